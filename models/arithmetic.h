@@ -1,0 +1,151 @@
+// The exact arithmetic of a decoder-only transformer: parameters, weight and KV bytes, and for one
+// forward step of a batch every operator's FLOPs and bytes moved.
+//
+// Models: compulsory traffic of each operator (weights read once per step, activations in and out,
+// KV cache read and written), FLOPs of matrix products (2 per multiply-add) and a small per-element
+// count for element-wise work, tensor-parallel sharding (Megatron: column/row-parallel linears,
+// heads split, vocab-parallel embedding and LM head, two all-reduces per layer), prefill logits only
+// for the last token of a sequence. Attention is FlashAttention-style by default (no score matrix
+// through memory, masked blocks of the causal triangle skipped) or naive (score and probability
+// matrices written and read, the full rectangle computed: the source documents' teaching tables).
+// Ignores: re-reads caused by tiling (bytes are compulsory traffic), kernel fusion other than the
+// ones named here, sampling, speculative and LoRA adapters, sliding-window attention.
+#ifndef SERVESIM_MODELS_ARITHMETIC_H_
+#define SERVESIM_MODELS_ARITHMETIC_H_
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "models/model_spec.h"
+
+namespace servesim {
+
+// ---------------------------------------------------------------------------------------------
+// Parameters and static memory.
+
+struct ParamCount {
+  int64_t embedding = 0;  // token embedding (+ learned position table)
+  int64_t attention = 0;  // all layers: q, k, v, o (+ biases, + qk-norm weights)
+  int64_t ffn = 0;        // all layers: gate/up/down (+ biases), experts and router for MoE
+  int64_t norms = 0;      // all layers' norms + the final norm
+  int64_t lm_head = 0;    // 0 when tied to the embedding
+  int64_t Total() const { return embedding + attention + ffn + norms + lm_head; }
+  // Parameters a token touches (MoE: only its top-k experts); == Total() for dense models.
+  int64_t active = 0;
+};
+
+ParamCount CountParams(const ModelSpec& spec);
+
+// Bytes of all weights. Linear layers use spec.weight_dtype (with group scales for integer
+// formats); embeddings, LM head, norms and biases stay in the activation dtype when weights are
+// integer-quantized (the GPTQ/AWQ convention), else they use the weight dtype too.
+double WeightBytes(const ModelSpec& spec);
+
+// K and V of one token over all layers: 2 * L * kv_heads * head_dim * bytes(kv_dtype).
+double KvBytesPerToken(const ModelSpec& spec);
+
+// ---------------------------------------------------------------------------------------------
+// One forward step.
+
+// Aggregate shape of a step's batch. Everything the arithmetic needs is a sum over sequences, so a
+// caller (the simulator) can maintain it incrementally instead of handing over a list.
+struct BatchShape {
+  int64_t num_seqs = 0;
+  int64_t new_tokens = 0;       // sum of s_i: tokens computed this step
+  int64_t context_tokens = 0;   // sum of c_i: tokens already in the KV cache, read by attention
+  int64_t logit_tokens = 0;     // tokens whose logits are computed (decodes, last prompt tokens)
+  double causal_pairs = 0;      // sum of s_i*c_i + s_i*(s_i+1)/2: query-key pairs, masked skipped
+  double full_pairs = 0;        // sum of s_i*(c_i+s_i): the whole rectangle (naive kernels)
+  int64_t prefill_tokens = 0;   // of new_tokens, those in sequences with s_i > 1
+  int64_t decode_seqs = 0;      // sequences with s_i == 1
+
+  // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
+  // `needs_logits` for a decode or a chunk that completes the prompt.
+  void Add(int64_t new_tokens, int64_t context_tokens, bool needs_logits);
+
+  // b sequences of s tokens each over c cached tokens (every one needs logits).
+  static BatchShape Uniform(int64_t batch, int64_t new_tokens, int64_t context_tokens);
+};
+
+enum class AttentionImpl { kFlash, kNaive };
+
+// Operators, in execution order. The names are part of the JSON/CSV interface.
+enum class OpId {
+  kEmbed,
+  kNorm,
+  kQkvProj,
+  kRope,
+  kAttention,        // flash: one fused kernel (scores, softmax, weighted sum, KV read/write)
+  kAttnScore,        // naive: Q K^T, writes the score matrix
+  kAttnSoftmax,      // naive: reads scores, writes probabilities
+  kAttnValue,        // naive: P V, writes the output
+  kOProj,
+  kResidualAdd,
+  kMoeRouter,
+  kGateUpProj,       // gated FFN: gate and up fused
+  kUpProj,           // plain FFN
+  kAct,
+  kDownProj,
+  kLmHead,
+  kTpAllReduce,
+  kCount
+};
+std::string_view OpName(OpId id);
+
+// How an operator executes, which decides how the cost model prices it.
+enum class OpKind { kGemm, kAttention, kElementwise, kEmbedding, kAllReduce };
+std::string_view OpKindName(OpKind kind);
+
+// One operator as it runs on one device (after tensor-parallel sharding). Work figures are for one
+// occurrence; it runs `repeats` times per step (once per layer, twice per layer, ...).
+struct OpWork {
+  OpId id = OpId::kEmbed;
+  OpKind kind = OpKind::kElementwise;
+  int64_t repeats = 0;
+  double flops = 0;
+  double weight_bytes = 0;
+  double act_bytes = 0;  // activations read + written
+  double kv_read_bytes = 0;
+  double kv_write_bytes = 0;
+  // GEMM shape (M tokens x K in -> N out) for the efficiency model; attention: M = query tokens.
+  int64_t m = 0, n = 0, k = 0;
+  double Bytes() const { return weight_bytes + act_bytes + kv_read_bytes + kv_write_bytes; }
+  double Intensity() const { return Bytes() > 0 ? flops / Bytes() : 0.0; }
+};
+
+// A linear layer on `tokens` tokens: [tokens x d_in] x [d_in x d_out]. Bytes: the weight once,
+// the input and output activations once each.
+OpWork LinearOp(OpId id, int64_t tokens, int64_t d_in, int64_t d_out, double weight_bytes_per_elem,
+                double act_bytes_per_elem, bool bias);
+
+struct StepOptions {
+  int tp = 1;
+  AttentionImpl attention = AttentionImpl::kFlash;
+};
+
+// Every operator of one forward step on one of `tp` devices, in execution order. Operators with no
+// work in this step (e.g. lm_head with no logit tokens, all-reduce at tp=1) are left out.
+// Precondition: spec validated, ValidateTensorParallel(spec, tp) passed.
+void BuildStepOps(const ModelSpec& spec, const BatchShape& batch, const StepOptions& options,
+                  std::vector<OpWork>& ops);
+std::vector<OpWork> BuildStepOps(const ModelSpec& spec, const BatchShape& batch,
+                                 const StepOptions& options);
+
+// ---------------------------------------------------------------------------------------------
+// Memory footprint.
+
+// Peak activation memory of a forward pass over `tokens` tokens on one of `tp` devices: the
+// largest set of live intermediates (residual stream, QKV, FFN intermediate) plus fp32 logits of
+// `logit_tokens` tokens. It is the working set an engine profiles before sizing its KV cache.
+double ActivationWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens, int tp);
+
+// Training memory with AdamW mixed precision: 20 bytes per parameter (fp16 weights and grads, fp32
+// master weights and two moments) plus activations with full recomputation off, per Korthikanti et
+// al. 2022: per layer s*b*h*(34 + 5*heads*s/h) bytes.
+double TrainingMemoryBytes(const ModelSpec& spec, int64_t batch, int64_t seq_len);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_MODELS_ARITHMETIC_H_

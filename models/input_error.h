@@ -1,0 +1,31 @@
+// The one exception type for bad user input (YAML, CLI flags, traces, model configs).
+//
+// Its message is one line that names the source (file, key or line), what was expected and what
+// was found; the CLI prints it and exits non-zero. Programming errors are not InputErrors.
+// This header sits at the bottom of the layering so every layer may throw it.
+#ifndef SERVESIM_MODELS_INPUT_ERROR_H_
+#define SERVESIM_MODELS_INPUT_ERROR_H_
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace servesim {
+
+class InputError : public std::runtime_error {
+ public:
+  explicit InputError(const std::string& message) : std::runtime_error(message) {}
+};
+
+// The candidates closest to `name` by edit distance (at most `max_results`, only plausible ones),
+// for "did you mean ...?" hints.
+std::vector<std::string> NearestNames(std::string_view name, const std::vector<std::string>& candidates,
+                                      size_t max_results = 3);
+
+// " (did you mean 'x'?)" or "" when nothing is close.
+std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_MODELS_INPUT_ERROR_H_
