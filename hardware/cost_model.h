@@ -1,0 +1,93 @@
+// What one forward step of a batch costs on a device: the roofline cost model.
+//
+// Models, per operator occurrence on one device (after tensor-parallel sharding):
+//   GEMM        max(flops / (peak * e_gemm * M/(M+ramp)), bytes / (bw * e_gemm_mem), floor)
+//   attention   max(flops / (peak * e_attn), bytes / (bw * e_attn_mem), floor)
+//   elementwise max(flops / peak_fp32, bytes / (bw * e_elem), floor)   (norms, rope, act, adds, embed)
+//   all-reduce  ring: 2(p-1)/p * message / (link_bw * e_bus) + link latency
+// where peak is the device's dense peak for the activation dtype, M the GEMM's token count and the
+// e_* factors the device's calibrated Efficiency. A step adds the serving engine's overheads: a
+// fixed per-step CPU cost plus a per-sequence one (scheduling, input preparation, sampling), and,
+// without CUDA graphs, the CPU cost of issuing each kernel, which overlaps with GPU execution
+// (step = max(sum of kernel times, kernels * launch cost)).
+// Ignores: overlap of communication with compute, kernel fusion beyond the operators of
+// models/arithmetic.h, L2 cache reuse across kernels, clock throttling, stragglers across TP ranks.
+#ifndef SERVESIM_HARDWARE_COST_MODEL_H_
+#define SERVESIM_HARDWARE_COST_MODEL_H_
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "hardware/device_spec.h"
+#include "models/arithmetic.h"
+#include "models/model_spec.h"
+
+namespace servesim {
+
+enum class Bound { kCompute, kMemory, kLatency, kNetwork, kOverhead };
+std::string_view BoundName(Bound bound);
+
+// The serving engine around the device (vLLM, TensorRT-LLM, a research harness ...).
+struct RuntimeOverheads {
+  double step_s = 0;           // fixed CPU time per step (scheduling, input prep, sampling)
+  double step_per_seq_s = 0;   // extra CPU time per sequence in the batch
+  double kernel_launch_s = 0;  // CPU time to issue one kernel in eager mode
+  bool cuda_graphs = true;     // decode-only steps replay a graph: no per-kernel issue cost
+};
+
+struct CostModelOptions {
+  int tp = 1;
+  AttentionImpl attention = AttentionImpl::kFlash;
+  bool ideal = false;  // pure roofline: every efficiency 1, no floors, no overheads
+  RuntimeOverheads runtime;
+};
+
+// Price of one operator over all its repeats in a step.
+struct OpCost {
+  OpWork work;             // per-occurrence work and repeats
+  double compute_s = 0;    // per occurrence
+  double memory_s = 0;     // per occurrence (network time for all-reduce)
+  double seconds = 0;      // all repeats
+  Bound bound = Bound::kMemory;
+};
+
+struct StepCost {
+  double seconds = 0;           // wall time of the step
+  double device_s = 0;          // sum of kernel times
+  double launch_s = 0;          // CPU issue time of all kernels (0 with graphs)
+  double overhead_s = 0;        // per-step engine overhead
+  double flops = 0;             // one device
+  double bytes = 0;             // one device
+  double compute_s = 0;         // of device_s: time in compute-bound kernels
+  double memory_s = 0;          // memory-bound kernels
+  double network_s = 0;         // collectives
+  int64_t kernels = 0;
+  Bound bound = Bound::kMemory;  // what most of the step's time was spent on
+};
+
+// Prices steps. Contract: PriceStep is const but may use internal scratch space, so one instance
+// must not be shared between threads; it never allocates after construction. A batch with no new
+// tokens costs zero.
+class CostModel {
+ public:
+  virtual ~CostModel() = default;
+  virtual StepCost PriceStep(const BatchShape& batch) const = 0;
+  // The same price, plus every operator's cost appended to `ops` (cleared first).
+  virtual StepCost PriceStepDetailed(const BatchShape& batch, std::vector<OpCost>& ops) const = 0;
+  virtual const ModelSpec& model() const = 0;
+  virtual const DeviceSpec& device() const = 0;
+  virtual const CostModelOptions& options() const = 0;
+};
+
+// The roofline cost model above. Validates the TP degree against the model (InputError).
+std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
+                                                 const CostModelOptions& options);
+
+// Prices a single operator occurrence (exposed for calibration and tests).
+OpCost PriceOp(const OpWork& work, const ModelSpec& model, const DeviceSpec& device,
+               const CostModelOptions& options);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_HARDWARE_COST_MODEL_H_

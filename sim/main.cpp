@@ -1,0 +1,4 @@
+// The servesim command-line entry point: everything lives in sim/cli.cpp.
+#include "sim/cli.h"
+
+int main(int argc, char** argv) { return servesim::RunCli(argc, argv); }
