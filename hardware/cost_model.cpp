@@ -1,6 +1,7 @@
 #include "hardware/cost_model.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "models/input_error.h"
 
@@ -17,54 +18,85 @@ std::string_view BoundName(Bound bound) {
   return "?";
 }
 
+const std::vector<RuntimeProfile>& RuntimeProfiles() {
+  static const std::vector<RuntimeProfile> kProfiles = {
+      {"none", RuntimeOverheads{0, 0, 0, true}, "device time only"},
+      {"cuda-graphs", RuntimeOverheads{1.5e-3, 10e-6, 6e-6, true},
+       "decode steps replay CUDA graphs; prefill kernels are launched eagerly"},
+      {"eager", RuntimeOverheads{4e-3, 20e-6, 30e-6, false},
+       "every kernel launched from Python each step (HF-style eager PyTorch)"},
+  };
+  return kProfiles;
+}
+
+const RuntimeProfile& RuntimeProfileOrThrow(std::string_view name, std::string_view source) {
+  std::vector<std::string> names;
+  for (const auto& p : RuntimeProfiles()) {
+    if (name == p.name) return p;
+    names.push_back(p.name);
+  }
+  throw InputError(std::string(source) + ": unknown runtime '" + std::string(name) + "'" +
+                   DidYouMean(name, names) + "; expected one of none, cuda-graphs, eager");
+}
+
+const KernelTuning& TuningFor(const Efficiency& e, OpId id, OpKind kind) {
+  switch (id) {
+    case OpId::kNorm: return e.norm;
+    case OpId::kRope: return e.rope;
+    case OpId::kAct:
+    case OpId::kAttnSoftmax: return e.act;
+    case OpId::kResidualAdd: return e.residual_add;
+    case OpId::kEmbed: return e.embed;
+    default: break;
+  }
+  return kind == OpKind::kAttention ? e.attention : e.gemm;
+}
+
+namespace {
+
+// Smooth roofline: (a^p + b^p)^(1/p); p <= 0 or huge means max(a, b).
+double Combine(double a, double b, double p) {
+  const double hi = std::max(a, b), lo = std::min(a, b);
+  if (hi <= 0) return 0;
+  if (p <= 0 || p > 64) return hi;
+  return hi * std::pow(1.0 + std::pow(lo / hi, p), 1.0 / p);
+}
+
+}  // namespace
+
 OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev, const CostModelOptions& opt) {
   OpCost c;
   c.work = w;
   const Efficiency& e = dev.efficiency;
   const bool ideal = opt.ideal;
-  const double bw = dev.memory.bandwidth_bytes_per_s;
-  const double floor_s = ideal ? 0.0 : e.kernel_floor_s;
-  double compute_eff = 1.0, memory_eff = 1.0, peak = dev.PeakFlopsFor(model.activation_dtype);
-  switch (w.kind) {
-    case OpKind::kGemm: {
-      if (!ideal) {
-        const double m = static_cast<double>(std::max<int64_t>(1, w.m));
-        compute_eff = e.gemm_compute * m / (m + e.gemm_ramp_tokens);
-        memory_eff = e.gemm_memory;
-      }
-      break;
-    }
-    case OpKind::kAttention:
-      if (!ideal) {
-        compute_eff = e.attn_compute;
-        memory_eff = e.attn_memory;
-      }
-      break;
-    case OpKind::kElementwise:
-    case OpKind::kEmbedding:
-      peak = dev.PeakFlopsFor(DType::kFp32);  // vector units, not tensor cores
-      if (!ideal) memory_eff = e.elementwise_memory;
-      break;
-    case OpKind::kAllReduce: {
-      const double p = opt.tp;
-      const double link = dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus);
-      c.memory_s = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p * w.act_bytes / link : 0.0;
-      c.compute_s = 0;
-      const double t = c.memory_s + (p > 1 ? dev.interconnect.latency_s : 0.0);
-      c.seconds = t * static_cast<double>(w.repeats);
-      c.bound = Bound::kNetwork;
-      return c;
-    }
+  if (w.kind == OpKind::kAllReduce) {
+    const double p = opt.tp;
+    const double link = dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
+    c.memory_s = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p * w.act_bytes / link : 0.0;
+    const double t = c.memory_s + (p > 1 && !ideal ? dev.interconnect.latency_s : 0.0);
+    c.seconds = t * static_cast<double>(w.repeats);
+    c.bound = Bound::kNetwork;
+    return c;
   }
+  const KernelTuning& k = TuningFor(e, w.id, w.kind);
+  const bool tensor = w.kind == OpKind::kGemm || w.kind == OpKind::kAttention;
+  // Vector work (norms, activations) runs on the fp32 units, matrix work on tensor cores.
+  const double peak = dev.PeakFlopsFor(tensor ? model.activation_dtype : DType::kFp32);
+  double compute_eff = ideal ? 1.0 : k.compute_eff;
+  if (!ideal && w.kind == OpKind::kGemm) {
+    const double m = static_cast<double>(std::max<int64_t>(1, w.m));
+    compute_eff *= m / (m + e.gemm_ramp_tokens);
+  }
+  const double memory_eff = ideal ? 1.0 : k.memory_eff;
+  const double bw = dev.memory.bandwidth_bytes_per_s;
   c.compute_s = peak > 0 ? w.flops / (peak * compute_eff) : 0.0;
   c.memory_s = bw > 0 ? w.Bytes() / (bw * memory_eff) : 0.0;
-  double t = std::max(c.compute_s, c.memory_s);
+  const double busy = ideal ? std::max(c.compute_s, c.memory_s)
+                            : Combine(c.compute_s, c.memory_s, e.roofline_sharpness);
+  const double overhead = ideal ? 0.0 : k.overhead_s;
   c.bound = c.compute_s >= c.memory_s ? Bound::kCompute : Bound::kMemory;
-  if (t < floor_s) {
-    t = floor_s;
-    c.bound = Bound::kLatency;
-  }
-  c.seconds = t * static_cast<double>(w.repeats);
+  if (overhead > busy) c.bound = Bound::kLatency;
+  c.seconds = (busy + overhead) * static_cast<double>(w.repeats);
   return c;
 }
 

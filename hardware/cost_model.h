@@ -1,12 +1,15 @@
 // What one forward step of a batch costs on a device: the roofline cost model.
 //
 // Models, per operator occurrence on one device (after tensor-parallel sharding):
-//   GEMM        max(flops / (peak * e_gemm * M/(M+ramp)), bytes / (bw * e_gemm_mem), floor)
-//   attention   max(flops / (peak * e_attn), bytes / (bw * e_attn_mem), floor)
-//   elementwise max(flops / peak_fp32, bytes / (bw * e_elem), floor)   (norms, rope, act, adds, embed)
-//   all-reduce  ring: 2(p-1)/p * message / (link_bw * e_bus) + link latency
-// where peak is the device's dense peak for the activation dtype, M the GEMM's token count and the
-// e_* factors the device's calibrated Efficiency. A step adds the serving engine's overheads: a
+//   t_c = flops / (peak * e_c)     (GEMMs: e_c scaled by M / (M + ramp), M = tokens)
+//   t_m = bytes / (bw * e_m)
+//   t   = (t_c^p + t_m^p)^(1/p) + overhead          (p large: the plain roofline max)
+//   all-reduce: ring, 2(p-1)/p * message / (link_bw * e_bus) + link latency
+// where peak is the device's dense peak for the activation dtype (fp32 units for element-wise
+// work), and e_c, e_m, overhead the device's calibrated KernelTuning for that kind of kernel (GEMM,
+// attention, norm, rope, activation, residual add, embedding). The smooth p-norm replaces the
+// sharp max because measured kernels near the ridge point are slower than either bound alone.
+// `ideal` mode is the textbook roofline: max(t_c, t_m) at peak, no overheads. A step adds the serving engine's overheads: a
 // fixed per-step CPU cost plus a per-sequence one (scheduling, input preparation, sampling), and,
 // without CUDA graphs, the CPU cost of issuing each kernel, which overlaps with GPU execution
 // (step = max(sum of kernel times, kernels * launch cost)).
@@ -35,6 +38,19 @@ struct RuntimeOverheads {
   double kernel_launch_s = 0;  // CPU time to issue one kernel in eager mode
   bool cuda_graphs = true;     // decode-only steps replay a graph: no per-kernel issue cost
 };
+
+// Named engine profiles (calibration in bench/results/calibration.md):
+//   none         no engine overhead (pure device time)
+//   cuda-graphs  a modern engine that replays CUDA graphs for decode (vLLM, TensorRT-LLM)
+//   eager        a framework that launches every kernel from Python each step
+struct RuntimeProfile {
+  const char* name;
+  RuntimeOverheads overheads;
+  const char* description;
+};
+const std::vector<RuntimeProfile>& RuntimeProfiles();
+// Throws InputError naming `source` with a suggestion when unknown.
+const RuntimeProfile& RuntimeProfileOrThrow(std::string_view name, std::string_view source);
 
 struct CostModelOptions {
   int tp = 1;
@@ -83,6 +99,9 @@ class CostModel {
 // The roofline cost model above. Validates the TP degree against the model (InputError).
 std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
                                                  const CostModelOptions& options);
+
+// The tuning that prices operator `id` of kind `kind`.
+const KernelTuning& TuningFor(const Efficiency& efficiency, OpId id, OpKind kind);
 
 // Prices a single operator occurrence (exposed for calibration and tests).
 OpCost PriceOp(const OpWork& work, const ModelSpec& model, const DeviceSpec& device,

@@ -41,17 +41,29 @@ struct Interconnect {
   double latency_s = 0;              // per collective step, the floor of a small all-reduce
 };
 
-// Calibrated parameters of the roofline cost model (see hardware/cost_model.h for the formulas).
-// Presets without measurements keep the defaults, which come from the A100 fit.
+// How well one kind of kernel uses the device: fractions of peak compute and of memory bandwidth
+// it reaches, and a fixed time per launch on the device (launch latency, prologue, tail).
+struct KernelTuning {
+  double compute_eff = 1.0;
+  double memory_eff = 1.0;
+  double overhead_s = 0.0;
+};
+
+// Calibrated parameters of the roofline cost model (formulas in hardware/cost_model.h), one
+// KernelTuning per kind of kernel because real kernels differ by 3x in how well they stream (a fused
+// add vs an unfused RMSNorm). Presets without measurements keep these defaults, which are the A100
+// fit of bench/results/calibration.md rounded.
 struct Efficiency {
-  double gemm_compute = 0.80;     // fraction of peak a large GEMM reaches
-  double gemm_ramp_tokens = 8;    // GEMM compute efficiency ramps as M / (M + ramp) with M tokens
-  double gemm_memory = 0.85;      // fraction of bandwidth a weight-streaming GEMM reaches
-  double attn_compute = 0.60;     // prefill attention, fraction of peak
-  double attn_memory = 0.75;      // decode attention over the KV cache, fraction of bandwidth
-  double elementwise_memory = 0.65;  // norms, rope, activations, adds, embedding gather
-  double kernel_floor_s = 4e-6;   // least time any kernel takes on the device
-  double allreduce_bus = 0.70;    // fraction of link bandwidth a ring all-reduce reaches
+  KernelTuning gemm{0.75, 0.85, 5.5e-6};
+  double gemm_ramp_tokens = 16;   // GEMM compute efficiency scales by M / (M + ramp), M = tokens
+  double roofline_sharpness = 4;  // p of (t_c^p + t_m^p)^(1/p); large p -> max(t_c, t_m)
+  KernelTuning attention{0.55, 0.75, 6e-6};  // compute_eff: prefill; memory_eff: KV streaming
+  KernelTuning norm{1.0, 0.35, 3e-6};
+  KernelTuning rope{1.0, 0.45, 4e-6};
+  KernelTuning act{1.0, 0.5, 4e-6};
+  KernelTuning residual_add{1.0, 0.85, 2e-6};
+  KernelTuning embed{1.0, 0.3, 3e-6};
+  double allreduce_bus_eff = 0.7;  // fraction of link bandwidth a ring all-reduce reaches
 };
 
 struct DeviceSpec {

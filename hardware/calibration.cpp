@@ -1,0 +1,431 @@
+#include "hardware/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "hardware/cost_model.h"
+#include "models/input_error.h"
+
+namespace servesim {
+namespace {
+
+// Vidur's CSVs are plain: no quoting, no embedded commas.
+std::vector<std::string> SplitCsvLine(const std::string& line) {
+  std::vector<std::string> out;
+  std::string cell;
+  std::istringstream in(line);
+  while (std::getline(in, cell, ',')) out.push_back(cell);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+class CsvTable {
+ public:
+  explicit CsvTable(const std::string& path) : path_(path) {
+    std::ifstream in(path);
+    if (!in) throw InputError(path + ": cannot open file");
+    std::string line;
+    if (!std::getline(in, line)) throw InputError(path + ": empty file, expected a CSV header");
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    header_ = SplitCsvLine(line);
+    for (size_t i = 0; i < header_.size(); ++i) index_[header_[i]] = i;
+    int64_t line_no = 1;
+    while (std::getline(in, line)) {
+      ++line_no;
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (line.empty()) continue;
+      rows_.push_back(SplitCsvLine(line));
+      line_numbers_.push_back(line_no);
+    }
+  }
+
+  size_t size() const { return rows_.size(); }
+  bool Has(const std::string& column) const { return index_.count(column) > 0; }
+
+  void Require(const std::string& column) const {
+    if (!Has(column)) throw InputError(path_ + ": missing column '" + column + "'");
+  }
+
+  const std::string& Cell(size_t row, const std::string& column) const {
+    static const std::string kEmpty;
+    const auto it = index_.find(column);
+    if (it == index_.end() || it->second >= rows_[row].size()) return kEmpty;
+    return rows_[row][it->second];
+  }
+
+  std::string Where(size_t row, const std::string& column) const {
+    return path_ + ":" + std::to_string(line_numbers_[row]) + ": column '" + column + "'";
+  }
+
+  // Empty cells are "no measurement" (nullopt-like NaN); anything else must be a finite number.
+  double Number(size_t row, const std::string& column) const {
+    const std::string& s = Cell(row, column);
+    if (s.empty()) return std::nan("");
+    char* end = nullptr;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end == s.c_str() || *end != '\0' || !std::isfinite(v)) {
+      throw InputError(Where(row, column) + ": expected a number, found '" + s + "'");
+    }
+    return v;
+  }
+
+  int64_t Integer(size_t row, const std::string& column) const {
+    const double v = Number(row, column);
+    if (std::isnan(v) || v != std::floor(v) || v < 0) {
+      throw InputError(Where(row, column) + ": expected a non-negative integer, found '" + Cell(row, column) +
+                       "'");
+    }
+    return static_cast<int64_t>(v);
+  }
+
+  bool Bool(size_t row, const std::string& column) const {
+    const std::string& s = Cell(row, column);
+    if (s == "True" || s == "true" || s == "1") return true;
+    if (s == "False" || s == "false" || s == "0") return false;
+    throw InputError(Where(row, column) + ": expected True or False, found '" + s + "'");
+  }
+
+  const std::string& path() const { return path_; }
+  int64_t LineNumber(size_t row) const { return line_numbers_[row]; }
+
+ private:
+  std::string path_;
+  std::vector<std::string> header_;
+  std::map<std::string, size_t> index_;
+  std::vector<std::vector<std::string>> rows_;
+  std::vector<int64_t> line_numbers_;
+};
+
+std::string BaseName(const std::string& path) {
+  const auto slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+ModelSpec LayerSpec(int64_t hidden, int64_t heads, int64_t kv_heads, int64_t inter, int64_t vocab, bool gated) {
+  ModelSpec s;
+  s.name = "profiled-layer";
+  s.num_layers = 1;
+  s.hidden_size = hidden;
+  s.num_heads = heads;
+  s.num_kv_heads = kv_heads;
+  s.head_dim = heads > 0 ? hidden / heads : 0;
+  s.intermediate_size = inter;
+  s.vocab_size = vocab;
+  s.max_context = 1 << 20;
+  s.gated_ffn = gated;
+  s.activation = gated ? Activation::kSilu : Activation::kGeluTanh;
+  s.norm = gated ? NormType::kRmsNorm : NormType::kLayerNorm;
+  s.weight_dtype = s.activation_dtype = s.kv_dtype = DType::kFp16;  // Vidur profiles in fp16
+  return s;
+}
+
+const OpWork* FindWork(const std::vector<OpWork>& ops, OpId id) {
+  for (const auto& op : ops) {
+    if (op.id == id) return &op;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path) {
+  const CsvTable t(path);
+  for (const char* c : {"n_head", "n_kv_head", "n_embd", "n_expanded_embd", "vocab_size", "use_gated_mlp",
+                        "num_tokens", "num_tensor_parallel_workers"}) {
+    t.Require(c);
+  }
+  struct Column {
+    const char* name;
+    OpId gated_op, plain_op;
+  };
+  const Column columns[] = {
+      {"emb", OpId::kEmbed, OpId::kEmbed},
+      {"input_layernorm", OpId::kNorm, OpId::kNorm},
+      {"attn_pre_proj", OpId::kQkvProj, OpId::kQkvProj},
+      {"attn_rope", OpId::kRope, OpId::kRope},
+      {"attn_post_proj", OpId::kOProj, OpId::kOProj},
+      {"post_attention_layernorm", OpId::kNorm, OpId::kNorm},
+      {"mlp_up_proj", OpId::kGateUpProj, OpId::kUpProj},
+      {"mlp_act", OpId::kAct, OpId::kAct},
+      {"mlp_down_proj", OpId::kDownProj, OpId::kDownProj},
+      {"add", OpId::kResidualAdd, OpId::kResidualAdd},
+  };
+  std::vector<OpMeasurement> out;
+  for (size_t r = 0; r < t.size(); ++r) {
+    const bool gated = t.Bool(r, "use_gated_mlp");
+    ModelSpec spec = LayerSpec(t.Integer(r, "n_embd"), t.Integer(r, "n_head"), t.Integer(r, "n_kv_head"),
+                               t.Integer(r, "n_expanded_embd"), t.Integer(r, "vocab_size"), gated);
+    const std::string where = path + ":" + std::to_string(t.LineNumber(r));
+    ValidateModelSpec(spec, where);
+    const int tp = static_cast<int>(t.Integer(r, "num_tensor_parallel_workers"));
+    ValidateTensorParallel(spec, tp, where);
+    const int64_t tokens = t.Integer(r, "num_tokens");
+    if (tokens <= 0) throw InputError(t.Where(r, "num_tokens") + ": expected a positive integer, found 0");
+    BatchShape batch;
+    batch.Add(tokens, 0, false);
+    for (const Column& c : columns) {
+      const std::string col = std::string("time_stats.") + c.name + ".median";
+      if (!t.Has(col)) continue;
+      const double ms = t.Number(r, col);
+      if (std::isnan(ms)) continue;
+      if (ms <= 0) throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
+      OpMeasurement m;
+      m.model = spec;
+      m.tp = tp;
+      m.batch = batch;
+      m.op = gated ? c.gated_op : c.plain_op;
+      m.measured_s = ms * 1e-3;
+      m.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + " " + c.name +
+                " tokens=" + std::to_string(tokens) + " tp=" + std::to_string(tp);
+      out.push_back(std::move(m));
+    }
+  }
+  return out;
+}
+
+std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path) {
+  const CsvTable t(path);
+  for (const char* c : {"n_embd", "n_q_head", "n_kv_head", "num_tensor_parallel_workers", "batch_size",
+                        "prefill_chunk_size", "kv_cache_size", "is_prefill"}) {
+    t.Require(c);
+  }
+  std::vector<OpMeasurement> out;
+  for (size_t r = 0; r < t.size(); ++r) {
+    const int64_t h = t.Integer(r, "n_embd");
+    ModelSpec spec = LayerSpec(h, t.Integer(r, "n_q_head"), t.Integer(r, "n_kv_head"), 4 * h, 32000, true);
+    const std::string where = path + ":" + std::to_string(t.LineNumber(r));
+    ValidateModelSpec(spec, where);
+    const int tp = static_cast<int>(t.Integer(r, "num_tensor_parallel_workers"));
+    ValidateTensorParallel(spec, tp, where);
+    const bool prefill = t.Bool(r, "is_prefill");
+    const int64_t batch_size = t.Integer(r, "batch_size");
+    const int64_t kv = t.Integer(r, "kv_cache_size");
+    const int64_t chunk = t.Integer(r, "prefill_chunk_size");
+    const std::string col = prefill ? "time_stats.attn_prefill.median" : "time_stats.attn_decode.median";
+    const double ms = t.Number(r, col);
+    if (std::isnan(ms)) continue;
+    if (ms <= 0) throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
+    OpMeasurement m;
+    m.model = spec;
+    m.tp = tp;
+    for (int64_t i = 0; i < std::max<int64_t>(1, batch_size); ++i) m.batch.Add(prefill ? chunk : 1, kv, true);
+    m.op = OpId::kAttention;
+    m.measured_s = ms * 1e-3;
+    m.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + (prefill ? " prefill chunk=" : " decode batch=") +
+              std::to_string(prefill ? chunk : batch_size) + " kv=" + std::to_string(kv);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path) {
+  const CsvTable t(path);
+  for (const char* c : {"num_workers", "devices_per_node", "size", "time_stats.all_reduce.median"}) t.Require(c);
+  std::vector<CollectiveMeasurement> out;
+  for (size_t r = 0; r < t.size(); ++r) {
+    const int64_t workers = t.Integer(r, "num_workers");
+    if (workers != t.Integer(r, "devices_per_node") || workers < 2) continue;
+    CollectiveMeasurement m;
+    m.workers = static_cast<int>(workers);
+    m.bytes = t.Number(r, "size");
+    m.measured_s = t.Number(r, "time_stats.all_reduce.median") * 1e-3;
+    if (!(m.bytes > 0) || !(m.measured_s > 0)) {
+      throw InputError(path + ":" + std::to_string(t.LineNumber(r)) + ": expected positive size and time");
+    }
+    out.push_back(m);
+  }
+  return out;
+}
+
+namespace {
+
+OpWork WorkOf(const OpMeasurement& m) {
+  const auto ops = BuildStepOps(m.model, m.batch, StepOptions{m.tp, AttentionImpl::kFlash});
+  const OpWork* w = FindWork(ops, m.op);
+  if (!w) throw InputError(m.label + ": the model has no operator " + std::string(OpName(m.op)));
+  return *w;
+}
+
+double PriceOne(const OpWork& w, const ModelSpec& model, int tp, const DeviceSpec& device) {
+  CostModelOptions o;
+  o.tp = tp;
+  return PriceOp(w, model, device, o).seconds / static_cast<double>(std::max<int64_t>(1, w.repeats));
+}
+
+}  // namespace
+
+double PredictOp(const OpMeasurement& m, const DeviceSpec& device) {
+  return PriceOne(WorkOf(m), m.model, m.tp, device);
+}
+
+double PredictAllReduce(const CollectiveMeasurement& m, const DeviceSpec& device) {
+  OpWork w;
+  w.id = OpId::kTpAllReduce;
+  w.kind = OpKind::kAllReduce;
+  w.repeats = 1;
+  w.act_bytes = m.bytes;
+  CostModelOptions o;
+  o.tp = m.workers;
+  return PriceOp(w, ModelSpec{}, device, o).seconds;
+}
+
+ErrorStats ComputeErrors(const std::string& group, const std::vector<double>& predicted,
+                         const std::vector<double>& measured) {
+  ErrorStats e;
+  e.group = group;
+  e.count = predicted.size();
+  if (predicted.empty()) return e;
+  std::vector<double> abs_rel;
+  double signed_sum = 0;
+  for (size_t i = 0; i < predicted.size(); ++i) {
+    const double rel = (predicted[i] - measured[i]) / measured[i];
+    abs_rel.push_back(std::abs(rel));
+    signed_sum += rel;
+  }
+  std::sort(abs_rel.begin(), abs_rel.end());
+  auto quantile = [&](double q) {
+    const double pos = q * static_cast<double>(abs_rel.size() - 1);
+    const size_t lo = static_cast<size_t>(std::floor(pos));
+    const size_t hi = std::min(abs_rel.size() - 1, lo + 1);
+    return abs_rel[lo] + (abs_rel[hi] - abs_rel[lo]) * (pos - static_cast<double>(lo));
+  };
+  e.median_abs_rel = quantile(0.5);
+  e.p90_abs_rel = quantile(0.9);
+  e.mean_signed_rel = signed_sum / static_cast<double>(predicted.size());
+  return e;
+}
+
+namespace {
+
+struct Param {
+  double* value;
+  double lo, hi;
+};
+
+// Coordinate descent with multiplicative steps on a robust loss; deterministic.
+void Minimize(const std::function<double()>& loss, std::vector<Param> params) {
+  double best = loss();
+  double step = 0.5;
+  for (int round = 0; round < 60 && step > 1e-3; ++round) {
+    bool improved = false;
+    for (Param& p : params) {
+      for (double factor : {1.0 + step, 1.0 / (1.0 + step)}) {
+        const double old = *p.value;
+        double candidate = old == 0 ? (factor > 1 ? p.hi * 1e-3 : 0) : old * factor;
+        candidate = std::clamp(candidate, p.lo, p.hi);
+        if (candidate == old) continue;
+        *p.value = candidate;
+        const double l = loss();
+        if (l < best - 1e-12) {
+          best = l;
+          improved = true;
+        } else {
+          *p.value = old;
+        }
+      }
+    }
+    if (!improved) step *= 0.5;
+  }
+}
+
+// Which tuning group an operator belongs to (GEMMs share one).
+std::string GroupOf(OpId id) {
+  switch (id) {
+    case OpId::kQkvProj:
+    case OpId::kOProj:
+    case OpId::kGateUpProj:
+    case OpId::kUpProj:
+    case OpId::kDownProj:
+    case OpId::kLmHead:
+    case OpId::kMoeRouter: return "gemm";
+    default: return std::string(OpName(id));
+  }
+}
+
+struct Prepared {
+  OpWork work;
+  const OpMeasurement* m;
+};
+
+std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const DeviceSpec& device,
+                                 const std::vector<CollectiveMeasurement>& collectives) {
+  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_op;
+  std::vector<double> all_p, all_m;
+  for (const auto& r : rows) {
+    const double p = PriceOne(r.work, r.m->model, r.m->tp, device);
+    auto& [pv, mv] = by_op[std::string(OpName(r.m->op))];
+    pv.push_back(p);
+    mv.push_back(r.m->measured_s);
+    all_p.push_back(p);
+    all_m.push_back(r.m->measured_s);
+  }
+  std::vector<ErrorStats> out;
+  for (const auto& [name, pm] : by_op) out.push_back(ComputeErrors(name, pm.first, pm.second));
+  if (!rows.empty()) out.push_back(ComputeErrors("all operators", all_p, all_m));
+  if (!collectives.empty()) {
+    std::vector<double> p, m;
+    for (const auto& c : collectives) {
+      p.push_back(PredictAllReduce(c, device));
+      m.push_back(c.measured_s);
+    }
+    out.push_back(ComputeErrors("all_reduce", p, m));
+  }
+  return out;
+}
+
+}  // namespace
+
+CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurement>& ops,
+                            const std::vector<CollectiveMeasurement>& collectives) {
+  DeviceSpec device = base;
+  std::vector<Prepared> rows;
+  rows.reserve(ops.size());
+  for (const auto& m : ops) rows.push_back({WorkOf(m), &m});
+
+  CalibrationReport report;
+  report.before = Evaluate(rows, device, collectives);
+
+  std::map<std::string, std::vector<const Prepared*>> groups;
+  for (const auto& r : rows) groups[GroupOf(r.m->op)].push_back(&r);
+
+  Efficiency& e = device.efficiency;
+  for (const auto& [group, members] : groups) {
+    auto loss = [&, &members = members]() {
+      double sum = 0;
+      for (const Prepared* r : members) {
+        sum += std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device) / r->m->measured_s));
+      }
+      return sum / static_cast<double>(members.size());
+    };
+    if (group == "gemm") {
+      Minimize(loss, {{&e.gemm.compute_eff, 0.05, 1.0},
+                      {&e.gemm.memory_eff, 0.05, 1.0},
+                      {&e.gemm.overhead_s, 0.0, 1e-3},
+                      {&e.gemm_ramp_tokens, 0.0, 4096},
+                      {&e.roofline_sharpness, 1.0, 64}});
+    } else {
+      KernelTuning& k = const_cast<KernelTuning&>(TuningFor(e, members.front()->m->op, members.front()->work.kind));
+      std::vector<Param> params = {{&k.memory_eff, 0.01, 1.0}, {&k.overhead_s, 0.0, 1e-3}};
+      if (group == "attention") params.push_back({&k.compute_eff, 0.05, 1.0});
+      Minimize(loss, params);
+    }
+  }
+  if (!collectives.empty()) {
+    auto loss = [&]() {
+      double sum = 0;
+      for (const auto& c : collectives) sum += std::abs(std::log(PredictAllReduce(c, device) / c.measured_s));
+      return sum / static_cast<double>(collectives.size());
+    };
+    Minimize(loss, {{&e.allreduce_bus_eff, 0.01, 1.0}, {&device.interconnect.latency_s, 0.0, 1e-3}});
+  }
+  report.efficiency = device.efficiency;
+  report.interconnect = device.interconnect;
+  report.after = Evaluate(rows, device, collectives);
+  return report;
+}
+
+}  // namespace servesim

@@ -1,0 +1,73 @@
+// Fitting a device's cost-model efficiencies to measured kernel timings.
+//
+// Models: the measurements the project has (per-operator CUDA timings of one transformer layer vs
+// token count and TP degree, attention-kernel timings vs batch / chunk / KV length, NCCL
+// all-reduce timings vs message size, in the CSV layouts Vidur's profiler writes) and a robust
+// fit: each kernel kind's KernelTuning is fitted separately by coordinate descent on the mean
+// absolute log error, which makes the median relative error small and ignores outliers.
+// Ignores: variance between runs (medians are used), clock state, measurement overheads.
+#ifndef SERVESIM_HARDWARE_CALIBRATION_H_
+#define SERVESIM_HARDWARE_CALIBRATION_H_
+
+#include <string>
+#include <vector>
+
+#include "hardware/device_spec.h"
+#include "models/arithmetic.h"
+#include "models/model_spec.h"
+
+namespace servesim {
+
+// One measured kernel: operator `op` of a layer of `model` at tensor parallelism `tp`, on a
+// batch of shape `batch`, took `measured_s` (median).
+struct OpMeasurement {
+  ModelSpec model;
+  int tp = 1;
+  BatchShape batch;
+  OpId op = OpId::kQkvProj;
+  double measured_s = 0;
+  std::string label;  // "Llama-2-7b-hf_ops.csv:17 attn_pre_proj tokens=512 tp=2"
+};
+
+struct CollectiveMeasurement {
+  int workers = 0;
+  double bytes = 0;
+  double measured_s = 0;
+};
+
+// Readers for Vidur's profiling CSVs. Malformed files throw InputError naming file and line.
+std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path);
+std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path);
+// Keeps intra-node rows (devices_per_node == num_workers).
+std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path);
+
+// Predicted time of one measurement with `device` (which carries the efficiencies).
+double PredictOp(const OpMeasurement& m, const DeviceSpec& device);
+double PredictAllReduce(const CollectiveMeasurement& m, const DeviceSpec& device);
+
+struct ErrorStats {
+  std::string group;
+  size_t count = 0;
+  double median_abs_rel = 0;  // |pred - meas| / meas
+  double p90_abs_rel = 0;
+  double mean_signed_rel = 0;  // bias: > 0 means the model overpredicts
+};
+
+ErrorStats ComputeErrors(const std::string& group, const std::vector<double>& predicted,
+                         const std::vector<double>& measured);
+
+struct CalibrationReport {
+  Efficiency efficiency;
+  Interconnect interconnect;
+  std::vector<ErrorStats> before;  // per operator, with the device's current parameters
+  std::vector<ErrorStats> after;   // per operator, fitted
+};
+
+// Fits `device`'s efficiencies (and its interconnect if collectives are given) to the
+// measurements. Operators with no measurements keep their current tuning.
+CalibrationReport Calibrate(const DeviceSpec& device, const std::vector<OpMeasurement>& ops,
+                            const std::vector<CollectiveMeasurement>& collectives);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_HARDWARE_CALIBRATION_H_

@@ -1,0 +1,43 @@
+// `servesim analyze`: the roofline analysis of one inference step, operator by operator, with a
+// memory-fit check, rendered as a text table, JSON or CSV.
+//
+// Models: one step of `batch` identical sequences, each computing `tokens` new tokens over
+// `context` cached ones (decode: tokens = 1). Ignores: queueing and scheduling (that is
+// `servesim run`), mixed prefill/decode batches.
+#ifndef SERVESIM_SIM_ANALYZE_H_
+#define SERVESIM_SIM_ANALYZE_H_
+
+#include <cstdint>
+#include <string>
+
+#include "hardware/cost_model.h"
+#include "hardware/device_spec.h"
+#include "hardware/memory_plan.h"
+#include "models/model_spec.h"
+
+namespace servesim {
+
+enum class Phase { kPrefill, kDecode };
+enum class OutputFormat { kText, kJson, kCsv };
+
+struct AnalyzeRequest {
+  ModelSpec model;
+  DeviceSpec device;
+  Phase phase = Phase::kDecode;
+  int64_t batch = 1;
+  int64_t tokens = 1;   // new tokens per sequence
+  int64_t context = 0;  // cached tokens per sequence before this step
+  CostModelOptions cost;
+  MemoryPlanOptions memory;
+  std::string runtime_name = "none";
+};
+
+// Checks sizes against each other and the model (batch >= 1, tokens >= 1, decode has tokens == 1,
+// context + tokens <= max context); throws InputError naming the flag.
+void ValidateAnalyzeRequest(const AnalyzeRequest& request);
+
+std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_SIM_ANALYZE_H_
