@@ -9,6 +9,7 @@
 
 #include "hardware/cost_model.h"
 #include "models/input_error.h"
+#include "models/presets.h"
 
 namespace servesim {
 namespace {
@@ -241,6 +242,51 @@ std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path
   return out;
 }
 
+std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, const std::string& hardware) {
+  const CsvTable t(path);
+  for (const char* c : {"model", "hardware", "prompt_size", "batch_size", "token_size", "prompt_time",
+                        "token_time", "tensor_parallel"}) {
+    t.Require(c);
+  }
+  std::vector<StepMeasurement> out;
+  for (size_t r = 0; r < t.size(); ++r) {
+    if (t.Cell(r, "hardware") != hardware) continue;
+    // Splitwise names models without the dash ("llama2-70b").
+    std::string name = t.Cell(r, "model");
+    const ModelPreset* preset = FindModelPreset(name);
+    if (!preset && name.rfind("llama2-", 0) == 0) preset = FindModelPreset("llama-2-" + name.substr(7));
+    if (!preset) continue;
+    const int tp = static_cast<int>(t.Integer(r, "tensor_parallel"));
+    const std::string where = path + ":" + std::to_string(t.LineNumber(r));
+    ValidateTensorParallel(preset->spec, tp, where);
+    const int64_t prompt = t.Integer(r, "prompt_size");
+    const int64_t batch = t.Integer(r, "batch_size");
+    const int64_t generated = t.Integer(r, "token_size");
+    if (prompt <= 0 || batch <= 0) throw InputError(where + ": prompt_size and batch_size must be positive");
+    const std::string shape = " tp=" + std::to_string(tp) + " batch=" + std::to_string(batch) +
+                              " prompt=" + std::to_string(prompt);
+    StepMeasurement pre;
+    pre.model = preset->spec;
+    pre.model.weight_dtype = pre.model.activation_dtype = pre.model.kv_dtype = DType::kFp16;
+    pre.tp = tp;
+    pre.prefill = true;
+    for (int64_t i = 0; i < batch; ++i) pre.batch.Add(prompt, 0, true);
+    pre.measured_s = t.Number(r, "prompt_time") * 1e-3;
+    pre.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + " prefill" + shape;
+    StepMeasurement dec = pre;
+    dec.prefill = false;
+    dec.batch = BatchShape{};
+    for (int64_t i = 0; i < batch; ++i) dec.batch.Add(1, prompt + generated / 2, true);
+    dec.measured_s = t.Number(r, "token_time") * 1e-3;
+    dec.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + " decode" + shape;
+    for (auto* m : {&pre, &dec}) {
+      if (!(m->measured_s > 0)) throw InputError(where + ": expected positive prompt_time and token_time");
+      out.push_back(*m);
+    }
+  }
+  return out;
+}
+
 namespace {
 
 OpWork WorkOf(const OpMeasurement& m) {
@@ -378,6 +424,66 @@ std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const Device
 }
 
 }  // namespace
+
+double PredictStep(const StepMeasurement& m, const DeviceSpec& device, const RuntimeOverheads& overheads) {
+  CostModelOptions o;
+  o.tp = m.tp;
+  o.runtime = overheads;
+  return MakeRooflineCostModel(m.model, device, o)->PriceStep(m.batch).seconds;
+}
+
+namespace {
+
+std::vector<ErrorStats> EvaluateSteps(const std::vector<StepMeasurement>& steps, const DeviceSpec& device,
+                                      const RuntimeOverheads& overheads) {
+  std::vector<double> pp, pm, dp, dm, ap, am;
+  for (const auto& s : steps) {
+    const double p = PredictStep(s, device, overheads);
+    (s.prefill ? pp : dp).push_back(p);
+    (s.prefill ? pm : dm).push_back(s.measured_s);
+    ap.push_back(p);
+    am.push_back(s.measured_s);
+  }
+  return {ComputeErrors("prefill steps", pp, pm), ComputeErrors("decode steps", dp, dm),
+          ComputeErrors("all steps", ap, am)};
+}
+
+}  // namespace
+
+RuntimeCalibration CalibrateRuntime(const DeviceSpec& device, const std::vector<StepMeasurement>& steps,
+                                    const RuntimeOverheads& start) {
+  RuntimeCalibration c;
+  c.overheads = start;
+  c.before = EvaluateSteps(steps, device, start);
+  if (steps.empty()) return c;
+  // Step times are priced through one cost model per distinct (model, tp); build them once.
+  struct Row {
+    std::unique_ptr<CostModel> model;
+    const StepMeasurement* m;
+  };
+  std::vector<Row> rows;
+  for (const auto& s : steps) {
+    CostModelOptions o;
+    o.tp = s.tp;
+    rows.push_back({MakeRooflineCostModel(s.model, device, o), &s});
+  }
+  RuntimeOverheads& r = c.overheads;
+  auto loss = [&]() {
+    double sum = 0;
+    for (const auto& row : rows) {
+      const StepCost cost = row.model->PriceStep(row.m->batch);
+      const bool graph = r.cuda_graphs && !row.m->prefill;
+      const double launch = graph ? 0.0 : static_cast<double>(cost.kernels) * r.kernel_launch_s;
+      const double t = std::max(cost.device_s, launch) + r.step_s +
+                       r.step_per_seq_s * static_cast<double>(row.m->batch.num_seqs);
+      sum += std::abs(std::log(t / row.m->measured_s));
+    }
+    return sum / static_cast<double>(rows.size());
+  };
+  Minimize(loss, {{&r.step_s, 0.0, 0.1}, {&r.step_per_seq_s, 0.0, 1e-3}, {&r.kernel_launch_s, 0.0, 1e-3}});
+  c.after = EvaluateSteps(steps, device, c.overheads);
+  return c;
+}
 
 CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurement>& ops,
                             const std::vector<CollectiveMeasurement>& collectives) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hardware/cost_model.h"
 #include "hardware/device_spec.h"
 #include "models/arithmetic.h"
 #include "models/model_spec.h"
@@ -29,6 +30,16 @@ struct OpMeasurement {
   std::string label;  // "Llama-2-7b-hf_ops.csv:17 attn_pre_proj tokens=512 tp=2"
 };
 
+// One measured whole forward step of a model (all layers, the engine around it included).
+struct StepMeasurement {
+  ModelSpec model;
+  int tp = 1;
+  BatchShape batch;
+  bool prefill = false;
+  double measured_s = 0;
+  std::string label;
+};
+
 struct CollectiveMeasurement {
   int workers = 0;
   double bytes = 0;
@@ -40,6 +51,12 @@ std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path);
 std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path);
 // Keeps intra-node rows (devices_per_node == num_workers).
 std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path);
+
+// Splitwise's perf_model.csv layout (model, hardware, prompt_size, batch_size, token_size,
+// prompt_time, token_time, tensor_parallel; times in ms): each row gives a prefill step (batch x
+// prompt) and a decode step (batch sequences at the mean context of the generation). Rows whose
+// `hardware` differs from `hardware` or whose model has no preset are skipped.
+std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, const std::string& hardware);
 
 // Predicted time of one measurement with `device` (which carries the efficiencies).
 double PredictOp(const OpMeasurement& m, const DeviceSpec& device);
@@ -62,6 +79,20 @@ struct CalibrationReport {
   std::vector<ErrorStats> before;  // per operator, with the device's current parameters
   std::vector<ErrorStats> after;   // per operator, fitted
 };
+
+struct RuntimeCalibration {
+  RuntimeOverheads overheads;
+  std::vector<ErrorStats> before;  // prefill / decode / all, with the starting overheads
+  std::vector<ErrorStats> after;
+};
+
+// Predicted whole-step time with `device` and engine `overheads`.
+double PredictStep(const StepMeasurement& m, const DeviceSpec& device, const RuntimeOverheads& overheads);
+
+// Fits the engine overheads (per-step, per-sequence, per-kernel launch) to whole-step timings with
+// the device's kernel efficiencies held fixed.
+RuntimeCalibration CalibrateRuntime(const DeviceSpec& device, const std::vector<StepMeasurement>& steps,
+                                    const RuntimeOverheads& start);
 
 // Fits `device`'s efficiencies (and its interconnect if collectives are given) to the
 // measurements. Operators with no measurements keep their current tuning.

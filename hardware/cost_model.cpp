@@ -23,8 +23,9 @@ const std::vector<RuntimeProfile>& RuntimeProfiles() {
       {"none", RuntimeOverheads{0, 0, 0, true}, "device time only"},
       {"cuda-graphs", RuntimeOverheads{1.5e-3, 10e-6, 6e-6, true},
        "decode steps replay CUDA graphs; prefill kernels are launched eagerly"},
-      {"eager", RuntimeOverheads{4e-3, 20e-6, 30e-6, false},
-       "every kernel launched from Python each step (HF-style eager PyTorch)"},
+      // Fitted to Splitwise's A100 whole-step timings (Llama-2-70B, TP 2/4/8; calibration.md).
+      {"eager", RuntimeOverheads{7.987e-3, 264.45e-6, 35.03e-6, false},
+       "every kernel launched from Python each step (eager PyTorch, fitted to Splitwise's A100 runs)"},
   };
   return kProfiles;
 }

@@ -17,7 +17,8 @@
 namespace servesim {
 
 // Peak dense throughput in FLOP/s (OP/s for integer formats). 0 means the format has no native
-// support; PeakFlops() then falls back to the next wider format that has one.
+// support; PeakFlopsFor() then falls back
+// (bf16 <-> fp16, fp8 -> bf16, int4 -> int8 -> fp16); fp32 must always be set.
 struct PeakFlops {
   double fp32 = 0;
   double bf16 = 0;
@@ -51,19 +52,19 @@ struct KernelTuning {
 
 // Calibrated parameters of the roofline cost model (formulas in hardware/cost_model.h), one
 // KernelTuning per kind of kernel because real kernels differ by 3x in how well they stream (a fused
-// add vs an unfused RMSNorm). Presets without measurements keep these defaults, which are the A100
-// fit of bench/results/calibration.md rounded.
+// add vs an unfused RMSNorm). The defaults are the A100-80GB fit of bench/results/calibration.md
+// (`bench/calibrate.sh`); presets without measurements of their own keep them.
 struct Efficiency {
-  KernelTuning gemm{0.75, 0.85, 5.5e-6};
-  double gemm_ramp_tokens = 16;   // GEMM compute efficiency scales by M / (M + ramp), M = tokens
-  double roofline_sharpness = 4;  // p of (t_c^p + t_m^p)^(1/p); large p -> max(t_c, t_m)
-  KernelTuning attention{0.55, 0.75, 6e-6};  // compute_eff: prefill; memory_eff: KV streaming
-  KernelTuning norm{1.0, 0.35, 3e-6};
-  KernelTuning rope{1.0, 0.45, 4e-6};
-  KernelTuning act{1.0, 0.5, 4e-6};
-  KernelTuning residual_add{1.0, 0.85, 2e-6};
-  KernelTuning embed{1.0, 0.3, 3e-6};
-  double allreduce_bus_eff = 0.7;  // fraction of link bandwidth a ring all-reduce reaches
+  KernelTuning gemm{0.750, 0.898, 5.27e-6};
+  double gemm_ramp_tokens = 17.96;  // GEMM compute efficiency scales by M / (M + ramp), M = tokens
+  double roofline_sharpness = 1.39; // p of (t_c^p + t_m^p)^(1/p); large p -> max(t_c, t_m)
+  KernelTuning attention{0.258, 0.779, 16.06e-6};  // compute_eff: prefill; memory_eff: KV streaming
+  KernelTuning norm{1.0, 0.358, 2.30e-6};
+  KernelTuning rope{1.0, 0.448, 2.30e-6};
+  KernelTuning act{1.0, 0.497, 2.07e-6};
+  KernelTuning residual_add{1.0, 0.919, 1.11e-6};
+  KernelTuning embed{1.0, 0.108, 2.99e-6};
+  double allreduce_bus_eff = 0.577;  // fraction of link bandwidth a ring all-reduce reaches
 };
 
 struct DeviceSpec {

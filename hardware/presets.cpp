@@ -1,0 +1,551 @@
+#include "hardware/presets.h"
+
+#include <algorithm>
+#include <cctype>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/input_error.h"
+
+// Conventions of this catalog.
+//
+// Peaks are the vendor's dense figures (never the 2:4-sparsity ones), in FLOP/s (OP/s for integer
+// formats). Where a format has no native support the field stays 0 and DeviceSpec::PeakFlopsFor
+// falls back (see device_spec.cpp).
+//
+// Device memory capacity is what the driver reports as total memory (`nvidia-smi --query-gpu=
+// memory.total`, in MiB; `rocm-smi --showmeminfo vram` in bytes), not the marketing figure: that is
+// the pool a serving engine sizes its KV cache from. It lies between the datasheet "N GB" read as
+// decimal (N * 1e9) and as binary (N * 2^30); e.g. H100 SXM "80 GB" = 81559 MiB = 85.52e9 bytes.
+// (CUDA's cudaMemGetInfo total can be somewhat lower, the driver's reservation; the scenario's
+// memory_utilization absorbs that.) SoCs with unified memory use the installed DRAM in
+// GiB (LPDDR packages are binary-sized); the OS and the GPU working-set limit take a share of it,
+// which memory_utilization must account for.
+//
+// Bandwidths are decimal: GB/s = 1e9 bytes/s. Device memory bandwidth is the datasheet peak.
+// Offload tiers carry the *effective* rate at which the device reads them (the slower of the tier
+// and its link, after protocol overhead): PCIe 4.0 x16 ~ 25 GB/s, PCIe 5.0 x16 ~ 50 GB/s, NVMe gen4
+// ~ 7 GB/s, UFS 4.0 ~ 4 GB/s (../shared/REFERENCES.md section 3). Interconnect bandwidth is the raw
+// per-direction link rate of the datasheet (NVLink "600 GB/s total" = 300 GB/s each way; PCIe 4.0
+// x16 "64 GB/s" = 32 GB/s each way); the fraction a ring all-reduce reaches is the calibrated
+// efficiency.allreduce_bus_eff, so effective rates are not folded in twice.
+//
+// Latencies are assumptions of the right order, not measurements: device memory 600 ns (HBM,
+// LPDDR) / 700 ns (GDDR) per access; host DRAM over PCIe 10 us per transfer (DMA setup and launch);
+// NVMe 100 us and UFS 200 us per read; 8 us per collective step on NVLink / Infinity Fabric and
+// 10 us on PCIe. Calibrate them against ../shared/data/measured/vidur_network and offload
+// measurements.
+//
+// Offload tiers describe a typical machine around the device, not the device: a datacenter GPU
+// sits in a server with 512 GB of host DRAM and a 3.84 TB NVMe gen4 drive (in a multi-GPU box the
+// host memory is shared; override per scenario); a consumer GPU in a desktop with 64 GB of DRAM
+// and a 2 TB NVMe drive. Unified-memory SoCs have no separate host tier, only storage.
+//
+// Efficiency: every preset keeps the Efficiency{} defaults (the A100 fit) until it is calibrated;
+// each builder marks the spot with "CALIBRATION".
+
+namespace servesim {
+namespace {
+
+constexpr double kGB = 1e9;
+constexpr double kTB = 1e12;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kTera = 1e12;  // TFLOP/s, TOP/s
+
+constexpr double kHbmLatencyS = 600e-9;
+constexpr double kGddrLatencyS = 700e-9;
+constexpr double kLpddrLatencyS = 600e-9;
+constexpr double kHostLatencyS = 10e-6;
+constexpr double kNvmeLatencyS = 100e-6;
+constexpr double kUfsLatencyS = 200e-6;
+constexpr double kNvlinkStepS = 8e-6;
+constexpr double kPcieStepS = 10e-6;
+
+// Effective host-link read rates (REFERENCES.md section 3).
+constexpr double kPcie4x16EffectiveBps = 25 * kGB;
+constexpr double kPcie5x16EffectiveBps = 50 * kGB;
+constexpr double kNvmeGen4Bps = 7 * kGB;
+
+// Raw per-direction link rates.
+constexpr double kPcie3x16Bps = 16 * kGB;
+constexpr double kPcie4x16Bps = 32 * kGB;
+constexpr double kPcie5x16Bps = 64 * kGB;
+
+MemoryTier Tier(std::string name, double capacity_bytes, double bandwidth_bytes_per_s,
+                double latency_s) {
+  MemoryTier tier;
+  tier.name = std::move(name);
+  tier.capacity_bytes = capacity_bytes;
+  tier.bandwidth_bytes_per_s = bandwidth_bytes_per_s;
+  tier.latency_s = latency_s;
+  return tier;
+}
+
+Interconnect Link(std::string name, double bandwidth_bytes_per_s, double latency_s) {
+  Interconnect link;
+  link.name = std::move(name);
+  link.bandwidth_bytes_per_s = bandwidth_bytes_per_s;
+  link.latency_s = latency_s;
+  return link;
+}
+
+PeakFlops Peaks(double fp32, double bf16, double fp16, double fp8, double int8, double int4) {
+  PeakFlops p;
+  p.fp32 = fp32;
+  p.bf16 = bf16;
+  p.fp16 = fp16;
+  p.fp8 = fp8;
+  p.int8 = int8;
+  p.int4 = int4;
+  return p;
+}
+
+// A datacenter server around the GPU: host DRAM over the GPU's PCIe link, then an NVMe gen4 drive.
+std::vector<MemoryTier> ServerTiers(double host_link_bps) {
+  return {Tier("host-dram", 512 * kGB, host_link_bps, kHostLatencyS),
+          Tier("nvme-gen4", 3.84 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
+}
+
+// A desktop around a consumer GPU.
+std::vector<MemoryTier> DesktopTiers(double host_link_bps) {
+  return {Tier("host-dram", 64 * kGB, host_link_bps, kHostLatencyS),
+          Tier("nvme-gen4", 2 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
+}
+
+DeviceSpec Base(std::string name, std::string description, std::string source) {
+  DeviceSpec d;
+  d.name = std::move(name);
+  d.description = std::move(description);
+  d.source = std::move(source);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datacenter GPUs.
+
+// NVIDIA A100 Tensor Core GPU datasheet ("A100 80GB SXM" column; dense figures: FP32 19.5,
+// BF16/FP16 tensor 312, INT8 624, INT4 1248 TOPS; HBM2e 2,039 GB/s; NVLink 600 GB/s). No FP8.
+// 108 SMs (NVIDIA A100 architecture whitepaper). nvidia-smi "NVIDIA A100-SXM4-80GB, 81920 MiB".
+DeviceSpec A100Sxm80() {
+  DeviceSpec d = Base("a100-80gb", "NVIDIA A100 SXM4 80GB",
+                      "NVIDIA A100 datasheet (80GB SXM, dense); nvidia-smi memory.total 81920 MiB");
+  d.peak = Peaks(19.5 * kTera, 312 * kTera, 312 * kTera, 0, 624 * kTera, 1248 * kTera);
+  d.memory = Tier("hbm2e", 81920 * kMiB, 2039 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("nvlink3", 300 * kGB, kNvlinkStepS);  // 600 GB/s total, 300 each way
+  d.compute_units = 108;
+  // Efficiency defaults are this device's fit (bench/results/calibration.md): 105,687 Vidur kernel
+  // medians, median error 6.8 %; NCCL all-reduce on a DGX A100 (NVSwitch), 2-8 GPUs.
+  d.efficiency = Efficiency{};
+  d.interconnect.latency_s = 48.43e-6;
+  return d;
+}
+
+// NVIDIA A100 datasheet ("A100 40GB SXM" column): as the 80GB part with 40GB HBM2 at 1,555 GB/s.
+// nvidia-smi "NVIDIA A100-SXM4-40GB, 40960 MiB".
+DeviceSpec A100Sxm40() {
+  DeviceSpec d = Base("a100-40gb", "NVIDIA A100 SXM4 40GB",
+                      "NVIDIA A100 datasheet (40GB SXM, dense); nvidia-smi memory.total 40960 MiB");
+  d.peak = Peaks(19.5 * kTera, 312 * kTera, 312 * kTera, 0, 624 * kTera, 1248 * kTera);
+  d.memory = Tier("hbm2", 40960 * kMiB, 1555 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("nvlink3", 300 * kGB, kNvlinkStepS);
+  d.compute_units = 108;
+  d.efficiency = Efficiency{};  // Same silicon as the 80GB part: its fit applies.
+  d.interconnect.latency_s = 48.43e-6;
+  return d;
+}
+
+// NVIDIA H100 Tensor Core GPU datasheet, "H100 SXM" column (dense = half the starred sparse
+// figures: BF16/FP16 989, FP8 1,979, INT8 1,979 TOPS; FP32 67; HBM3 3.35 TB/s; NVLink 900 GB/s).
+// Hopper has no INT4 tensor path. 132 SMs (H100 architecture whitepaper, SXM5).
+// nvidia-smi "NVIDIA H100 80GB HBM3, 81559 MiB".
+DeviceSpec H100Sxm() {
+  DeviceSpec d = Base("h100-sxm", "NVIDIA H100 SXM5 80GB",
+                      "NVIDIA H100 datasheet (SXM, dense); nvidia-smi memory.total 81559 MiB");
+  d.peak = Peaks(67 * kTera, 989 * kTera, 989 * kTera, 1979 * kTera, 1979 * kTera, 0);
+  d.memory = Tier("hbm3", 81559 * kMiB, 3350 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
+  d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);  // 900 GB/s total, 450 each way
+  d.compute_units = 132;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA H100 datasheet, "H100 PCIe" column (dense: BF16/FP16 756, FP8 1,513, INT8 1,513; FP32 51;
+// HBM2e 2.0 TB/s; PCIe Gen5 128 GB/s = 64 GB/s each way; the optional NVLink bridge pairs two cards
+// only and is not modeled). 114 SMs. nvidia-smi "NVIDIA H100 PCIe, 81559 MiB".
+DeviceSpec H100Pcie() {
+  DeviceSpec d = Base("h100-pcie", "NVIDIA H100 PCIe 80GB",
+                      "NVIDIA H100 datasheet (PCIe, dense); nvidia-smi memory.total 81559 MiB");
+  d.peak = Peaks(51 * kTera, 756 * kTera, 756 * kTera, 1513 * kTera, 1513 * kTera, 0);
+  d.memory = Tier("hbm2e", 81559 * kMiB, 2000 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
+  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.compute_units = 114;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA H200 Tensor Core GPU datasheet, "H200 SXM" column (compute as H100 SXM: BF16/FP16 989,
+// FP8 1,979, INT8 1,979 dense; FP32 67; 141 GB HBM3e at 4.8 TB/s; NVLink 900 GB/s). 132 SMs.
+// nvidia-smi "NVIDIA H200, 143771 MiB".
+DeviceSpec H200() {
+  DeviceSpec d = Base("h200", "NVIDIA H200 SXM 141GB",
+                      "NVIDIA H200 datasheet (SXM, dense); nvidia-smi memory.total 143771 MiB");
+  d.peak = Peaks(67 * kTera, 989 * kTera, 989 * kTera, 1979 * kTera, 1979 * kTera, 0);
+  d.memory = Tier("hbm3e", 143771 * kMiB, 4800 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
+  d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);
+  d.compute_units = 132;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA L4 Tensor Core GPU datasheet (dense = half the starred figures: BF16/FP16 121, FP8 242,
+// INT8 242; FP32 30.3; 24 GB GDDR6 at 300 GB/s; PCIe Gen4 x16 64 GB/s). INT4 not listed. 58 SMs
+// (Ada AD104). nvidia-smi "NVIDIA L4, 23034 MiB".
+DeviceSpec L4() {
+  DeviceSpec d = Base("l4", "NVIDIA L4 24GB",
+                      "NVIDIA L4 datasheet (dense); nvidia-smi memory.total 23034 MiB");
+  d.peak = Peaks(30.3 * kTera, 121 * kTera, 121 * kTera, 242 * kTera, 242 * kTera, 0);
+  d.memory = Tier("gddr6", 23034 * kMiB, 300 * kGB, kGddrLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.compute_units = 58;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA L40S datasheet (dense = half the starred figures: BF16/FP16 362.05, FP8 733; FP32 91.6;
+// 48 GB GDDR6 at 864 GB/s; PCIe Gen4 x16). The datasheet leaves the L40S INT8/INT4 rows blank;
+// INT8 733 (the FP8 rate on Ada) is REFERENCES.md's figure, INT4 falls back to it. 142 SMs (Ada
+// AD102). nvidia-smi "NVIDIA L40S, 46068 MiB".
+DeviceSpec L40s() {
+  DeviceSpec d = Base("l40s", "NVIDIA L40S 48GB",
+                      "NVIDIA L40S datasheet (dense); nvidia-smi memory.total 46068 MiB");
+  d.peak = Peaks(91.6 * kTera, 362 * kTera, 362 * kTera, 733 * kTera, 733 * kTera, 0);
+  d.memory = Tier("gddr6", 46068 * kMiB, 864 * kGB, kGddrLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.compute_units = 142;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA A10G (AWS EC2 G5 only; NVIDIA publishes no datasheet). Figures as tabulated in Baseten,
+// "NVIDIA A10 vs A10G for ML model inference", and REFERENCES.md: BF16/FP16 tensor 70 TFLOP/s dense
+// (its tensor cores run at half the A10's per-SM rate; the A10 is 125), INT8 140, INT4 280 TOP/s,
+// FP32 35; 24 GB GDDR6 at 600 GB/s; PCIe Gen4 x16. 80 SMs. nvidia-smi "NVIDIA A10G, 23028 MiB".
+DeviceSpec A10g() {
+  DeviceSpec d =
+      Base("a10g", "NVIDIA A10G 24GB (AWS G5)",
+           "Baseten A10 vs A10G spec table (AWS publishes none); nvidia-smi memory.total "
+           "23028 MiB");
+  d.peak = Peaks(35 * kTera, 70 * kTera, 70 * kTera, 0, 140 * kTera, 280 * kTera);
+  d.memory = Tier("gddr6", 23028 * kMiB, 600 * kGB, kGddrLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.compute_units = 80;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA A40 datasheet (dense = half the starred figures: BF16/FP16 tensor 149.7, INT8 299.3,
+// INT4 598.7; FP32 37.4; 48 GB GDDR6 with ECC at 696 GB/s; PCIe Gen4 x16; the NVLink
+// bridge, 112.5 GB/s between a pair, is not modeled). A40 tensor cores run FP16 with FP32
+// accumulate at full rate (unlike GeForce). 84 SMs (GA102). nvidia-smi "NVIDIA A40, 46068 MiB".
+// Vidur's measured operator profiles in ../shared/data/measured/vidur_a40 were taken on this part.
+DeviceSpec A40() {
+  DeviceSpec d = Base("a40", "NVIDIA A40 48GB",
+                      "NVIDIA A40 datasheet (dense); nvidia-smi memory.total 46068 MiB");
+  d.peak = Peaks(37.4 * kTera, 149.7 * kTera, 149.7 * kTera, 0, 299.3 * kTera, 598.7 * kTera);
+  d.memory = Tier("gddr6", 46068 * kMiB, 696 * kGB, kGddrLatencyS);
+  d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.compute_units = 84;
+  // Fitted by bench/calibrate.sh to vidur_a40 (54,549 kernel medians; median error 4.5 %).
+  // Attention and all-reduce were not measured on the A40: they keep the A100 fit.
+  d.efficiency.gemm = {0.773, 0.800, 4.25e-6};
+  d.efficiency.gemm_ramp_tokens = 4.55;
+  d.efficiency.roofline_sharpness = 1.746;
+  d.efficiency.norm = {1.0, 0.608, 2.66e-6};
+  d.efficiency.rope = {1.0, 0.780, 1.10e-6};
+  d.efficiency.act = {1.0, 0.783, 1.55e-6};
+  d.efficiency.residual_add = {1.0, 0.839, 0.65e-6};
+  d.efficiency.embed = {1.0, 0.371, 2.39e-6};
+  return d;
+}
+
+// NVIDIA T4 datasheet (FP32 8.1; mixed-precision FP16/FP32 65; INT8 130; INT4 260; 16 GB GDDR6 at
+// 320 GB/s; PCIe Gen3 x16). Turing has no BF16: serving stacks run bf16 checkpoints in fp16 on it,
+// so bf16 is priced at the fp16 rate (and ValidateDeviceSpec requires a bf16 figure). 40 SMs.
+// nvidia-smi "Tesla T4, 15360 MiB". Offload tiers are FlexGen's fitted T4 box (Sheng et al., ICML
+// 2023; REFERENCES.md sections 3 and 5): 208 GB DRAM read at 12.89 GB/s, 1.5 TB SSD at 0.473 GB/s,
+// so the FlexGen throughputs can be reproduced from the preset.
+DeviceSpec T4() {
+  DeviceSpec d = Base("t4", "NVIDIA T4 16GB",
+                      "NVIDIA T4 datasheet; nvidia-smi memory.total 15360 MiB; offload tiers: "
+                      "FlexGen's fitted T4 box");
+  d.peak = Peaks(8.1 * kTera, 65 * kTera, 65 * kTera, 0, 130 * kTera, 260 * kTera);
+  d.memory = Tier("gddr6", 15360 * kMiB, 320 * kGB, kGddrLatencyS);
+  d.offload_tiers = {Tier("host-dram", 208 * kGB, 12.89 * kGB, kHostLatencyS),
+                     Tier("ssd", 1.5 * kTB, 0.473 * kGB, kNvmeLatencyS)};
+  d.interconnect = Link("pcie3", kPcie3x16Bps, kPcieStepS);
+  d.compute_units = 40;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// AMD Instinct MI300X datasheet (dense: BF16/FP16 1,307.4, FP8 2,614.9, INT8 2,614.9; FP32 vector
+// 163.4; no INT4; 192 GB HBM3 at 5.3 TB/s; 7 Infinity Fabric links of 128 GB/s bidirectional, i.e.
+// 7 x 64 = 448 GB/s each way to the other 7 GPUs of a fully connected 8-GPU platform; host PCIe
+// Gen5 x16). 304 CUs. rocm-smi "VRAM Total Memory (B): 205822885888".
+DeviceSpec Mi300x() {
+  DeviceSpec d = Base("mi300x", "AMD Instinct MI300X 192GB",
+                      "AMD Instinct MI300X datasheet (dense); rocm-smi VRAM total 205822885888 B");
+  d.peak = Peaks(163.4 * kTera, 1307 * kTera, 1307 * kTera, 2615 * kTera, 2615 * kTera, 0);
+  d.memory = Tier("hbm3", 205822885888.0, 5300 * kGB, kHbmLatencyS);
+  d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
+  d.interconnect = Link("infinity-fabric", 448 * kGB, kNvlinkStepS);
+  d.compute_units = 304;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA RTX PRO 6000 Blackwell Server Edition: product page / datasheet (Dec 2025): 96 GB GDDR7
+// at 1,597 GB/s, FP32 120 TFLOP/s, "FP16|BF16 Tensor Core 1 PFLOP", "FP8 2 PFLOPS", "FP4 4 PFLOPS".
+// The tensor figures are sparse (the same page's TF32 234 TFLOP/s is the dense 2 x FP32), so dense
+// BF16/FP16 = 500, FP8 = 1,000; INT8 is not listed and is the FP8 rate on GB202. No INT4 slot for
+// FP4. PCIe Gen5 x16, no NVLink. 188 SMs (GB202). nvidia-smi "NVIDIA RTX PRO 6000 Blackwell
+// Server Edition, 97887 MiB". This is the part of the measured vLLM run in
+// ../shared/data/measured/vllm_runs/rtxpro6000_llama31_8b (LLMServingSim models it at 1,597 GB/s).
+DeviceSpec RtxPro6000Server() {
+  DeviceSpec d = Base("rtx-pro-6000", "NVIDIA RTX PRO 6000 Blackwell Server Edition 96GB",
+                      "NVIDIA RTX PRO 6000 Blackwell Server Edition product page/datasheet (sparse "
+                      "figures halved); nvidia-smi memory.total 97887 MiB");
+  d.peak = Peaks(120 * kTera, 500 * kTera, 500 * kTera, 1000 * kTera, 1000 * kTera, 0);
+  d.memory = Tier("gddr7", 97887 * kMiB, 1597 * kGB, kGddrLatencyS);
+  d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
+  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.compute_units = 188;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workstation and consumer GPUs.
+
+// NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet: 96 GB GDDR7 at 1,792 GB/s (28 Gbps,
+// 512-bit; the Server Edition runs its memory slower), FP32 125 TFLOP/s, PCIe Gen5 x16. Dense
+// tensor peaks from the RTX Blackwell architecture whitepaper figures for GB202 at 188 SMs and
+// 2,617 MHz boost: BF16/FP16 503.8 (FP32 accumulate, full rate on the PRO part), FP8 1,007.6,
+// INT8 1,007.6. A workstation: 256 GB of host DRAM, a 4 TB NVMe gen4 drive.
+// nvidia-smi "NVIDIA RTX PRO 6000 Blackwell Workstation Edition, 97887 MiB".
+DeviceSpec RtxPro6000Workstation() {
+  DeviceSpec d = Base("rtx-pro-6000-ws", "NVIDIA RTX PRO 6000 Blackwell Workstation Edition 96GB",
+                      "NVIDIA RTX PRO 6000 Blackwell Workstation Edition datasheet; RTX Blackwell "
+                      "whitepaper (dense); nvidia-smi memory.total 97887 MiB");
+  d.peak = Peaks(125 * kTera, 503.8 * kTera, 503.8 * kTera, 1007.6 * kTera, 1007.6 * kTera, 0);
+  d.memory = Tier("gddr7", 97887 * kMiB, 1792 * kGB, kGddrLatencyS);
+  d.offload_tiers = {Tier("host-dram", 256 * kGB, kPcie5x16EffectiveBps, kHostLatencyS),
+                     Tier("nvme-gen4", 4 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
+  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.compute_units = 188;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA Ada Lovelace architecture whitepaper (v2.x), RTX 4090 column: FP32 82.6; FP16/BF16 tensor
+// 165.2 dense with FP32 accumulate (330.3 with FP16 accumulate); FP8 330.3 (FP32 accumulate);
+// INT8 660.6; INT4 1,321.2; 24 GB GDDR6X at 1,008 GB/s; PCIe Gen4 x16. GeForce parts run FP32
+// accumulation at half the FP16-accumulate rate, and PyTorch/cuBLAS GEMMs accumulate in FP32, so
+// the FP32-accumulate figure (165, as in REFERENCES.md) is the one a serving stack sees. 128 SMs.
+// nvidia-smi "NVIDIA GeForce RTX 4090, 24564 MiB". GeForce cards have no P2P: tensor-parallel
+// traffic goes through host memory, which the all-reduce efficiency has to absorb.
+DeviceSpec Rtx4090() {
+  DeviceSpec d = Base("rtx-4090", "NVIDIA GeForce RTX 4090 24GB",
+                      "NVIDIA Ada Lovelace architecture whitepaper (dense, FP32 accumulate); "
+                      "nvidia-smi memory.total 24564 MiB");
+  d.peak = Peaks(82.6 * kTera, 165 * kTera, 165 * kTera, 330 * kTera, 661 * kTera, 1321 * kTera);
+  d.memory = Tier("gddr6x", 24564 * kMiB, 1008 * kGB, kGddrLatencyS);
+  d.offload_tiers = DesktopTiers(kPcie4x16EffectiveBps);
+  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.compute_units = 128;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// GeForce RTX 4060 (desktop, AD107): 24 SMs, 3,072 CUDA cores at 2,460 MHz boost -> FP32 15.11
+// TFLOP/s (NVIDIA product page specs; REFERENCES' source documents round the class to 15.39).
+// Tensor peaks scale the Ada whitepaper per-SM rates (TechPowerUp-style tables agree): FP16/BF16
+// 30.23 dense with FP32 accumulate (60.46 with FP16 accumulate), FP8 60.46, INT8 120.9, INT4 241.8.
+// 8 GB GDDR6 at 17 Gbps x 128-bit = 272 GB/s. The card has a PCIe 4.0 x8 link: half the x16 rates.
+// nvidia-smi "NVIDIA GeForce RTX 4060, 8188 MiB".
+DeviceSpec Rtx4060() {
+  DeviceSpec d = Base("rtx-4060", "NVIDIA GeForce RTX 4060 8GB (desktop)",
+                      "NVIDIA RTX 4060 specs + Ada whitepaper per-SM tensor rates (dense, FP32 "
+                      "accumulate); nvidia-smi memory.total 8188 MiB");
+  d.peak = Peaks(15.11 * kTera, 30.23 * kTera, 30.23 * kTera, 60.46 * kTera, 120.9 * kTera,
+                 241.8 * kTera);
+  d.memory = Tier("gddr6", 8188 * kMiB, 272 * kGB, kGddrLatencyS);
+  d.offload_tiers = DesktopTiers(kPcie4x16EffectiveBps / 2);  // x8 link
+  d.interconnect = Link("pcie4-x8", kPcie4x16Bps / 2, kPcieStepS);
+  d.compute_units = 24;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unified-memory SoCs: laptops, embedded, phones. No host tier (the GPU already works out of the
+// system DRAM); weights that do not fit stream from storage. No multi-device link.
+
+// Apple M2 Max (38-core GPU, 96 GB configuration): Apple newsroom / MacBook Pro tech specs: 400
+// GB/s unified LPDDR5, up to 96 GB. GPU FP32 13.6 TFLOP/s (38 cores x 128 ALUs x 2 x 1.398 GHz;
+// Apple GPUs run FP16 at the FP32 rate and have no native BF16 or integer matrix units, so bf16 and
+// fp16 are priced at 13.6 and int8/int4 fall back to fp16). The 15.8 TOPS Neural Engine is not used
+// by llama.cpp or MLX and is not modeled. Storage: internal SSD, ~5-7 GB/s sequential read (assumed
+// 6), 1 TB configuration.
+DeviceSpec AppleM2Max() {
+  DeviceSpec d = Base("apple-m2-max", "Apple M2 Max (38-core GPU, 96GB unified memory)",
+                      "Apple M2 Max tech specs (400 GB/s, 96 GB); GPU FP32 from cores x clock");
+  d.peak = Peaks(13.6 * kTera, 13.6 * kTera, 13.6 * kTera, 0, 0, 0);
+  d.memory = Tier("lpddr5", 96 * kGiB, 400 * kGB, kLpddrLatencyS);
+  d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = 38;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// Apple M3 Max (16-core CPU / 40-core GPU, 128 GB configuration): Apple tech specs: 400 GB/s
+// unified LPDDR5 (the 30-core-GPU bin has 300 GB/s), up to 128 GB. GPU FP32 14.3 TFLOP/s (40 x 128
+// x 2 x 1.398 GHz; Apple publishes no figure). FP16 as FP32, no BF16/integer matrix units (see M2
+// Max). Storage: internal SSD, assumed 6 GB/s, 1 TB.
+DeviceSpec AppleM3Max() {
+  DeviceSpec d = Base("apple-m3-max", "Apple M3 Max (40-core GPU, 128GB unified memory)",
+                      "Apple M3 Max tech specs (400 GB/s, 128 GB); GPU FP32 from cores x clock");
+  d.peak = Peaks(14.3 * kTera, 14.3 * kTera, 14.3 * kTera, 0, 0, 0);
+  d.memory = Tier("lpddr5", 128 * kGiB, 400 * kGB, kLpddrLatencyS);
+  d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = 40;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// NVIDIA Jetson AGX Orin 64GB: Jetson AGX Orin Series technical brief / module datasheet: GPU of 16
+// Ampere SMs (2,048 CUDA cores, 64 tensor cores) at 1.3 GHz: FP32 5.3 TFLOP/s, 170 sparse INT8
+// TOPS -> 85 dense, FP16/BF16 42.5 dense (A100-class tensor cores). The DLAs are not modeled.
+// 64 GB LPDDR5, 256-bit, 204.8 GB/s. Storage: the developer kit's M.2 key-M slot (PCIe Gen4 x4)
+// with an NVMe gen4 drive, assumed 1 TB at 7 GB/s (the module's own 64 GB eMMC is far slower).
+DeviceSpec JetsonAgxOrin() {
+  DeviceSpec d =
+      Base("jetson-agx-orin", "NVIDIA Jetson AGX Orin 64GB",
+           "NVIDIA Jetson AGX Orin technical brief / module datasheet (GPU only, dense)");
+  d.peak = Peaks(5.3 * kTera, 42.5 * kTera, 42.5 * kTera, 0, 85 * kTera, 0);
+  d.memory = Tier("lpddr5", 64 * kGiB, 204.8 * kGB, kLpddrLatencyS);
+  d.offload_tiers = {Tier("nvme-gen4", 1 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = 16;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+// A phone with a Qualcomm Snapdragon 8 Gen 3 (SM8650; e.g. Galaxy S24 Ultra, 12 GB): Qualcomm
+// product brief: LPDDR5X up to 4,800 MHz on a 64-bit bus = 76.8 GB/s (phones that ship 8,533 MT/s
+// memory get 68.3), UFS 4.0 storage (~4 GB/s sequential read, REFERENCES.md). Compute is not
+// published by Qualcomm: Adreno 750 FP32 ~2.8 TFLOP/s (1,536 ALUs x 2 x 903 MHz, third-party
+// estimate), FP16 twice that (no BF16: priced at the FP16 rate); INT8 45 TOP/s is the widely quoted
+// Hexagon NPU figure (treat as an upper bound; it is what QNN/ONNX-Runtime int8 paths run on).
+// 12 GB of memory, of which Android leaves an app perhaps half: set memory_utilization.
+DeviceSpec PhoneSnapdragon8Gen3() {
+  DeviceSpec d = Base("phone-snapdragon-8-gen3", "Phone with Qualcomm Snapdragon 8 Gen 3, 12GB",
+                      "Qualcomm Snapdragon 8 Gen 3 product brief (LPDDR5X 4800 MHz, UFS 4.0); "
+                      "Adreno/Hexagon peaks are third-party estimates");
+  d.peak = Peaks(2.8 * kTera, 5.6 * kTera, 5.6 * kTera, 0, 45 * kTera, 0);
+  d.memory = Tier("lpddr5x", 12 * kGiB, 76.8 * kGB, kLpddrLatencyS);
+  d.offload_tiers = {Tier("ufs-4.0", 256 * kGB, 4 * kGB, kUfsLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = 0;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+DevicePreset Preset(DeviceSpec spec, std::vector<std::string> aliases) {
+  DevicePreset preset;
+  preset.spec = std::move(spec);
+  preset.aliases = std::move(aliases);
+  return preset;
+}
+
+std::vector<DevicePreset> BuildCatalog() {
+  // Aliases include the names nvidia-smi prints (lower-cased, spaces as dashes) where they are
+  // unambiguous. A bare "a100" or "h100" is deliberately not an alias: the variants differ by 2x
+  // in bandwidth, so the error message asks which one.
+  std::vector<DevicePreset> c;
+  c.push_back(Preset(A100Sxm40(), {"a100-sxm4-40gb", "a100-40gb-sxm", "a100-sxm-40gb"}));
+  c.push_back(Preset(A100Sxm80(), {"a100-sxm4-80gb", "a100-80gb-sxm", "a100-sxm-80gb"}));
+  c.push_back(Preset(H100Sxm(), {"h100-sxm5", "h100-sxm-80gb", "h100-80gb-hbm3"}));
+  c.push_back(Preset(H100Pcie(), {"h100-pcie-80gb", "h100-80gb-pcie"}));
+  c.push_back(Preset(H200(), {"h200-sxm", "h200-sxm-141gb", "h200-141gb"}));
+  c.push_back(Preset(L4(), {"nvidia-l4"}));
+  c.push_back(Preset(L40s(), {"nvidia-l40s"}));
+  c.push_back(Preset(A10g(), {"nvidia-a10g"}));
+  c.push_back(Preset(A40(), {"nvidia-a40"}));
+  c.push_back(Preset(Rtx4090(), {"4090", "geforce-rtx-4090", "nvidia-geforce-rtx-4090"}));
+  c.push_back(Preset(Rtx4060(), {"4060", "geforce-rtx-4060", "nvidia-geforce-rtx-4060"}));
+  c.push_back(Preset(RtxPro6000Server(), {"rtxpro6000", "rtx-pro-6000-server",
+                                          "rtx-pro-6000-blackwell-server-edition"}));
+  c.push_back(Preset(RtxPro6000Workstation(),
+                     {"rtx-pro-6000-workstation", "rtx-pro-6000-blackwell-workstation-edition"}));
+  c.push_back(Preset(T4(), {"tesla-t4", "nvidia-t4"}));
+  c.push_back(Preset(Mi300x(), {"amd-mi300x", "instinct-mi300x"}));
+  c.push_back(Preset(AppleM2Max(), {"m2-max", "m2max"}));
+  c.push_back(Preset(AppleM3Max(), {"m3-max", "m3max"}));
+  c.push_back(Preset(JetsonAgxOrin(), {"agx-orin", "jetson-orin", "jetson-agx-orin-64gb"}));
+  c.push_back(
+      Preset(PhoneSnapdragon8Gen3(), {"snapdragon-8-gen3", "snapdragon-8-gen-3", "sm8650"}));
+  return c;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+const std::vector<DevicePreset>& DevicePresets() {
+  static const auto* const kCatalog = new std::vector<DevicePreset>(BuildCatalog());
+  return *kCatalog;
+}
+
+const DevicePreset* FindDevicePreset(std::string_view name) {
+  for (const DevicePreset& preset : DevicePresets()) {
+    if (EqualsIgnoreCase(preset.spec.name, name)) return &preset;
+    for (const std::string& alias : preset.aliases) {
+      if (EqualsIgnoreCase(alias, name)) return &preset;
+    }
+  }
+  return nullptr;
+}
+
+const DeviceSpec& DevicePresetOrThrow(std::string_view name, std::string_view source) {
+  if (const DevicePreset* preset = FindDevicePreset(name)) return preset->spec;
+  // Suggest keys only: aliases would crowd the hint with spellings of the same device.
+  std::vector<std::string> keys;
+  for (const DevicePreset& preset : DevicePresets()) keys.push_back(preset.spec.name);
+  throw InputError(std::string(source) + ": unknown device '" + std::string(name) + "'" +
+                   DidYouMean(name, keys) + "; run 'servesim list devices'");
+}
+
+}  // namespace servesim
