@@ -1,0 +1,184 @@
+// The cost model against numbers from outside the code: LLM-Viewer's pure-roofline step times,
+// Vidur's measured A100 kernels, Splitwise's measured A100 whole steps, and hand calculations.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+#include "hardware/calibration.h"
+#include "hardware/cost_model.h"
+#include "hardware/memory_plan.h"
+#include "hardware/presets.h"
+#include "models/arithmetic.h"
+#include "models/presets.h"
+#include "tests/support/shared_data.h"
+
+namespace servesim {
+namespace {
+
+ModelSpec Fp16(std::string_view preset) {
+  ModelSpec s = ModelPresetOrThrow(preset, "test");
+  s.weight_dtype = s.activation_dtype = s.kv_dtype = DType::kFp16;
+  return s;
+}
+
+double DecodeStepSeconds(const ModelSpec& m, const DeviceSpec& d, const CostModelOptions& o, int64_t batch,
+                         int64_t context) {
+  return MakeRooflineCostModel(m, d, o)->PriceStep(BatchShape::Uniform(batch, 1, context)).seconds;
+}
+
+}  // namespace
+
+TEST_CASE("pure roofline matches LLM-Viewer's Llama-2-7B decode", "[hardware][oracle]") {
+  // LLM-Viewer (no efficiency factors): Llama-2-7B fp16 decode, batch 1, context 1024:
+  // A100-80G 6.752 ms, H100 4.482 ms per step (REFERENCES.md section 5). Both count the weights
+  // once plus the KV cache; small differences come from element-wise operators, which LLM-Viewer
+  // prices with its own per-op byte counts. LLM-Viewer's H100 entry uses 3,072 GB/s (the early
+  // H100 SXM figure) where the datasheet and our preset say 3,350 GB/s, so for the H100 we compare
+  // at LLM-Viewer's bandwidth: a memory-bound step scales with 1 / bandwidth.
+  CostModelOptions ideal;
+  ideal.ideal = true;
+  const ModelSpec m = Fp16("llama-2-7b");
+  CHECK(DecodeStepSeconds(m, DevicePresetOrThrow("a100-80gb", "test"), ideal, 1, 1024) ==
+        Approx(6.752e-3).epsilon(0.05));
+  DeviceSpec h100 = DevicePresetOrThrow("h100-sxm", "test");
+  REQUIRE(h100.memory.bandwidth_bytes_per_s == 3.35e12);
+  h100.memory.bandwidth_bytes_per_s = 3.072e12;
+  CHECK(DecodeStepSeconds(m, h100, ideal, 1, 1024) == Approx(4.482e-3).epsilon(0.05));
+}
+
+TEST_CASE("ideal decode is weights plus KV over bandwidth", "[hardware]") {
+  // Hand calculation: batch 4, context 2000, fp16 Llama-2-7B on an A100-80GB (2.039 TB/s).
+  CostModelOptions ideal;
+  ideal.ideal = true;
+  const ModelSpec m = Fp16("llama-2-7b");
+  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  std::vector<OpCost> ops;
+  const StepCost s = MakeRooflineCostModel(m, d, ideal)->PriceStepDetailed(BatchShape::Uniform(4, 1, 2000), ops);
+  const double weights = 2.0 * (6738415616.0 - 32000.0 * 4096);  // the embedding table is gathered
+  const double kv = 4.0 * 2001 * 524288;                          // every cached token plus the new one
+  CHECK(s.bound == Bound::kMemory);
+  // Activations and norm weights add a little on top (well under 0.5 %).
+  CHECK(s.seconds == Approx((weights + kv) / 2.039e12).epsilon(0.005));
+  CHECK(s.seconds > (weights + kv) / 2.039e12);
+  CHECK(s.overhead_s == 0);
+  CHECK(s.launch_s == 0);
+}
+
+TEST_CASE("large prefill is compute-bound, decode memory-bound", "[hardware]") {
+  const ModelSpec m = Fp16("llama-3-8b");
+  const auto cost = MakeRooflineCostModel(m, DevicePresetOrThrow("h100-sxm", "test"), {});
+  CHECK(cost->PriceStep(BatchShape::Uniform(1, 4096, 0)).bound == Bound::kCompute);
+  CHECK(cost->PriceStep(BatchShape::Uniform(1, 1, 1000)).bound == Bound::kMemory);
+  CHECK(cost->PriceStep(BatchShape{}).seconds == 0);
+}
+
+TEST_CASE("tensor parallelism adds all-reduce time and splits the rest", "[hardware]") {
+  const ModelSpec m = Fp16("llama-2-70b");
+  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  CostModelOptions one, eight;
+  eight.tp = 8;
+  const auto b = BatchShape::Uniform(16, 1, 1000);
+  const StepCost s1 = MakeRooflineCostModel(m, d, one)->PriceStep(b);
+  const StepCost s8 = MakeRooflineCostModel(m, d, eight)->PriceStep(b);
+  CHECK(s8.network_s > 0);
+  CHECK(s1.network_s == 0);
+  CHECK(s8.seconds < s1.seconds / 3);
+  // Ring all-reduce of 16 tokens x 8192 x 2 bytes over 8 GPUs, per the formula of the header:
+  // 2 (p-1)/p * bytes / (300 GB/s * bus efficiency) + latency, 161 times.
+  const double msg = 16.0 * 8192 * 2;
+  const double per = 2.0 * 7 / 8 * msg / (300e9 * d.efficiency.allreduce_bus_eff) + d.interconnect.latency_s;
+  CHECK(s8.network_s == Approx(161 * per).epsilon(1e-9));
+  CHECK_THROWS_WITH(MakeRooflineCostModel(m, d, CostModelOptions{3, AttentionImpl::kFlash, false, {}}), Catch::Contains("tp=3"));
+}
+
+TEST_CASE("eager engines are launch-bound, CUDA graphs are not", "[hardware]") {
+  const ModelSpec m = Fp16("llama-2-70b");
+  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  CostModelOptions eager, graphs;
+  eager.tp = graphs.tp = 8;
+  eager.runtime = RuntimeProfileOrThrow("eager", "test").overheads;
+  graphs.runtime = RuntimeProfileOrThrow("cuda-graphs", "test").overheads;
+  const auto b = BatchShape::Uniform(1, 1, 600);
+  const StepCost e = MakeRooflineCostModel(m, d, eager)->PriceStep(b);
+  const StepCost g = MakeRooflineCostModel(m, d, graphs)->PriceStep(b);
+  CHECK(e.bound == Bound::kOverhead);
+  CHECK(e.launch_s == Approx(static_cast<double>(e.kernels) * eager.runtime.kernel_launch_s));
+  CHECK(g.launch_s == 0);
+  CHECK(g.seconds < e.seconds);
+  CHECK_THROWS_WITH(RuntimeProfileOrThrow("eagre", "--runtime"), Catch::Contains("did you mean 'eager'"));
+}
+
+TEST_CASE("memory plan: vLLM-style KV sizing", "[hardware]") {
+  // Llama-2-7B fp16 on an 80 GiB A100 at 0.9 utilization: 72 GiB usable, 12.55 GiB of weights.
+  const ModelSpec m = Fp16("llama-2-7b");
+  MemoryPlanOptions o;
+  o.memory_utilization = 0.9;
+  const MemoryPlan p = PlanMemory(m, DevicePresetOrThrow("a100-80gb", "test"), o);
+  const double gib = 1024.0 * 1024 * 1024;
+  CHECK(p.usable_bytes == 0.9 * 80 * gib);
+  CHECK(p.weight_bytes == 2.0 * 6738415616);
+  CHECK(p.kv_bytes_per_token == 524288);
+  CHECK(p.kv_blocks == static_cast<int64_t>(std::floor(p.kv_budget_bytes / (16.0 * 524288))));
+  CHECK(MaxConcurrentSequences(p, 1024, 16) == p.kv_blocks / 64);
+  // At TP 2 each device holds half the weights and half the KV heads.
+  o.tp = 2;
+  const MemoryPlan p2 = PlanMemory(m, DevicePresetOrThrow("a100-80gb", "test"), o);
+  CHECK(p2.weight_bytes == 6738415616.0);
+  CHECK(p2.kv_bytes_per_token == 262144);
+}
+
+TEST_CASE("calibrated A100 kernels: median error within 10 percent", "[hardware][measured]") {
+  const std::string dir = testing::SharedDataDir() + "/measured/vidur_a100/";
+  if (testing::SharedDataFile("measured/vidur_a100/Llama-2-7b-hf_ops.csv").empty()) {
+    WARN("skipped: ../shared/data/measured not found (set SERVESIM_DATA)");
+    return;
+  }
+  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  std::vector<double> predicted, measured;
+  for (const char* f : {"Llama-2-7b-hf_ops.csv", "Llama-2-70b-hf_ops.csv", "CodeLlama-34b_ops.csv",
+                        "Meta-Llama-3-8B_ops.csv", "Meta-Llama-3-70B_ops.csv", "Qwen-72B_ops.csv",
+                        "internlm-20b_ops.csv", "phi-2_ops.csv"}) {
+    for (const auto& m : ReadVidurOpsCsv(dir + f)) {
+      predicted.push_back(PredictOp(m, d));
+      measured.push_back(m.measured_s);
+    }
+  }
+  REQUIRE(predicted.size() > 90000);
+  const ErrorStats e = ComputeErrors("a100 ops", predicted, measured);
+  CHECK(e.median_abs_rel <= 0.10);
+  CHECK(std::abs(e.mean_signed_rel) <= 0.10);
+}
+
+TEST_CASE("calibrated A100 whole steps: Llama-2-70B decode within 15 percent", "[hardware][measured]") {
+  const std::string path = testing::SharedDataFile("measured/splitwise_a100_steps.csv");
+  if (path.empty()) {
+    WARN("skipped: ../shared/data/measured not found (set SERVESIM_DATA)");
+    return;
+  }
+  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  const RuntimeOverheads eager = RuntimeProfileOrThrow("eager", "test").overheads;
+  // Mean measured decode step per (TP, batch), against the prediction for that shape.
+  std::map<std::pair<int, int64_t>, std::pair<double, int>> sums;
+  std::map<std::pair<int, int64_t>, double> predicted;
+  for (const auto& s : ReadSplitwiseStepsCsv(path, "a100-80gb")) {
+    if (s.prefill) continue;
+    const auto key = std::make_pair(s.tp, s.batch.num_seqs);
+    sums[key].first += s.measured_s;
+    sums[key].second += 1;
+    predicted[key] = PredictStep(s, d, eager);
+  }
+  REQUIRE(sums.size() >= 21);
+  int within = 0;
+  for (const auto& [key, sum] : sums) {
+    const double mean = sum.first / sum.second;
+    INFO("tp " << key.first << " batch " << key.second << ": predicted " << predicted[key] * 1e3
+               << " ms, measured " << mean * 1e3 << " ms");
+    if (key.second == 1) CHECK(predicted[key] == Approx(mean).epsilon(0.15));
+    within += std::abs(predicted[key] / mean - 1) <= 0.15;
+  }
+  // Every batch size 1-32 at TP 2, 4 and 8; batch 64 runs near the KV limit and is the outlier.
+  CHECK(within >= static_cast<int>(sums.size()) - 3);
+}
+
+}  // namespace servesim

@@ -1,0 +1,439 @@
+// Device presets against the datasheet figures of ../shared/REFERENCES.md section 3 (dense peaks),
+// the lookup rules, PeakFlopsFor fallbacks and ValidateDeviceSpec.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "hardware/device_spec.h"
+#include "hardware/presets.h"
+#include "models/input_error.h"
+
+namespace servesim {
+namespace {
+
+constexpr double kGB = 1e9;
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+constexpr double kMiB = 1024.0 * 1024.0;
+constexpr double kT = 1e12;
+
+const DeviceSpec& Get(const char* name) {
+  const DevicePreset* preset = FindDevicePreset(name);
+  REQUIRE(preset != nullptr);
+  return preset->spec;
+}
+
+// Datasheet "N GB" device memory: the driver-reported total lies between N decimal GB and N GiB.
+void CheckDatasheetCapacity(const DeviceSpec& d, double datasheet_gb) {
+  INFO(d.name << " capacity " << d.memory.capacity_bytes);
+  CHECK(d.memory.capacity_bytes >= datasheet_gb * kGB);
+  CHECK(d.memory.capacity_bytes <= datasheet_gb * kGiB);
+}
+
+// Expects ValidateDeviceSpec to throw an InputError whose message names the source and `field`.
+void CheckRejected(const DeviceSpec& d, const std::string& field) {
+  INFO("field " << field);
+  try {
+    ValidateDeviceSpec(d, "custom.yaml: hardware");
+    FAIL("ValidateDeviceSpec accepted a bad " << field);
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    INFO(message);
+    CHECK(message.rfind("custom.yaml: hardware: ", 0) == 0);
+    CHECK(message.find(field) != std::string::npos);
+    CHECK(message.find('\n') == std::string::npos);
+  }
+}
+
+TEST_CASE("H100 SXM matches the datasheet", "[hardware]") {
+  const DeviceSpec& d = Get("h100-sxm");
+  CHECK(d.peak.bf16 == Approx(989 * kT));
+  CHECK(d.peak.fp16 == Approx(989 * kT));
+  CHECK(d.peak.fp8 == Approx(1979 * kT));
+  CHECK(d.peak.int8 == Approx(1979 * kT));
+  CHECK(d.memory.bandwidth_bytes_per_s == Approx(3.35e12));
+  CheckDatasheetCapacity(d, 80);
+  CHECK(d.memory.capacity_bytes == Approx(81559 * kMiB));            // nvidia-smi memory.total
+  CHECK(d.interconnect.bandwidth_bytes_per_s == Approx(450 * kGB));  // NVLink4 900 total
+  CHECK(d.compute_units == 132);
+  CHECK_FALSE(d.unified_memory);
+}
+
+TEST_CASE("A100 80GB and 40GB match the datasheet", "[hardware]") {
+  const DeviceSpec& a80 = Get("a100-80gb");
+  CHECK(a80.peak.bf16 == Approx(312 * kT));
+  CHECK(a80.peak.int8 == Approx(624 * kT));
+  CHECK(a80.peak.fp8 == 0);  // no FP8 on Ampere
+  CHECK(a80.memory.bandwidth_bytes_per_s == Approx(2.039e12));
+  CheckDatasheetCapacity(a80, 80);
+  CHECK(a80.memory.capacity_bytes == Approx(81920 * kMiB));
+  CHECK(a80.interconnect.bandwidth_bytes_per_s == Approx(300 * kGB));  // NVLink3 600 total
+  CHECK(a80.compute_units == 108);
+
+  const DeviceSpec& a40 = Get("a100-40gb");
+  CHECK(a40.peak.bf16 == Approx(312 * kT));
+  CHECK(a40.peak.int8 == Approx(624 * kT));
+  CHECK(a40.memory.bandwidth_bytes_per_s == Approx(1.555e12));
+  CheckDatasheetCapacity(a40, 40);
+}
+
+TEST_CASE("H100 PCIe and H200 match the datasheet", "[hardware]") {
+  const DeviceSpec& pcie = Get("h100-pcie");
+  CHECK(pcie.peak.bf16 == Approx(756 * kT));
+  CHECK(pcie.peak.fp8 == Approx(1513 * kT));
+  CHECK(pcie.peak.int8 == Approx(1513 * kT));
+  CHECK(pcie.memory.bandwidth_bytes_per_s == Approx(2.0e12));
+  CheckDatasheetCapacity(pcie, 80);
+  CHECK(pcie.interconnect.bandwidth_bytes_per_s == Approx(64 * kGB));  // PCIe5
+  CHECK(pcie.compute_units == 114);
+
+  const DeviceSpec& h200 = Get("h200");
+  CHECK(h200.peak.bf16 == Approx(989 * kT));
+  CHECK(h200.peak.fp8 == Approx(1979 * kT));
+  CHECK(h200.peak.int8 == Approx(1979 * kT));
+  CHECK(h200.memory.bandwidth_bytes_per_s == Approx(4.8e12));
+  CheckDatasheetCapacity(h200, 141);
+  CHECK(h200.interconnect.bandwidth_bytes_per_s == Approx(450 * kGB));
+}
+
+TEST_CASE("Ada, Ampere and Turing inference GPUs match the datasheets", "[hardware]") {
+  const DeviceSpec& l4 = Get("l4");
+  CHECK(l4.peak.bf16 == Approx(121 * kT));
+  CHECK(l4.peak.fp8 == Approx(242 * kT));
+  CHECK(l4.peak.int8 == Approx(242 * kT));
+  CHECK(l4.memory.bandwidth_bytes_per_s == Approx(300 * kGB));
+  CheckDatasheetCapacity(l4, 24);
+
+  const DeviceSpec& l40s = Get("l40s");
+  CHECK(l40s.peak.bf16 == Approx(362 * kT));
+  CHECK(l40s.peak.fp8 == Approx(733 * kT));
+  CHECK(l40s.peak.int8 == Approx(733 * kT));
+  CHECK(l40s.memory.bandwidth_bytes_per_s == Approx(864 * kGB));
+  CheckDatasheetCapacity(l40s, 48);
+
+  const DeviceSpec& a10g = Get("a10g");
+  CHECK(a10g.peak.bf16 == Approx(70 * kT));
+  CHECK(a10g.memory.bandwidth_bytes_per_s == Approx(600 * kGB));
+  CheckDatasheetCapacity(a10g, 24);
+
+  const DeviceSpec& t4 = Get("t4");
+  CHECK(t4.peak.fp16 == Approx(65 * kT));
+  CHECK(t4.peak.bf16 == Approx(65 * kT));  // no native bf16: priced at the fp16 rate
+  CHECK(t4.peak.int8 == Approx(130 * kT));
+  CHECK(t4.memory.bandwidth_bytes_per_s == Approx(320 * kGB));
+  CheckDatasheetCapacity(t4, 16);
+  // FlexGen's fitted box (REFERENCES.md section 3).
+  REQUIRE(t4.offload_tiers.size() == 2);
+  CHECK(t4.offload_tiers[0].bandwidth_bytes_per_s == Approx(12.89 * kGB));
+  CHECK(t4.offload_tiers[1].bandwidth_bytes_per_s == Approx(0.473 * kGB));
+
+  const DeviceSpec& a40 = Get("a40");
+  CHECK(a40.peak.bf16 == Approx(149.7 * kT));
+  CHECK(a40.memory.bandwidth_bytes_per_s == Approx(696 * kGB));
+  CheckDatasheetCapacity(a40, 48);
+}
+
+TEST_CASE("MI300X matches the datasheet", "[hardware]") {
+  const DeviceSpec& d = Get("mi300x");
+  CHECK(d.peak.bf16 == Approx(1307 * kT));
+  CHECK(d.peak.fp8 == Approx(2615 * kT));
+  CHECK(d.peak.int8 == Approx(2615 * kT));
+  CHECK(d.memory.bandwidth_bytes_per_s == Approx(5.3e12));
+  CheckDatasheetCapacity(d, 192);
+  CHECK(d.compute_units == 304);
+}
+
+TEST_CASE("Consumer and workstation GPUs", "[hardware]") {
+  const DeviceSpec& r4090 = Get("rtx-4090");
+  CHECK(r4090.peak.bf16 == Approx(165 * kT));  // FP32 accumulate, what PyTorch GEMMs get
+  CHECK(r4090.peak.fp8 == Approx(330 * kT));
+  CHECK(r4090.peak.int8 == Approx(661 * kT));
+  CHECK(r4090.memory.bandwidth_bytes_per_s == Approx(1.008e12));
+  CheckDatasheetCapacity(r4090, 24);
+
+  const DeviceSpec& r4060 = Get("rtx-4060");
+  CHECK(r4060.peak.fp32 == Approx(15.11 * kT));
+  CHECK(r4060.memory.bandwidth_bytes_per_s == Approx(272 * kGB));
+  CheckDatasheetCapacity(r4060, 8);
+  CHECK(r4060.compute_units == 24);
+
+  const DeviceSpec& pro = Get("rtx-pro-6000");  // Server Edition
+  CHECK(pro.memory.bandwidth_bytes_per_s == Approx(1.597e12));
+  CheckDatasheetCapacity(pro, 96);
+  CHECK(pro.compute_units == 188);
+  const DeviceSpec& pro_ws = Get("rtx-pro-6000-ws");
+  CHECK(pro_ws.memory.bandwidth_bytes_per_s == Approx(1.792e12));
+  CheckDatasheetCapacity(pro_ws, 96);
+}
+
+TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
+  struct Expected {
+    const char* name;
+    double capacity_bytes;
+    double bandwidth_bytes_per_s;
+    double storage_bytes_per_s;
+  };
+  const Expected socs[] = {
+      {"apple-m2-max", 96 * kGiB, 400 * kGB, 6 * kGB},
+      {"apple-m3-max", 128 * kGiB, 400 * kGB, 6 * kGB},
+      {"jetson-agx-orin", 64 * kGiB, 204.8 * kGB, 7 * kGB},
+      {"phone-snapdragon-8-gen3", 12 * kGiB, 76.8 * kGB, 4 * kGB},  // UFS 4.0
+  };
+  for (const Expected& e : socs) {
+    INFO(e.name);
+    const DeviceSpec& d = Get(e.name);
+    CHECK(d.unified_memory);
+    CHECK(d.memory.capacity_bytes == Approx(e.capacity_bytes));
+    CHECK(d.memory.bandwidth_bytes_per_s == Approx(e.bandwidth_bytes_per_s));
+    REQUIRE(d.offload_tiers.size() == 1);
+    CHECK(d.offload_tiers[0].bandwidth_bytes_per_s == Approx(e.storage_bytes_per_s));
+    CHECK(d.interconnect.bandwidth_bytes_per_s == 0);
+  }
+}
+
+TEST_CASE("Every preset is valid and cites its source", "[hardware]") {
+  const auto& presets = DevicePresets();
+  REQUIRE(presets.size() >= 19);
+  std::set<std::string> names;
+  for (const DevicePreset& preset : presets) {
+    const DeviceSpec& d = preset.spec;
+    INFO(d.name);
+    CHECK_NOTHROW(ValidateDeviceSpec(d, d.name));
+    CHECK_FALSE(d.description.empty());
+    CHECK_FALSE(d.source.empty());
+    CHECK_FALSE(d.memory.name.empty());
+    CHECK(d.memory.latency_s > 0);
+    CHECK(d.peak.fp32 > 0);
+    CHECK(d.peak.fp32 <= d.PeakFlopsFor(DType::kBf16));  // tensor rate >= vector rate
+    // Keys and aliases are lower case and unique across the catalog.
+    std::vector<std::string> own = preset.aliases;
+    own.push_back(d.name);
+    for (const std::string& n : own) {
+      CHECK(names.insert(n).second);
+      CHECK(std::none_of(n.begin(), n.end(), [](char ch) {
+        return std::isupper(static_cast<unsigned char>(ch)) || ch == ' ';
+      }));
+    }
+    // Offload tiers: nearest first, each slower than device memory; every device has storage.
+    REQUIRE_FALSE(d.offload_tiers.empty());
+    for (size_t i = 0; i < d.offload_tiers.size(); ++i) {
+      CHECK(d.offload_tiers[i].bandwidth_bytes_per_s < d.memory.bandwidth_bytes_per_s);
+      if (i > 0) {
+        CHECK(d.offload_tiers[i].bandwidth_bytes_per_s <=
+              d.offload_tiers[i - 1].bandwidth_bytes_per_s);
+      }
+    }
+    if (d.unified_memory) {
+      CHECK(d.offload_tiers.size() == 1);
+    } else {
+      CHECK(d.offload_tiers.front().name == "host-dram");
+      CHECK(d.interconnect.bandwidth_bytes_per_s > 0);
+      CHECK(d.compute_units > 0);
+    }
+  }
+}
+
+TEST_CASE("Lookup by key, alias and any case", "[hardware]") {
+  CHECK(FindDevicePreset("h100-sxm")->spec.name == "h100-sxm");
+  CHECK(FindDevicePreset("H100-SXM")->spec.name == "h100-sxm");
+  CHECK(FindDevicePreset("h100-80gb-hbm3")->spec.name == "h100-sxm");
+  CHECK(FindDevicePreset("A100-SXM4-80GB")->spec.name == "a100-80gb");
+  CHECK(FindDevicePreset("Tesla-T4")->spec.name == "t4");
+  CHECK(FindDevicePreset("RTXPRO6000")->spec.name == "rtx-pro-6000");
+  CHECK(FindDevicePreset("M2-Max")->spec.name == "apple-m2-max");
+  CHECK(&DevicePresetOrThrow("L40S", "--device") == &FindDevicePreset("l40s")->spec);
+  CHECK(FindDevicePreset("h100") == nullptr);  // ambiguous on purpose
+  CHECK(FindDevicePreset("") == nullptr);
+  CHECK(FindDevicePreset("h100-sxm ") == nullptr);
+}
+
+TEST_CASE("Unknown device names the source and suggests", "[hardware]") {
+  try {
+    DevicePresetOrThrow("h100", "--device");
+    FAIL("no exception");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    INFO(message);
+    CHECK(message.rfind("--device: unknown device 'h100' (did you mean ", 0) == 0);
+    CHECK(message.find("'h100-sxm'") != std::string::npos);
+    CHECK(message.find("'h100-pcie'") != std::string::npos);
+    CHECK(message.find("run 'servesim list devices'") != std::string::npos);
+    CHECK(message.find('\n') == std::string::npos);
+  }
+  try {
+    DevicePresetOrThrow("rtx4090", "scenario.yaml: hardware.device");
+    FAIL("no exception");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("scenario.yaml: hardware.device: unknown device 'rtx4090'") == 0);
+    CHECK(message.find("'rtx-4090'") != std::string::npos);
+  }
+  try {
+    DevicePresetOrThrow("zzzzzzzzzzzz", "--device");
+    FAIL("no exception");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("did you mean") == std::string::npos);
+    CHECK(message.find("run 'servesim list devices'") != std::string::npos);
+  }
+}
+
+TEST_CASE("PeakFlopsFor falls back to wider formats", "[hardware]") {
+  DeviceSpec d;
+  d.peak.fp32 = 10;
+  d.peak.bf16 = 100;
+  // Only fp32 and bf16 known: every narrower format runs at the bf16 rate.
+  CHECK(d.PeakFlopsFor(DType::kFp32) == 10);
+  CHECK(d.PeakFlopsFor(DType::kBf16) == 100);
+  CHECK(d.PeakFlopsFor(DType::kFp16) == 100);
+  CHECK(d.PeakFlopsFor(DType::kFp8) == 100);
+  CHECK(d.PeakFlopsFor(DType::kInt8) == 100);
+  CHECK(d.PeakFlopsFor(DType::kInt4) == 100);
+
+  d.peak.int8 = 400;
+  CHECK(d.PeakFlopsFor(DType::kInt4) == 400);  // int4 -> int8
+  CHECK(d.PeakFlopsFor(DType::kFp8) == 100);   // fp8 does not borrow the int8 rate
+  d.peak.int4 = 800;
+  d.peak.fp8 = 200;
+  CHECK(d.PeakFlopsFor(DType::kInt4) == 800);
+  CHECK(d.PeakFlopsFor(DType::kFp8) == 200);
+
+  // fp16 and bf16 stand in for each other.
+  DeviceSpec fp16_only;
+  fp16_only.peak.fp32 = 10;
+  fp16_only.peak.fp16 = 65;
+  CHECK(fp16_only.PeakFlopsFor(DType::kBf16) == 65);
+  CHECK(fp16_only.PeakFlopsFor(DType::kInt8) == 65);
+  CHECK(fp16_only.PeakFlopsFor(DType::kFp8) == 65);
+
+  // fp32 never borrows a 16-bit rate.
+  DeviceSpec no_fp32;
+  no_fp32.peak.bf16 = 100;
+  CHECK(no_fp32.PeakFlopsFor(DType::kFp32) == 0);
+
+  // On presets.
+  CHECK(Get("h100-sxm").PeakFlopsFor(DType::kInt4) == Approx(1979 * kT));  // no int4 on Hopper
+  CHECK(Get("a100-80gb").PeakFlopsFor(DType::kFp8) == Approx(312 * kT));   // no fp8 on Ampere
+  CHECK(Get("a100-80gb").PeakFlopsFor(DType::kInt4) == Approx(1248 * kT));
+  CHECK(Get("apple-m2-max").PeakFlopsFor(DType::kInt4) == Approx(13.6 * kT));
+  CHECK(Get("mi300x").PeakFlopsFor(DType::kFp16) == Approx(1307 * kT));
+}
+
+TEST_CASE("ValidateDeviceSpec rejects missing, zero, negative and non-finite figures",
+          "[hardware]") {
+  const DeviceSpec good = Get("h100-sxm");
+  REQUIRE_NOTHROW(ValidateDeviceSpec(good, "custom.yaml: hardware"));
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double inf = std::numeric_limits<double>::infinity();
+
+  SECTION("memory bandwidth") {
+    for (double bad : {0.0, -1.0, nan, inf}) {
+      DeviceSpec d = good;
+      d.memory.bandwidth_bytes_per_s = bad;
+      CheckRejected(d, "memory.bandwidth_bytes_per_s");
+    }
+  }
+  SECTION("memory capacity") {
+    DeviceSpec d = good;
+    d.memory.capacity_bytes = 0;
+    CheckRejected(d, "memory.capacity_bytes");
+    d.memory.capacity_bytes = -80e9;
+    CheckRejected(d, "memory.capacity_bytes");
+  }
+  SECTION("memory latency") {
+    DeviceSpec d = good;
+    d.memory.latency_s = -1e-9;
+    CheckRejected(d, "memory.latency_s");
+    d.memory.latency_s = 0;  // zero is allowed
+    CHECK_NOTHROW(ValidateDeviceSpec(d, "x"));
+  }
+  SECTION("peaks") {
+    DeviceSpec d = good;
+    d.peak.bf16 = 0;
+    CheckRejected(d, "peak.bf16");
+    d = good;
+    d.peak.fp32 = 0;
+    CheckRejected(d, "peak.fp32");
+    d = good;
+    d.peak.fp8 = nan;
+    CheckRejected(d, "peak.fp8");
+    d = good;
+    d.peak.int4 = -1;
+    CheckRejected(d, "peak.int4");
+    d = good;
+    d.peak.int4 = 0;  // no native support is fine
+    CHECK_NOTHROW(ValidateDeviceSpec(d, "x"));
+  }
+  SECTION("offload tiers") {
+    DeviceSpec d = good;
+    d.offload_tiers[1].bandwidth_bytes_per_s = 0;
+    CheckRejected(d, "offload_tiers[1] (nvme-gen4).bandwidth_bytes_per_s");
+    d = good;
+    d.offload_tiers[0].capacity_bytes = -1;
+    CheckRejected(d, "offload_tiers[0] (host-dram).capacity_bytes");
+    d = good;
+    d.offload_tiers[0].latency_s = nan;
+    CheckRejected(d, "offload_tiers[0] (host-dram).latency_s");
+    d = good;
+    d.offload_tiers.push_back(MemoryTier{});
+    CheckRejected(d, "offload_tiers[2].capacity_bytes");
+    d = good;
+    d.offload_tiers.clear();  // no offload tiers is fine
+    CHECK_NOTHROW(ValidateDeviceSpec(d, "x"));
+  }
+  SECTION("interconnect and compute units") {
+    DeviceSpec d = good;
+    d.interconnect.bandwidth_bytes_per_s = -1;
+    CheckRejected(d, "interconnect.bandwidth_bytes_per_s");
+    d = good;
+    d.interconnect.latency_s = -5e-6;
+    CheckRejected(d, "interconnect.latency_s");
+    d = good;
+    d.compute_units = -1;
+    CheckRejected(d, "compute_units");
+  }
+  SECTION("efficiencies") {
+    DeviceSpec d = good;
+    d.efficiency.gemm.compute_eff = 0;
+    CheckRejected(d, "efficiency.gemm.compute_eff");
+    d = good;
+    d.efficiency.attention.memory_eff = 1.5;
+    CheckRejected(d, "efficiency.attention.memory_eff");
+    d = good;
+    d.efficiency.norm.overhead_s = -1e-6;
+    CheckRejected(d, "efficiency.norm.overhead_s");
+    d = good;
+    d.efficiency.allreduce_bus_eff = nan;
+    CheckRejected(d, "efficiency.allreduce_bus_eff");
+    d = good;
+    d.efficiency.gemm_ramp_tokens = -1;
+    CheckRejected(d, "efficiency.gemm_ramp_tokens");
+    d = good;
+    d.efficiency.roofline_sharpness = 0.5;
+    CheckRejected(d, "efficiency.roofline_sharpness");
+    d = good;
+    d.efficiency.gemm.compute_eff = 1.0;  // the upper bound is allowed
+    d.efficiency.gemm.overhead_s = 0;
+    CHECK_NOTHROW(ValidateDeviceSpec(d, "x"));
+  }
+  SECTION("message shape") {
+    DeviceSpec d = good;
+    d.memory.bandwidth_bytes_per_s = 0;
+    try {
+      ValidateDeviceSpec(d, "custom.yaml: hardware");
+      FAIL("no exception");
+    } catch (const InputError& e) {
+      CHECK(std::string(e.what()) ==
+            "custom.yaml: hardware: memory.bandwidth_bytes_per_s must be a finite number > 0 "
+            "(bytes/s), found 0");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace servesim
