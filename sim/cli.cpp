@@ -275,7 +275,13 @@ int CmdCalibrate(int argc, char** argv) {
       ("device", po::value<std::string>(), "device preset whose efficiencies are fitted")
       ("ops", po::value<std::vector<std::string>>()->multitoken(), "per-operator timing CSVs (Vidur *_ops.csv layout)")
       ("attention", po::value<std::vector<std::string>>()->multitoken(), "attention timing CSVs (Vidur layout)")
-      ("allreduce", po::value<std::vector<std::string>>()->multitoken(), "NCCL all-reduce timing CSVs (Vidur layout)");
+      ("allreduce", po::value<std::vector<std::string>>()->multitoken(), "NCCL all-reduce timing CSVs (Vidur layout)")
+      ("steps", po::value<std::vector<std::string>>()->multitoken(),
+       "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")
+      ("steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
+       "`hardware` value of the step rows to use")
+      ("runtime", po::value<std::string>()->default_value("eager"),
+       "engine profile the step fit starts from (its cuda_graphs setting is kept)");
   const auto vm = Parse("calibrate", argc, argv, desc);
   if (vm.count("help")) {
     PrintHelp(
@@ -305,11 +311,39 @@ int CmdCalibrate(int argc, char** argv) {
     auto rows = ReadVidurAllReduceCsv(f);
     collectives.insert(collectives.end(), rows.begin(), rows.end());
   }
-  if (ops.empty() && collectives.empty()) {
-    throw InputError("servesim calibrate: no measurements given (--ops, --attention or --allreduce)");
+  std::vector<StepMeasurement> steps;
+  for (const auto& f : files("steps")) {
+    auto rows = ReadSplitwiseStepsCsv(f, vm["steps-hardware"].as<std::string>());
+    steps.insert(steps.end(), rows.begin(), rows.end());
+  }
+  if (ops.empty() && collectives.empty() && steps.empty()) {
+    throw InputError("servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
   }
   const CalibrationReport rep = Calibrate(device, ops, collectives);
   std::ostringstream out;
+  if (!steps.empty()) {
+    // Whole steps are fitted with the kernel efficiencies just fitted (or the preset's).
+    DeviceSpec fitted = device;
+    if (!ops.empty()) fitted.efficiency = rep.efficiency;
+    if (!collectives.empty()) fitted.interconnect = rep.interconnect;
+    const RuntimeProfile& start = RuntimeProfileOrThrow(vm["runtime"].as<std::string>(), "--runtime");
+    const RuntimeCalibration rc = CalibrateRuntime(fitted, steps, start.overheads);
+    out << "## " << device.name << ": " << steps.size() << " whole-step measurements, runtime '" << start.name
+        << "'\n\nBefore (profile as shipped):\n\n";
+    PrintErrors(out, rc.before);
+    out << "\nAfter the fit:\n\n";
+    PrintErrors(out, rc.after);
+    char line[256];
+    std::snprintf(line, sizeof(line),
+                  "\n```yaml\nruntime: {step_ms: %.3f, step_per_seq_us: %.2f, kernel_launch_us: %.2f, cuda_graphs: %s}\n```\n\n",
+                  rc.overheads.step_s * 1e3, rc.overheads.step_per_seq_s * 1e6, rc.overheads.kernel_launch_s * 1e6,
+                  rc.overheads.cuda_graphs ? "true" : "false");
+    out << line;
+    if (ops.empty() && collectives.empty()) {
+      std::cout << out.str();
+      return 0;
+    }
+  }
   out << "## " << device.name << ": " << ops.size() << " kernel and " << collectives.size()
       << " all-reduce measurements\n\nBefore (current preset):\n\n";
   PrintErrors(out, rep.before);
