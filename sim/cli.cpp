@@ -374,8 +374,7 @@ int CmdCalibrate(int argc, char** argv) {
 int RunCli(int argc, char** argv) {
   try {
     if (argc < 2) {
-      std::fputs(kUsage, stderr);
-      return 1;
+      throw InputError("servesim: expected a command (analyze, list, calibrate, version); see servesim --help");
     }
     const std::string command = argv[1];
     // Subcommands parse their own options from argv[1..] (argv[1] plays the program name).
