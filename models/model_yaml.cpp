@@ -1,0 +1,317 @@
+#include "models/model_yaml.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+#include "models/hf_config.h"
+#include "models/input_error.h"
+#include "models/presets.h"
+
+namespace servesim {
+namespace {
+
+struct IntField {
+  std::string_view name;
+  int64_t ModelSpec::*member;
+  int64_t min;
+};
+
+constexpr IntField kIntFields[] = {
+    {"num_layers", &ModelSpec::num_layers, 1},
+    {"hidden_size", &ModelSpec::hidden_size, 1},
+    {"num_heads", &ModelSpec::num_heads, 1},
+    {"num_kv_heads", &ModelSpec::num_kv_heads, 1},
+    {"head_dim", &ModelSpec::head_dim, 1},
+    {"intermediate_size", &ModelSpec::intermediate_size, 1},
+    {"vocab_size", &ModelSpec::vocab_size, 1},
+    {"max_context", &ModelSpec::max_context, 1},
+    {"learned_position_rows", &ModelSpec::learned_position_rows, 0},
+    {"num_experts", &ModelSpec::num_experts, 0},
+    {"experts_per_token", &ModelSpec::experts_per_token, 0},
+    {"moe_intermediate_size", &ModelSpec::moe_intermediate_size, 0},
+    {"shared_expert_intermediate_size", &ModelSpec::shared_expert_intermediate_size, 0},
+};
+
+struct BoolField {
+  std::string_view name;
+  bool ModelSpec::*member;
+};
+
+constexpr BoolField kBoolFields[] = {
+    {"gated_ffn", &ModelSpec::gated_ffn},
+    {"qkv_bias", &ModelSpec::qkv_bias},
+    {"o_bias", &ModelSpec::o_bias},
+    {"mlp_bias", &ModelSpec::mlp_bias},
+    {"lm_head_bias", &ModelSpec::lm_head_bias},
+    {"qk_norm", &ModelSpec::qk_norm},
+    {"parallel_attn_mlp", &ModelSpec::parallel_attn_mlp},
+    {"tied_embeddings", &ModelSpec::tied_embeddings},
+};
+
+struct DTypeField {
+  std::string_view name;
+  DType ModelSpec::*member;
+};
+
+constexpr DTypeField kDTypeFields[] = {
+    {"weight_dtype", &ModelSpec::weight_dtype},
+    {"activation_dtype", &ModelSpec::activation_dtype},
+    {"kv_dtype", &ModelSpec::kv_dtype},
+};
+
+constexpr Activation kActivations[] = {Activation::kSilu, Activation::kGelu, Activation::kGeluTanh,
+                                       Activation::kRelu};
+constexpr NormType kNorms[] = {NormType::kLayerNorm, NormType::kRmsNorm};
+constexpr PositionEmbedding kPositions[] = {PositionEmbedding::kRope, PositionEmbedding::kLearned,
+                                            PositionEmbedding::kPartialRope,
+                                            PositionEmbedding::kAlibi, PositionEmbedding::kNone};
+
+std::vector<std::string> BuildFieldNames() {
+  std::vector<std::string> names = {"preset", "hf_config", "dtype", "name"};
+  for (const IntField& f : kIntFields) names.emplace_back(f.name);
+  names.emplace_back("weight_group_size");
+  names.emplace_back("rotary_fraction");
+  for (const BoolField& f : kBoolFields) names.emplace_back(f.name);
+  names.emplace_back("activation");
+  names.emplace_back("norm");
+  names.emplace_back("position");
+  for (const DTypeField& f : kDTypeFields) names.emplace_back(f.name);
+  return names;
+}
+
+std::string Describe(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "null";
+  if (n.IsMap()) return "a map";
+  if (n.IsSequence()) return "a list";
+  std::string text = n.Scalar();
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return "'" + text + "'";
+}
+
+// Reads the values of one model map, naming `source.key` in messages.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string source) : source_(std::move(source)) {}
+
+  std::string Where(std::string_view key) const { return source_ + "." + std::string(key); }
+
+  [[noreturn]] void Fail(std::string_view key, std::string_view expected,
+                         const YAML::Node& found) const {
+    throw InputError(Where(key) + ": expected " + std::string(expected) + ", found " +
+                     Describe(found));
+  }
+
+  std::string Scalar(std::string_view key, const YAML::Node& n, std::string_view expected) const {
+    if (!n.IsScalar()) Fail(key, expected, n);
+    return n.Scalar();
+  }
+
+  int64_t Int(std::string_view key, const YAML::Node& n, int64_t min) const {
+    const std::string expected = min == 1   ? "a positive integer"
+                                 : min == 0 ? "a non-negative integer"
+                                            : "an integer >= " + std::to_string(min);
+    const std::string text = Scalar(key, n, expected);
+    int64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec == std::errc::result_out_of_range) {
+      throw InputError(Where(key) + ": " + text + " is out of range");
+    }
+    if (text.empty() || ec != std::errc() || ptr != end || v < min) Fail(key, expected, n);
+    return v;
+  }
+
+  bool Bool(std::string_view key, const YAML::Node& n) const {
+    bool value = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, value)) Fail(key, "true or false", n);
+    return value;
+  }
+
+  double Double(std::string_view key, const YAML::Node& n) const {
+    const std::string text = Scalar(key, n, "a number");
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) Fail(key, "a number", n);
+    return v;
+  }
+
+  DType Dtype(std::string_view key, const YAML::Node& n) const {
+    const std::string expected = "one of " + DTypeChoices();
+    const std::optional<DType> d = ParseDType(Scalar(key, n, expected));
+    if (!d) Fail(key, expected, n);
+    return *d;
+  }
+
+  // One of `values`, by the name `name_of` gives it.
+  template <typename Enum, size_t N, typename NameOf>
+  Enum Choice(std::string_view key, const YAML::Node& n, const Enum (&values)[N],
+              NameOf name_of) const {
+    std::vector<std::string> names;
+    for (Enum v : values) names.emplace_back(name_of(v));
+    std::string expected = "one of ";
+    for (size_t i = 0; i < names.size(); ++i) expected += (i ? ", " : "") + names[i];
+    const std::string text = Scalar(key, n, expected);
+    for (Enum v : values) {
+      if (name_of(v) == text) return v;
+    }
+    throw InputError(Where(key) + ": expected " + expected + ", found '" + text + "'" +
+                     DidYouMean(text, names));
+  }
+
+ private:
+  std::string source_;
+};
+
+struct Given {
+  bool head_dim = false;
+  bool hidden_size = false;
+  bool num_heads = false;
+  bool num_kv_heads = false;
+};
+
+// Sets one field (not preset/hf_config/dtype) of `spec` from `value`.
+void ApplyField(const FieldReader& r, std::string_view key, const YAML::Node& value,
+                ModelSpec& spec, Given& given) {
+  for (const IntField& f : kIntFields) {
+    if (f.name == key) {
+      spec.*f.member = r.Int(key, value, f.min);
+      if (key == "head_dim") given.head_dim = true;
+      if (key == "hidden_size") given.hidden_size = true;
+      if (key == "num_heads") given.num_heads = true;
+      if (key == "num_kv_heads") given.num_kv_heads = true;
+      return;
+    }
+  }
+  for (const BoolField& f : kBoolFields) {
+    if (f.name == key) {
+      spec.*f.member = r.Bool(key, value);
+      return;
+    }
+  }
+  for (const DTypeField& f : kDTypeFields) {
+    if (f.name == key) {
+      spec.*f.member = r.Dtype(key, value);
+      return;
+    }
+  }
+  if (key == "name") {
+    const std::string name = r.Scalar(key, value, "a name");
+    if (name.empty()) r.Fail(key, "a non-empty name", value);
+    spec.name = name;
+  } else if (key == "weight_group_size") {
+    spec.weight_group_size = static_cast<int>(std::min<int64_t>(r.Int(key, value, 0), 1 << 30));
+  } else if (key == "rotary_fraction") {
+    spec.rotary_fraction = r.Double(key, value);
+  } else if (key == "activation") {
+    spec.activation = r.Choice(key, value, kActivations, ActivationName);
+  } else if (key == "norm") {
+    spec.norm = r.Choice(key, value, kNorms, NormTypeName);
+  } else if (key == "position") {
+    spec.position = r.Choice(key, value, kPositions, PositionEmbeddingName);
+  }
+}
+
+std::string ResolvePath(const std::string& path, const std::string& base_dir) {
+  const std::filesystem::path p(path);
+  if (base_dir.empty() || p.is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / p).string();
+}
+
+}  // namespace
+
+const std::vector<std::string>& ModelYamlFieldNames() {
+  static const std::vector<std::string> names = BuildFieldNames();
+  return names;
+}
+
+ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
+                            const std::string& base_dir) {
+  const std::string src(source);
+  if (!node.IsDefined() || node.IsNull()) {
+    throw InputError(src + ": expected a model preset name or a map, found null");
+  }
+  if (node.IsScalar()) return ModelPresetOrThrow(node.Scalar(), source);
+  if (!node.IsMap()) {
+    throw InputError(src + ": expected a model preset name or a map, found " + Describe(node));
+  }
+
+  const FieldReader r(src);
+  const std::vector<std::string>& known = ModelYamlFieldNames();
+  YAML::Node preset, hf_config, dtype;
+  bool has_preset = false, has_hf_config = false, has_dtype = false;
+  for (const auto& member : node) {
+    if (!member.first.IsScalar()) {
+      throw InputError(src + ": keys must be names, found " + Describe(member.first));
+    }
+    const std::string& key = member.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw InputError(src + ": unknown key '" + key + "'" + DidYouMean(key, known));
+    }
+    if (key == "preset") {
+      preset = member.second;
+      has_preset = true;
+    } else if (key == "hf_config") {
+      hf_config = member.second;
+      has_hf_config = true;
+    } else if (key == "dtype") {
+      dtype = member.second;
+      has_dtype = true;
+    }
+  }
+  if (has_preset && has_hf_config) {
+    throw InputError(src + ": give either 'preset' or 'hf_config', not both");
+  }
+
+  ModelSpec spec;
+  const bool full = !has_preset && !has_hf_config;
+  if (has_preset) {
+    const std::string name = r.Scalar("preset", preset, "a model preset name");
+    spec = ModelPresetOrThrow(name, r.Where("preset"));
+  } else if (has_hf_config) {
+    const std::string path = ResolvePath(r.Scalar("hf_config", hf_config, "a path"), base_dir);
+    try {
+      spec = ModelSpecFromHfConfigFile(path);
+    } catch (const InputError& e) {
+      throw InputError(r.Where("hf_config") + ": " + e.what());
+    }
+  } else {
+    spec.name = "custom";
+    // Without a base every size must be given (head_dim and num_kv_heads can be derived).
+    for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
+                            "vocab_size", "max_context"}) {
+      if (!node[key]) {
+        throw InputError(src + ": missing required key '" + key +
+                         "' (a model map without 'preset' or 'hf_config' must give every size)");
+      }
+    }
+  }
+
+  if (has_dtype) {
+    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", dtype);
+  }
+  Given given;
+  for (const auto& member : node) {
+    const std::string& key = member.first.Scalar();
+    if (key == "preset" || key == "hf_config" || key == "dtype") continue;
+    ApplyField(r, key, member.second, spec, given);
+  }
+
+  const bool shape_changed = given.hidden_size || given.num_heads || full;
+  if (shape_changed && !given.head_dim && spec.hidden_size > 0 && spec.num_heads > 0) {
+    if (spec.hidden_size % spec.num_heads != 0) {
+      throw InputError(src + ": hidden_size (" + std::to_string(spec.hidden_size) +
+                       ") is not divisible by num_heads (" + std::to_string(spec.num_heads) +
+                       "); give head_dim explicitly");
+    }
+    spec.head_dim = spec.hidden_size / spec.num_heads;
+  }
+  if (full && !given.num_kv_heads) spec.num_kv_heads = spec.num_heads;
+
+  ValidateModelSpec(spec, source);
+  return spec;
+}
+
+}  // namespace servesim
