@@ -75,7 +75,8 @@ struct DeviceSpec {
   MemoryTier memory;                       // device memory (unified memory on SoCs)
   std::vector<MemoryTier> offload_tiers;   // slower tiers, nearest first
   Interconnect interconnect;
-  int compute_units = 0;                   // SMs / CUs, for GEMM wave quantization (0: unknown)
+  int compute_units = 0;                   // SMs / CUs (informational; the fitted GEMM ramp
+                                           // stands in for wave quantization)
   bool unified_memory = false;             // host and device share memory (Apple, Jetson, phones)
   Efficiency efficiency;
 

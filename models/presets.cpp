@@ -140,10 +140,12 @@ std::vector<ModelPreset> BuildPresets() {
                "meta-llama/Llama-3.2-3B",
                3'212'749'824});  // safetensors metadata of the repository
 
-  // Code Llama 34B: Llama 2 architecture with GQA (8 KV heads), 16k context, rope_theta 1e6.
+  // Code Llama 34B: Llama 2 architecture with GQA (8 KV heads), 16k context, rope_theta 1e6. The
+  // Instruct release has the same config.
   p.push_back({Llama("codellama-34b", 48, 8192, 64, 8, 22016, 32000, 16384, false, bf16),
                {"codellama/CodeLlama-34b-hf", "meta-llama/CodeLlama-34b-hf", "codellama-34b-hf",
-                "code-llama-34b"},
+                "code-llama-34b", "codellama/CodeLlama-34b-Instruct-hf",
+                "codellama-34b-instruct-hf", "codellama-34b-instruct"},
                "codellama/CodeLlama-34b-hf",
                33'743'970'304});  // safetensors metadata ("33.7B"); same tensors in its fine-tunes
 

@@ -94,6 +94,8 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   j.Field("kv_blocks", a.memory.kv_blocks).Field("kv_token_capacity", a.memory.kv_token_capacity);
   j.Field("batch_kv_bytes", a.batch_kv_bytes);
   j.Field("fits", a.fits).Field("max_batch", a.max_batch);
+  // For completeness: training the same model with AdamW mixed precision at this batch x context.
+  j.Field("training_bytes", TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens));
   j.EndObject();
   j.Field("per_layer", false);
   j.Key("ops").BeginArray();
@@ -175,6 +177,9 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
   std::snprintf(line, sizeof(line), "  this batch needs %s of KV: %s; largest batch at this context: %lld\n",
                 GiB(a.batch_kv_bytes).c_str(), a.fits ? "fits" : "does NOT fit",
                 static_cast<long long>(a.max_batch));
+  out += line;
+  std::snprintf(line, sizeof(line), "  (training it with AdamW at this batch x length would need %s in total)\n",
+                GiB(TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens)).c_str());
   out += line;
   return out;
 }
