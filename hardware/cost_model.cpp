@@ -108,6 +108,10 @@ class RooflineCostModel final : public CostModel {
   RooflineCostModel(const ModelSpec& model, const DeviceSpec& device, const CostModelOptions& options)
       : model_(model), device_(device), options_(options) {
     ValidateTensorParallel(model_, options_.tp, "cost model");
+    if (options_.tp > 1 && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
+      throw InputError("tp=" + std::to_string(options_.tp) + ": device " + device_.name +
+                       " has no interconnect for tensor parallelism (interconnect bandwidth is 0)");
+    }
     if (options_.ideal) options_.runtime = RuntimeOverheads{0, 0, 0, true};
     scratch_.reserve(static_cast<size_t>(OpId::kCount) + 4);
   }

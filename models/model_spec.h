@@ -44,7 +44,8 @@ struct ModelSpec {
   bool mlp_bias = false;
   bool lm_head_bias = false;
   bool qk_norm = false;            // per-head RMSNorm on Q and K (Qwen3): 2 * head_dim params/layer
-  bool parallel_attn_mlp = false;  // GPT-J/NeoX/Phi: attention and MLP read the same normed input
+  bool parallel_attn_mlp = false;  // GPT-J/Phi: attention and MLP read one normed input (one norm
+                                   // per layer; GPT-NeoX's parallel residual keeps two norms)
   bool tied_embeddings = false;
   PositionEmbedding position = PositionEmbedding::kRope;
   int64_t learned_position_rows = 0;  // rows of a learned position table (OPT: max positions + 2)

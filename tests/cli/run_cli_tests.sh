@@ -84,6 +84,7 @@ expect_fail bad-format "--format: expected text, json or csv" "${A[@]}" --format
 expect_fail bad-dtype "--dtype: unknown dtype 'fp12'" "${A[@]}" --dtype fp12
 expect_fail bad-attention "--attention: expected flash or naive" "${A[@]}" --attention paged
 expect_fail tp-not-dividing "does not divide the 32 attention heads" "${A[@]}" --tp 3
+expect_fail tp-no-link "has no interconnect for tensor parallelism" analyze --model llama-3.2-1b --device apple-m2-max --tp 2
 expect_fail tp-zero "tp must be a positive integer" "${A[@]}" --tp 0
 expect_fail bad-runtime "unknown runtime 'eagre' (did you mean 'eager'?)" "${A[@]}" --runtime eagre
 expect_fail bad-utilization "--memory-utilization: expected a fraction in (0, 1]" "${A[@]}" --memory-utilization 1.5
