@@ -11,7 +11,8 @@
 
 namespace {
 
-double NsPerStep(const servesim::CostModel& model, const servesim::BatchShape& batch, int iterations) {
+double NsPerStep(const servesim::CostModel& model, const servesim::BatchShape& batch,
+                 int iterations) {
   volatile double sink = 0;
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < iterations; ++i) sink = sink + model.PriceStep(batch).seconds;
@@ -43,7 +44,8 @@ int main() {
   std::printf("  llama-3-8b  h100 tp1 decode batch 256   %8.1f ns\n", NsPerStep(*m1, decode256, n));
   std::printf("  llama-3-8b  h100 tp1 mixed 200 + chunk  %8.1f ns\n", NsPerStep(*m1, mixed, n));
   std::printf("  llama-3-8b  h100 tp1 prefill 4096       %8.1f ns\n", NsPerStep(*m1, prefill, n));
-  std::printf("  llama-3-70b h100 tp4 decode batch 256   %8.1f ns\n", NsPerStep(*m70, decode256, n));
+  std::printf("  llama-3-70b h100 tp4 decode batch 256   %8.1f ns\n",
+              NsPerStep(*m70, decode256, n));
   // Building the shape itself, per request, as the engine would without incremental sums.
   volatile int64_t sink = 0;
   const auto start = std::chrono::steady_clock::now();

@@ -77,8 +77,8 @@ class CsvTable {
   int64_t Integer(size_t row, const std::string& column) const {
     const double v = Number(row, column);
     if (std::isnan(v) || v != std::floor(v) || v < 0) {
-      throw InputError(Where(row, column) + ": expected a non-negative integer, found '" + Cell(row, column) +
-                       "'");
+      throw InputError(Where(row, column) + ": expected a non-negative integer, found '" +
+                       Cell(row, column) + "'");
     }
     return static_cast<int64_t>(v);
   }
@@ -106,7 +106,8 @@ std::string BaseName(const std::string& path) {
   return slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
-ModelSpec LayerSpec(int64_t hidden, int64_t heads, int64_t kv_heads, int64_t inter, int64_t vocab, bool gated) {
+ModelSpec LayerSpec(int64_t hidden, int64_t heads, int64_t kv_heads, int64_t inter, int64_t vocab,
+                    bool gated) {
   ModelSpec s;
   s.name = "profiled-layer";
   s.num_layers = 1;
@@ -135,8 +136,8 @@ const OpWork* FindWork(const std::vector<OpWork>& ops, OpId id) {
 
 std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path) {
   const CsvTable t(path);
-  for (const char* c : {"n_head", "n_kv_head", "n_embd", "n_expanded_embd", "vocab_size", "use_gated_mlp",
-                        "num_tokens", "num_tensor_parallel_workers"}) {
+  for (const char* c : {"n_head", "n_kv_head", "n_embd", "n_expanded_embd", "vocab_size",
+                        "use_gated_mlp", "num_tokens", "num_tensor_parallel_workers"}) {
     t.Require(c);
   }
   struct Column {
@@ -158,14 +159,16 @@ std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path) {
   std::vector<OpMeasurement> out;
   for (size_t r = 0; r < t.size(); ++r) {
     const bool gated = t.Bool(r, "use_gated_mlp");
-    ModelSpec spec = LayerSpec(t.Integer(r, "n_embd"), t.Integer(r, "n_head"), t.Integer(r, "n_kv_head"),
-                               t.Integer(r, "n_expanded_embd"), t.Integer(r, "vocab_size"), gated);
+    ModelSpec spec =
+        LayerSpec(t.Integer(r, "n_embd"), t.Integer(r, "n_head"), t.Integer(r, "n_kv_head"),
+                  t.Integer(r, "n_expanded_embd"), t.Integer(r, "vocab_size"), gated);
     const std::string where = path + ":" + std::to_string(t.LineNumber(r));
     ValidateModelSpec(spec, where);
     const int tp = static_cast<int>(t.Integer(r, "num_tensor_parallel_workers"));
     ValidateTensorParallel(spec, tp, where);
     const int64_t tokens = t.Integer(r, "num_tokens");
-    if (tokens <= 0) throw InputError(t.Where(r, "num_tokens") + ": expected a positive integer, found 0");
+    if (tokens <= 0)
+      throw InputError(t.Where(r, "num_tokens") + ": expected a positive integer, found 0");
     BatchShape batch;
     batch.Add(tokens, 0, false);
     for (const Column& c : columns) {
@@ -173,7 +176,8 @@ std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path) {
       if (!t.Has(col)) continue;
       const double ms = t.Number(r, col);
       if (std::isnan(ms)) continue;
-      if (ms <= 0) throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
+      if (ms <= 0)
+        throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
       OpMeasurement m;
       m.model = spec;
       m.tp = tp;
@@ -190,14 +194,15 @@ std::vector<OpMeasurement> ReadVidurOpsCsv(const std::string& path) {
 
 std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path) {
   const CsvTable t(path);
-  for (const char* c : {"n_embd", "n_q_head", "n_kv_head", "num_tensor_parallel_workers", "batch_size",
-                        "prefill_chunk_size", "kv_cache_size", "is_prefill"}) {
+  for (const char* c : {"n_embd", "n_q_head", "n_kv_head", "num_tensor_parallel_workers",
+                        "batch_size", "prefill_chunk_size", "kv_cache_size", "is_prefill"}) {
     t.Require(c);
   }
   std::vector<OpMeasurement> out;
   for (size_t r = 0; r < t.size(); ++r) {
     const int64_t h = t.Integer(r, "n_embd");
-    ModelSpec spec = LayerSpec(h, t.Integer(r, "n_q_head"), t.Integer(r, "n_kv_head"), 4 * h, 32000, true);
+    ModelSpec spec =
+        LayerSpec(h, t.Integer(r, "n_q_head"), t.Integer(r, "n_kv_head"), 4 * h, 32000, true);
     const std::string where = path + ":" + std::to_string(t.LineNumber(r));
     ValidateModelSpec(spec, where);
     const int tp = static_cast<int>(t.Integer(r, "num_tensor_parallel_workers"));
@@ -206,17 +211,21 @@ std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path) {
     const int64_t batch_size = t.Integer(r, "batch_size");
     const int64_t kv = t.Integer(r, "kv_cache_size");
     const int64_t chunk = t.Integer(r, "prefill_chunk_size");
-    const std::string col = prefill ? "time_stats.attn_prefill.median" : "time_stats.attn_decode.median";
+    const std::string col =
+        prefill ? "time_stats.attn_prefill.median" : "time_stats.attn_decode.median";
     const double ms = t.Number(r, col);
     if (std::isnan(ms)) continue;
-    if (ms <= 0) throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
+    if (ms <= 0)
+      throw InputError(t.Where(r, col) + ": expected a positive time, found " + t.Cell(r, col));
     OpMeasurement m;
     m.model = spec;
     m.tp = tp;
-    for (int64_t i = 0; i < std::max<int64_t>(1, batch_size); ++i) m.batch.Add(prefill ? chunk : 1, kv, true);
+    for (int64_t i = 0; i < std::max<int64_t>(1, batch_size); ++i)
+      m.batch.Add(prefill ? chunk : 1, kv, true);
     m.op = OpId::kAttention;
     m.measured_s = ms * 1e-3;
-    m.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + (prefill ? " prefill chunk=" : " decode batch=") +
+    m.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) +
+              (prefill ? " prefill chunk=" : " decode batch=") +
               std::to_string(prefill ? chunk : batch_size) + " kv=" + std::to_string(kv);
     out.push_back(std::move(m));
   }
@@ -225,7 +234,8 @@ std::vector<OpMeasurement> ReadVidurAttentionCsv(const std::string& path) {
 
 std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path) {
   const CsvTable t(path);
-  for (const char* c : {"num_workers", "devices_per_node", "size", "time_stats.all_reduce.median"}) t.Require(c);
+  for (const char* c : {"num_workers", "devices_per_node", "size", "time_stats.all_reduce.median"})
+    t.Require(c);
   std::vector<CollectiveMeasurement> out;
   for (size_t r = 0; r < t.size(); ++r) {
     const int64_t workers = t.Integer(r, "num_workers");
@@ -235,17 +245,19 @@ std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path
     m.bytes = t.Number(r, "size");
     m.measured_s = t.Number(r, "time_stats.all_reduce.median") * 1e-3;
     if (!(m.bytes > 0) || !(m.measured_s > 0)) {
-      throw InputError(path + ":" + std::to_string(t.LineNumber(r)) + ": expected positive size and time");
+      throw InputError(path + ":" + std::to_string(t.LineNumber(r)) +
+                       ": expected positive size and time");
     }
     out.push_back(m);
   }
   return out;
 }
 
-std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, const std::string& hardware) {
+std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path,
+                                                   const std::string& hardware) {
   const CsvTable t(path);
-  for (const char* c : {"model", "hardware", "prompt_size", "batch_size", "token_size", "prompt_time",
-                        "token_time", "tensor_parallel"}) {
+  for (const char* c : {"model", "hardware", "prompt_size", "batch_size", "token_size",
+                        "prompt_time", "token_time", "tensor_parallel"}) {
     t.Require(c);
   }
   std::vector<StepMeasurement> out;
@@ -254,7 +266,8 @@ std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, cons
     // Splitwise names models without the dash ("llama2-70b").
     std::string name = t.Cell(r, "model");
     const ModelPreset* preset = FindModelPreset(name);
-    if (!preset && name.rfind("llama2-", 0) == 0) preset = FindModelPreset("llama-2-" + name.substr(7));
+    if (!preset && name.rfind("llama2-", 0) == 0)
+      preset = FindModelPreset("llama-2-" + name.substr(7));
     if (!preset) continue;
     const int tp = static_cast<int>(t.Integer(r, "tensor_parallel"));
     const std::string where = path + ":" + std::to_string(t.LineNumber(r));
@@ -262,7 +275,8 @@ std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, cons
     const int64_t prompt = t.Integer(r, "prompt_size");
     const int64_t batch = t.Integer(r, "batch_size");
     const int64_t generated = t.Integer(r, "token_size");
-    if (prompt <= 0 || batch <= 0) throw InputError(where + ": prompt_size and batch_size must be positive");
+    if (prompt <= 0 || batch <= 0)
+      throw InputError(where + ": prompt_size and batch_size must be positive");
     const std::string shape = " tp=" + std::to_string(tp) + " batch=" + std::to_string(batch) +
                               " prompt=" + std::to_string(prompt);
     StepMeasurement pre;
@@ -280,7 +294,8 @@ std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, cons
     dec.measured_s = t.Number(r, "token_time") * 1e-3;
     dec.label = BaseName(path) + ":" + std::to_string(t.LineNumber(r)) + " decode" + shape;
     for (auto* m : {&pre, &dec}) {
-      if (!(m->measured_s > 0)) throw InputError(where + ": expected positive prompt_time and token_time");
+      if (!(m->measured_s > 0))
+        throw InputError(where + ": expected positive prompt_time and token_time");
       out.push_back(*m);
     }
   }
@@ -299,7 +314,8 @@ OpWork WorkOf(const OpMeasurement& m) {
 double PriceOne(const OpWork& w, const ModelSpec& model, int tp, const DeviceSpec& device) {
   CostModelOptions o;
   o.tp = tp;
-  return PriceOp(w, model, device, o).seconds / static_cast<double>(std::max<int64_t>(1, w.repeats));
+  return PriceOp(w, model, device, o).seconds /
+         static_cast<double>(std::max<int64_t>(1, w.repeats));
 }
 
 }  // namespace
@@ -387,8 +403,10 @@ std::string GroupOf(OpId id) {
     case OpId::kUpProj:
     case OpId::kDownProj:
     case OpId::kLmHead:
-    case OpId::kMoeRouter: return "gemm";
-    default: return std::string(OpName(id));
+    case OpId::kMoeRouter:
+      return "gemm";
+    default:
+      return std::string(OpName(id));
   }
 }
 
@@ -425,7 +443,8 @@ std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const Device
 
 }  // namespace
 
-double PredictStep(const StepMeasurement& m, const DeviceSpec& device, const RuntimeOverheads& overheads) {
+double PredictStep(const StepMeasurement& m, const DeviceSpec& device,
+                   const RuntimeOverheads& overheads) {
   CostModelOptions o;
   o.tp = m.tp;
   o.runtime = overheads;
@@ -434,8 +453,8 @@ double PredictStep(const StepMeasurement& m, const DeviceSpec& device, const Run
 
 namespace {
 
-std::vector<ErrorStats> EvaluateSteps(const std::vector<StepMeasurement>& steps, const DeviceSpec& device,
-                                      const RuntimeOverheads& overheads) {
+std::vector<ErrorStats> EvaluateSteps(const std::vector<StepMeasurement>& steps,
+                                      const DeviceSpec& device, const RuntimeOverheads& overheads) {
   std::vector<double> pp, pm, dp, dm, ap, am;
   for (const auto& s : steps) {
     const double p = PredictStep(s, device, overheads);
@@ -450,7 +469,8 @@ std::vector<ErrorStats> EvaluateSteps(const std::vector<StepMeasurement>& steps,
 
 }  // namespace
 
-RuntimeCalibration CalibrateRuntime(const DeviceSpec& device, const std::vector<StepMeasurement>& steps,
+RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
+                                    const std::vector<StepMeasurement>& steps,
                                     const RuntimeOverheads& start) {
   RuntimeCalibration c;
   c.overheads = start;
@@ -480,7 +500,9 @@ RuntimeCalibration CalibrateRuntime(const DeviceSpec& device, const std::vector<
     }
     return sum / static_cast<double>(rows.size());
   };
-  Minimize(loss, {{&r.step_s, 0.0, 0.1}, {&r.step_per_seq_s, 0.0, 1e-3}, {&r.kernel_launch_s, 0.0, 1e-3}});
+  Minimize(
+      loss,
+      {{&r.step_s, 0.0, 0.1}, {&r.step_per_seq_s, 0.0, 1e-3}, {&r.kernel_launch_s, 0.0, 1e-3}});
   c.after = EvaluateSteps(steps, device, c.overheads);
   return c;
 }
@@ -503,7 +525,8 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
     auto loss = [&, &members = members]() {
       double sum = 0;
       for (const Prepared* r : members) {
-        sum += std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device) / r->m->measured_s));
+        sum +=
+            std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device) / r->m->measured_s));
       }
       return sum / static_cast<double>(members.size());
     };
@@ -514,7 +537,7 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
                       {&e.gemm_ramp_tokens, 0.0, 4096},
                       {&e.roofline_sharpness, 1.0, 64}});
     } else {
-      KernelTuning& k = const_cast<KernelTuning&>(TuningFor(e, members.front()->m->op, members.front()->work.kind));
+      KernelTuning& k = TuningFor(e, members.front()->m->op, members.front()->work.kind);
       std::vector<Param> params = {{&k.memory_eff, 0.01, 1.0}, {&k.overhead_s, 0.0, 1e-3}};
       if (group == "attention") params.push_back({&k.compute_eff, 0.05, 1.0});
       Minimize(loss, params);
@@ -523,10 +546,12 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
   if (!collectives.empty()) {
     auto loss = [&]() {
       double sum = 0;
-      for (const auto& c : collectives) sum += std::abs(std::log(PredictAllReduce(c, device) / c.measured_s));
+      for (const auto& c : collectives)
+        sum += std::abs(std::log(PredictAllReduce(c, device) / c.measured_s));
       return sum / static_cast<double>(collectives.size());
     };
-    Minimize(loss, {{&e.allreduce_bus_eff, 0.01, 1.0}, {&device.interconnect.latency_s, 0.0, 1e-3}});
+    Minimize(loss,
+             {{&e.allreduce_bus_eff, 0.01, 1.0}, {&device.interconnect.latency_s, 0.0, 1e-3}});
   }
   report.efficiency = device.efficiency;
   report.interconnect = device.interconnect;

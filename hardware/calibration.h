@@ -56,7 +56,8 @@ std::vector<CollectiveMeasurement> ReadVidurAllReduceCsv(const std::string& path
 // prompt_time, token_time, tensor_parallel; times in ms): each row gives a prefill step (batch x
 // prompt) and a decode step (batch sequences at the mean context of the generation). Rows whose
 // `hardware` differs from `hardware` or whose model has no preset are skipped.
-std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path, const std::string& hardware);
+std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path,
+                                                   const std::string& hardware);
 
 // Predicted time of one measurement with `device` (which carries the efficiencies).
 double PredictOp(const OpMeasurement& m, const DeviceSpec& device);
@@ -87,11 +88,13 @@ struct RuntimeCalibration {
 };
 
 // Predicted whole-step time with `device` and engine `overheads`.
-double PredictStep(const StepMeasurement& m, const DeviceSpec& device, const RuntimeOverheads& overheads);
+double PredictStep(const StepMeasurement& m, const DeviceSpec& device,
+                   const RuntimeOverheads& overheads);
 
 // Fits the engine overheads (per-step, per-sequence, per-kernel launch) to whole-step timings with
 // the device's kernel efficiencies held fixed.
-RuntimeCalibration CalibrateRuntime(const DeviceSpec& device, const std::vector<StepMeasurement>& steps,
+RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
+                                    const std::vector<StepMeasurement>& steps,
                                     const RuntimeOverheads& start);
 
 // Fits `device`'s efficiencies (and its interconnect if collectives are given) to the

@@ -9,11 +9,16 @@ namespace servesim {
 
 std::string_view BoundName(Bound bound) {
   switch (bound) {
-    case Bound::kCompute: return "compute";
-    case Bound::kMemory: return "memory";
-    case Bound::kLatency: return "latency";
-    case Bound::kNetwork: return "network";
-    case Bound::kOverhead: return "overhead";
+    case Bound::kCompute:
+      return "compute";
+    case Bound::kMemory:
+      return "memory";
+    case Bound::kLatency:
+      return "latency";
+    case Bound::kNetwork:
+      return "network";
+    case Bound::kOverhead:
+      return "overhead";
   }
   return "?";
 }
@@ -25,7 +30,8 @@ const std::vector<RuntimeProfile>& RuntimeProfiles() {
        "decode steps replay CUDA graphs; prefill kernels are launched eagerly"},
       // Fitted to Splitwise's A100 whole-step timings (Llama-2-70B, TP 2/4/8; calibration.md).
       {"eager", RuntimeOverheads{7.987e-3, 264.45e-6, 35.03e-6, false},
-       "every kernel launched from Python each step (eager PyTorch, fitted to Splitwise's A100 runs)"},
+       "every kernel launched from Python each step (eager PyTorch, fitted to Splitwise's A100 "
+       "runs)"},
   };
   return kProfiles;
 }
@@ -42,15 +48,25 @@ const RuntimeProfile& RuntimeProfileOrThrow(std::string_view name, std::string_v
 
 const KernelTuning& TuningFor(const Efficiency& e, OpId id, OpKind kind) {
   switch (id) {
-    case OpId::kNorm: return e.norm;
-    case OpId::kRope: return e.rope;
+    case OpId::kNorm:
+      return e.norm;
+    case OpId::kRope:
+      return e.rope;
     case OpId::kAct:
-    case OpId::kAttnSoftmax: return e.act;
-    case OpId::kResidualAdd: return e.residual_add;
-    case OpId::kEmbed: return e.embed;
-    default: break;
+    case OpId::kAttnSoftmax:
+      return e.act;
+    case OpId::kResidualAdd:
+      return e.residual_add;
+    case OpId::kEmbed:
+      return e.embed;
+    default:
+      break;
   }
   return kind == OpKind::kAttention ? e.attention : e.gemm;
+}
+
+KernelTuning& TuningFor(Efficiency& e, OpId id, OpKind kind) {
+  return const_cast<KernelTuning&>(TuningFor(static_cast<const Efficiency&>(e), id, kind));
 }
 
 namespace {
@@ -65,14 +81,16 @@ double Combine(double a, double b, double p) {
 
 }  // namespace
 
-OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev, const CostModelOptions& opt) {
+OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
+               const CostModelOptions& opt) {
   OpCost c;
   c.work = w;
   const Efficiency& e = dev.efficiency;
   const bool ideal = opt.ideal;
   if (w.kind == OpKind::kAllReduce) {
     const double p = opt.tp;
-    const double link = dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
+    const double link =
+        dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
     c.memory_s = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p * w.act_bytes / link : 0.0;
     const double t = c.memory_s + (p > 1 && !ideal ? dev.interconnect.latency_s : 0.0);
     c.seconds = t * static_cast<double>(w.repeats);
@@ -105,7 +123,8 @@ namespace {
 
 class RooflineCostModel final : public CostModel {
  public:
-  RooflineCostModel(const ModelSpec& model, const DeviceSpec& device, const CostModelOptions& options)
+  RooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
+                    const CostModelOptions& options)
       : model_(model), device_(device), options_(options) {
     ValidateTensorParallel(model_, options_.tp, "cost model");
     if (options_.tp > 1 && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
@@ -143,7 +162,8 @@ class RooflineCostModel final : public CostModel {
       if (out) out->push_back(c);
     }
     s.compute_s = time_by_bound[static_cast<int>(Bound::kCompute)];
-    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] + time_by_bound[static_cast<int>(Bound::kLatency)];
+    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] +
+                 time_by_bound[static_cast<int>(Bound::kLatency)];
     s.network_s = time_by_bound[static_cast<int>(Bound::kNetwork)];
     const RuntimeOverheads& r = options_.runtime;
     const bool graph = r.cuda_graphs && batch.prefill_tokens == 0;

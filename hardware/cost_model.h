@@ -9,12 +9,12 @@
 // work), and e_c, e_m, overhead the device's calibrated KernelTuning for that kind of kernel (GEMM,
 // attention, norm, rope, activation, residual add, embedding). The smooth p-norm replaces the
 // sharp max because measured kernels near the ridge point are slower than either bound alone.
-// `ideal` mode is the textbook roofline: max(t_c, t_m) at peak, no overheads. A step adds the serving engine's overheads: a
-// fixed per-step CPU cost plus a per-sequence one (scheduling, input preparation, sampling), and,
-// without CUDA graphs, the CPU cost of issuing each kernel, which overlaps with GPU execution
-// (step = max(sum of kernel times, kernels * launch cost)).
-// Ignores: overlap of communication with compute, kernel fusion beyond the operators of
-// models/arithmetic.h, L2 cache reuse across kernels, clock throttling, stragglers across TP ranks.
+// `ideal` mode is the textbook roofline: max(t_c, t_m) at peak, no overheads. A step adds the
+// serving engine's overheads: a fixed per-step CPU cost plus a per-sequence one (scheduling, input
+// preparation, sampling), and, without CUDA graphs, the CPU cost of issuing each kernel, which
+// overlaps with GPU execution (step = max(sum of kernel times, kernels * launch cost)). Ignores:
+// overlap of communication with compute, kernel fusion beyond the operators of models/arithmetic.h,
+// L2 cache reuse across kernels, clock throttling, stragglers across TP ranks.
 #ifndef SERVESIM_HARDWARE_COST_MODEL_H_
 #define SERVESIM_HARDWARE_COST_MODEL_H_
 
@@ -61,23 +61,23 @@ struct CostModelOptions {
 
 // Price of one operator over all its repeats in a step.
 struct OpCost {
-  OpWork work;             // per-occurrence work and repeats
-  double compute_s = 0;    // per occurrence
-  double memory_s = 0;     // per occurrence (network time for all-reduce)
-  double seconds = 0;      // all repeats
+  OpWork work;           // per-occurrence work and repeats
+  double compute_s = 0;  // per occurrence
+  double memory_s = 0;   // per occurrence (network time for all-reduce)
+  double seconds = 0;    // all repeats
   Bound bound = Bound::kMemory;
 };
 
 struct StepCost {
-  double seconds = 0;           // wall time of the step
-  double device_s = 0;          // sum of kernel times
-  double launch_s = 0;          // CPU issue time of all kernels (0 with graphs)
-  double overhead_s = 0;        // per-step engine overhead
-  double flops = 0;             // one device
-  double bytes = 0;             // one device
-  double compute_s = 0;         // of device_s: time in compute-bound kernels
-  double memory_s = 0;          // memory-bound kernels
-  double network_s = 0;         // collectives
+  double seconds = 0;     // wall time of the step
+  double device_s = 0;    // sum of kernel times
+  double launch_s = 0;    // CPU issue time of all kernels (0 with graphs)
+  double overhead_s = 0;  // per-step engine overhead
+  double flops = 0;       // one device
+  double bytes = 0;       // one device
+  double compute_s = 0;   // of device_s: time in compute-bound kernels
+  double memory_s = 0;    // memory-bound kernels
+  double network_s = 0;   // collectives
   int64_t kernels = 0;
   Bound bound = Bound::kMemory;  // what most of the step's time was spent on
 };
@@ -102,6 +102,7 @@ std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const D
 
 // The tuning that prices operator `id` of kind `kind`.
 const KernelTuning& TuningFor(const Efficiency& efficiency, OpId id, OpKind kind);
+KernelTuning& TuningFor(Efficiency& efficiency, OpId id, OpKind kind);
 
 // Prices a single operator occurrence (exposed for calibration and tests).
 OpCost PriceOp(const OpWork& work, const ModelSpec& model, const DeviceSpec& device,

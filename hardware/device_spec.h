@@ -29,11 +29,11 @@ struct PeakFlops {
 };
 
 struct MemoryTier {
-  std::string name;                  // "hbm3", "host-ddr5", "nvme-gen4", "ufs-4.0", ...
+  std::string name;  // "hbm3", "host-ddr5", "nvme-gen4", "ufs-4.0", ...
   double capacity_bytes = 0;
-  double bandwidth_bytes_per_s = 0;  // device memory: its own; other tiers: effective read rate into
-                                     // device memory (the slower of the tier and its link)
-  double latency_s = 0;              // per access / per transfer
+  double bandwidth_bytes_per_s = 0;  // device memory: its own; other tiers: effective read rate
+                                     // into device memory (the slower of the tier and its link)
+  double latency_s = 0;  // per access / per transfer
 };
 
 struct Interconnect {
@@ -51,13 +51,14 @@ struct KernelTuning {
 };
 
 // Calibrated parameters of the roofline cost model (formulas in hardware/cost_model.h), one
-// KernelTuning per kind of kernel because real kernels differ by 3x in how well they stream (a fused
-// add vs an unfused RMSNorm). The defaults are the A100-80GB fit of bench/results/calibration.md
+// KernelTuning per kind of kernel because real kernels differ by 3x in how well they stream (a
+// fused add vs an unfused RMSNorm). The defaults are the A100-80GB fit of
+// bench/results/calibration.md
 // (`bench/calibrate.sh`); presets without measurements of their own keep them.
 struct Efficiency {
   KernelTuning gemm{0.750, 0.898, 5.27e-6};
-  double gemm_ramp_tokens = 17.96;  // GEMM compute efficiency scales by M / (M + ramp), M = tokens
-  double roofline_sharpness = 1.39; // p of (t_c^p + t_m^p)^(1/p); large p -> max(t_c, t_m)
+  double gemm_ramp_tokens = 17.96;   // GEMM compute efficiency scales by M / (M + ramp), M = tokens
+  double roofline_sharpness = 1.39;  // p of (t_c^p + t_m^p)^(1/p); large p -> max(t_c, t_m)
   KernelTuning attention{0.258, 0.779, 16.06e-6};  // compute_eff: prefill; memory_eff: KV streaming
   KernelTuning norm{1.0, 0.358, 2.30e-6};
   KernelTuning rope{1.0, 0.448, 2.30e-6};
@@ -72,12 +73,12 @@ struct DeviceSpec {
   std::string description;  // "NVIDIA H100 SXM5 80GB"
   std::string source;       // where the figures come from (datasheet, measurement)
   PeakFlops peak;
-  MemoryTier memory;                       // device memory (unified memory on SoCs)
-  std::vector<MemoryTier> offload_tiers;   // slower tiers, nearest first
+  MemoryTier memory;                      // device memory (unified memory on SoCs)
+  std::vector<MemoryTier> offload_tiers;  // slower tiers, nearest first
   Interconnect interconnect;
-  int compute_units = 0;                   // SMs / CUs (informational; the fitted GEMM ramp
-                                           // stands in for wave quantization)
-  bool unified_memory = false;             // host and device share memory (Apple, Jetson, phones)
+  int compute_units = 0;        // SMs / CUs (informational; the fitted GEMM ramp
+                                // stands in for wave quantization)
+  bool unified_memory = false;  // host and device share memory (Apple, Jetson, phones)
   Efficiency efficiency;
 
   // Peak for a computation carried out in `dtype`, falling back to wider formats.

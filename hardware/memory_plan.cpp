@@ -13,25 +13,30 @@ double KvBytesPerTokenPerDevice(const ModelSpec& m, int tp) {
   return 2.0 * static_cast<double>(m.num_layers * kv_heads * m.head_dim) * m.KvBytesPerElement();
 }
 
-MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device, const MemoryPlanOptions& o) {
+MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
+                      const MemoryPlanOptions& o) {
   MemoryPlan p;
   const int tp = std::max(1, o.tp);
   p.device_bytes = device.memory.capacity_bytes;
   p.usable_bytes = p.device_bytes * o.memory_utilization;
   p.weight_bytes = WeightBytes(model) / tp;
-  p.activation_bytes = ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
+  p.activation_bytes =
+      ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
   p.reserve_bytes = o.framework_reserve_bytes;
   p.kv_budget_bytes = p.usable_bytes - p.weight_bytes - p.activation_bytes - p.reserve_bytes;
   p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp);
   p.weights_fit = p.weight_bytes <= p.usable_bytes;
-  const double block_bytes = p.kv_bytes_per_token * static_cast<double>(std::max<int64_t>(1, o.block_size_tokens));
-  p.kv_blocks = p.kv_budget_bytes > 0 ? static_cast<int64_t>(std::floor(p.kv_budget_bytes / block_bytes)) : 0;
+  const double block_bytes =
+      p.kv_bytes_per_token * static_cast<double>(std::max<int64_t>(1, o.block_size_tokens));
+  p.kv_blocks =
+      p.kv_budget_bytes > 0 ? static_cast<int64_t>(std::floor(p.kv_budget_bytes / block_bytes)) : 0;
   p.kv_token_capacity = p.kv_blocks * o.block_size_tokens;
   return p;
 }
 
 int64_t MaxConcurrentSequences(const MemoryPlan& plan, int64_t tokens_per_seq, int64_t block_size) {
-  const int64_t per_seq = BlocksFor(std::max<int64_t>(1, tokens_per_seq), std::max<int64_t>(1, block_size));
+  const int64_t per_seq =
+      BlocksFor(std::max<int64_t>(1, tokens_per_seq), std::max<int64_t>(1, block_size));
   return plan.kv_blocks / per_seq;
 }
 

@@ -17,34 +17,37 @@ namespace servesim {
 
 struct MemoryPlanOptions {
   int tp = 1;
-  double memory_utilization = 0.9;      // fraction of device memory the engine may use
-  int64_t profile_tokens = 8192;        // tokens of the activation-profiling forward pass
-  int64_t profile_logit_tokens = 256;   // sequences whose logits that pass computes
-  double framework_reserve_bytes = 0;   // CUDA context, graphs, allocator slack
-  int64_t block_size_tokens = 16;       // KV block granularity
+  double memory_utilization = 0.9;     // fraction of device memory the engine may use
+  int64_t profile_tokens = 8192;       // tokens of the activation-profiling forward pass
+  int64_t profile_logit_tokens = 256;  // sequences whose logits that pass computes
+  double framework_reserve_bytes = 0;  // CUDA context, graphs, allocator slack
+  int64_t block_size_tokens = 16;      // KV block granularity
 };
 
 struct MemoryPlan {
-  double device_bytes = 0;           // capacity of one device
-  double usable_bytes = 0;           // device_bytes * utilization
-  double weight_bytes = 0;           // on one device
-  double activation_bytes = 0;       // peak working set of the profiling pass, one device
+  double device_bytes = 0;      // capacity of one device
+  double usable_bytes = 0;      // device_bytes * utilization
+  double weight_bytes = 0;      // on one device
+  double activation_bytes = 0;  // peak working set of the profiling pass, one device
   double reserve_bytes = 0;
-  double kv_budget_bytes = 0;        // what is left for the KV cache (may be negative)
-  double kv_bytes_per_token = 0;     // on one device
-  int64_t kv_blocks = 0;             // whole blocks that fit
-  int64_t kv_token_capacity = 0;     // kv_blocks * block size
+  double kv_budget_bytes = 0;     // what is left for the KV cache (may be negative)
+  double kv_bytes_per_token = 0;  // on one device
+  int64_t kv_blocks = 0;          // whole blocks that fit
+  int64_t kv_token_capacity = 0;  // kv_blocks * block size
   bool weights_fit = false;
 };
 
 // Precondition: model validated, ValidateTensorParallel(model, tp) passed.
-MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device, const MemoryPlanOptions& options);
+MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
+                      const MemoryPlanOptions& options);
 
 // KV bytes of one token on one of `tp` devices.
 double KvBytesPerTokenPerDevice(const ModelSpec& model, int tp);
 
 // Blocks one sequence of `tokens` tokens occupies.
-inline int64_t BlocksFor(int64_t tokens, int64_t block_size) { return (tokens + block_size - 1) / block_size; }
+inline int64_t BlocksFor(int64_t tokens, int64_t block_size) {
+  return (tokens + block_size - 1) / block_size;
+}
 
 // Sequences of `tokens_per_seq` tokens that fit in the plan's KV blocks at once (0 if none).
 int64_t MaxConcurrentSequences(const MemoryPlan& plan, int64_t tokens_per_seq, int64_t block_size);

@@ -42,10 +42,10 @@ int64_t AttentionOtherParams(const ModelSpec& s) {
 }
 
 struct FfnParams {
-  int64_t linear = 0;         // all experts (or the dense FFN), one layer
-  int64_t other = 0;          // biases, one layer
-  int64_t router = 0;         // one layer
-  int64_t inactive = 0;       // linear+bias params of experts a token does not use, one layer
+  int64_t linear = 0;    // all experts (or the dense FFN), one layer
+  int64_t other = 0;     // biases, one layer
+  int64_t router = 0;    // one layer
+  int64_t inactive = 0;  // linear+bias params of experts a token does not use, one layer
 };
 
 FfnParams CountFfn(const ModelSpec& s) {
@@ -94,7 +94,8 @@ double WeightBytes(const ModelSpec& s) {
 }
 
 double KvBytesPerToken(const ModelSpec& s) {
-  return 2.0 * static_cast<double>(s.num_layers) * static_cast<double>(s.KvDim()) * s.KvBytesPerElement();
+  return 2.0 * static_cast<double>(s.num_layers) * static_cast<double>(s.KvDim()) *
+         s.KvBytesPerElement();
 }
 
 void BatchShape::Add(int64_t s, int64_t c, bool needs_logits) {
@@ -120,25 +121,31 @@ BatchShape BatchShape::Uniform(int64_t batch, int64_t new_tokens, int64_t contex
 
 std::string_view OpName(OpId id) {
   static constexpr std::string_view kNames[] = {
-      "embed",     "norm",         "qkv_proj",     "rope",        "attention", "attn_score",
-      "attn_softmax", "attn_value", "o_proj",      "residual_add", "moe_router", "gate_up_proj",
-      "up_proj",   "act",          "down_proj",    "lm_head",     "tp_all_reduce"};
+      "embed",        "norm",       "qkv_proj",  "rope",         "attention",    "attn_score",
+      "attn_softmax", "attn_value", "o_proj",    "residual_add", "moe_router",   "gate_up_proj",
+      "up_proj",      "act",        "down_proj", "lm_head",      "tp_all_reduce"};
   static_assert(std::size(kNames) == static_cast<size_t>(OpId::kCount));
   return kNames[static_cast<size_t>(id)];
 }
 
 std::string_view OpKindName(OpKind kind) {
   switch (kind) {
-    case OpKind::kGemm: return "gemm";
-    case OpKind::kAttention: return "attention";
-    case OpKind::kElementwise: return "elementwise";
-    case OpKind::kEmbedding: return "embedding";
-    case OpKind::kAllReduce: return "all_reduce";
+    case OpKind::kGemm:
+      return "gemm";
+    case OpKind::kAttention:
+      return "attention";
+    case OpKind::kElementwise:
+      return "elementwise";
+    case OpKind::kEmbedding:
+      return "embedding";
+    case OpKind::kAllReduce:
+      return "all_reduce";
   }
   return "?";
 }
 
-OpWork LinearOp(OpId id, int64_t tokens, int64_t d_in, int64_t d_out, double wb, double ab, bool bias) {
+OpWork LinearOp(OpId id, int64_t tokens, int64_t d_in, int64_t d_out, double wb, double ab,
+                bool bias) {
   OpWork op;
   op.id = id;
   op.kind = OpKind::kGemm;
@@ -156,7 +163,8 @@ OpWork LinearOp(OpId id, int64_t tokens, int64_t d_in, int64_t d_out, double wb,
 
 namespace {
 
-OpWork Elementwise(OpId id, int64_t repeats, double flops, double act_bytes, double weight_bytes = 0) {
+OpWork Elementwise(OpId id, int64_t repeats, double flops, double act_bytes,
+                   double weight_bytes = 0) {
   OpWork op;
   op.id = id;
   op.kind = OpKind::kElementwise;
@@ -169,7 +177,8 @@ OpWork Elementwise(OpId id, int64_t repeats, double flops, double act_bytes, dou
 
 }  // namespace
 
-void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o, std::vector<OpWork>& ops) {
+void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
+                  std::vector<OpWork>& ops) {
   ops.clear();
   if (b.new_tokens <= 0) return;
   const int64_t p = std::max(1, o.tp);
@@ -223,7 +232,7 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
     ops.push_back(Elementwise(OpId::kRope, L, 3.0 * rotated, 2.0 * rotated * ab));
   }
 
-  const double q_bytes = nd * static_cast<double>(hq * d) * ab;   // q in, or attention out
+  const double q_bytes = nd * static_cast<double>(hq * d) * ab;  // q in, or attention out
   const double kv_tokens_read = static_cast<double>(b.context_tokens + b.new_tokens);
   const double k_or_v_bytes_per_token = static_cast<double>(hk * d) * kvb;
   const double heads = static_cast<double>(hq);
@@ -273,8 +282,8 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   auto add_ffn = [&](int64_t tokens, int64_t inter, double weight_scale) {
     // One FFN (dense, shared expert, or routed experts seen together) on `tokens` tokens.
     const int64_t inter_p = inter / p;
-    OpWork up = LinearOp(s.gated_ffn ? OpId::kGateUpProj : OpId::kUpProj, tokens, h, (mats - 1) * inter_p,
-                         wb, ab, s.mlp_bias);
+    OpWork up = LinearOp(s.gated_ffn ? OpId::kGateUpProj : OpId::kUpProj, tokens, h,
+                         (mats - 1) * inter_p, wb, ab, s.mlp_bias);
     OpWork act = Elementwise(OpId::kAct, L, 5.0 * static_cast<double>(tokens * inter_p),
                              static_cast<double>(mats * tokens * inter_p) * ab);
     OpWork down = LinearOp(OpId::kDownProj, tokens, inter_p, h, wb, ab, s.mlp_bias);
@@ -293,11 +302,13 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
     // Routed tokens: n*k token-expert pairs; distinct experts whose weights are read: the
     // expectation under uniform routing, E * (1 - (1 - k/E)^n).
     const double e = static_cast<double>(s.num_experts);
-    const double touched = e * (1.0 - std::pow(1.0 - static_cast<double>(s.experts_per_token) / e, nd));
+    const double touched =
+        e * (1.0 - std::pow(1.0 - static_cast<double>(s.experts_per_token) / e, nd));
     ffn = add_ffn(n * s.experts_per_token, s.moe_intermediate_size, touched);
     // Per-expert GEMM: M is the tokens one expert sees.
     for (auto* op : {&ffn[0], &ffn[2]}) {
-      op->m = std::max<int64_t>(1, static_cast<int64_t>(std::llround(static_cast<double>(op->m) / touched)));
+      op->m = std::max<int64_t>(
+          1, static_cast<int64_t>(std::llround(static_cast<double>(op->m) / touched)));
     }
     if (s.shared_expert_intermediate_size > 0) {
       const auto shared = add_ffn(n, s.shared_expert_intermediate_size, 1.0);
@@ -311,7 +322,8 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   for (const auto& op : ffn) ops.push_back(op);
 
   if (b.logit_tokens > 0) {
-    OpWork head = LinearOp(OpId::kLmHead, b.logit_tokens, h, s.vocab_size / p, ob, ab, s.lm_head_bias);
+    OpWork head =
+        LinearOp(OpId::kLmHead, b.logit_tokens, h, s.vocab_size / p, ob, ab, s.lm_head_bias);
     ops.push_back(head);
   }
 
@@ -327,7 +339,8 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   }
 }
 
-std::vector<OpWork> BuildStepOps(const ModelSpec& spec, const BatchShape& batch, const StepOptions& options) {
+std::vector<OpWork> BuildStepOps(const ModelSpec& spec, const BatchShape& batch,
+                                 const StepOptions& options) {
   std::vector<OpWork> ops;
   BuildStepOps(spec, batch, options, ops);
   return ops;
@@ -339,21 +352,27 @@ double ActivationWorkingSetBytes(const ModelSpec& s, int64_t tokens, int64_t log
   const double h = static_cast<double>(s.hidden_size);
   const double ab = s.ActivationBytes();
   const double hk = s.num_kv_heads % tp == 0 ? static_cast<double>(s.num_kv_heads) / p : 1.0;
-  const double qkv = n * (static_cast<double>(s.num_heads) / p + 2.0 * hk) * static_cast<double>(s.head_dim);
-  const double attn_out = n * static_cast<double>(s.num_heads) / p * static_cast<double>(s.head_dim);
+  const double qkv =
+      n * (static_cast<double>(s.num_heads) / p + 2.0 * hk) * static_cast<double>(s.head_dim);
+  const double attn_out =
+      n * static_cast<double>(s.num_heads) / p * static_cast<double>(s.head_dim);
   const double inter = static_cast<double>(s.IsMoe() ? s.moe_intermediate_size * s.experts_per_token
-                                                     : s.intermediate_size) / p;
+                                                     : s.intermediate_size) /
+                       p;
   const double ffn = n * inter * static_cast<double>(FfnMatrices(s));  // gate+up out, act out
-  const double live = 2.0 * n * h + std::max(qkv + attn_out, ffn);    // residual + normed input
-  const double logits = 2.0 * static_cast<double>(logit_tokens) * static_cast<double>(s.vocab_size) / p * 4.0;
+  const double live = 2.0 * n * h + std::max(qkv + attn_out, ffn);     // residual + normed input
+  const double logits =
+      2.0 * static_cast<double>(logit_tokens) * static_cast<double>(s.vocab_size) / p * 4.0;
   return live * ab + logits;
 }
 
 double TrainingMemoryBytes(const ModelSpec& s, int64_t batch, int64_t seq_len) {
   const double params = static_cast<double>(CountParams(s).Total());
-  const double sbh = static_cast<double>(seq_len) * static_cast<double>(batch) * static_cast<double>(s.hidden_size);
-  const double per_layer = sbh * (34.0 + 5.0 * static_cast<double>(s.num_heads) * static_cast<double>(seq_len) /
-                                             static_cast<double>(s.hidden_size));
+  const double sbh = static_cast<double>(seq_len) * static_cast<double>(batch) *
+                     static_cast<double>(s.hidden_size);
+  const double per_layer =
+      sbh * (34.0 + 5.0 * static_cast<double>(s.num_heads) * static_cast<double>(seq_len) /
+                        static_cast<double>(s.hidden_size));
   return 20.0 * params + static_cast<double>(s.num_layers) * per_layer;
 }
 

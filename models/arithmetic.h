@@ -4,12 +4,13 @@
 // Models: compulsory traffic of each operator (weights read once per step, activations in and out,
 // KV cache read and written), FLOPs of matrix products (2 per multiply-add) and a small per-element
 // count for element-wise work, tensor-parallel sharding (Megatron: column/row-parallel linears,
-// heads split, vocab-parallel embedding and LM head, two all-reduces per layer), prefill logits only
-// for the last token of a sequence. Attention is FlashAttention-style by default (no score matrix
-// through memory, masked blocks of the causal triangle skipped) or naive (score and probability
-// matrices written and read, the full rectangle computed: the source documents' teaching tables).
-// Ignores: re-reads caused by tiling (bytes are compulsory traffic), kernel fusion other than the
-// ones named here, sampling, speculative and LoRA adapters, sliding-window attention.
+// heads split, vocab-parallel embedding and LM head, two all-reduces per layer), prefill logits
+// only for the last token of a sequence. Attention is FlashAttention-style by default (no score
+// matrix through memory, masked blocks of the causal triangle skipped) or naive (score and
+// probability matrices written and read, the full rectangle computed: the source documents'
+// teaching tables). Ignores: re-reads caused by tiling (bytes are compulsory traffic), kernel
+// fusion other than the ones named here, sampling, speculative and LoRA adapters, sliding-window
+// attention.
 #ifndef SERVESIM_MODELS_ARITHMETIC_H_
 #define SERVESIM_MODELS_ARITHMETIC_H_
 
@@ -53,13 +54,13 @@ double KvBytesPerToken(const ModelSpec& spec);
 // caller (the simulator) can maintain it incrementally instead of handing over a list.
 struct BatchShape {
   int64_t num_seqs = 0;
-  int64_t new_tokens = 0;       // sum of s_i: tokens computed this step
-  int64_t context_tokens = 0;   // sum of c_i: tokens already in the KV cache, read by attention
-  int64_t logit_tokens = 0;     // tokens whose logits are computed (decodes, last prompt tokens)
-  double causal_pairs = 0;      // sum of s_i*c_i + s_i*(s_i+1)/2: query-key pairs, masked skipped
-  double full_pairs = 0;        // sum of s_i*(c_i+s_i): the whole rectangle (naive kernels)
-  int64_t prefill_tokens = 0;   // of new_tokens, those in sequences with s_i > 1
-  int64_t decode_seqs = 0;      // sequences with s_i == 1
+  int64_t new_tokens = 0;      // sum of s_i: tokens computed this step
+  int64_t context_tokens = 0;  // sum of c_i: tokens already in the KV cache, read by attention
+  int64_t logit_tokens = 0;    // tokens whose logits are computed (decodes, last prompt tokens)
+  double causal_pairs = 0;     // sum of s_i*c_i + s_i*(s_i+1)/2: query-key pairs, masked skipped
+  double full_pairs = 0;       // sum of s_i*(c_i+s_i): the whole rectangle (naive kernels)
+  int64_t prefill_tokens = 0;  // of new_tokens, those in sequences with s_i > 1
+  int64_t decode_seqs = 0;     // sequences with s_i == 1
 
   // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
   // `needs_logits` for a decode or a chunk that completes the prompt.
@@ -77,15 +78,15 @@ enum class OpId {
   kNorm,
   kQkvProj,
   kRope,
-  kAttention,        // flash: one fused kernel (scores, softmax, weighted sum, KV read/write)
-  kAttnScore,        // naive: Q K^T, writes the score matrix
-  kAttnSoftmax,      // naive: reads scores, writes probabilities
-  kAttnValue,        // naive: P V, writes the output
+  kAttention,    // flash: one fused kernel (scores, softmax, weighted sum, KV read/write)
+  kAttnScore,    // naive: Q K^T, writes the score matrix
+  kAttnSoftmax,  // naive: reads scores, writes probabilities
+  kAttnValue,    // naive: P V, writes the output
   kOProj,
   kResidualAdd,
   kMoeRouter,
-  kGateUpProj,       // gated FFN: gate and up fused
-  kUpProj,           // plain FFN
+  kGateUpProj,  // gated FFN: gate and up fused
+  kUpProj,      // plain FFN
   kAct,
   kDownProj,
   kLmHead,
@@ -139,7 +140,8 @@ std::vector<OpWork> BuildStepOps(const ModelSpec& spec, const BatchShape& batch,
 // Peak activation memory of a forward pass over `tokens` tokens on one of `tp` devices: the
 // largest set of live intermediates (residual stream, QKV, FFN intermediate) plus fp32 logits of
 // `logit_tokens` tokens. It is the working set an engine profiles before sizing its KV cache.
-double ActivationWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens, int tp);
+double ActivationWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens,
+                                 int tp);
 
 // Training memory with AdamW mixed precision: 20 bytes per parameter (fp16 weights and grads, fp32
 // master weights and two moments) plus activations with full recomputation off, per Korthikanti et

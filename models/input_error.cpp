@@ -24,7 +24,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::vector<std::string> NearestNames(std::string_view name, const std::vector<std::string>& candidates,
+std::vector<std::string> NearestNames(std::string_view name,
+                                      const std::vector<std::string>& candidates,
                                       size_t max_results) {
   std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& c : candidates) {
@@ -34,7 +35,8 @@ std::vector<std::string> NearestNames(std::string_view name, const std::vector<s
     std::string lower_c = c, lower_n(name);
     std::transform(lower_c.begin(), lower_c.end(), lower_c.begin(), ::tolower);
     std::transform(lower_n.begin(), lower_n.end(), lower_n.begin(), ::tolower);
-    const bool prefix = !lower_n.empty() && (lower_c.rfind(lower_n, 0) == 0 || lower_n.rfind(lower_c, 0) == 0);
+    const bool prefix =
+        !lower_n.empty() && (lower_c.rfind(lower_n, 0) == 0 || lower_n.rfind(lower_c, 0) == 0);
     if (d <= limit || prefix) scored.emplace_back(prefix ? std::min<size_t>(d, 1) : d, c);
   }
   std::stable_sort(scored.begin(), scored.end(),

@@ -20,7 +20,8 @@ class InputError : public std::runtime_error {
 
 // The candidates closest to `name` by edit distance (at most `max_results`, only plausible ones),
 // for "did you mean ...?" hints.
-std::vector<std::string> NearestNames(std::string_view name, const std::vector<std::string>& candidates,
+std::vector<std::string> NearestNames(std::string_view name,
+                                      const std::vector<std::string>& candidates,
                                       size_t max_results = 3);
 
 // " (did you mean 'x'?)" or "" when nothing is close.

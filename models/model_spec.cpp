@@ -10,21 +10,30 @@ std::string_view NormTypeName(NormType t) {
 
 std::string_view ActivationName(Activation a) {
   switch (a) {
-    case Activation::kSilu: return "silu";
-    case Activation::kGelu: return "gelu";
-    case Activation::kGeluTanh: return "gelu_tanh";
-    case Activation::kRelu: return "relu";
+    case Activation::kSilu:
+      return "silu";
+    case Activation::kGelu:
+      return "gelu";
+    case Activation::kGeluTanh:
+      return "gelu_tanh";
+    case Activation::kRelu:
+      return "relu";
   }
   return "?";
 }
 
 std::string_view PositionEmbeddingName(PositionEmbedding p) {
   switch (p) {
-    case PositionEmbedding::kRope: return "rope";
-    case PositionEmbedding::kLearned: return "learned";
-    case PositionEmbedding::kPartialRope: return "partial_rope";
-    case PositionEmbedding::kAlibi: return "alibi";
-    case PositionEmbedding::kNone: return "none";
+    case PositionEmbedding::kRope:
+      return "rope";
+    case PositionEmbedding::kLearned:
+      return "learned";
+    case PositionEmbedding::kPartialRope:
+      return "partial_rope";
+    case PositionEmbedding::kAlibi:
+      return "alibi";
+    case PositionEmbedding::kNone:
+      return "none";
   }
   return "?";
 }
@@ -33,8 +42,8 @@ namespace {
 
 void RequirePositive(int64_t value, std::string_view field, std::string_view source) {
   if (value <= 0) {
-    throw InputError(std::string(source) + ": " + std::string(field) + " must be a positive integer, found " +
-                     std::to_string(value));
+    throw InputError(std::string(source) + ": " + std::string(field) +
+                     " must be a positive integer, found " + std::to_string(value));
   }
 }
 
@@ -53,15 +62,17 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
   RequirePositive(s.intermediate_size, "intermediate_size", source);
   RequirePositive(s.vocab_size, "vocab_size", source);
   RequirePositive(s.max_context, "max_context", source);
-  const std::pair<int64_t, const char*> dims[] = {
-      {s.num_layers, "num_layers"},       {s.hidden_size, "hidden_size"},
-      {s.num_heads, "num_heads"},         {s.head_dim, "head_dim"},
-      {s.intermediate_size, "intermediate_size"}, {s.vocab_size, "vocab_size"},
-      {s.max_context, "max_context"}};
+  const std::pair<int64_t, const char*> dims[] = {{s.num_layers, "num_layers"},
+                                                  {s.hidden_size, "hidden_size"},
+                                                  {s.num_heads, "num_heads"},
+                                                  {s.head_dim, "head_dim"},
+                                                  {s.intermediate_size, "intermediate_size"},
+                                                  {s.vocab_size, "vocab_size"},
+                                                  {s.max_context, "max_context"}};
   for (const auto& [v, name] : dims) {
     if (v > kMaxDim) {
-      throw InputError(src + ": " + name + " = " + std::to_string(v) + " is implausibly large (limit " +
-                       std::to_string(kMaxDim) + ")");
+      throw InputError(src + ": " + name + " = " + std::to_string(v) +
+                       " is implausibly large (limit " + std::to_string(kMaxDim) + ")");
     }
   }
   if (s.num_kv_heads > s.num_heads || s.num_heads % s.num_kv_heads != 0) {
@@ -69,14 +80,16 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
                      ") must divide num_heads (" + std::to_string(s.num_heads) + ")");
   }
   if (s.rotary_fraction <= 0.0 || s.rotary_fraction > 1.0) {
-    throw InputError(src + ": rotary_fraction must be in (0, 1], found " + std::to_string(s.rotary_fraction));
+    throw InputError(src + ": rotary_fraction must be in (0, 1], found " +
+                     std::to_string(s.rotary_fraction));
   }
   if (s.learned_position_rows < 0) {
     throw InputError(src + ": learned_position_rows must be >= 0, found " +
                      std::to_string(s.learned_position_rows));
   }
   if (s.weight_group_size < 0) {
-    throw InputError(src + ": weight_group_size must be >= 0, found " + std::to_string(s.weight_group_size));
+    throw InputError(src + ": weight_group_size must be >= 0, found " +
+                     std::to_string(s.weight_group_size));
   }
   if (s.num_experts < 0 || s.experts_per_token < 0 || s.moe_intermediate_size < 0 ||
       s.shared_expert_intermediate_size < 0) {
@@ -84,8 +97,9 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
   }
   if (s.IsMoe()) {
     if (s.experts_per_token < 1 || s.experts_per_token > s.num_experts) {
-      throw InputError(src + ": experts_per_token must be in [1, num_experts=" + std::to_string(s.num_experts) +
-                       "], found " + std::to_string(s.experts_per_token));
+      throw InputError(
+          src + ": experts_per_token must be in [1, num_experts=" + std::to_string(s.num_experts) +
+          "], found " + std::to_string(s.experts_per_token));
     }
     RequirePositive(s.moe_intermediate_size, "moe_intermediate_size", source);
   }
@@ -93,14 +107,16 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
 
 void ValidateTensorParallel(const ModelSpec& s, int tp, std::string_view source) {
   const std::string src(source);
-  if (tp <= 0) throw InputError(src + ": tp must be a positive integer, found " + std::to_string(tp));
+  if (tp <= 0)
+    throw InputError(src + ": tp must be a positive integer, found " + std::to_string(tp));
   if (s.num_heads % tp != 0) {
-    throw InputError(src + ": tp=" + std::to_string(tp) + " does not divide the " + std::to_string(s.num_heads) +
-                     " attention heads of " + s.name);
+    throw InputError(src + ": tp=" + std::to_string(tp) + " does not divide the " +
+                     std::to_string(s.num_heads) + " attention heads of " + s.name);
   }
   if (s.num_kv_heads % tp != 0 && tp % s.num_kv_heads != 0) {
-    throw InputError(src + ": tp=" + std::to_string(tp) + " neither divides nor is a multiple of the " +
-                     std::to_string(s.num_kv_heads) + " KV heads of " + s.name);
+    throw InputError(src + ": tp=" + std::to_string(tp) +
+                     " neither divides nor is a multiple of the " + std::to_string(s.num_kv_heads) +
+                     " KV heads of " + s.name);
   }
 }
 

@@ -3,8 +3,8 @@
 // Models: the shapes of every weight matrix (attention with GQA/MQA, gated or plain FFN, optional
 // mixture of experts), biases, norms, position embeddings, vocabulary, tied or untied head, and the
 // numeric formats of weights / activations / KV cache. Ignores: tokenizer, numerics of the values,
-// encoder-decoder and cross-attention, sliding-window attention (attention spans the whole context),
-// multi-latent attention (DeepSeek MLA).
+// encoder-decoder and cross-attention, sliding-window attention (attention spans the whole
+// context), multi-latent attention (DeepSeek MLA).
 #ifndef SERVESIM_MODELS_MODEL_SPEC_H_
 #define SERVESIM_MODELS_MODEL_SPEC_H_
 

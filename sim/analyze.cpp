@@ -62,7 +62,7 @@ Analysis Analyze(const AnalyzeRequest& r) {
   a.max_batch = MaxConcurrentSequences(a.memory, seq_tokens, mo.block_size_tokens);
   a.fits = a.memory.weights_fit && blocks <= a.memory.kv_blocks;
   const double produced = r.phase == Phase::kDecode ? static_cast<double>(r.batch)
-                                                     : static_cast<double>(r.batch * r.tokens);
+                                                    : static_cast<double>(r.batch * r.tokens);
   a.tokens_per_second = a.step.seconds > 0 ? produced / a.step.seconds : 0;
   return a;
 }
@@ -74,17 +74,24 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   j.Field("phase", r.phase == Phase::kDecode ? "decode" : "prefill");
   j.Field("batch", r.batch).Field("tokens", r.tokens).Field("context", r.context);
   j.Field("ideal", r.cost.ideal).Field("runtime", r.runtime_name);
-  j.Field("weight_dtype", DTypeName(r.model.weight_dtype)).Field("kv_dtype", DTypeName(r.model.kv_dtype));
+  j.Field("weight_dtype", DTypeName(r.model.weight_dtype))
+      .Field("kv_dtype", DTypeName(r.model.kv_dtype));
   j.Field("params", a.params.Total());
   j.Key("params_by_part").BeginObject();
-  j.Field("embedding", a.params.embedding).Field("attention", a.params.attention).Field("ffn", a.params.ffn);
-  j.Field("norms", a.params.norms).Field("lm_head", a.params.lm_head).Field("active", a.params.active);
+  j.Field("embedding", a.params.embedding)
+      .Field("attention", a.params.attention)
+      .Field("ffn", a.params.ffn);
+  j.Field("norms", a.params.norms)
+      .Field("lm_head", a.params.lm_head)
+      .Field("active", a.params.active);
   j.EndObject();
   j.Field("weight_bytes", a.weight_bytes).Field("kv_bytes_per_token", a.kv_bytes_per_token);
   j.Field("step_seconds", a.step.seconds).Field("tokens_per_second", a.tokens_per_second);
   j.Field("device_seconds", a.step.device_s).Field("launch_seconds", a.step.launch_s);
   j.Field("overhead_seconds", a.step.overhead_s);
-  j.Field("flops", a.step.flops).Field("bytes", a.step.bytes).Field("bound", BoundName(a.step.bound));
+  j.Field("flops", a.step.flops)
+      .Field("bytes", a.step.bytes)
+      .Field("bound", BoundName(a.step.bound));
   j.Key("memory").BeginObject();
   j.Field("device_bytes", a.memory.device_bytes).Field("usable_bytes", a.memory.usable_bytes);
   j.Field("weight_bytes_per_device", a.memory.weight_bytes);
@@ -102,9 +109,13 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   for (const OpCost& c : a.ops) {
     const double reps = static_cast<double>(c.work.repeats);
     j.BeginObject();
-    j.Field("name", OpName(c.work.id)).Field("kind", OpKindName(c.work.kind)).Field("repeats", c.work.repeats);
+    j.Field("name", OpName(c.work.id))
+        .Field("kind", OpKindName(c.work.kind))
+        .Field("repeats", c.work.repeats);
     j.Field("flops", c.work.flops * reps).Field("bytes", c.work.Bytes() * reps);
-    j.Field("intensity", c.work.Intensity()).Field("bound", BoundName(c.bound)).Field("seconds", c.seconds);
+    j.Field("intensity", c.work.Intensity())
+        .Field("bound", BoundName(c.bound))
+        .Field("seconds", c.seconds);
     j.EndObject();
   }
   j.EndArray();
@@ -129,36 +140,41 @@ std::string RenderCsv(const Analysis& a) {
 std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
   std::string out;
   char line[256];
-  std::snprintf(line, sizeof(line), "%s on %s x%d, %s: batch %lld, %lld new token(s) over %lld cached%s\n",
+  std::snprintf(line, sizeof(line),
+                "%s on %s x%d, %s: batch %lld, %lld new token(s) over %lld cached%s\n",
                 r.model.name.c_str(), r.device.name.c_str(), r.cost.tp,
                 r.phase == Phase::kDecode ? "decode" : "prefill", static_cast<long long>(r.batch),
                 static_cast<long long>(r.tokens), static_cast<long long>(r.context),
                 r.cost.ideal ? " (ideal roofline)" : "");
   out += line;
-  std::snprintf(line, sizeof(line), "%-14s %7s %12s %12s %10s %-9s %12s %6s\n", "operator", "x", "FLOPs",
-                "bytes", "FLOP/B", "bound", "time", "share");
+  std::snprintf(line, sizeof(line), "%-14s %7s %12s %12s %10s %-9s %12s %6s\n", "operator", "x",
+                "FLOPs", "bytes", "FLOP/B", "bound", "time", "share");
   out += line;
   for (const OpCost& c : a.ops) {
     const double reps = static_cast<double>(c.work.repeats);
     std::snprintf(line, sizeof(line), "%-14s %7lld %12s %12s %10.2f %-9s %12s %5.1f%%\n",
                   std::string(OpName(c.work.id)).c_str(), static_cast<long long>(c.work.repeats),
-                  Si(c.work.flops * reps, "").c_str(), Si(c.work.Bytes() * reps, "B").c_str(), c.work.Intensity(),
-                  std::string(BoundName(c.bound)).c_str(), Fmt("%.4f ms", c.seconds * 1e3).c_str(),
+                  Si(c.work.flops * reps, "").c_str(), Si(c.work.Bytes() * reps, "B").c_str(),
+                  c.work.Intensity(), std::string(BoundName(c.bound)).c_str(),
+                  Fmt("%.4f ms", c.seconds * 1e3).c_str(),
                   a.step.device_s > 0 ? 100.0 * c.seconds / a.step.device_s : 0.0);
     out += line;
   }
-  std::snprintf(line, sizeof(line),
-                "step: %.4f ms (kernels %.4f ms, launch %.4f ms, engine overhead %.4f ms), %s-bound\n",
-                a.step.seconds * 1e3, a.step.device_s * 1e3, a.step.launch_s * 1e3, a.step.overhead_s * 1e3,
-                std::string(BoundName(a.step.bound)).c_str());
+  std::snprintf(
+      line, sizeof(line),
+      "step: %.4f ms (kernels %.4f ms, launch %.4f ms, engine overhead %.4f ms), %s-bound\n",
+      a.step.seconds * 1e3, a.step.device_s * 1e3, a.step.launch_s * 1e3, a.step.overhead_s * 1e3,
+      std::string(BoundName(a.step.bound)).c_str());
   out += line;
-  std::snprintf(line, sizeof(line), "throughput: %.1f tokens/s (%s), %.3g FLOP, %s moved per device\n",
-                a.tokens_per_second, r.phase == Phase::kDecode ? "generated" : "prefilled", a.step.flops,
-                Si(a.step.bytes, "B").c_str());
+  std::snprintf(line, sizeof(line),
+                "throughput: %.1f tokens/s (%s), %.3g FLOP, %s moved per device\n",
+                a.tokens_per_second, r.phase == Phase::kDecode ? "generated" : "prefilled",
+                a.step.flops, Si(a.step.bytes, "B").c_str());
   out += line;
   const double peak = r.device.PeakFlopsFor(r.model.activation_dtype);
   std::snprintf(line, sizeof(line), "device ridge point: %.1f FLOP/B; step intensity %.2f FLOP/B\n",
-                peak / r.device.memory.bandwidth_bytes_per_s, a.step.bytes > 0 ? a.step.flops / a.step.bytes : 0.0);
+                peak / r.device.memory.bandwidth_bytes_per_s,
+                a.step.bytes > 0 ? a.step.flops / a.step.bytes : 0.0);
   out += line;
   out += "memory (per device):\n";
   std::snprintf(line, sizeof(line), "  params %s (%s weights in total, %s per device)\n",
@@ -166,19 +182,24 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 GiB(a.memory.weight_bytes).c_str());
   out += line;
   std::snprintf(line, sizeof(line), "  KV cache %s per token (model), %s per token per device\n",
-                Si(a.kv_bytes_per_token, "B").c_str(), Si(a.memory.kv_bytes_per_token, "B").c_str());
+                Si(a.kv_bytes_per_token, "B").c_str(),
+                Si(a.memory.kv_bytes_per_token, "B").c_str());
+  out += line;
+  std::snprintf(
+      line, sizeof(line),
+      "  device %s x %.2f = %s usable; activations %s; KV budget %s = %lld blocks of %lld tokens\n",
+      GiB(a.memory.device_bytes).c_str(), r.memory.memory_utilization,
+      GiB(a.memory.usable_bytes).c_str(), GiB(a.memory.activation_bytes).c_str(),
+      GiB(a.memory.kv_budget_bytes).c_str(), static_cast<long long>(a.memory.kv_blocks),
+      static_cast<long long>(r.memory.block_size_tokens));
   out += line;
   std::snprintf(line, sizeof(line),
-                "  device %s x %.2f = %s usable; activations %s; KV budget %s = %lld blocks of %lld tokens\n",
-                GiB(a.memory.device_bytes).c_str(), r.memory.memory_utilization, GiB(a.memory.usable_bytes).c_str(),
-                GiB(a.memory.activation_bytes).c_str(), GiB(a.memory.kv_budget_bytes).c_str(),
-                static_cast<long long>(a.memory.kv_blocks), static_cast<long long>(r.memory.block_size_tokens));
-  out += line;
-  std::snprintf(line, sizeof(line), "  this batch needs %s of KV: %s; largest batch at this context: %lld\n",
+                "  this batch needs %s of KV: %s; largest batch at this context: %lld\n",
                 GiB(a.batch_kv_bytes).c_str(), a.fits ? "fits" : "does NOT fit",
                 static_cast<long long>(a.max_batch));
   out += line;
-  std::snprintf(line, sizeof(line), "  (training it with AdamW at this batch x length would need %s in total)\n",
+  std::snprintf(line, sizeof(line),
+                "  (training it with AdamW at this batch x length would need %s in total)\n",
                 GiB(TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens)).c_str());
   out += line;
   return out;
@@ -187,21 +208,26 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
 }  // namespace
 
 void ValidateAnalyzeRequest(const AnalyzeRequest& r) {
-  if (r.batch < 1) throw InputError("--batch: expected a positive integer, found " + std::to_string(r.batch));
-  if (r.tokens < 1) throw InputError("--tokens: expected a positive integer, found " + std::to_string(r.tokens));
+  if (r.batch < 1)
+    throw InputError("--batch: expected a positive integer, found " + std::to_string(r.batch));
+  if (r.tokens < 1)
+    throw InputError("--tokens: expected a positive integer, found " + std::to_string(r.tokens));
   if (r.context < 0) {
-    throw InputError("--context: expected a non-negative integer, found " + std::to_string(r.context));
+    throw InputError("--context: expected a non-negative integer, found " +
+                     std::to_string(r.context));
   }
   if (r.phase == Phase::kDecode && r.tokens != 1) {
     throw InputError("--tokens: a decode step computes 1 new token per sequence, found " +
                      std::to_string(r.tokens) + " (use --phase prefill for chunks)");
   }
   if (r.context + r.tokens > r.model.max_context) {
-    throw InputError("--context/--tokens: " + std::to_string(r.context + r.tokens) + " tokens exceed the " +
-                     std::to_string(r.model.max_context) + "-token context of " + r.model.name);
+    throw InputError("--context/--tokens: " + std::to_string(r.context + r.tokens) +
+                     " tokens exceed the " + std::to_string(r.model.max_context) +
+                     "-token context of " + r.model.name);
   }
   if (r.batch > (int64_t{1} << 24)) {
-    throw InputError("--batch: " + std::to_string(r.batch) + " is implausibly large (limit 16777216)");
+    throw InputError("--batch: " + std::to_string(r.batch) +
+                     " is implausibly large (limit 16777216)");
   }
   if (!(r.memory.memory_utilization > 0 && r.memory.memory_utilization <= 1)) {
     throw InputError("--memory-utilization: expected a fraction in (0, 1], found " +
@@ -214,9 +240,12 @@ std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format) {
   ValidateAnalyzeRequest(request);
   const Analysis a = Analyze(request);
   switch (format) {
-    case OutputFormat::kJson: return RenderJson(request, a);
-    case OutputFormat::kCsv: return RenderCsv(a);
-    case OutputFormat::kText: break;
+    case OutputFormat::kJson:
+      return RenderJson(request, a);
+    case OutputFormat::kCsv:
+      return RenderCsv(a);
+    case OutputFormat::kText:
+      break;
   }
   return RenderText(request, a);
 }

@@ -1,8 +1,8 @@
 #include "sim/cli.h"
 
-#include <boost/program_options.hpp>
 #include <yaml-cpp/yaml.h>
 
+#include <boost/program_options.hpp>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -38,7 +38,8 @@ servesim <command> --help describes each command's options.
 )";
 
 bool EndsWith(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // --model accepts a preset name, a Hugging Face config.json (file or directory), or a YAML file
@@ -69,7 +70,8 @@ DType ParseDTypeFlag(const std::string& value, const std::string& flag) {
 }
 
 // Parses argv for one subcommand; unknown options and stray positionals are errors.
-po::variables_map Parse(const std::string& command, int argc, char** argv, const po::options_description& desc,
+po::variables_map Parse(const std::string& command, int argc, char** argv,
+                        const po::options_description& desc,
                         const po::positional_options_description* positional = nullptr) {
   po::variables_map vm;
   try {
@@ -79,7 +81,8 @@ po::variables_map Parse(const std::string& command, int argc, char** argv, const
     po::store(parser.run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    throw InputError("servesim " + command + ": " + e.what() + " (see servesim " + command + " --help)");
+    throw InputError("servesim " + command + ": " + e.what() + " (see servesim " + command +
+                     " --help)");
   }
   return vm;
 }
@@ -95,8 +98,8 @@ int CmdVersion() {
 
 int CmdList(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("format", po::value<std::string>()->default_value("text"),
-                                                  "text | json")(
+  desc.add_options()("help,h", "show this help")(
+      "format", po::value<std::string>()->default_value("text"), "text | json")(
       "what", po::value<std::string>(), "models | devices | runtimes");
   po::positional_options_description pos;
   pos.add("what", 1);
@@ -105,7 +108,8 @@ int CmdList(int argc, char** argv) {
     PrintHelp("usage: servesim list models|devices|runtimes [--format text|json]", desc);
     return 0;
   }
-  if (!vm.count("what")) throw InputError("servesim list: expected what to list: models, devices or runtimes");
+  if (!vm.count("what"))
+    throw InputError("servesim list: expected what to list: models, devices or runtimes");
   const std::string what = vm["what"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
@@ -114,15 +118,19 @@ int CmdList(int argc, char** argv) {
   const bool json = format == "json";
   JsonWriter j;
   if (what == "models") {
-    if (json) j.BeginArray();
-    else std::printf("%-18s %16s %6s %7s %6s %4s %7s %8s  %s\n", "name", "params", "layers", "hidden", "heads",
-                     "kv", "ffn", "context", "source");
+    if (json)
+      j.BeginArray();
+    else
+      std::printf("%-18s %16s %6s %7s %6s %4s %7s %8s  %s\n", "name", "params", "layers", "hidden",
+                  "heads", "kv", "ffn", "context", "source");
     for (const auto& p : ModelPresets()) {
       const ModelSpec& s = p.spec;
       const int64_t params = CountParams(s).Total();
       if (json) {
         j.BeginObject().Field("name", s.name).Field("params", params).Field("layers", s.num_layers);
-        j.Field("hidden_size", s.hidden_size).Field("num_heads", s.num_heads).Field("num_kv_heads", s.num_kv_heads);
+        j.Field("hidden_size", s.hidden_size)
+            .Field("num_heads", s.num_heads)
+            .Field("num_kv_heads", s.num_kv_heads);
         j.Field("intermediate_size", s.intermediate_size).Field("vocab_size", s.vocab_size);
         j.Field("max_context", s.max_context).Field("kv_bytes_per_token", KvBytesPerToken(s));
         j.Field("source", p.source).EndObject();
@@ -130,21 +138,28 @@ int CmdList(int argc, char** argv) {
         std::printf("%-18s %16lld %6lld %7lld %6lld %4lld %7lld %8lld  %s\n", s.name.c_str(),
                     static_cast<long long>(params), static_cast<long long>(s.num_layers),
                     static_cast<long long>(s.hidden_size), static_cast<long long>(s.num_heads),
-                    static_cast<long long>(s.num_kv_heads), static_cast<long long>(s.intermediate_size),
+                    static_cast<long long>(s.num_kv_heads),
+                    static_cast<long long>(s.intermediate_size),
                     static_cast<long long>(s.max_context), p.source.c_str());
       }
     }
     if (json) std::cout << j.EndArray().str() << "\n";
   } else if (what == "devices") {
-    if (json) j.BeginArray();
-    else std::printf("%-24s %10s %9s %9s %10s  %s\n", "name", "bf16 TF/s", "mem GB", "TB/s", "link GB/s", "description");
+    if (json)
+      j.BeginArray();
+    else
+      std::printf("%-24s %10s %9s %9s %10s  %s\n", "name", "bf16 TF/s", "mem GB", "TB/s",
+                  "link GB/s", "description");
     for (const auto& p : DevicePresets()) {
       const DeviceSpec& d = p.spec;
       if (json) {
         j.BeginObject().Field("name", d.name).Field("description", d.description);
         j.Field("bf16_flops_per_s", d.peak.bf16).Field("fp8_flops_per_s", d.peak.fp8);
-        j.Field("memory_bytes", d.memory.capacity_bytes).Field("memory_bytes_per_s", d.memory.bandwidth_bytes_per_s);
-        j.Field("link_bytes_per_s", d.interconnect.bandwidth_bytes_per_s).Field("source", d.source).EndObject();
+        j.Field("memory_bytes", d.memory.capacity_bytes)
+            .Field("memory_bytes_per_s", d.memory.bandwidth_bytes_per_s);
+        j.Field("link_bytes_per_s", d.interconnect.bandwidth_bytes_per_s)
+            .Field("source", d.source)
+            .EndObject();
       } else {
         std::printf("%-24s %10.1f %9.1f %9.3f %10.1f  %s\n", d.name.c_str(), d.peak.bf16 / 1e12,
                     d.memory.capacity_bytes / 1e9, d.memory.bandwidth_bytes_per_s / 1e12,
@@ -155,53 +170,66 @@ int CmdList(int argc, char** argv) {
   } else if (what == "runtimes") {
     for (const auto& r : RuntimeProfiles()) {
       std::printf("%-12s step %.2f ms + %.1f us/seq, launch %.1f us/kernel%s  %s\n", r.name,
-                  r.overheads.step_s * 1e3, r.overheads.step_per_seq_s * 1e6, r.overheads.kernel_launch_s * 1e6,
+                  r.overheads.step_s * 1e3, r.overheads.step_per_seq_s * 1e6,
+                  r.overheads.kernel_launch_s * 1e6,
                   r.overheads.cuda_graphs ? " (graphs for decode)" : "", r.description);
     }
   } else {
     throw InputError("servesim list: unknown catalog '" + what + "'" +
-                     DidYouMean(what, {"models", "devices", "runtimes"}) + "; expected models, devices or runtimes");
+                     DidYouMean(what, {"models", "devices", "runtimes"}) +
+                     "; expected models, devices or runtimes");
   }
   return 0;
 }
 
 int CmdAnalyze(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("model", po::value<std::string>(), "model preset name, a Hugging Face config.json, or a model YAML file")
-      ("device", po::value<std::string>(), "device preset name (servesim list devices)")
-      ("tp", po::value<int>()->default_value(1), "tensor-parallel degree")
-      ("dtype", po::value<std::string>(), "weights, activations and KV cache dtype: fp32|bf16|fp16|fp8|int8|int4")
-      ("weight-dtype", po::value<std::string>(), "weight dtype (overrides --dtype)")
-      ("kv-dtype", po::value<std::string>(), "KV-cache dtype (overrides --dtype)")
-      ("phase", po::value<std::string>()->default_value("decode"), "prefill | decode")
-      ("batch", po::value<int64_t>()->default_value(1), "sequences in the step")
-      ("tokens", po::value<int64_t>(), "new tokens per sequence (decode: 1; prefill: the prompt chunk)")
-      ("context", po::value<int64_t>()->default_value(0), "tokens already cached per sequence")
-      ("attention", po::value<std::string>()->default_value("flash"), "flash | naive (materialized scores)")
-      ("ideal", "pure roofline: datasheet peaks, efficiency 1, no overheads")
-      ("runtime", po::value<std::string>()->default_value("cuda-graphs"),
-       "engine overhead profile: none | cuda-graphs | eager (servesim list runtimes)")
-      ("memory-utilization", po::value<double>()->default_value(0.9), "fraction of device memory for weights + KV")
-      ("block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")
-      ("format", po::value<std::string>()->default_value("text"), "text | json | csv");
+  desc.add_options()("help,h", "show this help")(
+      "model", po::value<std::string>(),
+      "model preset name, a Hugging Face config.json, or a model YAML file")(
+      "device", po::value<std::string>(), "device preset name (servesim list devices)")(
+      "tp", po::value<int>()->default_value(1), "tensor-parallel degree")(
+      "dtype", po::value<std::string>(),
+      "weights, activations and KV cache dtype: fp32|bf16|fp16|fp8|int8|int4")(
+      "weight-dtype", po::value<std::string>(), "weight dtype (overrides --dtype)")(
+      "kv-dtype", po::value<std::string>(), "KV-cache dtype (overrides --dtype)")(
+      "phase", po::value<std::string>()->default_value("decode"), "prefill | decode")(
+      "batch", po::value<int64_t>()->default_value(1), "sequences in the step")(
+      "tokens", po::value<int64_t>(),
+      "new tokens per sequence (decode: 1; prefill: the prompt chunk)")(
+      "context", po::value<int64_t>()->default_value(0), "tokens already cached per sequence")(
+      "attention", po::value<std::string>()->default_value("flash"),
+      "flash | naive (materialized scores)")(
+      "ideal", "pure roofline: datasheet peaks, efficiency 1, no overheads")(
+      "runtime", po::value<std::string>()->default_value("cuda-graphs"),
+      "engine overhead profile: none | cuda-graphs | eager (servesim list runtimes)")(
+      "memory-utilization", po::value<double>()->default_value(0.9),
+      "fraction of device memory for weights + KV")(
+      "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
+      "format", po::value<std::string>()->default_value("text"), "text | json | csv");
   const auto vm = Parse("analyze", argc, argv, desc);
   if (vm.count("help")) {
     PrintHelp(
-        "usage: servesim analyze --model M --device D [--tp N] [--dtype T] --phase prefill|decode --batch B\n"
+        "usage: servesim analyze --model M --device D [--tp N] [--dtype T] --phase prefill|decode "
+        "--batch B\n"
         "                        [--tokens T] [--context C] [--format text|json|csv] [--ideal]\n\n"
-        "Prices one forward step operator by operator. FLOPs, bytes and seconds of each operator are\n"
-        "summed over all layers (per_layer: false in JSON); `repeats` says how many times it runs.\n"
+        "Prices one forward step operator by operator. FLOPs, bytes and seconds of each operator "
+        "are\n"
+        "summed over all layers (per_layer: false in JSON); `repeats` says how many times it "
+        "runs.\n"
         "Operator names: embed, norm, qkv_proj, rope, attention (naive: attn_score, attn_softmax,\n"
-        "attn_value), o_proj, residual_add, gate_up_proj (up_proj for a plain FFN), act, down_proj,\n"
-        "lm_head, tp_all_reduce. tokens_per_second counts generated tokens for decode and processed\n"
+        "attn_value), o_proj, residual_add, gate_up_proj (up_proj for a plain FFN), act, "
+        "down_proj,\n"
+        "lm_head, tp_all_reduce. tokens_per_second counts generated tokens for decode and "
+        "processed\n"
         "prompt tokens for prefill.",
         desc);
     return 0;
   }
-  if (!vm.count("model")) throw InputError("servesim analyze: --model is required (servesim list models)");
-  if (!vm.count("device")) throw InputError("servesim analyze: --device is required (servesim list devices)");
+  if (!vm.count("model"))
+    throw InputError("servesim analyze: --model is required (servesim list models)");
+  if (!vm.count("device"))
+    throw InputError("servesim analyze: --device is required (servesim list devices)");
   AnalyzeRequest r;
   r.model = ResolveModel(vm["model"].as<std::string>());
   r.device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
@@ -209,11 +237,15 @@ int CmdAnalyze(int argc, char** argv) {
     const DType d = ParseDTypeFlag(vm["dtype"].as<std::string>(), "--dtype");
     r.model.weight_dtype = r.model.kv_dtype = d;
     // Integer formats quantize weights only; activations stay 16-bit.
-    r.model.activation_dtype = (d == DType::kInt4 || d == DType::kInt8) ? r.model.activation_dtype : d;
+    r.model.activation_dtype =
+        (d == DType::kInt4 || d == DType::kInt8) ? r.model.activation_dtype : d;
   }
-  if (vm.count("weight-dtype")) r.model.weight_dtype = ParseDTypeFlag(vm["weight-dtype"].as<std::string>(), "--weight-dtype");
-  if (vm.count("kv-dtype")) r.model.kv_dtype = ParseDTypeFlag(vm["kv-dtype"].as<std::string>(), "--kv-dtype");
-  if (r.model.kv_dtype == DType::kInt4) throw InputError("--kv-dtype: int4 KV cache is not modeled; use fp8 or int8");
+  if (vm.count("weight-dtype"))
+    r.model.weight_dtype = ParseDTypeFlag(vm["weight-dtype"].as<std::string>(), "--weight-dtype");
+  if (vm.count("kv-dtype"))
+    r.model.kv_dtype = ParseDTypeFlag(vm["kv-dtype"].as<std::string>(), "--kv-dtype");
+  if (r.model.kv_dtype == DType::kInt4)
+    throw InputError("--kv-dtype: int4 KV cache is not modeled; use fp8 or int8");
   const std::string phase = vm["phase"].as<std::string>();
   if (phase != "prefill" && phase != "decode") {
     throw InputError("--phase: expected prefill or decode, found '" + phase + "'");
@@ -224,7 +256,8 @@ int CmdAnalyze(int argc, char** argv) {
   if (vm.count("tokens")) {
     r.tokens = vm["tokens"].as<int64_t>();
   } else if (r.phase == Phase::kPrefill) {
-    throw InputError("servesim analyze: --tokens is required for --phase prefill (the prompt chunk length)");
+    throw InputError(
+        "servesim analyze: --tokens is required for --phase prefill (the prompt chunk length)");
   }
   r.cost.tp = vm["tp"].as<int>();
   const std::string attention = vm["attention"].as<std::string>();
@@ -243,51 +276,63 @@ int CmdAnalyze(int argc, char** argv) {
   }
   const std::string format = vm["format"].as<std::string>();
   OutputFormat f;
-  if (format == "text") f = OutputFormat::kText;
-  else if (format == "json") f = OutputFormat::kJson;
-  else if (format == "csv") f = OutputFormat::kCsv;
-  else throw InputError("--format: expected text, json or csv, found '" + format + "'");
+  if (format == "text")
+    f = OutputFormat::kText;
+  else if (format == "json")
+    f = OutputFormat::kJson;
+  else if (format == "csv")
+    f = OutputFormat::kCsv;
+  else
+    throw InputError("--format: expected text, json or csv, found '" + format + "'");
   std::cout << RenderAnalysis(r, f);
   return 0;
 }
 
 void PrintErrors(std::ostream& out, const std::vector<ErrorStats>& stats) {
-  out << "| group | n | median abs err | p90 abs err | mean signed err |\n|---|---:|---:|---:|---:|\n";
+  out << "| group | n | median abs err | p90 abs err | mean signed err "
+         "|\n|---|---:|---:|---:|---:|\n";
   char line[256];
   for (const auto& e : stats) {
-    std::snprintf(line, sizeof(line), "| %s | %zu | %.1f %% | %.1f %% | %+.1f %% |\n", e.group.c_str(), e.count,
-                  100 * e.median_abs_rel, 100 * e.p90_abs_rel, 100 * e.mean_signed_rel);
+    std::snprintf(line, sizeof(line), "| %s | %zu | %.1f %% | %.1f %% | %+.1f %% |\n",
+                  e.group.c_str(), e.count, 100 * e.median_abs_rel, 100 * e.p90_abs_rel,
+                  100 * e.mean_signed_rel);
     out << line;
   }
 }
 
 void PrintTuning(std::ostream& out, const char* name, const KernelTuning& k) {
   char line[256];
-  std::snprintf(line, sizeof(line), "  %s: {compute_eff: %.3f, memory_eff: %.3f, overhead_us: %.2f}\n", name,
+  std::snprintf(line, sizeof(line),
+                "  %s: {compute_eff: %.3f, memory_eff: %.3f, overhead_us: %.2f}\n", name,
                 k.compute_eff, k.memory_eff, k.overhead_s * 1e6);
   out << line;
 }
 
 int CmdCalibrate(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()
-      ("help,h", "show this help")
-      ("device", po::value<std::string>(), "device preset whose efficiencies are fitted")
-      ("ops", po::value<std::vector<std::string>>()->multitoken(), "per-operator timing CSVs (Vidur *_ops.csv layout)")
-      ("attention", po::value<std::vector<std::string>>()->multitoken(), "attention timing CSVs (Vidur layout)")
-      ("allreduce", po::value<std::vector<std::string>>()->multitoken(), "NCCL all-reduce timing CSVs (Vidur layout)")
-      ("steps", po::value<std::vector<std::string>>()->multitoken(),
-       "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")
-      ("steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
-       "`hardware` value of the step rows to use")
-      ("runtime", po::value<std::string>()->default_value("eager"),
-       "engine profile the step fit starts from (its cuda_graphs setting is kept)");
+  desc.add_options()("help,h", "show this help")("device", po::value<std::string>(),
+                                                 "device preset whose efficiencies are fitted")(
+      "ops", po::value<std::vector<std::string>>()->multitoken(),
+      "per-operator timing CSVs (Vidur *_ops.csv layout)")(
+      "attention", po::value<std::vector<std::string>>()->multitoken(),
+      "attention timing CSVs (Vidur layout)")("allreduce",
+                                              po::value<std::vector<std::string>>()->multitoken(),
+                                              "NCCL all-reduce timing CSVs (Vidur layout)")(
+      "steps", po::value<std::vector<std::string>>()->multitoken(),
+      "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")(
+      "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
+      "`hardware` value of the step rows to use")(
+      "runtime", po::value<std::string>()->default_value("eager"),
+      "engine profile the step fit starts from (its cuda_graphs setting is kept)");
   const auto vm = Parse("calibrate", argc, argv, desc);
   if (vm.count("help")) {
     PrintHelp(
-        "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce FILE...]\n\n"
-        "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and latency)\n"
-        "to measured medians, and prints the fitted parameters and the error before/after as markdown.\n"
+        "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
+        "FILE...]\n\n"
+        "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
+        "latency)\n"
+        "to measured medians, and prints the fitted parameters and the error before/after as "
+        "markdown.\n"
         "Copy the fitted values into the device's preset in hardware/presets.cpp.",
         desc);
     return 0;
@@ -317,7 +362,8 @@ int CmdCalibrate(int argc, char** argv) {
     steps.insert(steps.end(), rows.begin(), rows.end());
   }
   if (ops.empty() && collectives.empty() && steps.empty()) {
-    throw InputError("servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
+    throw InputError(
+        "servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
   }
   const CalibrationReport rep = Calibrate(device, ops, collectives);
   std::ostringstream out;
@@ -326,18 +372,20 @@ int CmdCalibrate(int argc, char** argv) {
     DeviceSpec fitted = device;
     if (!ops.empty()) fitted.efficiency = rep.efficiency;
     if (!collectives.empty()) fitted.interconnect = rep.interconnect;
-    const RuntimeProfile& start = RuntimeProfileOrThrow(vm["runtime"].as<std::string>(), "--runtime");
+    const RuntimeProfile& start =
+        RuntimeProfileOrThrow(vm["runtime"].as<std::string>(), "--runtime");
     const RuntimeCalibration rc = CalibrateRuntime(fitted, steps, start.overheads);
-    out << "## " << device.name << ": " << steps.size() << " whole-step measurements, runtime '" << start.name
-        << "'\n\nBefore (profile as shipped):\n\n";
+    out << "## " << device.name << ": " << steps.size() << " whole-step measurements, runtime '"
+        << start.name << "'\n\nBefore (profile as shipped):\n\n";
     PrintErrors(out, rc.before);
     out << "\nAfter the fit:\n\n";
     PrintErrors(out, rc.after);
     char line[256];
     std::snprintf(line, sizeof(line),
-                  "\n```yaml\nruntime: {step_ms: %.3f, step_per_seq_us: %.2f, kernel_launch_us: %.2f, cuda_graphs: %s}\n```\n\n",
-                  rc.overheads.step_s * 1e3, rc.overheads.step_per_seq_s * 1e6, rc.overheads.kernel_launch_s * 1e6,
-                  rc.overheads.cuda_graphs ? "true" : "false");
+                  "\n```yaml\nruntime: {step_ms: %.3f, step_per_seq_us: %.2f, kernel_launch_us: "
+                  "%.2f, cuda_graphs: %s}\n```\n\n",
+                  rc.overheads.step_s * 1e3, rc.overheads.step_per_seq_s * 1e6,
+                  rc.overheads.kernel_launch_s * 1e6, rc.overheads.cuda_graphs ? "true" : "false");
     out << line;
     if (ops.empty() && collectives.empty()) {
       std::cout << out.str();
@@ -353,8 +401,8 @@ int CmdCalibrate(int argc, char** argv) {
   out << "\nFitted parameters:\n\n```yaml\nefficiency:\n";
   PrintTuning(out, "gemm", e.gemm);
   char line[256];
-  std::snprintf(line, sizeof(line), "  gemm_ramp_tokens: %.2f\n  roofline_sharpness: %.3f\n", e.gemm_ramp_tokens,
-                e.roofline_sharpness);
+  std::snprintf(line, sizeof(line), "  gemm_ramp_tokens: %.2f\n  roofline_sharpness: %.3f\n",
+                e.gemm_ramp_tokens, e.roofline_sharpness);
   out << line;
   PrintTuning(out, "attention", e.attention);
   PrintTuning(out, "norm", e.norm);
@@ -362,7 +410,8 @@ int CmdCalibrate(int argc, char** argv) {
   PrintTuning(out, "act", e.act);
   PrintTuning(out, "residual_add", e.residual_add);
   PrintTuning(out, "embed", e.embed);
-  std::snprintf(line, sizeof(line), "  allreduce_bus_eff: %.3f\ninterconnect_latency_us: %.2f\n```\n",
+  std::snprintf(line, sizeof(line),
+                "  allreduce_bus_eff: %.3f\ninterconnect_latency_us: %.2f\n```\n",
                 e.allreduce_bus_eff, rep.interconnect.latency_s * 1e6);
   out << line;
   std::cout << out.str();
@@ -374,7 +423,8 @@ int CmdCalibrate(int argc, char** argv) {
 int RunCli(int argc, char** argv) {
   try {
     if (argc < 2) {
-      throw InputError("servesim: expected a command (analyze, list, calibrate, version); see servesim --help");
+      throw InputError(
+          "servesim: expected a command (analyze, list, calibrate, version); see servesim --help");
     }
     const std::string command = argv[1];
     // Subcommands parse their own options from argv[1..] (argv[1] plays the program name).
@@ -387,7 +437,8 @@ int RunCli(int argc, char** argv) {
     if (command == "analyze") return CmdAnalyze(argc - 1, argv + 1);
     if (command == "calibrate") return CmdCalibrate(argc - 1, argv + 1);
     throw InputError("servesim: unknown command '" + command + "'" +
-                     DidYouMean(command, {"analyze", "list", "calibrate", "version"}) + "; see servesim --help");
+                     DidYouMean(command, {"analyze", "list", "calibrate", "version"}) +
+                     "; see servesim --help");
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -1,12 +1,12 @@
 // The cost model against numbers from outside the code: LLM-Viewer's pure-roofline step times,
 // Vidur's measured A100 kernels, Splitwise's measured A100 whole steps, and hand calculations.
-#include <catch2/catch.hpp>
+#include "hardware/cost_model.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 
 #include "hardware/calibration.h"
-#include "hardware/cost_model.h"
 #include "hardware/memory_plan.h"
 #include "hardware/presets.h"
 #include "models/arithmetic.h"
@@ -22,8 +22,8 @@ ModelSpec Fp16(std::string_view preset) {
   return s;
 }
 
-double DecodeStepSeconds(const ModelSpec& m, const DeviceSpec& d, const CostModelOptions& o, int64_t batch,
-                         int64_t context) {
+double DecodeStepSeconds(const ModelSpec& m, const DeviceSpec& d, const CostModelOptions& o,
+                         int64_t batch, int64_t context) {
   return MakeRooflineCostModel(m, d, o)->PriceStep(BatchShape::Uniform(batch, 1, context)).seconds;
 }
 
@@ -54,9 +54,10 @@ TEST_CASE("ideal decode is weights plus KV over bandwidth", "[hardware]") {
   const ModelSpec m = Fp16("llama-2-7b");
   const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
   std::vector<OpCost> ops;
-  const StepCost s = MakeRooflineCostModel(m, d, ideal)->PriceStepDetailed(BatchShape::Uniform(4, 1, 2000), ops);
+  const StepCost s =
+      MakeRooflineCostModel(m, d, ideal)->PriceStepDetailed(BatchShape::Uniform(4, 1, 2000), ops);
   const double weights = 2.0 * (6738415616.0 - 32000.0 * 4096);  // the embedding table is gathered
-  const double kv = 4.0 * 2001 * 524288;                          // every cached token plus the new one
+  const double kv = 4.0 * 2001 * 524288;  // every cached token plus the new one
   CHECK(s.bound == Bound::kMemory);
   // Activations and norm weights add a little on top (well under 0.5 %).
   CHECK(s.seconds == Approx((weights + kv) / 2.039e12).epsilon(0.005));
@@ -87,9 +88,12 @@ TEST_CASE("tensor parallelism adds all-reduce time and splits the rest", "[hardw
   // Ring all-reduce of 16 tokens x 8192 x 2 bytes over 8 GPUs, per the formula of the header:
   // 2 (p-1)/p * bytes / (300 GB/s * bus efficiency) + latency, 161 times.
   const double msg = 16.0 * 8192 * 2;
-  const double per = 2.0 * 7 / 8 * msg / (300e9 * d.efficiency.allreduce_bus_eff) + d.interconnect.latency_s;
+  const double per =
+      2.0 * 7 / 8 * msg / (300e9 * d.efficiency.allreduce_bus_eff) + d.interconnect.latency_s;
   CHECK(s8.network_s == Approx(161 * per).epsilon(1e-9));
-  CHECK_THROWS_WITH(MakeRooflineCostModel(m, d, CostModelOptions{3, AttentionImpl::kFlash, false, {}}), Catch::Contains("tp=3"));
+  CHECK_THROWS_WITH(
+      MakeRooflineCostModel(m, d, CostModelOptions{3, AttentionImpl::kFlash, false, {}}),
+      Catch::Contains("tp=3"));
 }
 
 TEST_CASE("eager engines are launch-bound, CUDA graphs are not", "[hardware]") {
@@ -106,7 +110,8 @@ TEST_CASE("eager engines are launch-bound, CUDA graphs are not", "[hardware]") {
   CHECK(e.launch_s == Approx(static_cast<double>(e.kernels) * eager.runtime.kernel_launch_s));
   CHECK(g.launch_s == 0);
   CHECK(g.seconds < e.seconds);
-  CHECK_THROWS_WITH(RuntimeProfileOrThrow("eagre", "--runtime"), Catch::Contains("did you mean 'eager'"));
+  CHECK_THROWS_WITH(RuntimeProfileOrThrow("eagre", "--runtime"),
+                    Catch::Contains("did you mean 'eager'"));
 }
 
 TEST_CASE("memory plan: vLLM-style KV sizing", "[hardware]") {
@@ -150,7 +155,8 @@ TEST_CASE("calibrated A100 kernels: median error within 10 percent", "[hardware]
   CHECK(std::abs(e.mean_signed_rel) <= 0.10);
 }
 
-TEST_CASE("calibrated A100 whole steps: Llama-2-70B decode within 15 percent", "[hardware][measured]") {
+TEST_CASE("calibrated A100 whole steps: Llama-2-70B decode within 15 percent",
+          "[hardware][measured]") {
   const std::string path = testing::SharedDataFile("measured/splitwise_a100_steps.csv");
   if (path.empty()) {
     WARN("skipped: ../shared/data/measured not found (set SERVESIM_DATA)");

@@ -1,8 +1,9 @@
 // Device presets against the datasheet figures of ../shared/REFERENCES.md section 3 (dense peaks),
 // the lookup rules, PeakFlopsFor fallbacks and ValidateDeviceSpec.
-#include <catch2/catch.hpp>
+#include "hardware/presets.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cctype>
 #include <cmath>
 #include <limits>
@@ -11,7 +12,6 @@
 #include <vector>
 
 #include "hardware/device_spec.h"
-#include "hardware/presets.h"
 #include "models/input_error.h"
 
 namespace servesim {

@@ -1,17 +1,18 @@
 // Oracles of ../shared/REFERENCES.md section 2 (the project's source documents), reproduced
 // exactly through the same code paths the simulator uses. Specs are written here from the numbers
 // in REFERENCES.md, not taken from the preset catalog, so a preset typo cannot hide here.
-#include <catch2/catch.hpp>
+#include "models/arithmetic.h"
 
+#include <catch2/catch.hpp>
 #include <cmath>
 
-#include "models/arithmetic.h"
 #include "models/model_spec.h"
 
 namespace servesim {
 namespace {
 
-ModelSpec Llama(int64_t vocab, int64_t h, int64_t layers, int64_t inter, int64_t heads, int64_t kv_heads) {
+ModelSpec Llama(int64_t vocab, int64_t h, int64_t layers, int64_t inter, int64_t heads,
+                int64_t kv_heads) {
   ModelSpec s;
   s.name = "test-llama";
   s.vocab_size = vocab;
@@ -52,8 +53,8 @@ TEST_CASE("12 L h^2 of the source documents", "[models][oracle]") {
   struct Row {
     int64_t h, layers, expected;
   };
-  for (const Row& r : {Row{4096, 32, 6442450944}, Row{5120, 40, 12582912000}, Row{6656, 60, 31897681920},
-                       Row{8192, 80, 64424509440}}) {
+  for (const Row& r : {Row{4096, 32, 6442450944}, Row{5120, 40, 12582912000},
+                       Row{6656, 60, 31897681920}, Row{8192, 80, 64424509440}}) {
     // MHA with a 4h two-matrix FFN and no biases: attention + FFN weights are exactly 12 L h^2.
     ModelSpec s = Llama(32000, r.h, r.layers, 4 * r.h, r.h / 128, r.h / 128);
     s.gated_ffn = false;
@@ -124,7 +125,8 @@ TEST_CASE("linear-layer arithmetic intensity, prefill and decode", "[models][ora
     CHECK(ElementIntensity(FindOp(ops, OpId::kDownProj)) == Approx(ffn[j]).epsilon(5e-7));
   }
   // The same through the standalone helper, for a decode of a batch of one.
-  CHECK(ElementIntensity(LinearOp(OpId::kOProj, 1, 4096, 4096, 2, 2, false)) == Approx(1.999024).epsilon(5e-7));
+  CHECK(ElementIntensity(LinearOp(OpId::kOProj, 1, 4096, 4096, 2, 2, false)) ==
+        Approx(1.999024).epsilon(5e-7));
 }
 
 TEST_CASE("naive attention act-to-act intensity", "[models][oracle]") {
@@ -155,8 +157,8 @@ TEST_CASE("FLOPs and memory operations per decoded token", "[models][oracle]") {
     int64_t context;
     double act_flops, act_mops, total_flops;
   };
-  for (const Row& r : {Row{128, 64, 32, 9664}, Row{512, 256, 128, 9856}, Row{4096, 2048, 1024, 11648},
-                       Row{32768, 16384, 8192, 25984}}) {
+  for (const Row& r : {Row{128, 64, 32, 9664}, Row{512, 256, 128, 9856},
+                       Row{4096, 2048, 1024, 11648}, Row{32768, 16384, 8192, 25984}}) {
     BatchShape b;
     b.Add(1, r.context - 1, true);  // the new token attends to `context` positions, itself included
     const auto ops = BuildStepOps(s, b, {});
@@ -188,15 +190,16 @@ TEST_CASE("about 2 FLOPs per parameter per token", "[models]") {
     if (op.kind == OpKind::kGemm) matmul_flops += op.flops * static_cast<double>(op.repeats);
   }
   // Every linear weight except the embedding table is used once per token.
-  const double used = static_cast<double>(CountParams(s).Total() - 32000 * 4096 - (2 * 32 + 1) * 4096);
+  const double used =
+      static_cast<double>(CountParams(s).Total() - 32000 * 4096 - (2 * 32 + 1) * 4096);
   CHECK(matmul_flops == Approx(2.0 * used).epsilon(1e-9));
 }
 
 TEST_CASE("prefill logits only for the last token, causal pairs", "[models]") {
   BatchShape b;
-  b.Add(512, 0, true);    // a whole prompt: one logit row
-  b.Add(256, 100, false); // a chunk that does not finish its prompt: no logits
-  b.Add(1, 900, true);    // a decode
+  b.Add(512, 0, true);     // a whole prompt: one logit row
+  b.Add(256, 100, false);  // a chunk that does not finish its prompt: no logits
+  b.Add(1, 900, true);     // a decode
   CHECK(b.logit_tokens == 2);
   CHECK(b.new_tokens == 769);
   CHECK(b.causal_pairs == 512.0 * 513 / 2 + (256.0 * 100 + 256.0 * 257 / 2) + 901.0);
@@ -210,11 +213,13 @@ TEST_CASE("tensor parallelism shards the work", "[models]") {
   const BatchShape b = BatchShape::Uniform(8, 1, 1000);
   const auto one = BuildStepOps(s, b, {1});
   const auto four = BuildStepOps(s, b, {4});
-  for (OpId id : {OpId::kQkvProj, OpId::kOProj, OpId::kGateUpProj, OpId::kDownProj, OpId::kAttention}) {
+  for (OpId id :
+       {OpId::kQkvProj, OpId::kOProj, OpId::kGateUpProj, OpId::kDownProj, OpId::kAttention}) {
     INFO(OpName(id));
     CHECK(FindOp(four, id).flops * 4 == Approx(FindOp(one, id).flops).epsilon(1e-12));
   }
-  CHECK(FindOp(four, OpId::kGateUpProj).weight_bytes * 4 == FindOp(one, OpId::kGateUpProj).weight_bytes);
+  CHECK(FindOp(four, OpId::kGateUpProj).weight_bytes * 4 ==
+        FindOp(one, OpId::kGateUpProj).weight_bytes);
   // Two all-reduces per layer plus the vocab-parallel embedding, of b*h activations each.
   const OpWork& ar = FindOp(four, OpId::kTpAllReduce);
   CHECK(ar.repeats == 161);
@@ -240,7 +245,8 @@ TEST_CASE("mixture of experts reads only touched experts", "[models]") {
   CHECK(c.active == 46702792704 - int64_t{32} * 6 * 3 * 4096 * 14336);
   // Decode of one token touches exactly top-k = 2 experts.
   const auto ops = BuildStepOps(s, BatchShape::Uniform(1, 1, 10), {});
-  CHECK(FindOp(ops, OpId::kGateUpProj).weight_bytes == Approx(2.0 * 4096 * 2 * 14336 * 2).epsilon(1e-12));
+  CHECK(FindOp(ops, OpId::kGateUpProj).weight_bytes ==
+        Approx(2.0 * 4096 * 2 * 14336 * 2).epsilon(1e-12));
 }
 
 TEST_CASE("training memory is 20 bytes per parameter plus activations", "[models]") {
