@@ -1,0 +1,85 @@
+// vLLM v1's scheduling rules, as in vllm/v1/core/sched/scheduler.py (read for the rules, not
+// copied): one token budget per step; running requests first, in order, each asking for every token
+// it has not computed yet (1 for a decode, the rest of the prompt for a chunked prefill), capped by
+// long_prefill_token_threshold and the remaining budget; a request that cannot get KV slots preempts
+// the tail of the running list (recompute: its KV is freed and it restarts from token 0 at the front
+// of waiting) until it fits or is itself the victim. Waiting requests are admitted FCFS only in a
+// step that preempted nobody, while the running list is below max_num_seqs and budget remains;
+// admission stops at the first request that cannot get KV.
+#include "policies/batching/batch_scheduler.h"
+
+#include <algorithm>
+
+namespace servesim {
+namespace {
+
+class VllmV1Scheduler final : public BatchScheduler {
+ public:
+  explicit VllmV1Scheduler(const VllmV1Options& o) : o_(o) {}
+
+  void Schedule(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) override {
+    int64_t budget = o_.max_num_batched_tokens;
+    size_t index = 0;
+    while (index < q.running.size() && budget > 0) {
+      Sequence* seq = q.running[index];
+      const int64_t wanted = Cap(seq->Tokens() - seq->computed, budget);
+      if (wanted <= 0) {
+        ++index;
+        continue;
+      }
+      bool scheduled = false;
+      while (true) {
+        if (kv.Reserve(*seq, seq->computed + wanted)) {
+          scheduled = true;
+          break;
+        }
+        Sequence* victim = q.running.back();
+        q.running.pop_back();
+        Preempt(*victim, q, kv);
+        ++plan.preempted;
+        if (victim == seq) break;
+      }
+      if (!scheduled) break;
+      plan.seqs.push_back({seq, wanted});
+      budget -= wanted;
+      ++index;
+    }
+    if (plan.preempted > 0) return;
+    while (!q.waiting.empty() && budget > 0 && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = q.waiting.front();
+      const int64_t remaining = seq->Tokens() - seq->computed;
+      if (!o_.chunked_prefill && remaining > budget) break;
+      const int64_t wanted = Cap(remaining, budget);
+      if (wanted <= 0 || !kv.Reserve(*seq, seq->computed + wanted)) break;
+      q.waiting.pop_front();
+      seq->status = SeqStatus::kRunning;
+      q.running.push_back(seq);
+      plan.seqs.push_back({seq, wanted});
+      budget -= wanted;
+    }
+  }
+
+ private:
+  int64_t Cap(int64_t tokens, int64_t budget) const {
+    if (o_.long_prefill_token_threshold > 0) tokens = std::min(tokens, o_.long_prefill_token_threshold);
+    return std::min(tokens, budget);
+  }
+
+  static void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv) {
+    kv.Release(seq);
+    seq.computed = 0;
+    seq.status = SeqStatus::kPreempted;
+    ++seq.preemptions;
+    q.waiting.push_front(&seq);
+  }
+
+  VllmV1Options o_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const VllmV1Options& options) {
+  return std::make_unique<VllmV1Scheduler>(options);
+}
+
+}  // namespace servesim

@@ -1,0 +1,380 @@
+#include "sim/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <deque>
+#include <stdexcept>
+
+#include "models/arithmetic.h"
+#include "models/input_error.h"
+#include "sim/json_writer.h"
+#include "sim/kernel.h"
+
+namespace servesim {
+
+namespace {
+
+struct Replica {
+  ReplicaQueues queues;
+  std::unique_ptr<KvAllocator> kv;
+  std::unique_ptr<BatchScheduler> scheduler;
+  std::unique_ptr<CostModel> cost;
+  StepPlan plan;
+  bool busy = false;
+  bool start_pending = false;
+  int64_t step_start_ns = 0;
+};
+
+struct Source {
+  std::unique_ptr<Workload> workload;
+  Request pending;
+  bool has_pending = false;
+  bool blocked = false;
+};
+
+double Seconds(int64_t ns) { return static_cast<double>(ns) * 1e-9; }
+
+}  // namespace
+
+struct Engine::Impl {
+  EngineConfig cfg;
+  std::vector<Source> sources;
+  std::vector<Replica> replicas;
+  EventQueue events;
+  std::deque<Sequence> pool;      // stable addresses; finished entries are reused
+  std::vector<Sequence*> free_list;
+  std::vector<int32_t> seq_replica;
+  RunSummary s;
+  const EngineOutputs* out = nullptr;
+  int64_t pulled = 0;
+  int64_t next_replica = 0;
+  int64_t first_arrival_ns = -1;
+  int64_t last_finish_ns = 0;
+  int64_t max_model_len = 0;
+
+  Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads) : cfg(std::move(config)) {
+    if (cfg.replicas < 1) throw InputError("hardware.replicas: expected a positive integer");
+    if (cfg.kv_blocks < 1) {
+      throw InputError("the KV cache has no room: " + std::to_string(cfg.kv_blocks) +
+                       " blocks (weights and activations leave no memory; lower tp or raise memory_utilization)");
+    }
+    max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
+    for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false, false});
+    replicas.resize(static_cast<size_t>(cfg.replicas));
+    for (auto& r : replicas) {
+      r.kv = MakePagedKvAllocator(cfg.kv_blocks, cfg.block_size);
+      r.scheduler = cfg.make_scheduler();
+      r.cost = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
+    }
+    s.kv_blocks_per_replica = cfg.kv_blocks;
+  }
+
+  void PullNext(int32_t index) {
+    Source& src = sources[static_cast<size_t>(index)];
+    if (src.has_pending) return;
+    if (cfg.max_requests > 0 && pulled >= cfg.max_requests) return;
+    const Pull p = src.workload->Next(src.pending);
+    src.blocked = p == Pull::kBlocked;
+    if (p != Pull::kRequest) return;
+    src.has_pending = true;
+    ++pulled;
+    events.Push(src.pending.arrival_ns, Phase::kArrival, index);
+  }
+
+  Sequence* NewSequence() {
+    if (!free_list.empty()) {
+      Sequence* seq = free_list.back();
+      free_list.pop_back();
+      *seq = Sequence{};
+      return seq;
+    }
+    pool.emplace_back();
+    return &pool.back();
+  }
+
+  void WriteRequestRow(const Sequence& q, const char* status, int replica, int64_t finish_ns) {
+    if (!out->requests_csv) return;
+    auto opt_s = [](int64_t ns) { return ns < 0 ? std::string() : FormatNumber(Seconds(ns)); };
+    std::string row = std::to_string(q.request_id) + "," + FormatNumber(Seconds(q.arrival_ns)) + "," +
+                      std::to_string(q.prompt_tokens) + "," + std::to_string(q.output_tokens) + "," + status + "," +
+                      std::to_string(replica) + "," + opt_s(q.first_scheduled_ns) + "," + opt_s(q.first_token_ns) +
+                      "," + opt_s(finish_ns) + ",";
+    if (q.first_token_ns >= 0 && finish_ns >= 0) {
+      const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
+      const double e2e = Seconds(finish_ns - q.arrival_ns);
+      row += FormatNumber(ttft * 1e3) + ",";
+      row += q.output_tokens > 1 ? FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3) : "";
+      row += "," + FormatNumber(e2e * 1e3) + "," + FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
+    } else {
+      row += ",,,";
+    }
+    row += "," + std::to_string(q.preemptions) + "\n";
+    *out->requests_csv << row;
+  }
+
+  void Reject(Sequence& seq, int64_t now, int64_t& counter, int32_t source) {
+    ++s.rejected;
+    ++counter;
+    seq.status = SeqStatus::kFinished;
+    WriteRequestRow(seq, "rejected", -1, -1);
+    Request r;
+    r.id = seq.request_id;
+    r.client = seq.client;
+    sources[static_cast<size_t>(source)].workload->OnComplete(r, now);
+    free_list.push_back(&seq);
+  }
+
+  void Arrive(int32_t index, int64_t now) {
+    Source& src = sources[static_cast<size_t>(index)];
+    const Request& r = src.pending;
+    src.has_pending = false;
+    ++s.arrived;
+    if (first_arrival_ns < 0) first_arrival_ns = now;
+    Sequence* seq = NewSequence();
+    seq->request_id = r.id;
+    seq->arrival_ns = r.arrival_ns;
+    seq->prompt_tokens = r.prompt_tokens;
+    seq->output_tokens = r.output_tokens;
+    seq->source = index;
+    seq->client = r.client;
+    Replica& rep = replicas[static_cast<size_t>(next_replica)];
+    const int32_t rep_index = static_cast<int32_t>(next_replica);
+    next_replica = (next_replica + 1) % cfg.replicas;
+    if (seq->MaxTokens() > max_model_len) {
+      Reject(*seq, now, s.rejected_too_long, index);
+    } else if (rep.kv->BlocksFor(seq->MaxTokens()) > rep.kv->capacity_blocks()) {
+      Reject(*seq, now, s.rejected_kv, index);
+    } else if (cfg.max_waiting > 0 && static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
+      Reject(*seq, now, s.rejected_queue_full, index);
+    } else {
+      s.input_tokens += seq->prompt_tokens;
+      rep.queues.waiting.push_back(seq);
+      WakeReplica(rep_index, now);
+    }
+    PullNext(index);
+  }
+
+  void WakeReplica(int32_t index, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    if (rep.busy || rep.start_pending) return;
+    rep.start_pending = true;
+    events.Push(now, Phase::kStepStart, index);
+  }
+
+  void StartStep(int32_t index, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    rep.start_pending = false;
+    rep.plan.Clear();
+    rep.scheduler->Schedule(rep.queues, *rep.kv, rep.plan);
+    s.preemptions += rep.plan.preempted;
+    if (rep.plan.seqs.empty()) return;  // idle until an arrival wakes it
+    BatchShape shape;
+    for (const ScheduledSeq& p : rep.plan.seqs) {
+      Sequence& q = *p.seq;
+      if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
+      shape.Add(p.new_tokens, q.computed, q.computed + p.new_tokens >= q.Tokens());
+    }
+    const StepCost cost = rep.cost->PriceStep(shape);
+    const int64_t duration = SecondsToTicks(cost.seconds);
+    rep.busy = true;
+    rep.step_start_ns = now;
+    events.Push(now + duration, Phase::kStepDone, index);
+
+    const double usage = rep.kv->Usage();
+    ++s.steps;
+    s.busy_s += Seconds(duration);
+    s.kv_usage_time_weighted += usage * Seconds(duration);
+    s.kv_usage_peak = std::max(s.kv_usage_peak, usage);
+    const int64_t batch = static_cast<int64_t>(rep.plan.seqs.size());
+    s.batch_size_sum += static_cast<double>(batch);
+    s.batch_size_peak = std::max(s.batch_size_peak, batch);
+    s.tokens_per_step_sum += static_cast<double>(shape.new_tokens);
+    s.tokens_per_step_peak = std::max(s.tokens_per_step_peak, shape.new_tokens);
+    s.flops += cost.flops;
+    s.bytes += cost.bytes;
+    if (out->steps_csv) {
+      *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << "," << FormatNumber(Seconds(duration) * 1e3)
+                      << "," << batch << "," << shape.prefill_tokens << "," << shape.decode_seqs << ","
+                      << FormatNumber(usage) << "," << rep.plan.preempted << "," << BoundName(cost.bound) << "\n";
+    }
+  }
+
+  void FinishStep(int32_t index, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    rep.busy = false;
+    bool any_finished = false;
+    for (const ScheduledSeq& p : rep.plan.seqs) {
+      Sequence& q = *p.seq;
+      q.computed += p.new_tokens;
+      if (q.computed < q.Tokens()) continue;  // a prefill chunk short of the prompt's end
+      ++q.generated;
+      ++s.output_tokens;
+      if (q.first_token_ns < 0) {
+        q.first_token_ns = now;
+      } else {
+        s.itl_s.Add(Seconds(now - q.last_token_ns));
+      }
+      q.last_token_ns = now;
+      if (q.generated >= q.output_tokens) {
+        Complete(q, index, now);
+        any_finished = true;
+      }
+    }
+    if (any_finished) {
+      auto& run = rep.queues.running;
+      run.erase(std::remove_if(run.begin(), run.end(), [](const Sequence* q) { return q->status == SeqStatus::kFinished; }),
+                run.end());
+    }
+    WakeReplica(index, now);
+  }
+
+  void Complete(Sequence& q, int32_t replica, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(replica)];
+    rep.kv->Release(q);
+    q.status = SeqStatus::kFinished;
+    ++s.completed;
+    last_finish_ns = std::max(last_finish_ns, now);
+    const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
+    const double e2e = Seconds(now - q.arrival_ns);
+    s.ttft_s.Add(ttft);
+    s.e2e_s.Add(e2e);
+    s.queue_s.Add(Seconds(q.first_scheduled_ns - q.arrival_ns));
+    double tpot = 0;
+    if (q.output_tokens > 1) {
+      tpot = (e2e - ttft) / static_cast<double>(q.output_tokens - 1);
+      s.tpot_s.Add(tpot);
+    }
+    const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) && (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
+                      (cfg.slo_e2e_s <= 0 || e2e <= cfg.slo_e2e_s);
+    if (good) ++s.good_requests;
+    WriteRequestRow(q, "completed", replica, now);
+    Request r;
+    r.id = q.request_id;
+    r.client = q.client;
+    Source& src = sources[static_cast<size_t>(q.source)];
+    src.workload->OnComplete(r, now);
+    if (src.blocked) PullNext(q.source);
+    // The slot is reused only after the running list dropped it (FinishStep compacts first).
+    pending_free.push_back(&q);
+  }
+
+  std::vector<Sequence*> pending_free;
+
+  void CheckInvariants() const {
+#ifndef NDEBUG
+    int64_t queued = 0;
+    for (const auto& r : replicas) {
+      queued += static_cast<int64_t>(r.queues.waiting.size() + r.queues.running.size());
+      int64_t held = 0;
+      for (const Sequence* q : r.queues.running) held += q->kv_blocks;
+      for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;
+      if (held != r.kv->used_blocks() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
+        throw std::logic_error("invariant: KV blocks held by sequences differ from the allocator's count");
+      }
+    }
+    if (s.arrived != s.completed + s.rejected + queued) {
+      throw std::logic_error("invariant: arrived != completed + rejected + in flight");
+    }
+#endif
+  }
+
+  RunSummary Run(const EngineOutputs& outputs) {
+    out = &outputs;
+    const auto wall_start = std::chrono::steady_clock::now();
+    if (out->requests_csv) {
+      *out->requests_csv << "id,arrival_s,prompt_tokens,output_tokens,status,replica,first_scheduled_s,"
+                            "first_token_s,finish_s,ttft_ms,tpot_ms,e2e_ms,queue_ms,preemptions\n";
+    }
+    if (out->steps_csv) {
+      *out->steps_csv << "replica,start_s,duration_ms,batch_size,prefill_tokens,decode_seqs,kv_usage,preempted,bound\n";
+    }
+    for (int32_t i = 0; i < static_cast<int32_t>(sources.size()); ++i) PullNext(i);
+    int64_t now = 0;
+    while (!events.Empty()) {
+      if (cfg.max_time_ns > 0 && events.Top().time_ns > cfg.max_time_ns) {
+        s.truncated = true;
+        break;
+      }
+      const Event e = events.Pop();
+      now = e.time_ns;
+      ++s.events;
+      switch (e.phase) {
+        case Phase::kStepDone:
+          FinishStep(e.target, now);
+          for (Sequence* q : pending_free) free_list.push_back(q);
+          pending_free.clear();
+          break;
+        case Phase::kArrival: Arrive(e.target, now); break;
+        case Phase::kStepStart: StartStep(e.target, now); break;
+      }
+      CheckInvariants();
+      if (out->progress && (s.events & 0xFFFF) == 0) out->progress(Seconds(now), s.completed);
+    }
+    for (const auto& r : replicas) {
+      s.in_flight_at_end += static_cast<int64_t>(r.queues.waiting.size() + r.queues.running.size());
+    }
+    for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
+    if (first_arrival_ns >= 0) s.duration_s = Seconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) - first_arrival_ns);
+    s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    return std::move(s);
+  }
+};
+
+Engine::Engine(EngineConfig config, std::vector<std::unique_ptr<Workload>> sources)
+    : impl_(std::make_unique<Impl>(std::move(config), std::move(sources))) {}
+Engine::~Engine() = default;
+RunSummary Engine::Run(const EngineOutputs& outputs) { return impl_->Run(outputs); }
+
+std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
+  JsonWriter j;
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  j.BeginObject();
+  j.Field("completed", s.completed).Field("duration", s.duration_s);
+  j.Field("total_input_tokens", s.input_tokens).Field("total_output_tokens", s.output_tokens);
+  j.Field("request_throughput", static_cast<double>(s.completed) / dur);
+  j.Field("output_throughput", static_cast<double>(s.output_tokens) / dur);
+  j.Field("total_token_throughput", static_cast<double>(s.input_tokens + s.output_tokens) / dur);
+  j.Field("request_goodput", static_cast<double>(s.good_requests) / dur);
+  auto stats = [&](const char* name, const LogHistogram& h) {
+    auto key = [name](const char* prefix) {
+      std::string k(prefix);
+      k.append(name).append("_ms");
+      return k;
+    };
+    j.Field(key("mean_"), h.Mean() * 1e3);
+    j.Field(key("median_"), h.Quantile(0.5) * 1e3);
+    j.Field(key("p90_"), h.Quantile(0.9) * 1e3);
+    j.Field(key("p95_"), h.Quantile(0.95) * 1e3);
+    j.Field(key("p99_"), h.Quantile(0.99) * 1e3);
+  };
+  stats("ttft", s.ttft_s);
+  stats("tpot", s.tpot_s);
+  stats("itl", s.itl_s);
+  stats("e2el", s.e2e_s);
+  stats("queue", s.queue_s);
+  j.Field("arrived", s.arrived).Field("rejected", s.rejected);
+  j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
+  j.Field("rejected_queue_full", s.rejected_queue_full).Field("in_flight_at_end", s.in_flight_at_end);
+  j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
+  j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
+  j.Field("kv_blocks", s.kv_blocks_per_replica);
+  j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
+  j.Field("kv_usage_peak", s.kv_usage_peak);
+  const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
+  j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
+  j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps).Field("peak_tokens_per_step", s.tokens_per_step_peak);
+  // Model FLOPs / bandwidth utilization over the makespan, per device.
+  const double devices_time = dur * static_cast<double>(cfg.replicas);
+  j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
+  j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
+  j.Key("sim").BeginObject();
+  j.Field("events", s.events).Field("steps", s.steps);
+  if (wall_clock) {  // the only field that differs between identical runs
+    j.Field("wall_seconds", s.wall_s).Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
+  }
+  j.EndObject();
+  j.EndObject();
+  return j.str() + "\n";
+}
+
+}  // namespace servesim

@@ -1,0 +1,95 @@
+// The serving engine: replicas that batch requests step by step, driven by the event kernel.
+//
+// Models: N identical replicas (each a model on `tp` devices with its own KV cache, batch
+// scheduler and cost model), requests routed round-robin at arrival, one step event per busy
+// replica, lazily pulled arrivals (one pending arrival per source). A step's tokens are credited
+// when it completes: a chunk that completes the known tokens emits one output token (the prompt's
+// last chunk emits the first token); each decode emits one. Requests longer than the model context,
+// or whose full length can never fit in the replica's KV cache, or that arrive to a full queue, are
+// rejected and counted. Ignores: network and tokenization latency, detokenization, routing cost.
+#ifndef SERVESIM_SIM_ENGINE_H_
+#define SERVESIM_SIM_ENGINE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "hardware/cost_model.h"
+#include "hardware/device_spec.h"
+#include "models/model_spec.h"
+#include "policies/batching/batch_scheduler.h"
+#include "policies/kv/kv_allocator.h"
+#include "sim/metrics.h"
+#include "workloads/workload.h"
+
+namespace servesim {
+
+struct EngineConfig {
+  ModelSpec model;
+  DeviceSpec device;
+  CostModelOptions cost;
+  int replicas = 1;
+  int64_t kv_blocks = 0;  // per replica
+  int64_t block_size = 16;
+  int64_t max_model_len = 0;  // 0: the model's max context
+  std::function<std::unique_ptr<BatchScheduler>()> make_scheduler;
+  int64_t max_time_ns = 0;      // 0: no limit; events after it are not processed
+  int64_t max_requests = 0;     // 0: no limit on requests pulled from the sources
+  int64_t max_waiting = 0;      // 0: unbounded queue; else arrivals to a full queue are rejected
+  // Goodput SLOs (0: not set).
+  double slo_ttft_s = 0;
+  double slo_tpot_s = 0;
+  double slo_e2e_s = 0;
+};
+
+// Everything summary.json reports.
+struct RunSummary {
+  int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
+  int64_t rejected_too_long = 0, rejected_kv = 0, rejected_queue_full = 0;
+  int64_t preemptions = 0;
+  int64_t skipped_rows = 0;
+  bool truncated = false;  // stopped by max_time before the workload drained
+  double duration_s = 0;   // first arrival to last completion (makespan)
+  int64_t input_tokens = 0, output_tokens = 0;
+  int64_t good_requests = 0;
+  LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
+  double kv_usage_time_weighted = 0;  // integral of usage over busy time
+  double kv_usage_peak = 0;
+  double busy_s = 0;                  // summed over replicas
+  int64_t steps = 0;
+  double batch_size_sum = 0, tokens_per_step_sum = 0;
+  int64_t batch_size_peak = 0, tokens_per_step_peak = 0;
+  double flops = 0, bytes = 0;        // per device, summed over steps
+  int64_t kv_blocks_per_replica = 0;
+  int64_t events = 0;
+  double wall_s = 0;
+};
+
+struct EngineOutputs {
+  std::ostream* requests_csv = nullptr;  // one row per finished or rejected request
+  std::ostream* steps_csv = nullptr;     // one row per step
+  std::function<void(double sim_s, int64_t completed)> progress;  // called now and then
+};
+
+class Engine {
+ public:
+  Engine(EngineConfig config, std::vector<std::unique_ptr<Workload>> sources);
+  ~Engine();
+  RunSummary Run(const EngineOutputs& outputs);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes summary.json (vLLM-bench names plus servesim's own fields and a `sim` block). With
+// `wall_clock` the sim block adds wall_seconds and steps_per_second, the only fields that differ
+// between two runs of the same scenario and seed.
+std::string SummaryJson(const RunSummary& s, const EngineConfig& config, bool wall_clock);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_SIM_ENGINE_H_
