@@ -94,22 +94,26 @@ struct Engine::Impl {
 
   void WriteRequestRow(const Sequence& q, const char* status, int replica, int64_t finish_ns) {
     if (!out->requests_csv) return;
-    auto opt_s = [](int64_t ns) { return ns < 0 ? std::string() : FormatNumber(Seconds(ns)); };
-    std::string row = std::to_string(q.request_id) + "," + FormatNumber(Seconds(q.arrival_ns)) + "," +
-                      std::to_string(q.prompt_tokens) + "," + std::to_string(q.output_tokens) + "," + status + "," +
-                      std::to_string(replica) + "," + opt_s(q.first_scheduled_ns) + "," + opt_s(q.first_token_ns) +
-                      "," + opt_s(finish_ns) + ",";
+    std::ostream& o = *out->requests_csv;
+    auto opt_s = [&o](int64_t ns) {
+      if (ns >= 0) o << FormatNumber(Seconds(ns));
+      o << ',';
+    };
+    o << q.request_id << ',' << FormatNumber(Seconds(q.arrival_ns)) << ',' << q.prompt_tokens << ','
+      << q.output_tokens << ',' << status << ',' << replica << ',';
+    opt_s(q.first_scheduled_ns);
+    opt_s(q.first_token_ns);
+    opt_s(finish_ns);
     if (q.first_token_ns >= 0 && finish_ns >= 0) {
       const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
       const double e2e = Seconds(finish_ns - q.arrival_ns);
-      row += FormatNumber(ttft * 1e3) + ",";
-      row += q.output_tokens > 1 ? FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3) : "";
-      row += "," + FormatNumber(e2e * 1e3) + "," + FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
+      o << FormatNumber(ttft * 1e3) << ',';
+      if (q.output_tokens > 1) o << FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3);
+      o << ',' << FormatNumber(e2e * 1e3) << ',' << FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
     } else {
-      row += ",,,";
+      o << ",,,";
     }
-    row += "," + std::to_string(q.preemptions) + "\n";
-    *out->requests_csv << row;
+    o << ',' << q.preemptions << '\n';
   }
 
   void Reject(Sequence& seq, int64_t now, int64_t& counter, int32_t source) {
