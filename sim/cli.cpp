@@ -3,7 +3,10 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -20,6 +23,8 @@
 #include "models/presets.h"
 #include "sim/analyze.h"
 #include "sim/json_writer.h"
+#include "sim/scenario.h"
+#include "policies/registry.h"
 
 namespace servesim {
 namespace {
@@ -29,8 +34,10 @@ namespace po = boost::program_options;
 constexpr const char* kUsage = R"(usage: servesim <command> [options]
 
 commands:
+  run         simulate a scenario: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]
+  validate    check a scenario file without running it
   analyze     per-operator roofline analysis of one inference step, with a memory-fit check
-  list        print the catalogs: servesim list models|devices|runtimes
+  list        print the catalogs: servesim list models|devices|runtimes|policies
   calibrate   fit a device's cost-model efficiencies to measured kernel timings
   version     print the version
 
@@ -418,13 +425,112 @@ int CmdCalibrate(int argc, char** argv) {
   return 0;
 }
 
+std::vector<std::string> Strings(const po::variables_map& vm, const char* key) {
+  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
+  auto row = [](const char* name, double mean, double p50, double p99) {
+    std::printf("  %-6s mean %10.2f ms   median %10.2f ms   p99 %10.2f ms\n", name, mean * 1e3, p50 * 1e3, p99 * 1e3);
+  };
+  std::printf("%s: %s on %d x %s (tp %d), %lld KV blocks of %lld tokens per replica\n", sc.path.c_str(),
+              sc.engine.model.name.c_str(), sc.engine.replicas, sc.engine.device.name.c_str(), sc.engine.cost.tp,
+              static_cast<long long>(sc.engine.kv_blocks), static_cast<long long>(sc.engine.block_size));
+  std::printf("  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
+              static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
+              static_cast<long long>(s.in_flight_at_end), s.truncated ? " (stopped at simulation.max_time_s)" : "",
+              static_cast<long long>(s.preemptions));
+  const double dur = s.duration_s > 0 ? s.duration_s : 1;
+  std::printf("  duration %.2f s; %.3f req/s; %.1f output tok/s; %.1f total tok/s\n", s.duration_s,
+              static_cast<double>(s.completed) / dur, static_cast<double>(s.output_tokens) / dur,
+              static_cast<double>(s.input_tokens + s.output_tokens) / dur);
+  row("TTFT", s.ttft_s.Mean(), s.ttft_s.Quantile(0.5), s.ttft_s.Quantile(0.99));
+  row("TPOT", s.tpot_s.Mean(), s.tpot_s.Quantile(0.5), s.tpot_s.Quantile(0.99));
+  row("ITL", s.itl_s.Mean(), s.itl_s.Quantile(0.5), s.itl_s.Quantile(0.99));
+  row("E2E", s.e2e_s.Mean(), s.e2e_s.Quantile(0.5), s.e2e_s.Quantile(0.99));
+  std::printf("  simulated %lld steps in %.3f s wall (%.0f steps/s)\n", static_cast<long long>(s.steps), s.wall_s,
+              s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
+}
+
+int CmdValidate(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a key: --set scheduler.max_num_seqs=128");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = Parse("validate", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp("usage: servesim validate SCENARIO.yaml [--set key=value ...]", desc);
+    return 0;
+  }
+  if (!vm.count("scenario")) throw InputError("servesim validate: expected a scenario file");
+  const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
+  std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(), sc.engine.model.name.c_str(),
+              sc.engine.device.name.c_str(), sc.engine.cost.tp, static_cast<long long>(sc.engine.kv_blocks));
+  return 0;
+}
+
+int CmdRun(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a key: --set scheduler.max_num_seqs=128")(
+      "out", po::value<std::string>()->default_value("results"), "output directory")(
+      "quiet,q", "no terminal summary");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = Parse("run", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n\n"
+        "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), DIR/requests.csv\n"
+        "(one row per request) and DIR/steps.csv (one row per step), and prints a summary.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("scenario")) throw InputError("servesim run: expected a scenario file");
+  Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  auto sources = MakeScenarioWorkloads(sc);
+  const std::filesystem::path dir = vm["out"].as<std::string>();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("--out " + dir.string() + ": cannot create directory: " + ec.message());
+  auto open = [&](const char* name) {
+    auto f = std::make_unique<std::ofstream>(dir / name);
+    if (!*f) throw InputError("--out " + dir.string() + ": cannot write " + name);
+    return f;
+  };
+  std::unique_ptr<std::ofstream> requests, steps;
+  if (sc.write_requests_csv) requests = open("requests.csv");
+  if (sc.write_steps_csv) steps = open("steps.csv");
+  EngineOutputs outputs;
+  outputs.requests_csv = requests.get();
+  outputs.steps_csv = steps.get();
+  const bool tty = isatty(STDERR_FILENO) && !vm.count("quiet");
+  if (tty) {
+    outputs.progress = [](double sim_s, int64_t completed) {
+      std::fprintf(stderr, "\r  simulated %.1f s, %lld requests completed", sim_s, static_cast<long long>(completed));
+    };
+  }
+  Engine engine(sc.engine, std::move(sources));
+  const RunSummary s = engine.Run(outputs);
+  if (tty) std::fprintf(stderr, "\r%60s\r", "");
+  auto summary = open("summary.json");
+  *summary << SummaryJson(s, sc.engine, sc.wall_clock);
+  for (auto* f : {requests.get(), steps.get(), summary.get()}) {
+    if (f && !f->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
+  }
+  if (!vm.count("quiet")) PrintSummaryTable(s, sc);
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
   try {
     if (argc < 2) {
       throw InputError(
-          "servesim: expected a command (analyze, list, calibrate, version); see servesim --help");
+          "servesim: expected a command (run, validate, analyze, list, calibrate, version); see servesim --help");
     }
     const std::string command = argv[1];
     // Subcommands parse their own options from argv[1..] (argv[1] plays the program name).
@@ -435,9 +541,11 @@ int RunCli(int argc, char** argv) {
     if (command == "--version" || command == "version") return CmdVersion();
     if (command == "list") return CmdList(argc - 1, argv + 1);
     if (command == "analyze") return CmdAnalyze(argc - 1, argv + 1);
+    if (command == "run") return CmdRun(argc - 1, argv + 1);
+    if (command == "validate") return CmdValidate(argc - 1, argv + 1);
     if (command == "calibrate") return CmdCalibrate(argc - 1, argv + 1);
     throw InputError("servesim: unknown command '" + command + "'" +
-                     DidYouMean(command, {"analyze", "list", "calibrate", "version"}) +
+                     DidYouMean(command, {"run", "validate", "analyze", "list", "calibrate", "version"}) +
                      "; see servesim --help");
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

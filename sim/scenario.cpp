@@ -1,0 +1,310 @@
+#include "sim/scenario.h"
+
+#include <cmath>
+#include <filesystem>
+#include <limits>
+#include <set>
+
+#include "hardware/presets.h"
+#include "models/input_error.h"
+#include "models/model_yaml.h"
+#include "policies/registry.h"
+#include "workloads/workload_yaml.h"
+
+namespace servesim {
+namespace {
+
+// Typed access to one YAML map with messages "file:line: a.b.key: expected ..., found '...'" and a
+// check that every key present was read.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string file, std::string path)
+      : node_(node), file_(std::move(file)), path_(std::move(path)) {
+    if (node_ && !node_.IsNull() && !node_.IsMap()) Fail(path_, "expected a mapping of keys", Found(node_));
+  }
+
+  bool Has(const std::string& key) const { return node_ && node_.IsMap() && node_[key]; }
+
+  // The value at `key`, or an undefined node (false in a boolean test) when absent.
+  YAML::Node Get(const std::string& key) {
+    read_.insert(key);
+    return Has(key) ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+  }
+
+  int64_t Int(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
+    const YAML::Node n = Get(key);
+    if (!n) return def;
+    int64_t v = 0;
+    try {
+      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
+      const std::string text = n.Scalar();
+      size_t used = 0;
+      v = std::stoll(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      Fail(Key(key), "expected an integer", Found(n), n);
+    }
+    if (v < lo || v > hi) {
+      Fail(Key(key), "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", Found(n), n);
+    }
+    return v;
+  }
+
+  double Double(const std::string& key, double def, double lo, double hi, bool lo_open = false) {
+    const YAML::Node n = Get(key);
+    if (!n) return def;
+    double v = 0;
+    try {
+      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
+      const std::string text = n.Scalar();
+      size_t used = 0;
+      v = std::stod(text, &used);
+      if (used != text.size()) throw std::invalid_argument(text);
+    } catch (const std::exception&) {
+      Fail(Key(key), "expected a number", Found(n), n);
+    }
+    if (!std::isfinite(v) || v < lo || v > hi || (lo_open && v == lo)) {
+      Fail(Key(key), std::string("expected a number in ") + (lo_open ? "(" : "[") + Num(lo) + ", " + Num(hi) + "]",
+           Found(n), n);
+    }
+    return v;
+  }
+
+  bool Bool(const std::string& key, bool def) {
+    const YAML::Node n = Get(key);
+    if (!n) return def;
+    if (n.IsScalar()) {
+      const std::string& t = n.Scalar();
+      if (t == "true" || t == "True") return true;
+      if (t == "false" || t == "False") return false;
+    }
+    Fail(Key(key), "expected true or false", Found(n), n);
+    return def;
+  }
+
+  std::string String(const std::string& key, const std::string& def) {
+    const YAML::Node n = Get(key);
+    if (!n) return def;
+    if (!n.IsScalar()) Fail(Key(key), "expected a string", Found(n), n);
+    return n.Scalar();
+  }
+
+  std::string Impl(const std::string& slot, const std::string& def) {
+    const std::string name = String("impl", def);
+    const auto names = ImplNames(slot);
+    for (const auto& n : names) {
+      if (n == name) return name;
+    }
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    Fail(Key("impl"), "unknown implementation '" + name + "'" + DidYouMean(name, names) + "; expected one of " + list,
+         "", Get("impl"));
+    return name;
+  }
+
+  // Every key present must have been read.
+  void Finish(const std::vector<std::string>& also_allowed = {}) {
+    if (!node_ || !node_.IsMap()) return;
+    std::vector<std::string> known(read_.begin(), read_.end());
+    known.insert(known.end(), also_allowed.begin(), also_allowed.end());
+    for (const auto& kv : node_) {
+      const std::string key = kv.first.as<std::string>();
+      if (read_.count(key) || std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end()) continue;
+      Fail(Key(key), "unknown key" + DidYouMean(key, known), "", kv.first);
+    }
+  }
+
+  std::string Key(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const std::string& file() const { return file_; }
+
+  [[noreturn]] void Fail(const std::string& key, const std::string& what, const std::string& found,
+                         const YAML::Node& at = YAML::Node()) const {
+    std::string where = file_;
+    if (at && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    throw InputError(where + ": " + key + ": " + what + (found.empty() ? "" : ", found " + found));
+  }
+
+ private:
+  static std::string Found(const YAML::Node& n) {
+    if (!n || n.IsNull()) return "nothing";
+    if (n.IsScalar()) return "'" + n.Scalar() + "'";
+    return n.IsMap() ? "a mapping" : "a list";
+  }
+  static std::string Num(double v) {
+    if (v == std::numeric_limits<double>::max()) return "inf";
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%g", v);
+    return buf;
+  }
+
+  YAML::Node node_;
+  std::string file_;
+  std::string path_;
+  std::set<std::string> read_;
+};
+
+void ApplyOverride(YAML::Node& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw InputError("--set " + assignment + ": expected key.path=value");
+  }
+  const std::string path = assignment.substr(0, eq);
+  const std::string value = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const auto dot = path.find('.', start);
+    parts.push_back(path.substr(start, dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  for (const auto& p : parts) {
+    if (p.empty()) throw InputError("--set " + assignment + ": empty key in '" + path + "'");
+  }
+  YAML::Node parsed;
+  try {
+    parsed = YAML::Load(value);
+  } catch (const YAML::Exception& e) {
+    throw InputError("--set " + assignment + ": value is not valid YAML: " + e.msg);
+  }
+  // Walk down with fresh handles: yaml-cpp nodes are references, so operator= on a child handle
+  // would rebind it instead of assigning into the tree.
+  std::vector<YAML::Node> chain{root};
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    YAML::Node next = chain.back()[parts[i]];
+    if (next && !next.IsMap() && !next.IsNull()) {
+      throw InputError("--set " + assignment + ": '" + parts[i] + "' is not a mapping (its value is a scalar)");
+    }
+    chain.push_back(next);
+  }
+  chain.back()[parts.back()] = parsed;
+}
+
+const std::vector<std::string> kTopLevel = {"seed",   "model",       "hardware",   "workload",
+                                            "scheduler", "kv_cache", "speculative", "offload",
+                                            "cost_model", "simulation", "output"};
+
+}  // namespace
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  Scenario sc;
+  sc.path = path;
+  sc.base_dir = std::filesystem::path(path).parent_path().string();
+  try {
+    sc.root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw InputError(path + ": cannot open scenario file");
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  if (!sc.root || sc.root.IsNull()) throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
+  if (!sc.root.IsMap()) throw InputError(path + ": expected a mapping of top-level keys, found a " + (sc.root.IsSequence() ? std::string("list") : "scalar"));
+  for (const auto& o : overrides) ApplyOverride(sc.root, o);
+
+  MapReader top(sc.root, path, "");
+  sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
+  if (!top.Has("model")) top.Fail("model", "required (a preset name, {preset: ...} or {hf_config: ...})", "");
+  EngineConfig& e = sc.engine;
+  e.model = ModelSpecFromYaml(top.Get("model"), path + ": model", sc.base_dir);
+
+  MapReader hw(top.Get("hardware"), path, "hardware");
+  if (!top.Has("hardware") || !hw.Has("device")) hw.Fail("hardware.device", "required (servesim list devices)", "");
+  e.device = DevicePresetOrThrow(hw.String("device", ""), path + ": hardware.device");
+  e.device.memory.capacity_bytes = hw.Double("memory_gib", e.device.memory.capacity_bytes / 1073741824.0, 0, 1e6, true) * 1073741824.0;
+  e.device.memory.bandwidth_bytes_per_s =
+      hw.Double("memory_bandwidth_gbps", e.device.memory.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
+  e.device.peak.bf16 = e.device.peak.fp16 = hw.Double("bf16_tflops", e.device.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
+  e.cost.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
+  e.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
+  ValidateTensorParallel(e.model, e.cost.tp, path + ": hardware.tp");
+  MemoryPlanOptions mem;
+  mem.tp = e.cost.tp;
+  mem.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
+  const int64_t explicit_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
+  hw.Finish();
+
+  MapReader sched(top.Get("scheduler"), path, "scheduler");
+  sched.Impl("scheduler", "vllm_v1");
+  VllmV1Options v1;
+  v1.max_num_seqs = sched.Int("max_num_seqs", 256, 1, 1 << 20);
+  v1.max_num_batched_tokens = sched.Int("max_num_batched_tokens", 8192, 1, 1 << 24);
+  v1.long_prefill_token_threshold = sched.Int("long_prefill_token_threshold", 0, 0, 1 << 24);
+  v1.chunked_prefill = sched.Bool("chunked_prefill", true);
+  v1.max_model_len = sched.Int("max_model_len", e.model.max_context, 1, e.model.max_context);
+  sched.Finish();
+  e.max_model_len = v1.max_model_len;
+  e.make_scheduler = [v1] { return MakeVllmV1Scheduler(v1); };
+
+  MapReader kv(top.Get("kv_cache"), path, "kv_cache");
+  kv.Impl("kv_cache", "paged");
+  e.block_size = kv.Int("block_size", 16, 1, 4096);
+  kv.Finish();
+  mem.block_size_tokens = e.block_size;
+  mem.profile_tokens = v1.max_num_batched_tokens;
+  mem.profile_logit_tokens = std::min(v1.max_num_seqs, v1.max_num_batched_tokens);
+
+  MapReader spec(top.Get("speculative"), path, "speculative");
+  spec.Impl("speculative", "none");
+  spec.Finish();
+  MapReader off(top.Get("offload"), path, "offload");
+  off.Impl("offload", "none");
+  off.Finish();
+
+  MapReader cm(top.Get("cost_model"), path, "cost_model");
+  cm.Impl("cost_model", "roofline");
+  e.cost.ideal = cm.Bool("ideal", false);
+  sc.runtime_name = cm.String("runtime", "cuda-graphs");
+  e.cost.runtime = RuntimeProfileOrThrow(sc.runtime_name, path + ": cost_model.runtime").overheads;
+  if (e.cost.ideal) e.cost.runtime = RuntimeOverheads{0, 0, 0, true};
+  const std::string attention = cm.String("attention", "flash");
+  if (attention != "flash" && attention != "naive") {
+    cm.Fail("cost_model.attention", "expected flash or naive", "'" + attention + "'");
+  }
+  e.cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
+  cm.Finish();
+
+  MapReader simr(top.Get("simulation"), path, "simulation");
+  const double max_time_s = simr.Double("max_time_s", 0, 0, 1e9);
+  e.max_time_ns = static_cast<int64_t>(std::llround(max_time_s * 1e9));
+  e.max_requests = simr.Int("max_requests", 0, 0, int64_t{1} << 50);
+  e.max_waiting = simr.Int("max_waiting", 0, 0, int64_t{1} << 40);
+  simr.Finish();
+
+  MapReader outr(top.Get("output"), path, "output");
+  sc.write_requests_csv = outr.Bool("requests_csv", true);
+  sc.write_steps_csv = outr.Bool("steps_csv", true);
+  sc.wall_clock = outr.Bool("wall_clock", true);
+  MapReader slo(outr.Get("slo"), path, "output.slo");
+  e.slo_ttft_s = slo.Double("ttft_ms", 0, 0, 1e12) * 1e-3;
+  e.slo_tpot_s = slo.Double("tpot_ms", 0, 0, 1e12) * 1e-3;
+  e.slo_e2e_s = slo.Double("e2e_ms", 0, 0, 1e12) * 1e-3;
+  slo.Finish();
+  outr.Finish();
+
+  if (!top.Has("workload")) top.Fail("workload", "required ({impl: synthetic|closed_loop|trace, ...})", "");
+  top.Get("workload");
+  top.Finish();
+  (void)kTopLevel;
+
+  sc.memory = PlanMemory(e.model, e.device, mem);
+  e.kv_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
+  if (!sc.memory.weights_fit && explicit_blocks == 0) {
+    throw InputError(path + ": hardware: the weights of " + e.model.name + " (" +
+                     std::to_string(sc.memory.weight_bytes / 1073741824.0) + " GiB per device) do not fit in " +
+                     std::to_string(sc.memory.usable_bytes / 1073741824.0) +
+                     " GiB usable; raise tp or memory_utilization, or pick a larger device");
+  }
+  if (e.kv_blocks < 1) {
+    throw InputError(path + ": hardware: no memory left for the KV cache after weights and activations; "
+                     "raise tp or memory_utilization, or set kv_blocks");
+  }
+  return sc;
+}
+
+std::vector<std::unique_ptr<Workload>> MakeScenarioWorkloads(const Scenario& sc) {
+  std::vector<std::unique_ptr<Workload>> out;
+  out.push_back(MakeWorkload(sc.root["workload"], sc.path + ": workload", sc.base_dir, sc.seed));
+  return out;
+}
+
+}  // namespace servesim

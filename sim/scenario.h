@@ -1,0 +1,45 @@
+// Scenario files: the YAML tree users write, validated and turned into an engine configuration.
+//
+// Top-level keys (scenarios/README.md documents each key with unit and default):
+//   seed, model, hardware, workload, scheduler, kv_cache, speculative, offload, cost_model,
+//   simulation, output
+// Each pluggable slot is {impl: name, ...params}; unknown keys and impl names are errors with the
+// nearest valid name suggested; `--set a.b.c=value` overrides any key before validation.
+#ifndef SERVESIM_SIM_SCENARIO_H_
+#define SERVESIM_SIM_SCENARIO_H_
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hardware/memory_plan.h"
+#include "sim/engine.h"
+
+namespace servesim {
+
+struct Scenario {
+  std::string path;      // the file, for messages
+  std::string base_dir;  // relative paths inside resolve against it
+  YAML::Node root;       // after overrides
+  uint64_t seed = 0;
+  EngineConfig engine;
+  MemoryPlan memory;
+  std::string runtime_name;
+  bool write_requests_csv = true;
+  bool write_steps_csv = true;
+  bool wall_clock = true;
+};
+
+// Reads `path`, applies `overrides` ("a.b.c=value", YAML-typed values) and validates everything
+// except the workload, which MakeScenarioWorkloads builds. Throws InputError.
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides);
+
+// The workload sources of a loaded scenario (traces are opened here).
+std::vector<std::unique_ptr<Workload>> MakeScenarioWorkloads(const Scenario& scenario);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_SIM_SCENARIO_H_

@@ -1,0 +1,463 @@
+#include "workloads/workload_yaml.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <limits>
+
+#include "models/input_error.h"
+#include "workloads/synthetic.h"
+#include "workloads/trace.h"
+
+namespace servesim {
+namespace {
+
+std::string Describe(const YAML::Node& n) {
+  if (!n.IsDefined() || n.IsNull()) return "null";
+  if (n.IsMap()) return "a map";
+  if (n.IsSequence()) return "a list";
+  std::string text = n.Scalar();
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return "'" + text + "'";
+}
+
+std::string JoinNames(const std::vector<std::string>& names, std::string_view sep = ", ") {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? std::string(sep) : "") + names[i];
+  return out;
+}
+
+// Reads the values of one map, naming `source.key` in messages.
+class MapReader {
+ public:
+  MapReader(const YAML::Node& node, std::string source) : node_(node), source_(std::move(source)) {}
+
+  std::string Where(std::string_view key) const { return source_ + "." + std::string(key); }
+  const std::string& source() const { return source_; }
+
+  [[noreturn]] void Fail(std::string_view key, std::string_view expected,
+                         const YAML::Node& found) const {
+    throw InputError(Where(key) + ": expected " + std::string(expected) + ", found " +
+                     Describe(found));
+  }
+
+  bool Has(std::string_view key) const { return static_cast<bool>(node_[std::string(key)]); }
+  YAML::Node Get(std::string_view key) const { return node_[std::string(key)]; }
+
+  // Rejects keys outside `allowed`; a key of `elsewhere` (name -> where it belongs) gets that
+  // explanation instead of a suggestion.
+  void CheckKeys(const std::vector<std::string>& allowed,
+                 const std::function<std::string(const std::string&)>& elsewhere = {}) const {
+    for (const auto& member : node_) {
+      if (!member.first.IsScalar()) {
+        throw InputError(source_ + ": keys must be names, found " + Describe(member.first));
+      }
+      const std::string& key = member.first.Scalar();
+      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
+      if (elsewhere) {
+        const std::string why = elsewhere(key);
+        if (!why.empty()) throw InputError(Where(key) + ": " + why);
+      }
+      throw InputError(Where(key) + ": unknown key" + DidYouMean(key, allowed) +
+                       " (accepted: " + JoinNames(allowed) + ")");
+    }
+  }
+
+  void Require(std::string_view key, std::string_view why = "") const {
+    if (!Has(key)) {
+      throw InputError(source_ + ": missing required key '" + std::string(key) + "'" +
+                       (why.empty() ? "" : " (" + std::string(why) + ")"));
+    }
+  }
+
+  std::string String(std::string_view key, std::string_view expected) const {
+    const YAML::Node n = Get(key);
+    if (!n.IsScalar() || n.Scalar().empty()) Fail(key, expected, n);
+    return n.Scalar();
+  }
+
+  int64_t Int(std::string_view key, int64_t min) const {
+    const YAML::Node n = Get(key);
+    const std::string expected = min == 1   ? "a positive integer"
+                                 : min == 0 ? "a non-negative integer"
+                                            : "an integer >= " + std::to_string(min);
+    if (!n.IsScalar()) Fail(key, expected, n);
+    const std::string& text = n.Scalar();
+    int64_t v = 0;
+    const char* end = text.data() + text.size();
+    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    if (ec == std::errc::result_out_of_range) {
+      throw InputError(Where(key) + ": expected " + expected + ", found '" + text +
+                       "' (out of range)");
+    }
+    if (text.empty() || ec != std::errc() || ptr != end || v < min) Fail(key, expected, n);
+    return v;
+  }
+
+  // A finite number; `positive` excludes 0, otherwise it must be >= 0 when `non_negative`.
+  double Double(std::string_view key, bool positive, bool non_negative = true) const {
+    const YAML::Node n = Get(key);
+    const std::string expected = positive       ? "a positive number"
+                                 : non_negative ? "a number >= 0"
+                                                : "a finite number";
+    if (!n.IsScalar()) Fail(key, expected, n);
+    const std::string& text = n.Scalar();
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
+      Fail(key, expected, n);
+    }
+    if ((positive && !(v > 0)) || (non_negative && v < 0)) Fail(key, expected, n);
+    return v;
+  }
+
+  bool Bool(std::string_view key) const {
+    const YAML::Node n = Get(key);
+    bool value = false;
+    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, value)) Fail(key, "true or false", n);
+    return value;
+  }
+
+  // One of `names`.
+  std::string Choice(std::string_view key, const std::vector<std::string>& names) const {
+    const YAML::Node n = Get(key);
+    const std::string expected = "one of " + JoinNames(names, " | ");
+    if (!n.IsScalar()) Fail(key, expected, n);
+    const std::string& text = n.Scalar();
+    if (std::find(names.begin(), names.end(), text) != names.end()) return text;
+    throw InputError(Where(key) + ": expected " + expected + ", found '" + text + "'" +
+                     DidYouMean(text, names));
+  }
+
+ private:
+  YAML::Node node_;
+  std::string source_;
+};
+
+std::string ResolvePath(const std::string& path, const std::string& base_dir) {
+  const std::filesystem::path p(path);
+  if (base_dir.empty() || p.is_absolute()) return path;
+  return (std::filesystem::path(base_dir) / p).string();
+}
+
+// ---- Key tables (documentation order).
+
+const std::vector<std::string> kTraceKeys = {"impl",    "path",         "format",
+                                             "columns", "time_scale",   "start_s",
+                                             "end_s",   "max_requests", "skip_bad_rows"};
+const std::vector<std::string> kSyntheticKeys = {
+    "impl",          "arrival",           "rate_per_s",        "cv",           "prompt_tokens",
+    "output_tokens", "max_prompt_tokens", "max_output_tokens", "num_requests", "duration_s"};
+const std::vector<std::string> kClosedLoopKeys = {"impl",
+                                                  "clients",
+                                                  "think_time_s",
+                                                  "think_dist",
+                                                  "prompt_tokens",
+                                                  "output_tokens",
+                                                  "max_prompt_tokens",
+                                                  "max_output_tokens",
+                                                  "requests_per_client",
+                                                  "num_requests",
+                                                  "duration_s"};
+const std::vector<std::string> kLengthKeys = {"dist", "value", "min", "max", "mean", "std",
+                                              "mu",   "sigma", "n",   "s",   "path"};
+const std::vector<std::string> kColumnKeys = {"arrival_s", "arrival_ms", "prompt_tokens",
+                                              "output_tokens"};
+const std::vector<std::string> kArrivalNames = {"poisson", "gamma", "constant", "burst"};
+const std::vector<std::string> kLengthNames = {"fixed",     "uniform", "normal",
+                                               "lognormal", "zipf",    "empirical"};
+const std::vector<std::string> kFormatNames = {"azure", "mooncake", "csv", "jsonl"};
+
+// ---- Lengths.
+
+LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
+                      const std::string& base_dir) {
+  LengthSpec spec;
+  if (!node.IsDefined() || node.IsNull()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found null");
+  }
+  if (node.IsScalar()) {
+    int64_t v = 0;
+    const std::string& text = node.Scalar();
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxTraceTokens) {
+      throw InputError(where +
+                       ": expected a length in tokens (an integer >= 1) or a map with "
+                       "'dist', found '" +
+                       text + "'");
+    }
+    spec.kind = LengthKind::kFixed;
+    spec.value = v;
+    return spec;
+  }
+  if (!node.IsMap()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found " +
+                     Describe(node));
+  }
+  const MapReader r(node, where);
+  r.CheckKeys(kLengthKeys);
+  r.Require("dist", "one of " + JoinNames(kLengthNames, " | "));
+  const std::string dist = r.Choice("dist", kLengthNames);
+  std::vector<std::string> keys;
+  if (dist == "fixed") {
+    spec.kind = LengthKind::kFixed;
+    keys = {"value"};
+  } else if (dist == "uniform") {
+    spec.kind = LengthKind::kUniform;
+    keys = {"min", "max"};
+  } else if (dist == "normal") {
+    spec.kind = LengthKind::kNormal;
+    keys = {"mean", "std"};
+  } else if (dist == "lognormal") {
+    spec.kind = LengthKind::kLognormal;
+    spec.use_mu_sigma = r.Has("mu") || r.Has("sigma");
+    keys = spec.use_mu_sigma ? std::vector<std::string>{"mu", "sigma"}
+                             : std::vector<std::string>{"mean", "std"};
+  } else if (dist == "zipf") {
+    spec.kind = LengthKind::kZipf;
+    keys = {"n", "s"};
+  } else {
+    spec.kind = LengthKind::kEmpirical;
+    keys = {"path"};
+  }
+  std::vector<std::string> allowed = keys;
+  allowed.insert(allowed.begin(), "dist");
+  r.CheckKeys(allowed, [&](const std::string& key) -> std::string {
+    if (dist == "lognormal") {
+      return "give either mean and std (of the lengths) or mu and sigma (of the underlying "
+             "normal), not '" +
+             key + "' with " + (spec.use_mu_sigma ? "mu/sigma" : "mean/std");
+    }
+    return "does not apply to dist " + dist + " (its keys: " + JoinNames(keys) + ")";
+  });
+  for (const std::string& key : keys) r.Require(key, "dist " + dist + " needs " + JoinNames(keys));
+  switch (spec.kind) {
+    case LengthKind::kFixed:
+      spec.value = r.Int("value", 1);
+      break;
+    case LengthKind::kUniform:
+      spec.min = r.Int("min", 1);
+      spec.max = r.Int("max", 1);
+      break;
+    case LengthKind::kNormal:
+      spec.mean = r.Double("mean", true);
+      spec.std = r.Double("std", false);
+      break;
+    case LengthKind::kLognormal:
+      if (spec.use_mu_sigma) {
+        spec.mu = r.Double("mu", false, false);
+        spec.sigma = r.Double("sigma", false);
+      } else {
+        spec.mean = r.Double("mean", true);
+        spec.std = r.Double("std", false);
+      }
+      break;
+    case LengthKind::kZipf:
+      spec.n = r.Int("n", 1);
+      spec.s = r.Double("s", true);
+      break;
+    case LengthKind::kEmpirical:
+      spec.path = ResolvePath(r.String("path", "the path of a lengths CSV"), base_dir);
+      break;
+  }
+  ValidateLengthSpec(spec, where);
+  return spec;
+}
+
+// Keys of the other impls, for "belongs to" hints.
+std::function<std::string(const std::string&)> OtherImplKeys(const std::string& impl) {
+  return [impl](const std::string& key) -> std::string {
+    for (const std::string& other : WorkloadImplNames()) {
+      if (other == impl) continue;
+      const auto& keys = WorkloadYamlKeys(other);
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        return "does not apply to impl " + impl + " (it is a key of impl " + other + ")";
+      }
+    }
+    return "";
+  };
+}
+
+// ---- The impls.
+
+std::unique_ptr<Workload> MakeTrace(const MapReader& r, const std::string& base_dir,
+                                    uint64_t seed) {
+  (void)seed;
+  r.CheckKeys(kTraceKeys, OtherImplKeys("trace"));
+  r.Require("path", "the trace file");
+  r.Require("format", "one of " + JoinNames(kFormatNames, " | "));
+  TraceOptions o;
+  o.path = ResolvePath(r.String("path", "the path of a trace file"), base_dir);
+  o.format = *ParseTraceFormat(r.Choice("format", kFormatNames));
+  if (r.Has("columns")) {
+    if (o.format != TraceFormat::kCsv && o.format != TraceFormat::kJsonl) {
+      throw InputError(r.Where("columns") + ": applies to formats csv and jsonl only (format " +
+                       TraceFormatName(o.format) + " has fixed columns)");
+    }
+    const YAML::Node columns = r.Get("columns");
+    if (!columns.IsMap()) r.Fail("columns", "a map of column names", columns);
+    const MapReader c(columns, r.Where("columns"));
+    c.CheckKeys(kColumnKeys);
+    if (c.Has("arrival_s") && c.Has("arrival_ms")) {
+      throw InputError(c.source() + ": give arrival_s or arrival_ms, not both");
+    }
+    if (c.Has("arrival_s")) o.columns.arrival = c.String("arrival_s", "a column name");
+    if (c.Has("arrival_ms")) {
+      o.columns.arrival = c.String("arrival_ms", "a column name");
+      o.columns.arrival_unit_ns = 1'000'000;
+    }
+    if (c.Has("prompt_tokens"))
+      o.columns.prompt_tokens = c.String("prompt_tokens", "a column name");
+    if (c.Has("output_tokens"))
+      o.columns.output_tokens = c.String("output_tokens", "a column name");
+  }
+  if (r.Has("time_scale")) o.time_scale = r.Double("time_scale", true);
+  if (r.Has("start_s")) o.start_s = r.Double("start_s", false);
+  if (r.Has("end_s")) {
+    o.end_s = r.Double("end_s", true);
+    if (o.end_s <= o.start_s) {
+      r.Fail("end_s", "a time after start_s (" + std::to_string(o.start_s) + " s)", r.Get("end_s"));
+    }
+  }
+  if (r.Has("max_requests")) o.max_requests = r.Int("max_requests", 0);
+  if (r.Has("skip_bad_rows")) o.skip_bad_rows = r.Bool("skip_bad_rows");
+  try {
+    return MakeTraceWorkload(o, r.source());
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    if (what.rfind(r.source(), 0) == 0) throw;
+    throw InputError(r.Where("path") + ": " + what);
+  }
+}
+
+// The keys shared by synthetic and closed_loop: lengths, caps and limits.
+template <typename Options>
+void ReadLengthsAndLimits(const MapReader& r, const std::string& base_dir, Options& o) {
+  r.Require("prompt_tokens", "a length or a length distribution");
+  r.Require("output_tokens", "a length or a length distribution");
+  o.prompt = ReadLength(r.Get("prompt_tokens"), r.Where("prompt_tokens"), base_dir);
+  o.output = ReadLength(r.Get("output_tokens"), r.Where("output_tokens"), base_dir);
+  if (r.Has("max_prompt_tokens")) o.max_prompt_tokens = r.Int("max_prompt_tokens", 1);
+  if (r.Has("max_output_tokens")) o.max_output_tokens = r.Int("max_output_tokens", 1);
+  if (r.Has("num_requests")) o.num_requests = r.Int("num_requests", 0);
+  if (r.Has("duration_s")) o.duration_s = r.Double("duration_s", true);
+}
+
+std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& base_dir,
+                                        uint64_t seed) {
+  r.CheckKeys(kSyntheticKeys, OtherImplKeys("synthetic"));
+  SyntheticOptions o;
+  std::string arrival = "poisson";
+  if (r.Has("arrival")) arrival = r.Choice("arrival", kArrivalNames);
+  o.arrival = arrival == "poisson"    ? ArrivalKind::kPoisson
+              : arrival == "gamma"    ? ArrivalKind::kGamma
+              : arrival == "constant" ? ArrivalKind::kConstant
+                                      : ArrivalKind::kBurst;
+  if (o.arrival == ArrivalKind::kBurst) {
+    if (r.Has("rate_per_s")) {
+      throw InputError(r.Where("rate_per_s") +
+                       ": does not apply to arrival burst (every request "
+                       "arrives at t = 0)");
+    }
+  } else {
+    r.Require("rate_per_s", "arrival " + arrival + " needs a rate in requests per second");
+    o.rate_per_s = r.Double("rate_per_s", true);
+  }
+  if (o.arrival == ArrivalKind::kGamma) {
+    r.Require("cv", "arrival gamma needs the coefficient of variation of its gaps");
+    o.cv = r.Double("cv", true);
+  } else if (r.Has("cv")) {
+    throw InputError(r.Where("cv") + ": applies to arrival gamma only (arrival is " + arrival +
+                     ")");
+  }
+  ReadLengthsAndLimits(r, base_dir, o);
+  if (!r.Has("num_requests") && !r.Has("duration_s")) {
+    throw InputError(r.source() +
+                     ": missing required key 'num_requests' or 'duration_s' (a "
+                     "synthetic source needs a limit)");
+  }
+  return MakeSyntheticWorkload(o, seed, r.source());
+}
+
+std::unique_ptr<Workload> MakeClosedLoop(const MapReader& r, const std::string& base_dir,
+                                         uint64_t seed) {
+  r.CheckKeys(kClosedLoopKeys, OtherImplKeys("closed_loop"));
+  ClosedLoopOptions o;
+  r.Require("clients", "the number of concurrent clients");
+  const int64_t clients = r.Int("clients", 1);
+  if (clients > 10'000'000) r.Fail("clients", "at most 10,000,000 clients", r.Get("clients"));
+  o.clients = static_cast<int32_t>(clients);
+  if (r.Has("think_time_s")) o.think_time_s = r.Double("think_time_s", false);
+  if (r.Has("think_dist")) {
+    o.think_exponential = r.Choice("think_dist", {"fixed", "exponential"}) == "exponential";
+  }
+  ReadLengthsAndLimits(r, base_dir, o);
+  if (r.Has("requests_per_client")) o.requests_per_client = r.Int("requests_per_client", 0);
+  if (!r.Has("requests_per_client") && !r.Has("num_requests") && !r.Has("duration_s")) {
+    throw InputError(r.source() +
+                     ": missing required key 'requests_per_client', 'num_requests' "
+                     "or 'duration_s' (a closed loop needs a limit)");
+  }
+  return MakeClosedLoopWorkload(o, seed, r.source());
+}
+
+// The impl table: name, keys, factory.
+struct WorkloadImpl {
+  const char* name;
+  const std::vector<std::string>* keys;
+  std::unique_ptr<Workload> (*make)(const MapReader&, const std::string&, uint64_t);
+};
+
+const WorkloadImpl kImpls[] = {
+    {"trace", &kTraceKeys, MakeTrace},
+    {"synthetic", &kSyntheticKeys, MakeSynthetic},
+    {"closed_loop", &kClosedLoopKeys, MakeClosedLoop},
+};
+
+}  // namespace
+
+const std::vector<std::string>& WorkloadImplNames() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const WorkloadImpl& impl : kImpls) out.emplace_back(impl.name);
+    return out;
+  }();
+  return names;
+}
+
+const std::vector<std::string>& WorkloadYamlKeys(std::string_view impl) {
+  static const std::vector<std::string> kNone;
+  for (const WorkloadImpl& i : kImpls) {
+    if (impl == i.name) return *i.keys;
+  }
+  return kNone;
+}
+
+const std::vector<std::string>& LengthYamlKeys() { return kLengthKeys; }
+
+const std::vector<std::string>& TraceColumnKeys() { return kColumnKeys; }
+
+std::unique_ptr<Workload> MakeWorkload(const YAML::Node& node, std::string_view source,
+                                       const std::string& base_dir, uint64_t seed) {
+  const std::string src(source);
+  if (!node.IsDefined() || node.IsNull()) {
+    throw InputError(src + ": expected a map {impl: " + JoinNames(WorkloadImplNames(), " | ") +
+                     ", ...}, found null");
+  }
+  if (!node.IsMap()) {
+    throw InputError(src + ": expected a map {impl: " + JoinNames(WorkloadImplNames(), " | ") +
+                     ", ...}, found " + Describe(node));
+  }
+  const MapReader r(node, src);
+  r.Require("impl", "one of " + JoinNames(WorkloadImplNames(), " | "));
+  const std::string impl = r.Choice("impl", WorkloadImplNames());
+  for (const WorkloadImpl& i : kImpls) {
+    if (impl == i.name) return i.make(r, base_dir, seed);
+  }
+  return nullptr;  // unreachable: Choice accepted a listed name
+}
+
+}  // namespace servesim
