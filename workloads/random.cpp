@@ -173,12 +173,11 @@ int64_t ZipfSampler::Sample(RngStream& rng) const {
   while (true) {
     const double u = h_integral_n_ + UniformDouble(rng) * (h_integral_x1_ - h_integral_n_);
     const double x = HIntegralInverse(u);
-    // x + 0.5 can exceed int64 only through rounding at huge n; clamp in double first.
+    // Round to the nearest integer and clamp to [1, n] in double, so no cast can overflow.
     const double rounded = std::floor(x + 0.5);
-    int64_t k = rounded < 1.0                       ? 1
-                : rounded > static_cast<double>(n_) ? n_
-                                                    : static_cast<int64_t>(rounded);
-    if (k < 1) k = 1;
+    const int64_t k = rounded < 1.0                       ? 1
+                      : rounded > static_cast<double>(n_) ? n_
+                                                          : static_cast<int64_t>(rounded);
     const double kd = static_cast<double>(k);
     if (kd - x <= squeeze_ || u >= HIntegral(kd + 0.5) - H(kd)) return k;
   }

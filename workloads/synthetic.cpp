@@ -49,7 +49,7 @@ class LengthSampler {
       : spec_(spec), cap_(cap), table_(std::move(table)), output_column_(output_column) {
     if (spec.kind == LengthKind::kLognormal) {
       lognormal_ = spec.use_mu_sigma ? LogNormalParams{spec.mu, spec.sigma}
-                                     : LogNormalFromMeanStd(spec.mean, spec.std);
+                                     : LogNormalFromMeanStd(spec.mean, spec.stddev);
     }
     if (spec.kind == LengthKind::kZipf) zipf_ = std::make_unique<ZipfSampler>(spec.n, spec.s);
   }
@@ -61,7 +61,7 @@ class LengthSampler {
       case LengthKind::kUniform:
         return ClipLength(UniformInt(rng, spec_.min, spec_.max), cap_);
       case LengthKind::kNormal:
-        return ClipLength(Normal(rng, spec_.mean, spec_.std), cap_);
+        return ClipLength(Normal(rng, spec_.mean, spec_.stddev), cap_);
       case LengthKind::kLognormal:
         return ClipLength(LogNormal(rng, lognormal_.mu, lognormal_.sigma), cap_);
       case LengthKind::kZipf:
@@ -87,11 +87,11 @@ class LengthSampler {
         d += "[" + std::to_string(spec_.min) + ", " + std::to_string(spec_.max) + "]";
         break;
       case LengthKind::kNormal:
-        d += "(mean " + Num(spec_.mean) + ", std " + Num(spec_.std) + ")";
+        d += "(mean " + Num(spec_.mean) + ", std " + Num(spec_.stddev) + ")";
         break;
       case LengthKind::kLognormal:
         d += spec_.use_mu_sigma ? "(mu " + Num(spec_.mu) + ", sigma " + Num(spec_.sigma) + ")"
-                                : "(mean " + Num(spec_.mean) + ", std " + Num(spec_.std) + ")";
+                                : "(mean " + Num(spec_.mean) + ", std " + Num(spec_.stddev) + ")";
         break;
       case LengthKind::kZipf:
         d += "(n " + std::to_string(spec_.n) + ", s " + Num(spec_.s) + ")";
@@ -412,7 +412,7 @@ void ValidateLengthSpec(const LengthSpec& spec, const std::string& where) {
       break;
     case LengthKind::kNormal:
       if (!Finite(spec.mean) || spec.mean <= 0) fail("mean", "a positive number", Num(spec.mean));
-      if (!Finite(spec.std) || spec.std < 0) fail("std", "a number >= 0", Num(spec.std));
+      if (!Finite(spec.stddev) || spec.stddev < 0) fail("std", "a number >= 0", Num(spec.stddev));
       break;
     case LengthKind::kLognormal:
       if (spec.use_mu_sigma) {
@@ -420,7 +420,7 @@ void ValidateLengthSpec(const LengthSpec& spec, const std::string& where) {
         if (!Finite(spec.sigma) || spec.sigma < 0) fail("sigma", "a number >= 0", Num(spec.sigma));
       } else {
         if (!Finite(spec.mean) || spec.mean <= 0) fail("mean", "a positive number", Num(spec.mean));
-        if (!Finite(spec.std) || spec.std < 0) fail("std", "a number >= 0", Num(spec.std));
+        if (!Finite(spec.stddev) || spec.stddev < 0) fail("std", "a number >= 0", Num(spec.stddev));
       }
       break;
     case LengthKind::kZipf:

@@ -52,13 +52,13 @@ const char* LengthKindName(LengthKind kind);
 // One length distribution; only the fields of its kind are read.
 struct LengthSpec {
   LengthKind kind = LengthKind::kFixed;
-  int64_t value = 1;          // fixed
-  int64_t min = 1, max = 1;   // uniform, inclusive
-  double mean = 0, std = 0;   // normal; lognormal when use_mu_sigma is false (of the lengths)
-  bool use_mu_sigma = false;  // lognormal: mu/sigma of the underlying normal instead
-  double mu = 0, sigma = 0;   // lognormal
-  int64_t n = 1;              // zipf: support [1, n]
-  double s = 1.0;             // zipf exponent (> 0)
+  int64_t value = 1;            // fixed
+  int64_t min = 1, max = 1;     // uniform, inclusive
+  double mean = 0, stddev = 0;  // normal; lognormal when use_mu_sigma is false (of the lengths)
+  bool use_mu_sigma = false;    // lognormal: mu/sigma of the underlying normal instead
+  double mu = 0, sigma = 0;     // lognormal
+  int64_t n = 1;                // zipf: support [1, n]
+  double s = 1.0;               // zipf exponent (> 0)
   // empirical: a CSV with header num_prefill_tokens,num_decode_tokens[,...]; the prompt takes the
   // first column, the output the second. When prompt and output name the same file, one row is
   // drawn per request (from "prompt_lengths") and gives both, keeping their correlation.

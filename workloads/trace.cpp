@@ -105,10 +105,17 @@ int64_t ParseTimeNs(std::string_view text, int64_t unit_ns, std::string_view wha
 
 // Splits one CSV line into `fields` (RFC 4180 quoting, no line breaks inside quotes).
 void SplitCsv(std::string_view line, std::vector<std::string>& fields) {
-  fields.clear();
+  // The strings of `fields` are reused from row to row, so a steady file allocates nothing.
+  size_t count = 0;
+  auto next_field = [&]() -> std::string& {
+    if (count == fields.size()) fields.emplace_back();
+    std::string& f = fields[count++];
+    f.clear();
+    return f;
+  };
   size_t i = 0;
   while (true) {
-    std::string field;
+    std::string& field = next_field();
     if (i < line.size() && line[i] == '"') {
       ++i;
       bool closed = false;
@@ -135,14 +142,14 @@ void SplitCsv(std::string_view line, std::vector<std::string>& fields) {
       field.assign(line.substr(i, end - i));
       i = end;
     }
-    fields.push_back(std::move(field));
     if (i >= line.size()) break;
     ++i;  // the comma
     if (i == line.size()) {
-      fields.emplace_back();
+      next_field();  // a trailing comma ends with an empty field
       break;
     }
   }
+  fields.resize(count);
 }
 
 // ---- Lines of a file, streamed.

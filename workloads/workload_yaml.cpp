@@ -244,7 +244,7 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
       break;
     case LengthKind::kNormal:
       spec.mean = r.Double("mean", true);
-      spec.std = r.Double("std", false);
+      spec.stddev = r.Double("std", false);
       break;
     case LengthKind::kLognormal:
       if (spec.use_mu_sigma) {
@@ -252,7 +252,7 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
         spec.sigma = r.Double("sigma", false);
       } else {
         spec.mean = r.Double("mean", true);
-        spec.std = r.Double("std", false);
+        spec.stddev = r.Double("std", false);
       }
       break;
     case LengthKind::kZipf:

@@ -100,5 +100,142 @@ expect_fail calibrate-missing "cannot open file" calibrate --device a100-80gb --
 printf 'a,b\n1,2\n' > "$tmp/bad.csv"
 expect_fail calibrate-columns "missing column" calibrate --device a100-80gb --ops "$tmp/bad.csv"
 
+# ---- scenarios: servesim run / validate ----
+src=$(cd "$(dirname "$0")/../.." && pwd)
+default=$src/scenarios/default.yaml
+expect_ok validate-default "ok (llama-3.1-8b" validate "$default"
+small=(--set workload.num_requests=200 -q)
+expect_ok run-default "" run "$default" --out "$tmp/a" "${small[@]}"
+"$bin" run "$default" --out "$tmp/b" "${small[@]}" --set output.wall_clock=false
+"$bin" run "$default" --out "$tmp/c" "${small[@]}" --set output.wall_clock=false
+"$bin" run "$default" --out "$tmp/d" "${small[@]}" --set output.wall_clock=false --set seed=7
+for f in summary.json requests.csv steps.csv; do
+  if cmp -s "$tmp/b/$f" "$tmp/c/$f"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL same seed, $f differs"; fi
+done
+if ! cmp -s "$tmp/b/requests.csv" "$tmp/d/requests.csv"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL seed 7 gave the same arrivals"; fi
+for key in '"completed": 200' '"mean_ttft_ms"' '"p99_tpot_ms"' '"median_itl_ms"' '"p90_e2el_ms"' '"kv_usage_peak"' '"preemptions"' '"sim"' '"wall_seconds"'; do
+  if grep -q "$key" "$tmp/a/summary.json"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL summary key $key"; fi
+done
+
+# A corpus of bad scenarios: each must fail with a one-line error naming the key.
+bad() {  # bad NAME EXPECTED YAML [extra args]
+  local name=$1 want=$2 yaml=$3
+  shift 3
+  printf '%s\n' "$yaml" > "$tmp/$name.yaml"
+  expect_fail "scenario-$name" "$want" run "$tmp/$name.yaml" --out "$tmp/out-$name" "$@"
+}
+W='workload: {impl: synthetic, rate_per_s: 1, num_requests: 5, prompt_tokens: 100, output_tokens: 10}'
+H='hardware: {device: h100-sxm}'
+M='model: llama-3.1-8b'
+bad empty "empty scenario" ''
+bad list "expected a mapping of top-level keys" '- a'
+bad not-yaml "invalid YAML" 'model: [unclosed'
+bad no-model "model: required" "$H
+$W"
+bad no-hardware "hardware.device: required" "$M
+$W"
+bad no-workload "workload: required" "$M
+$H"
+bad top-typo "modle: unknown key (did you mean 'model'?)" "$M
+$H
+$W
+modle: x"
+bad model-unknown "unknown model 'llama-9b'" "model: llama-9b
+$H
+$W"
+bad device-unknown "unknown device 'h100'" "$M
+hardware: {device: h100}
+$W"
+bad hw-typo "hardware.memory_utilisation: unknown key (did you mean 'memory_utilization'?)" "$M
+hardware: {device: h100-sxm, memory_utilisation: 0.8}
+$W"
+bad util-high "hardware.memory_utilization: expected a number in (0, 1]" "$M
+hardware: {device: h100-sxm, memory_utilization: 1.5}
+$W"
+bad util-text "hardware.memory_utilization: expected a number, found 'most'" "$M
+hardware: {device: h100-sxm, memory_utilization: most}
+$W"
+bad tp-bad "does not divide the 32 attention heads" "$M
+hardware: {device: h100-sxm, tp: 3}
+$W"
+bad tp-zero "hardware.tp: expected an integer in [1, 1024]" "$M
+hardware: {device: h100-sxm, tp: 0}
+$W"
+bad tp-float "hardware.tp: expected an integer, found '1.5'" "$M
+hardware: {device: h100-sxm, tp: 1.5}
+$W"
+bad weights-dont-fit "do not fit" "model: llama-3.1-70b
+hardware: {device: l4}
+$W"
+bad sched-impl "unknown implementation 'vllm_v2' (did you mean 'vllm_v1'?)" "$M
+$H
+$W
+scheduler: {impl: vllm_v2}"
+bad sched-typo "scheduler.max_num_seq: unknown key (did you mean 'max_num_seqs'?)" "$M
+$H
+$W
+scheduler: {max_num_seq: 4}"
+bad sched-negative "scheduler.max_num_batched_tokens: expected an integer in [1," "$M
+$H
+$W
+scheduler: {max_num_batched_tokens: -5}"
+bad sched-bool "scheduler.chunked_prefill: expected true or false, found 'yes please'" "$M
+$H
+$W
+scheduler: {chunked_prefill: yes please}"
+bad kv-impl "kv_cache.impl: unknown implementation 'pagd'" "$M
+$H
+$W
+kv_cache: {impl: pagd}"
+bad kv-block "kv_cache.block_size: expected an integer in [1, 4096]" "$M
+$H
+$W
+kv_cache: {block_size: 0}"
+bad runtime "unknown runtime 'graphs'" "$M
+$H
+$W
+cost_model: {runtime: graphs}"
+bad attention "cost_model.attention: expected flash or naive" "$M
+$H
+$W
+cost_model: {attention: paged}"
+bad sim-time "simulation.max_time_s: expected a number in [0," "$M
+$H
+$W
+simulation: {max_time_s: -1}"
+bad sim-nan "simulation.max_time_s: expected a number" "$M
+$H
+$W
+simulation: {max_time_s: .nan}"
+bad slo-typo "output.slo.ttft: unknown key (did you mean 'ttft_ms'?)" "$M
+$H
+$W
+output: {slo: {ttft: 100}}"
+bad section-scalar "scheduler: expected a mapping of keys, found '5'" "$M
+$H
+$W
+scheduler: 5"
+bad wl-typo "workload.rate_per_sec: unknown key" "$M
+$H
+workload: {impl: synthetic, rate_per_sec: 1, num_requests: 5, prompt_tokens: 100, output_tokens: 10}"
+bad wl-impl "workload.impl: expected one of trace" "$M
+$H
+workload: {impl: replay}"
+bad wl-trace-missing "nope.csv" "$M
+$H
+workload: {impl: trace, path: nope.csv, format: azure}"
+bad set-bad "expected key.path=value" "$M
+$H
+$W" --set scheduler
+bad set-typo "scheduler.max_num_seqz: unknown key" "$M
+$H
+$W" --set scheduler.max_num_seqz=3
+bad set-scalar-parent "is not a mapping" "$M
+$H
+$W" --set hardware.device.x=1
+expect_fail scenario-missing "cannot open scenario file" run "$tmp/none.yaml"
+expect_fail run-no-file "expected a scenario file" run
+expect_fail validate-bad "unknown model" validate "$tmp/model-unknown.yaml"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

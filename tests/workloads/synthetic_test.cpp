@@ -192,19 +192,19 @@ TEST_CASE("synthetic: length distributions and caps", "[workloads]") {
   SECTION("normal: rounded, clipped to >= 1") {
     o.prompt.kind = LengthKind::kNormal;
     o.prompt.mean = 500;
-    o.prompt.std = 100;
+    o.prompt.stddev = 100;
     const auto [mean, sd, lo, hi] = stats(PullAll(*MakeSyntheticWorkload(o, 1)), true);
     CHECK(mean == Approx(500).epsilon(0.01));
     CHECK(sd == Approx(100).epsilon(0.03));
     o.prompt.mean = 2;
-    o.prompt.std = 50;
+    o.prompt.stddev = 50;
     const auto clipped = stats(PullAll(*MakeSyntheticWorkload(o, 1)), true);
     CHECK(std::get<2>(clipped) == 1);
   }
   SECTION("lognormal by the mean and std of the lengths, or by mu and sigma") {
     o.output.kind = LengthKind::kLognormal;
     o.output.mean = 300;
-    o.output.std = 150;
+    o.output.stddev = 150;
     const auto [mean, sd, lo, hi] = stats(PullAll(*MakeSyntheticWorkload(o, 1)), false);
     CHECK(mean == Approx(300).epsilon(0.02));
     CHECK(sd == Approx(150).epsilon(0.05));
@@ -296,7 +296,7 @@ TEST_CASE("synthetic: determinism and independent streams", "[workloads]") {
   SyntheticOptions o = Poisson(4.0, 2000);
   o.prompt.kind = LengthKind::kLognormal;
   o.prompt.mean = 800;
-  o.prompt.std = 400;
+  o.prompt.stddev = 400;
   o.output.kind = LengthKind::kUniform;
   o.output.min = 1;
   o.output.max = 500;
