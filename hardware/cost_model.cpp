@@ -81,8 +81,31 @@ double Combine(double a, double b, double p) {
 
 }  // namespace
 
+namespace {
+constexpr int kSmoothPoints = 4096;
+}
+
+SmoothRoofline::SmoothRoofline(double p) : p_(p) {
+  if (p <= 0 || p > 64) return;  // plain max: no table
+  table_.resize(kSmoothPoints + 1);
+  for (int i = 0; i <= kSmoothPoints; ++i) {
+    const double r = static_cast<double>(i) / kSmoothPoints;
+    table_[static_cast<size_t>(i)] = std::pow(1.0 + std::pow(r, p), 1.0 / p);
+  }
+}
+
+double SmoothRoofline::Combine(double a, double b) const {
+  const double hi = std::max(a, b), lo = std::min(a, b);
+  if (hi <= 0) return 0;
+  if (table_.empty()) return hi;
+  const double x = lo / hi * kSmoothPoints;
+  const int i = std::min(kSmoothPoints - 1, static_cast<int>(x));
+  const double f = x - i;
+  return hi * (table_[static_cast<size_t>(i)] * (1.0 - f) + table_[static_cast<size_t>(i) + 1] * f);
+}
+
 OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
-               const CostModelOptions& opt) {
+               const CostModelOptions& opt, const SmoothRoofline* smooth) {
   OpCost c;
   c.work = w;
   const Efficiency& e = dev.efficiency;
@@ -111,7 +134,8 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   c.compute_s = peak > 0 ? w.flops / (peak * compute_eff) : 0.0;
   c.memory_s = bw > 0 ? w.Bytes() / (bw * memory_eff) : 0.0;
   const double busy = ideal ? std::max(c.compute_s, c.memory_s)
-                            : Combine(c.compute_s, c.memory_s, e.roofline_sharpness);
+                            : (smooth ? smooth->Combine(c.compute_s, c.memory_s)
+                                      : Combine(c.compute_s, c.memory_s, e.roofline_sharpness));
   const double overhead = ideal ? 0.0 : k.overhead_s;
   c.bound = c.compute_s >= c.memory_s ? Bound::kCompute : Bound::kMemory;
   if (overhead > busy) c.bound = Bound::kLatency;
@@ -125,7 +149,7 @@ class RooflineCostModel final : public CostModel {
  public:
   RooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
                     const CostModelOptions& options)
-      : model_(model), device_(device), options_(options) {
+      : model_(model), device_(device), options_(options), smooth_(device.efficiency.roofline_sharpness) {
     ValidateTensorParallel(model_, options_.tp, "cost model");
     if (options_.tp > 1 && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
       throw InputError("tp=" + std::to_string(options_.tp) + ": device " + device_.name +
@@ -153,7 +177,7 @@ class RooflineCostModel final : public CostModel {
     BuildStepOps(model_, batch, StepOptions{options_.tp, options_.attention}, scratch_);
     double time_by_bound[5] = {0, 0, 0, 0, 0};
     for (const OpWork& w : scratch_) {
-      const OpCost c = PriceOp(w, model_, device_, options_);
+      const OpCost c = PriceOp(w, model_, device_, options_, &smooth_);
       s.device_s += c.seconds;
       s.flops += w.flops * static_cast<double>(w.repeats);
       s.bytes += w.Bytes() * static_cast<double>(w.repeats);
@@ -187,6 +211,7 @@ class RooflineCostModel final : public CostModel {
   ModelSpec model_;
   DeviceSpec device_;
   CostModelOptions options_;
+  SmoothRoofline smooth_;
   mutable std::vector<OpWork> scratch_;
 };
 

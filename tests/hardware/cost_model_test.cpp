@@ -188,3 +188,23 @@ TEST_CASE("calibrated A100 whole steps: Llama-2-70B decode within 15 percent",
 }
 
 }  // namespace servesim
+
+namespace servesim {
+
+TEST_CASE("the tabulated smooth roofline matches the exact formula", "[hardware]") {
+  for (double p : {1.0, 1.39, 2.0, 4.0, 16.0}) {
+    const SmoothRoofline table(p);
+    for (double a : {1e-6, 3e-5, 2e-3}) {
+      for (double r = 0; r <= 1.0; r += 0.0137) {
+        const double b = a * r;
+        const double exact = a * std::pow(1.0 + std::pow(r, p), 1.0 / p);
+        INFO("p " << p << " r " << r);
+        CHECK(table.Combine(a, b) == Approx(exact).epsilon(1e-6));
+        CHECK(table.Combine(b, a) == Approx(exact).epsilon(1e-6));
+      }
+    }
+  }
+  CHECK(SmoothRoofline(100).Combine(2.0, 1.0) == 2.0);  // large p is the plain max
+}
+
+}  // namespace servesim
