@@ -29,7 +29,6 @@ struct Source {
   std::unique_ptr<Workload> workload;
   Request pending;
   bool has_pending = false;
-  bool blocked = false;
 };
 
 double Seconds(int64_t ns) { return static_cast<double>(ns) * 1e-9; }
@@ -59,7 +58,7 @@ struct Engine::Impl {
                        " blocks (weights and activations leave no memory; lower tp or raise memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
-    for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false, false});
+    for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     for (auto& r : replicas) {
       r.kv = MakePagedKvAllocator(cfg.kv_blocks, cfg.block_size);
@@ -74,7 +73,6 @@ struct Engine::Impl {
     if (src.has_pending) return;
     if (cfg.max_requests > 0 && pulled >= cfg.max_requests) return;
     const Pull p = src.workload->Next(src.pending);
-    src.blocked = p == Pull::kBlocked;
     if (p != Pull::kRequest) return;
     src.has_pending = true;
     ++pulled;
@@ -126,6 +124,7 @@ struct Engine::Impl {
     r.client = seq.client;
     sources[static_cast<size_t>(source)].workload->OnComplete(r, now);
     free_list.push_back(&seq);
+    // The caller (Arrive) pulls the source's next request after this.
   }
 
   void Arrive(int32_t index, int64_t now) {
@@ -257,7 +256,8 @@ struct Engine::Impl {
     r.client = q.client;
     Source& src = sources[static_cast<size_t>(q.source)];
     src.workload->OnComplete(r, now);
-    if (src.blocked) PullNext(q.source);
+    // A closed-loop source may have a new request now (its client's next one).
+    if (!src.has_pending) PullNext(q.source);
     // The slot is reused only after the running list dropped it (FinishStep compacts first).
     pending_free.push_back(&q);
   }

@@ -274,8 +274,11 @@ class ClosedLoopWorkload : public Workload {
 
   Pull Next(Request& out) override {
     if (pending_.empty()) return in_flight_ > 0 ? Pull::kBlocked : Pull::kExhausted;
-    const auto [t, c] = pending_.top();
+    const auto [due_ns, c] = pending_.top();
     pending_.pop();
+    // Never before the last emitted request (see "Ordering" in the header).
+    const int64_t t = std::max(due_ns, last_emitted_ns_);
+    last_emitted_ns_ = t;
     Client& client = clients_[static_cast<size_t>(c)];
     client.pending = false;
     client.in_flight = true;
@@ -354,6 +357,7 @@ class ClosedLoopWorkload : public Workload {
   int64_t scheduled_ = 0;
   int64_t in_flight_ = 0;
   int64_t next_id_ = 0;
+  int64_t last_emitted_ns_ = 0;
 };
 
 }  // namespace

@@ -27,11 +27,11 @@
 // Ignores: diurnal rate changes, multi-turn conversations with shared prefixes (no prefix_hashes),
 // per-client distributions.
 //
-// Ordering caveat (closed loop): emission is in non-decreasing arrival order as long as think
-// times are fixed and OnComplete comes in non-decreasing finish time. With exponential think
-// times a request made pending by a later completion can arrive before one already emitted; an
-// engine should therefore pull a closed-loop source after every OnComplete until kBlocked and
-// order arrivals through its event queue.
+// Ordering (closed loop): with fixed think times, and OnComplete called in non-decreasing finish
+// time, requests become due in the order they are emitted. With exponential think times a
+// completion can make a request due before one already emitted (when the engine holds one pending
+// arrival per source); to keep the Workload contract (non-decreasing arrival_ns) such a request is
+// emitted at the arrival time of the last emitted one, i.e. slightly late.
 #ifndef SERVESIM_WORKLOADS_SYNTHETIC_H_
 #define SERVESIM_WORKLOADS_SYNTHETIC_H_
 

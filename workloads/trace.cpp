@@ -491,7 +491,7 @@ class JsonlRowParser : public RowParser {
     const JsonField* h = json_.Find(hash_key_);
     if (h == nullptr) return;
     if (h->kind != JsonField::Kind::kArray || !h->numeric_array) {
-      FailField("key", hash_key_, "a list of non-negative integers", Shown(*h, line));
+      FailField("key", hash_key_, "a list of non-negative integers", Shown(*h));
     }
     const int64_t want = (row.prompt_tokens + block_tokens_ - 1) / block_tokens_;
     if (static_cast<int64_t>(h->array_size) != want) {
@@ -516,8 +516,7 @@ class JsonlRowParser : public RowParser {
   std::string_view What() const override { return "key"; }
 
  private:
-  static std::string Shown(const JsonField& f, std::string_view line) {
-    (void)line;
+  static std::string Shown(const JsonField& f) {
     switch (f.kind) {
       case JsonField::Kind::kString:
         return "\"" + std::string(f.text) + "\"";
@@ -532,7 +531,7 @@ class JsonlRowParser : public RowParser {
   const JsonField& Number(const std::string& key) const {
     const JsonField* f = json_.Find(key);
     if (f == nullptr) throw RowError{"key '" + key + "': missing"};
-    if (f->kind != JsonField::Kind::kNumber) FailField("key", key, "a number", Shown(*f, ""));
+    if (f->kind != JsonField::Kind::kNumber) FailField("key", key, "a number", Shown(*f));
     return *f;
   }
 

@@ -24,7 +24,9 @@ class Workload {
   virtual ~Workload() = default;
   // Fills `out` and returns kRequest, or says why there is none now.
   virtual Pull Next(Request& out) = 0;
-  // A request this source emitted finished (or was rejected) at `finish_ns`.
+  // A request this source emitted finished (or was rejected) at `finish_ns`. Only `id` and
+  // `client` of `request` are filled in. The engine calls Next() again afterwards whenever it
+  // holds no pending request of this source.
   virtual void OnComplete(const Request& request, int64_t finish_ns) {
     (void)request;
     (void)finish_ns;

@@ -1,61 +1,60 @@
 // The `workload:` slot of a scenario: a Workload from YAML, `{impl: NAME, ...params}`.
 //
-// impl       | what it is
-// -----------|------------------------------------------------------------------------------
-// trace      | replay a request trace file (trace.h)
-// synthetic  | open-loop arrivals with length distributions (synthetic.h)
-// closed_loop| N clients, each waiting for its response and thinking before the next request
+// impl        | what it is
+// trace       | replay a request trace file (trace.h)
+// synthetic   | open-loop arrivals with length distributions (synthetic.h)
+// closed_loop | N clients, each waiting for its response and thinking before its next request
 //
 // ## impl: trace
-// key            | unit / type        | default       | meaning
-// path           | path               | required      | the trace file; relative to the scenario
-// file format         | name               | required      | azure | mooncake | csv | jsonl columns
-// | map                | Vidur names   | csv / jsonl only: {arrival_s or arrival_ms,
-//                |                    |               | prompt_tokens, output_tokens} = the column
-//                |                    |               | (key) names; default {arrival_s:
-//                arrived_at, |                    |               | prompt_tokens:
-//                num_prefill_tokens, |                    |               | output_tokens:
-//                num_decode_tokens}
-// time_scale     | factor > 0         | 1.0           | arrival times divided by it (2 = twice the
-// rate) start_s        | s >= 0             | 0             | window start in trace time (from the
-// first row,
-//                |                    |               | before time_scale); shifted to t = 0
-// end_s          | s > start_s        | none          | window end (exclusive), same time base
-// max_requests   | count >= 0         | none          | stop after this many requests
-// skip_bad_rows  | bool               | false         | skip (and count) malformed rows, not fail
+// key           | unit / type   | default     | meaning
+// path          | path          | required    | the trace file, relative to the scenario file
+// format        | name          | required    | azure | mooncake | csv | jsonl
+// columns       | map           | Vidur names | csv / jsonl only: the column (key) names,
+//               |               |             | {arrival_s or arrival_ms, prompt_tokens,
+//               |               |             | output_tokens}; default {arrival_s: arrived_at,
+//               |               |             | prompt_tokens: num_prefill_tokens,
+//               |               |             | output_tokens: num_decode_tokens}
+// time_scale    | factor > 0    | 1.0         | arrival times divided by it (2 = twice the rate)
+// start_s       | s >= 0        | 0           | window start in trace time (from the first row,
+//               |               |             | before time_scale); shifted to t = 0
+// end_s         | s > start_s   | none        | window end (exclusive), same time base
+// max_requests  | count >= 0    | none        | stop after this many requests
+// skip_bad_rows | bool          | false       | skip (and count) malformed rows instead of failing
 //
 // ## impl: synthetic
-// key               | unit / type     | default  | meaning
-// arrival           | name            | poisson  | poisson | gamma | constant | burst (all at t =
-// 0) rate_per_s        | requests/s > 0  | required | mean rate (not for burst) cv                |
-// > 0             | required | gamma only: coefficient of variation of the gaps prompt_tokens     |
-// length          | required | prompt length distribution (see below) output_tokens     | length |
-// required | output length distribution max_prompt_tokens | tokens >= 1     | none     | lengths
-// above are clipped to it max_output_tokens | tokens >= 1     | none     | lengths above are
-// clipped to it num_requests      | count >= 0      | none     | stop after this many (one of the
-// two limits duration_s        | s > 0           | none     | no arrival at or after it  is
-// required)
+// key               | unit / type    | default  | meaning
+// arrival           | name           | poisson  | poisson | gamma | constant | burst (all at 0)
+// rate_per_s        | requests/s > 0 | required | mean arrival rate (not for burst)
+// cv                | > 0            | required | gamma only: coefficient of variation of gaps
+// prompt_tokens     | length         | required | prompt length distribution (see below)
+// output_tokens     | length         | required | output length distribution
+// max_prompt_tokens | tokens >= 1    | none     | longer prompts are clipped to it
+// max_output_tokens | tokens >= 1    | none     | longer outputs are clipped to it
+// num_requests      | count >= 0     | none     | stop after this many      } at least one
+// duration_s        | s > 0          | none     | no arrival at or after it } is required
 //
 // ## impl: closed_loop
-// key                 | unit / type   | default  | meaning
-// clients             | count >= 1    | required | concurrent clients, each with one request out
-// think_time_s        | s >= 0        | 0        | pause between a response and the next request
-// think_dist          | name          | fixed    | fixed | exponential (think_time_s is the mean)
-// prompt_tokens       | length        | required | as for synthetic
-// output_tokens       | length        | required | as for synthetic
-// max_prompt_tokens   | tokens >= 1   | none     | as for synthetic
-// max_output_tokens   | tokens >= 1   | none     | as for synthetic
-// requests_per_client | count >= 0    | none     | each client stops after this many  (at least
-// num_requests        | count >= 0    | none     | all clients together                one limit
-// duration_s          | s > 0         | none     | no request arrives at or after it  is required)
+// key                 | unit / type | default  | meaning
+// clients             | count >= 1  | required | concurrent clients, one request out each
+// think_time_s        | s >= 0      | 0        | pause between a response and the next request
+// think_dist          | name        | fixed    | fixed | exponential (think_time_s = its mean)
+// prompt_tokens       | length      | required | as for synthetic
+// output_tokens       | length      | required | as for synthetic
+// max_prompt_tokens   | tokens >= 1 | none     | as for synthetic
+// max_output_tokens   | tokens >= 1 | none     | as for synthetic
+// requests_per_client | count >= 0  | none     | each client stops after this many  } at least
+// num_requests        | count >= 0  | none     | all clients together               } one is
+// duration_s          | s > 0       | none     | no request arrives at or after it  } required
 //
 // ## lengths (prompt_tokens, output_tokens)
 // A plain integer is a fixed length (`output_tokens: 128`). Otherwise a map with `dist` and the
-// keys of that distribution, all required: dist      | keys         | meaning fixed     | value |
-// always `value` tokens uniform   | min, max     | integer uniform on [min, max] tokens, inclusive
+// keys of that distribution, all required:
+// dist      | keys         | meaning
+// fixed     | value        | always `value` tokens
+// uniform   | min, max     | integer uniform on [min, max] tokens, inclusive
 // normal    | mean, std    | normal in tokens, rounded, clipped to >= 1
-// lognormal | mean, std    | lognormal whose lengths have this mean and standard deviation (tokens)
-//           | or mu, sigma | or the parameters of the underlying normal (log tokens); rounded
+// lognormal | mean, std    | lognormal whose lengths have this mean and std (tokens), rounded;
+//           | or mu, sigma | or mu and sigma of the underlying normal (log tokens)
 // zipf      | n, s         | Zipf on [1, n] tokens with exponent s > 0: P(k) ~ k^-s
 // empirical | path         | rows of a lengths CSV (`num_prefill_tokens,num_decode_tokens[,...]`);
 //           |              | the prompt takes the first column, the output the second; when both

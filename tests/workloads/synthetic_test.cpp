@@ -481,6 +481,35 @@ TEST_CASE("closed loop: limits and the response-time law", "[workloads]") {
     const double cycle_s = (rs.back().arrival_ns - rs.front().arrival_ns) * 1e-9 / 19'999;
     CHECK(cycle_s - 0.001 == Approx(2.0).epsilon(0.03));
   }
+  SECTION("exponential think times: arrivals stay non-decreasing") {
+    ClosedLoopOptions o = Clients(2, 1.0);
+    o.think_exponential = true;
+    o.requests_per_client = 50;
+    auto w = MakeClosedLoopWorkload(o, 3);
+    // An engine holding one pending arrival: client 0 finishes first but thinks long, client 1
+    // finishes later with a short think; the later-due request must not come out earlier.
+    Request a, b, c, d;
+    REQUIRE(w->Next(a) == Pull::kRequest);
+    REQUIRE(w->Next(b) == Pull::kRequest);
+    int64_t last = 0;
+    for (int i = 0; i < 40; ++i) {
+      w->OnComplete(a, last + 1'000'000);
+      REQUIRE(w->Next(c) == Pull::kRequest);
+      w->OnComplete(b, last + 2'000'000);
+      REQUIRE(w->Next(d) == Pull::kRequest);
+      REQUIRE(c.arrival_ns >= last);
+      REQUIRE(d.arrival_ns >= c.arrival_ns);
+      last = d.arrival_ns;
+      a = c.client == 0 ? c : d;
+      b = c.client == 0 ? d : c;
+    }
+    ClosedLoopOptions many = Clients(16, 0.3);
+    many.think_exponential = true;
+    many.requests_per_client = 50;
+    const auto rs = Drive(*MakeClosedLoopWorkload(many, 5), 10'000'000);
+    REQUIRE(rs.size() == 800);
+    for (size_t i = 1; i < rs.size(); ++i) REQUIRE(rs[i].arrival_ns >= rs[i - 1].arrival_ns);
+  }
   SECTION("lengths do not depend on completion order: request i as in open loop") {
     ClosedLoopOptions o = Clients(3, 0.1);
     o.requests_per_client = 10;
