@@ -2,20 +2,40 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace servesim {
 namespace {
-constexpr double kGrowth = 1.001;
+
+constexpr int kMantissaBits = 10;
+constexpr int kMinExponent = -40;  // 2^-40 s ~ 1 ps
+constexpr int kMaxExponent = 40;   // 2^40 s ~ 35,000 years
+constexpr int64_t kBucketsPerOctave = int64_t{1} << kMantissaBits;
+
+// Bucket of a positive finite value: (exponent - min) * 1024 + top mantissa bits.
+size_t BucketOf(double v) {
+  uint64_t bits;
+  std::memcpy(&bits, &v, sizeof(bits));
+  const int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
+  if (exponent < kMinExponent) return 0;
+  const int e = std::min(exponent, kMaxExponent);
+  const uint64_t mantissa = exponent > kMaxExponent ? kBucketsPerOctave - 1 : (bits >> (52 - kMantissaBits)) & (kBucketsPerOctave - 1);
+  return static_cast<size_t>((e - kMinExponent) * kBucketsPerOctave + static_cast<int64_t>(mantissa));
 }
 
-LogHistogram::LogHistogram(double min_value, double max_value)
-    : min_value_(min_value), log_min_(std::log(min_value)), inv_log_growth_(1.0 / std::log(kGrowth)) {
-  const double span = std::log(max_value / min_value) * inv_log_growth_;
-  buckets_.assign(static_cast<size_t>(std::ceil(span)) + 2, 0);
+double BucketMid(size_t i) {
+  const int e = static_cast<int>(static_cast<int64_t>(i) / kBucketsPerOctave) + kMinExponent;
+  const double m = static_cast<double>(static_cast<int64_t>(i) % kBucketsPerOctave) + 0.5;
+  return std::ldexp(1.0 + m / static_cast<double>(kBucketsPerOctave), e);
 }
+
+}  // namespace
+
+LogHistogram::LogHistogram()
+    : buckets_(static_cast<size_t>((kMaxExponent - kMinExponent + 1) * kBucketsPerOctave), 0) {}
 
 void LogHistogram::Add(double value) {
-  if (!(value >= 0)) value = 0;  // NaN or negative never reaches here from the engine; be safe
+  if (!(value >= 0) || !std::isfinite(value)) value = 0;  // never produced by the engine
   if (count_ == 0) {
     min_ = max_ = value;
   } else {
@@ -26,11 +46,9 @@ void LogHistogram::Add(double value) {
   sum_ += value;
   if (value == 0) {
     ++zeros_;
-    return;
+  } else {
+    ++buckets_[BucketOf(value)];
   }
-  const double pos = (std::log(value) - log_min_) * inv_log_growth_;
-  const size_t i = pos < 0 ? 0 : std::min(buckets_.size() - 1, static_cast<size_t>(pos) + 1);
-  ++buckets_[i];
 }
 
 double LogHistogram::Quantile(double q) const {
@@ -43,11 +61,7 @@ double LogHistogram::Quantile(double q) const {
   if (seen >= rank) return 0;
   for (size_t i = 0; i < buckets_.size(); ++i) {
     seen += buckets_[i];
-    if (seen >= rank) {
-      if (i == 0) return min_value_;
-      const double lo = min_value_ * std::pow(kGrowth, static_cast<double>(i - 1));
-      return std::clamp(lo * std::sqrt(kGrowth), min_, max_);
-    }
+    if (seen >= rank) return std::clamp(BucketMid(i), min_, max_);
   }
   return max_;
 }
