@@ -1,6 +1,7 @@
 #include "hardware/cost_model.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "models/input_error.h"
@@ -157,9 +158,12 @@ class RooflineCostModel final : public CostModel {
     }
     if (options_.ideal) options_.runtime = RuntimeOverheads{0, 0, 0, true};
     scratch_.reserve(static_cast<size_t>(OpId::kCount) + 4);
+    if (!model_.IsMoe()) BuildLinearPlan();
   }
 
-  StepCost PriceStep(const BatchShape& batch) const override { return Price(batch, nullptr); }
+  StepCost PriceStep(const BatchShape& batch) const override {
+    return linear_.empty() ? Price(batch, nullptr) : PriceLinear(batch);
+  }
 
   StepCost PriceStepDetailed(const BatchShape& batch, std::vector<OpCost>& ops) const override {
     ops.clear();
@@ -185,9 +189,143 @@ class RooflineCostModel final : public CostModel {
       time_by_bound[static_cast<int>(c.bound)] += c.seconds;
       if (out) out->push_back(c);
     }
+    Finish(batch, time_by_bound, s);
+    return s;
+  }
+
+  // The simulator's fast path. For a dense model every operator's FLOPs and bytes are linear in
+  // the batch shape's sums x = (1, tokens, context, logit tokens, causal pairs, full pairs), so the
+  // coefficients are read off BuildStepOps once (finite differences of a linear function are
+  // exact up to rounding) and a step costs a few multiply-adds per operator. The per-operator
+  // pricing constants (peak x efficiency, bandwidth x efficiency, overhead) are folded in too.
+  // MoE models (touched experts are not linear in tokens) use the general path.
+  static constexpr int kVars = 6;
+  using Coefs = std::array<double, kVars>;
+
+  struct LinearOp {
+    OpKind kind = OpKind::kGemm;
+    double repeats = 0;
+    bool needs_logits = false;  // the LM head runs only when some sequence samples
+    bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
+    Coefs flops{}, bytes{}, act{};
+    double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0, net_latency = 0;
+  };
+
+  static Coefs Vars(const BatchShape& b) {
+    return {1.0, static_cast<double>(b.new_tokens), static_cast<double>(b.context_tokens),
+            static_cast<double>(b.logit_tokens), b.causal_pairs, b.full_pairs};
+  }
+
+  static double Dot(const Coefs& a, const Coefs& x) {
+    double v = 0;
+    for (int i = 0; i < kVars; ++i) v += a[static_cast<size_t>(i)] * x[static_cast<size_t>(i)];
+    return v;
+  }
+
+  static BatchShape ShapeOf(const Coefs& x) {
+    BatchShape b;
+    b.new_tokens = static_cast<int64_t>(x[1]);
+    b.context_tokens = static_cast<int64_t>(x[2]);
+    b.logit_tokens = static_cast<int64_t>(x[3]);
+    b.causal_pairs = x[4];
+    b.full_pairs = x[5];
+    return b;
+  }
+
+  void BuildLinearPlan() {
+    const StepOptions so{options_.tp, options_.attention};
+    const Coefs x0 = {1.0, 1024.0, 4096.0, 16.0, 8192.0, 16384.0};
+    const auto base = BuildStepOps(model_, ShapeOf(x0), so);
+    std::vector<std::vector<OpWork>> moved;
+    for (int j = 1; j < kVars; ++j) {
+      Coefs xj = x0;
+      xj[static_cast<size_t>(j)] += 1024.0;
+      moved.push_back(BuildStepOps(model_, ShapeOf(xj), so));
+      if (moved.back().size() != base.size()) return;  // not the linear family: keep the general path
+    }
+    const Efficiency& e = device_.efficiency;
+    const bool ideal = options_.ideal;
+    for (size_t i = 0; i < base.size(); ++i) {
+      const OpWork& w = base[i];
+      LinearOp op;
+      op.kind = w.kind;
+      op.repeats = static_cast<double>(w.repeats);
+      op.needs_logits = w.id == OpId::kLmHead;
+      op.m_is_logits = w.id == OpId::kLmHead;
+      auto fill = [&](Coefs& c, auto get) {
+        double constant = get(w);
+        for (int j = 1; j < kVars; ++j) {
+          const double slope = (get(moved[static_cast<size_t>(j - 1)][i]) - get(w)) / 1024.0;
+          c[static_cast<size_t>(j)] = slope;
+          constant -= slope * x0[static_cast<size_t>(j)];
+        }
+        c[0] = constant;
+      };
+      fill(op.flops, [](const OpWork& o) { return o.flops; });
+      fill(op.bytes, [](const OpWork& o) { return o.Bytes(); });
+      fill(op.act, [](const OpWork& o) { return o.act_bytes; });
+      if (w.kind == OpKind::kAllReduce) {
+        const double p = options_.tp;
+        const double link = device_.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
+        op.net_per_byte = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p / link : 0.0;
+        op.net_latency = p > 1 && !ideal ? device_.interconnect.latency_s : 0.0;
+      } else {
+        const KernelTuning& k = TuningFor(e, w.id, w.kind);
+        const bool tensor = w.kind == OpKind::kGemm || w.kind == OpKind::kAttention;
+        const double peak = device_.PeakFlopsFor(tensor ? model_.activation_dtype : DType::kFp32);
+        const double ce = ideal ? 1.0 : k.compute_eff;
+        const double me = ideal ? 1.0 : k.memory_eff;
+        op.inv_compute = peak > 0 ? 1.0 / (peak * ce) : 0.0;
+        op.inv_memory = device_.memory.bandwidth_bytes_per_s > 0 ? 1.0 / (device_.memory.bandwidth_bytes_per_s * me) : 0.0;
+        op.overhead = ideal ? 0.0 : k.overhead_s;
+        op.ramp = !ideal && w.kind == OpKind::kGemm ? e.gemm_ramp_tokens : 0.0;
+      }
+      linear_.push_back(op);
+    }
+  }
+
+  StepCost PriceLinear(const BatchShape& batch) const {
+    StepCost s;
+    if (batch.new_tokens <= 0) return s;
+    const Coefs x = Vars(batch);
+    const bool ideal = options_.ideal;
+    double by_bound[5] = {0, 0, 0, 0, 0};
+    for (const LinearOp& op : linear_) {
+      if (op.needs_logits && batch.logit_tokens <= 0) continue;
+      const double flops = Dot(op.flops, x);
+      const double bytes = Dot(op.bytes, x);
+      double t;
+      Bound bound;
+      if (op.kind == OpKind::kAllReduce) {
+        t = Dot(op.act, x) * op.net_per_byte + op.net_latency;
+        bound = Bound::kNetwork;
+      } else {
+        double tc = flops * op.inv_compute;
+        if (op.ramp > 0) {
+          const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
+          tc *= (m + op.ramp) / m;
+        }
+        const double tm = bytes * op.inv_memory;
+        const double busy = ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);
+        bound = tc >= tm ? Bound::kCompute : Bound::kMemory;
+        if (op.overhead > busy) bound = Bound::kLatency;
+        t = busy + op.overhead;
+      }
+      const double total = t * op.repeats;
+      s.device_s += total;
+      s.flops += flops * op.repeats;
+      s.bytes += bytes * op.repeats;
+      s.kernels += static_cast<int64_t>(op.repeats);
+      by_bound[static_cast<int>(bound)] += total;
+    }
+    Finish(batch, by_bound, s);
+    return s;
+  }
+
+  // Step-level terms shared by both paths: engine overheads, kernel launches, the dominant bound.
+  void Finish(const BatchShape& batch, const double* time_by_bound, StepCost& s) const {
     s.compute_s = time_by_bound[static_cast<int>(Bound::kCompute)];
-    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] +
-                 time_by_bound[static_cast<int>(Bound::kLatency)];
+    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] + time_by_bound[static_cast<int>(Bound::kLatency)];
     s.network_s = time_by_bound[static_cast<int>(Bound::kNetwork)];
     const RuntimeOverheads& r = options_.runtime;
     const bool graph = r.cuda_graphs && batch.prefill_tokens == 0;
@@ -196,16 +334,15 @@ class RooflineCostModel final : public CostModel {
     s.seconds = std::max(s.device_s, s.launch_s) + s.overhead_s;
     if (s.launch_s > s.device_s) {
       s.bound = Bound::kOverhead;
-    } else {
-      Bound best = Bound::kCompute;
-      double best_t = -1;
-      for (Bound b : {Bound::kCompute, Bound::kMemory, Bound::kNetwork}) {
-        const double t = b == Bound::kMemory ? s.memory_s : time_by_bound[static_cast<int>(b)];
-        if (t > best_t) best = b, best_t = t;
-      }
-      s.bound = best;
+      return;
     }
-    return s;
+    Bound best = Bound::kCompute;
+    double best_t = -1;
+    for (Bound b : {Bound::kCompute, Bound::kMemory, Bound::kNetwork}) {
+      const double t = b == Bound::kMemory ? s.memory_s : time_by_bound[static_cast<int>(b)];
+      if (t > best_t) best = b, best_t = t;
+    }
+    s.bound = best;
   }
 
   ModelSpec model_;
@@ -213,6 +350,7 @@ class RooflineCostModel final : public CostModel {
   CostModelOptions options_;
   SmoothRoofline smooth_;
   mutable std::vector<OpWork> scratch_;
+  std::vector<LinearOp> linear_;
 };
 
 }  // namespace

@@ -208,3 +208,54 @@ TEST_CASE("the tabulated smooth roofline matches the exact formula", "[hardware]
 }
 
 }  // namespace servesim
+
+namespace servesim {
+
+TEST_CASE("the precomputed linear path prices exactly like the operator-by-operator path", "[hardware]") {
+  // PriceStep uses per-operator coefficients read off BuildStepOps once; PriceStepDetailed builds
+  // and prices every operator. Both must agree on any batch.
+  struct Case {
+    const char* model;
+    const char* device;
+    int tp;
+    bool ideal;
+    AttentionImpl attention;
+  };
+  const Case cases[] = {{"llama-3-8b", "h100-sxm", 1, false, AttentionImpl::kFlash},
+                        {"llama-2-70b", "a100-80gb", 4, false, AttentionImpl::kFlash},
+                        {"opt-13b", "a40", 2, false, AttentionImpl::kFlash},
+                        {"phi-2", "l4", 1, true, AttentionImpl::kNaive},
+                        {"qwen3-32b", "h200", 8, false, AttentionImpl::kFlash}};
+  uint64_t state = 12345;
+  auto next = [&state](int64_t mod) {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<int64_t>((state >> 33) % static_cast<uint64_t>(mod));
+  };
+  std::vector<OpCost> ops;
+  for (const Case& c : cases) {
+    CostModelOptions o;
+    o.tp = c.tp;
+    o.ideal = c.ideal;
+    o.attention = c.attention;
+    o.runtime = RuntimeProfileOrThrow("eager", "test").overheads;
+    const auto model = MakeRooflineCostModel(ModelPresetOrThrow(c.model, "test"), DevicePresetOrThrow(c.device, "test"), o);
+    for (int trial = 0; trial < 200; ++trial) {
+      BatchShape b;
+      const int64_t seqs = 1 + next(64);
+      for (int64_t i = 0; i < seqs; ++i) {
+        const bool prefill = next(4) == 0;
+        b.Add(prefill ? 1 + next(2000) : 1, next(1500), next(3) != 0);
+      }
+      const StepCost fast = model->PriceStep(b);
+      const StepCost slow = model->PriceStepDetailed(b, ops);
+      INFO(c.model << " trial " << trial);
+      CHECK(fast.seconds == Approx(slow.seconds).epsilon(1e-9));
+      CHECK(fast.flops == Approx(slow.flops).epsilon(1e-9));
+      CHECK(fast.bytes == Approx(slow.bytes).epsilon(1e-9));
+      CHECK(fast.kernels == slow.kernels);
+      CHECK(fast.bound == slow.bound);
+    }
+  }
+}
+
+}  // namespace servesim
