@@ -11,6 +11,7 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "tests/support/temp_dir.h"
 
 namespace servesim {
 namespace {
@@ -358,33 +359,7 @@ void CheckSameShape(const ModelSpec& a, const ModelSpec& b) {
 
 const ModelSpec& Preset(const std::string& name) { return ModelPresetOrThrow(name, "test"); }
 
-// A fresh directory under the system temp directory, removed at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("servesim_hf_test_" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "_" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string Write(const std::string& relative, const std::string& content) const {
-    const std::filesystem::path p = path_ / relative;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream out(p, std::ios::binary);
-    out << content;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 // The message of the InputError `fn` throws ("" and a failed check when it throws none).
 template <typename Fn>

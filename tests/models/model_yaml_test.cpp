@@ -11,6 +11,7 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "tests/support/temp_dir.h"
 
 namespace servesim {
 namespace {
@@ -37,30 +38,7 @@ bool Contains(const std::string& haystack, const std::string& needle) {
 
 const ModelSpec& Preset(const std::string& name) { return ModelPresetOrThrow(name, "test"); }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("servesim_yaml_test_" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "_" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  void Write(const std::string& relative, const std::string& content) const {
-    const std::filesystem::path p = path_ / relative;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 constexpr const char* kMistralConfig = R"({
   "architectures": ["MistralForCausalLM"],

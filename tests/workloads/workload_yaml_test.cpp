@@ -9,37 +9,14 @@
 #include <vector>
 
 #include "models/input_error.h"
+#include "tests/support/temp_dir.h"
 
 namespace servesim {
 namespace {
 
 constexpr const char* kSource = "scenario.yaml: workload";
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("servesim_workload_yaml_test_" +
-             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "_" +
-             std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string path() const { return path_.string(); }
-  std::string Write(const std::string& name, const std::string& content) const {
-    const std::filesystem::path p = path_ / name;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using testing::TempDir;
 
 std::unique_ptr<Workload> Make(const std::string& yaml, const std::string& base_dir = "",
                                uint64_t seed = 42) {
@@ -128,7 +105,7 @@ TEST_CASE("workload yaml: synthetic", "[workloads]") {
     const auto rs = PullAll(
         *Make("{impl: synthetic, rate_per_s: 1, num_requests: 50, prompt_tokens: {dist: empirical, "
               "path: data/l.csv}, output_tokens: {dist: empirical, path: data/l.csv}}",
-              dir.path()));
+              dir.str()));
     REQUIRE(rs.size() == 50);
     for (const Request& r : rs) REQUIRE(r.output_tokens == 10 * r.prompt_tokens);
   }
@@ -159,7 +136,7 @@ TEST_CASE("workload yaml: trace", "[workloads]") {
   SECTION("azure, relative path, time_scale, window") {
     const auto rs = PullAll(*Make(
         "{impl: trace, path: traces/t.csv, format: azure, time_scale: 2, start_s: 1, end_s: 5}",
-        dir.path()));
+        dir.str()));
     REQUIRE(rs.size() == 2);
     CHECK(rs[0].prompt_tokens == 20);
     CHECK(rs[0].arrival_ns == 500'000'000);  // (2 - 1) / 2
@@ -169,7 +146,7 @@ TEST_CASE("workload yaml: trace", "[workloads]") {
     auto w = Make(
         "{impl: trace, path: traces/g.csv, format: csv, columns: {arrival_ms: ms, prompt_tokens: "
         "p, output_tokens: o}, max_requests: 5, skip_bad_rows: true}",
-        dir.path());
+        dir.str());
     const auto rs = PullAll(*w);
     REQUIRE(rs.size() == 2);
     CHECK(rs[1].arrival_ns == 1'000'000'000);
@@ -180,14 +157,14 @@ TEST_CASE("workload yaml: trace", "[workloads]") {
     dir.Write("traces/bad.csv",
               "TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:00:00,10,1\n"
               "2023-11-16 18:00:02,-20,2\n");
-    auto w = Make("{impl: trace, path: traces/bad.csv, format: azure}", dir.path());
+    auto w = Make("{impl: trace, path: traces/bad.csv, format: azure}", dir.str());
     Request r;
     REQUIRE(w->Next(r) == Pull::kRequest);
     try {
       w->Next(r);
       FAIL("expected an InputError");
     } catch (const InputError& e) {
-      CHECK(Contains(e.what(), (std::filesystem::path(dir.path()) / "traces/bad.csv").string() +
+      CHECK(Contains(e.what(), (std::filesystem::path(dir.str()) / "traces/bad.csv").string() +
                                    ":3: column 'ContextTokens'"));
     }
   }
@@ -327,7 +304,7 @@ TEST_CASE("workload yaml: bad input names source.key", "[workloads]") {
   };
   for (const Case& c : cases) {
     INFO(c.yaml);
-    const std::string msg = ErrorOf(c.yaml, dir.path());
+    const std::string msg = ErrorOf(c.yaml, dir.str());
     for (const std::string& e : c.expect) CHECK(Contains(msg, e));
   }
   CHECK(cases.size() >= 50);
