@@ -395,6 +395,34 @@ std::string HeaderList(const std::vector<std::string>& names) {
   return out;
 }
 
+// Reads the first non-blank line as a CSV header into `header` (cells trimmed); an empty file is
+// an error that says which columns were expected.
+void ReadCsvHeader(LineReader& lines, const std::string& expected, std::vector<std::string>& header) {
+  std::string_view line;
+  while (lines.Next(line)) {
+    if (!IsBlank(line)) break;
+  }
+  if (lines.line_number() == 0 || IsBlank(line)) {
+    throw InputError(lines.path() + ": empty file, expected a header line naming the columns " + expected);
+  }
+  try {
+    SplitCsv(line, header);
+  } catch (const RowError& e) {
+    throw InputError(lines.Where() + ": header: " + e.message);
+  }
+  for (std::string& h : header) h = std::string(Trim(h));
+}
+
+// Index of column `name` in `header`, or an error naming the header line and the nearest name.
+size_t ColumnIndex(const LineReader& lines, const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  if (it == header.end()) {
+    throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" + HeaderList(header) +
+                     "'" + DidYouMean(name, header));
+  }
+  return static_cast<size_t>(it - header.begin());
+}
+
 // CSV with named columns: the arrival column is either an Azure timestamp or a number of units.
 class CsvRowParser : public RowParser {
  public:
@@ -407,28 +435,8 @@ class CsvRowParser : public RowParser {
         azure_timestamp_(azure_timestamp) {}
 
   void ReadHeader(LineReader& lines) override {
-    std::string_view line;
-    while (lines.Next(line)) {
-      if (!IsBlank(line)) break;
-    }
-    if (lines.line_number() == 0 || IsBlank(line)) {
-      throw InputError(lines.path() + ": empty file, expected a header line naming the columns " +
-                       arrival_ + "," + prompt_ + "," + output_);
-    }
-    try {
-      SplitCsv(line, header_);
-    } catch (const RowError& e) {
-      throw InputError(lines.Where() + ": header: " + e.message);
-    }
-    for (std::string& h : header_) h = std::string(Trim(h));
-    auto index_of = [&](const std::string& name) {
-      const auto it = std::find(header_.begin(), header_.end(), name);
-      if (it == header_.end()) {
-        throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" +
-                         HeaderList(header_) + "'" + DidYouMean(name, header_));
-      }
-      return static_cast<size_t>(it - header_.begin());
-    };
+    ReadCsvHeader(lines, arrival_ + "," + prompt_ + "," + output_, header_);
+    auto index_of = [&](const std::string& name) { return ColumnIndex(lines, header_, name); };
     arrival_index_ = index_of(arrival_);
     prompt_index_ = index_of(prompt_);
     output_index_ = index_of(output_);
@@ -737,31 +745,13 @@ std::unique_ptr<Workload> MakeTraceWorkload(const TraceOptions& options,
 std::vector<LengthRow> LoadLengthsCsv(const std::string& path) {
   LineReader lines(path);
   if (!lines.is_open()) throw InputError(path + ": cannot open the lengths file");
-  std::string_view line;
-  while (lines.Next(line)) {
-    if (!IsBlank(line)) break;
-  }
-  if (lines.line_number() == 0 || IsBlank(line)) {
-    throw InputError(path + ": empty file, expected a header num_prefill_tokens,num_decode_tokens");
-  }
   std::vector<std::string> header, fields;
-  try {
-    SplitCsv(line, header);
-  } catch (const RowError& e) {
-    throw InputError(lines.Where() + ": header: " + e.message);
-  }
-  for (std::string& h : header) h = std::string(Trim(h));
-  auto index_of = [&](const std::string& name) {
-    const auto it = std::find(header.begin(), header.end(), name);
-    if (it == header.end()) {
-      throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" +
-                       HeaderList(header) + "'" + DidYouMean(name, header));
-    }
-    return static_cast<size_t>(it - header.begin());
-  };
+  ReadCsvHeader(lines, "num_prefill_tokens,num_decode_tokens", header);
+  auto index_of = [&](const std::string& name) { return ColumnIndex(lines, header, name); };
   const size_t prompt = index_of("num_prefill_tokens");
   const size_t output = index_of("num_decode_tokens");
   std::vector<LengthRow> rows;
+  std::string_view line;
   while (lines.Next(line)) {
     if (IsBlank(line)) continue;
     try {
