@@ -476,26 +476,23 @@ RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
   c.overheads = start;
   c.before = EvaluateSteps(steps, device, start);
   if (steps.empty()) return c;
-  // Step times are priced through one cost model per distinct (model, tp); build them once.
+  // Kernel time does not depend on the engine overheads being fitted: price each step once.
   struct Row {
-    std::unique_ptr<CostModel> model;
+    StepCost kernels;
     const StepMeasurement* m;
   };
   std::vector<Row> rows;
   for (const auto& s : steps) {
     CostModelOptions o;
     o.tp = s.tp;
-    rows.push_back({MakeRooflineCostModel(s.model, device, o), &s});
+    rows.push_back({MakeRooflineCostModel(s.model, device, o)->PriceStep(s.batch), &s});
   }
   RuntimeOverheads& r = c.overheads;
   auto loss = [&]() {
     double sum = 0;
     for (const auto& row : rows) {
-      const StepCost cost = row.model->PriceStep(row.m->batch);
-      const bool graph = r.cuda_graphs && !row.m->prefill;
-      const double launch = graph ? 0.0 : static_cast<double>(cost.kernels) * r.kernel_launch_s;
-      const double t = std::max(cost.device_s, launch) + r.step_s +
-                       r.step_per_seq_s * static_cast<double>(row.m->batch.num_seqs);
+      const StepCost& cost = row.kernels;
+      const double t = ComposeStepSeconds(cost.device_s, cost.kernels, row.m->batch, r);
       sum += std::abs(std::log(t / row.m->measured_s));
     }
     return sum / static_cast<double>(rows.size());

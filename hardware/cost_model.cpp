@@ -66,6 +66,16 @@ const KernelTuning& TuningFor(const Efficiency& e, OpId id, OpKind kind) {
   return kind == OpKind::kAttention ? e.attention : e.gemm;
 }
 
+double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& batch,
+                          const RuntimeOverheads& r, double* launch_s, double* overhead_s) {
+  const bool graph = r.cuda_graphs && batch.prefill_tokens == 0;
+  const double launch = graph ? 0.0 : static_cast<double>(kernels) * r.kernel_launch_s;
+  const double overhead = r.step_s + r.step_per_seq_s * static_cast<double>(batch.num_seqs);
+  if (launch_s) *launch_s = launch;
+  if (overhead_s) *overhead_s = overhead;
+  return std::max(device_s, launch) + overhead;
+}
+
 KernelTuning& TuningFor(Efficiency& e, OpId id, OpKind kind) {
   return const_cast<KernelTuning&>(TuningFor(static_cast<const Efficiency&>(e), id, kind));
 }
@@ -150,7 +160,10 @@ class RooflineCostModel final : public CostModel {
  public:
   RooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
                     const CostModelOptions& options)
-      : model_(model), device_(device), options_(options), smooth_(device.efficiency.roofline_sharpness) {
+      : model_(model),
+        device_(device),
+        options_(options),
+        smooth_(device.efficiency.roofline_sharpness) {
     ValidateTensorParallel(model_, options_.tp, "cost model");
     if (options_.tp > 1 && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
       throw InputError("tp=" + std::to_string(options_.tp) + ": device " + device_.name +
@@ -208,12 +221,17 @@ class RooflineCostModel final : public CostModel {
     bool needs_logits = false;  // the LM head runs only when some sequence samples
     bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
     Coefs flops{}, bytes{}, act{};
-    double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0, net_latency = 0;
+    double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0,
+           net_latency = 0;
   };
 
   static Coefs Vars(const BatchShape& b) {
-    return {1.0, static_cast<double>(b.new_tokens), static_cast<double>(b.context_tokens),
-            static_cast<double>(b.logit_tokens), b.causal_pairs, b.full_pairs};
+    return {1.0,
+            static_cast<double>(b.new_tokens),
+            static_cast<double>(b.context_tokens),
+            static_cast<double>(b.logit_tokens),
+            b.causal_pairs,
+            b.full_pairs};
   }
 
   static double Dot(const Coefs& a, const Coefs& x) {
@@ -241,7 +259,8 @@ class RooflineCostModel final : public CostModel {
       Coefs xj = x0;
       xj[static_cast<size_t>(j)] += 1024.0;
       moved.push_back(BuildStepOps(model_, ShapeOf(xj), so));
-      if (moved.back().size() != base.size()) return;  // not the linear family: keep the general path
+      if (moved.back().size() != base.size())
+        return;  // not the linear family: keep the general path
     }
     const Efficiency& e = device_.efficiency;
     const bool ideal = options_.ideal;
@@ -266,7 +285,8 @@ class RooflineCostModel final : public CostModel {
       fill(op.act, [](const OpWork& o) { return o.act_bytes; });
       if (w.kind == OpKind::kAllReduce) {
         const double p = options_.tp;
-        const double link = device_.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
+        const double link =
+            device_.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
         op.net_per_byte = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p / link : 0.0;
         op.net_latency = p > 1 && !ideal ? device_.interconnect.latency_s : 0.0;
       } else {
@@ -276,7 +296,9 @@ class RooflineCostModel final : public CostModel {
         const double ce = ideal ? 1.0 : k.compute_eff;
         const double me = ideal ? 1.0 : k.memory_eff;
         op.inv_compute = peak > 0 ? 1.0 / (peak * ce) : 0.0;
-        op.inv_memory = device_.memory.bandwidth_bytes_per_s > 0 ? 1.0 / (device_.memory.bandwidth_bytes_per_s * me) : 0.0;
+        op.inv_memory = device_.memory.bandwidth_bytes_per_s > 0
+                            ? 1.0 / (device_.memory.bandwidth_bytes_per_s * me)
+                            : 0.0;
         op.overhead = ideal ? 0.0 : k.overhead_s;
         op.ramp = !ideal && w.kind == OpKind::kGemm ? e.gemm_ramp_tokens : 0.0;
       }
@@ -325,13 +347,11 @@ class RooflineCostModel final : public CostModel {
   // Step-level terms shared by both paths: engine overheads, kernel launches, the dominant bound.
   void Finish(const BatchShape& batch, const double* time_by_bound, StepCost& s) const {
     s.compute_s = time_by_bound[static_cast<int>(Bound::kCompute)];
-    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] + time_by_bound[static_cast<int>(Bound::kLatency)];
+    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] +
+                 time_by_bound[static_cast<int>(Bound::kLatency)];
     s.network_s = time_by_bound[static_cast<int>(Bound::kNetwork)];
-    const RuntimeOverheads& r = options_.runtime;
-    const bool graph = r.cuda_graphs && batch.prefill_tokens == 0;
-    s.launch_s = graph ? 0.0 : static_cast<double>(s.kernels) * r.kernel_launch_s;
-    s.overhead_s = r.step_s + r.step_per_seq_s * static_cast<double>(batch.num_seqs);
-    s.seconds = std::max(s.device_s, s.launch_s) + s.overhead_s;
+    s.seconds = ComposeStepSeconds(s.device_s, s.kernels, batch, options_.runtime, &s.launch_s,
+                                   &s.overhead_s);
     if (s.launch_s > s.device_s) {
       s.bound = Bound::kOverhead;
       return;

@@ -100,6 +100,14 @@ class CostModel {
 std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const DeviceSpec& device,
                                                  const CostModelOptions& options);
 
+// The engine's share of a step: wall time from the kernels' device time and count, given the
+// batch and the runtime profile. Without CUDA graphs (or in a step with prefill tokens) the CPU
+// issues every kernel and the GPU overlaps with it: max(device, kernels x launch); then the
+// per-step and per-sequence CPU overheads add. `launch_s`/`overhead_s` (optional) receive the parts.
+double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& batch,
+                          const RuntimeOverheads& r, double* launch_s = nullptr,
+                          double* overhead_s = nullptr);
+
 // The tuning that prices operator `id` of kind `kind`.
 const KernelTuning& TuningFor(const Efficiency& efficiency, OpId id, OpKind kind);
 KernelTuning& TuningFor(Efficiency& efficiency, OpId id, OpKind kind);

@@ -9,6 +9,7 @@
 #include "models/hf_config.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "models/yaml_scalar.h"
 
 namespace servesim {
 namespace {
@@ -82,14 +83,7 @@ std::vector<std::string> BuildFieldNames() {
   return names;
 }
 
-std::string Describe(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return "null";
-  if (n.IsMap()) return "a map";
-  if (n.IsSequence()) return "a list";
-  std::string text = n.Scalar();
-  if (text.size() > 40) text = text.substr(0, 40) + "...";
-  return "'" + text + "'";
-}
+std::string Describe(const YAML::Node& n) { return DescribeYamlNode(n); }
 
 // Reads the values of one model map, naming `source.key` in messages.
 class FieldReader {
@@ -113,29 +107,23 @@ class FieldReader {
     const std::string expected = min == 1   ? "a positive integer"
                                  : min == 0 ? "a non-negative integer"
                                             : "an integer >= " + std::to_string(min);
-    const std::string text = Scalar(key, n, expected);
-    int64_t v = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-    if (ec == std::errc::result_out_of_range) {
-      throw InputError(Where(key) + ": " + text + " is out of range");
-    }
-    if (text.empty() || ec != std::errc() || ptr != end || v < min) Fail(key, expected, n);
-    return v;
+    bool out_of_range = false;
+    const std::optional<int64_t> v = YamlToInt(n, &out_of_range);
+    if (out_of_range) throw InputError(Where(key) + ": " + n.Scalar() + " is out of range");
+    if (!v || *v < min) Fail(key, expected, n);
+    return *v;
   }
 
   bool Bool(std::string_view key, const YAML::Node& n) const {
-    bool value = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, value)) Fail(key, "true or false", n);
-    return value;
+    const std::optional<bool> v = YamlToBool(n);
+    if (!v) Fail(key, "true or false", n);
+    return *v;
   }
 
   double Double(std::string_view key, const YAML::Node& n) const {
-    const std::string text = Scalar(key, n, "a number");
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size()) Fail(key, "a number", n);
-    return v;
+    const std::optional<double> v = YamlToDouble(n);
+    if (!v) Fail(key, "a number", n);
+    return *v;
   }
 
   DType Dtype(std::string_view key, const YAML::Node& n) const {

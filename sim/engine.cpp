@@ -40,7 +40,7 @@ struct Engine::Impl {
   std::vector<Source> sources;
   std::vector<Replica> replicas;
   EventQueue events;
-  std::deque<Sequence> pool;      // stable addresses; finished entries are reused
+  std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
   std::vector<int32_t> seq_replica;
   RunSummary s;
@@ -51,11 +51,13 @@ struct Engine::Impl {
   int64_t last_finish_ns = 0;
   int64_t max_model_len = 0;
 
-  Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads) : cfg(std::move(config)) {
+  Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
+      : cfg(std::move(config)) {
     if (cfg.replicas < 1) throw InputError("hardware.replicas: expected a positive integer");
     if (cfg.kv_blocks < 1) {
       throw InputError("the KV cache has no room: " + std::to_string(cfg.kv_blocks) +
-                       " blocks (weights and activations leave no memory; lower tp or raise memory_utilization)");
+                       " blocks (weights and activations leave no memory; lower tp or raise "
+                       "memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
@@ -106,25 +108,34 @@ struct Engine::Impl {
       const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
       const double e2e = Seconds(finish_ns - q.arrival_ns);
       o << FormatNumber(ttft * 1e3) << ',';
-      if (q.output_tokens > 1) o << FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3);
-      o << ',' << FormatNumber(e2e * 1e3) << ',' << FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
+      if (q.output_tokens > 1)
+        o << FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3);
+      o << ',' << FormatNumber(e2e * 1e3) << ','
+        << FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
     } else {
       o << ",,,";
     }
     o << ',' << q.preemptions << '\n';
   }
 
-  void Reject(Sequence& seq, int64_t now, int64_t& counter, int32_t source) {
+  void Reject(Sequence& seq, int64_t now, int64_t& counter) {
     ++s.rejected;
     ++counter;
     seq.status = SeqStatus::kFinished;
     WriteRequestRow(seq, "rejected", -1, -1);
+    NotifySource(seq, now);
+    free_list.push_back(&seq);
+  }
+
+  // Tells the request's source it is done (closed-loop clients then issue their next request)
+  // and pulls that source again if the engine holds none of its requests.
+  void NotifySource(const Sequence& seq, int64_t now) {
     Request r;
     r.id = seq.request_id;
     r.client = seq.client;
-    sources[static_cast<size_t>(source)].workload->OnComplete(r, now);
-    free_list.push_back(&seq);
-    // The caller (Arrive) pulls the source's next request after this.
+    Source& src = sources[static_cast<size_t>(seq.source)];
+    src.workload->OnComplete(r, now);
+    if (!src.has_pending) PullNext(seq.source);
   }
 
   void Arrive(int32_t index, int64_t now) {
@@ -144,11 +155,12 @@ struct Engine::Impl {
     const int32_t rep_index = static_cast<int32_t>(next_replica);
     next_replica = (next_replica + 1) % cfg.replicas;
     if (seq->MaxTokens() > max_model_len) {
-      Reject(*seq, now, s.rejected_too_long, index);
+      Reject(*seq, now, s.rejected_too_long);
     } else if (rep.kv->BlocksFor(seq->MaxTokens()) > rep.kv->capacity_blocks()) {
-      Reject(*seq, now, s.rejected_kv, index);
-    } else if (cfg.max_waiting > 0 && static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
-      Reject(*seq, now, s.rejected_queue_full, index);
+      Reject(*seq, now, s.rejected_kv);
+    } else if (cfg.max_waiting > 0 &&
+               static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
+      Reject(*seq, now, s.rejected_queue_full);
     } else {
       s.input_tokens += seq->prompt_tokens;
       rep.queues.waiting.push_back(seq);
@@ -196,9 +208,11 @@ struct Engine::Impl {
     s.flops += cost.flops;
     s.bytes += cost.bytes;
     if (out->steps_csv) {
-      *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << "," << FormatNumber(Seconds(duration) * 1e3)
-                      << "," << batch << "," << shape.prefill_tokens << "," << shape.decode_seqs << ","
-                      << FormatNumber(usage) << "," << rep.plan.preempted << "," << BoundName(cost.bound) << "\n";
+      *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
+                      << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
+                      << shape.prefill_tokens << "," << shape.decode_seqs << ","
+                      << FormatNumber(usage) << "," << rep.plan.preempted << ","
+                      << BoundName(cost.bound) << "\n";
     }
   }
 
@@ -225,7 +239,8 @@ struct Engine::Impl {
     }
     if (any_finished) {
       auto& run = rep.queues.running;
-      run.erase(std::remove_if(run.begin(), run.end(), [](const Sequence* q) { return q->status == SeqStatus::kFinished; }),
+      run.erase(std::remove_if(run.begin(), run.end(),
+                               [](const Sequence* q) { return q->status == SeqStatus::kFinished; }),
                 run.end());
     }
     WakeReplica(index, now);
@@ -247,17 +262,12 @@ struct Engine::Impl {
       tpot = (e2e - ttft) / static_cast<double>(q.output_tokens - 1);
       s.tpot_s.Add(tpot);
     }
-    const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) && (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
+    const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) &&
+                      (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
                       (cfg.slo_e2e_s <= 0 || e2e <= cfg.slo_e2e_s);
     if (good) ++s.good_requests;
     WriteRequestRow(q, "completed", replica, now);
-    Request r;
-    r.id = q.request_id;
-    r.client = q.client;
-    Source& src = sources[static_cast<size_t>(q.source)];
-    src.workload->OnComplete(r, now);
-    // A closed-loop source may have a new request now (its client's next one).
-    if (!src.has_pending) PullNext(q.source);
+    NotifySource(q, now);
     // The slot is reused only after the running list dropped it (FinishStep compacts first).
     pending_free.push_back(&q);
   }
@@ -273,7 +283,8 @@ struct Engine::Impl {
       for (const Sequence* q : r.queues.running) held += q->kv_blocks;
       for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;
       if (held != r.kv->used_blocks() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
-        throw std::logic_error("invariant: KV blocks held by sequences differ from the allocator's count");
+        throw std::logic_error(
+            "invariant: KV blocks held by sequences differ from the allocator's count");
       }
     }
     if (s.arrived != s.completed + s.rejected + queued) {
@@ -286,11 +297,13 @@ struct Engine::Impl {
     out = &outputs;
     const auto wall_start = std::chrono::steady_clock::now();
     if (out->requests_csv) {
-      *out->requests_csv << "id,arrival_s,prompt_tokens,output_tokens,status,replica,first_scheduled_s,"
-                            "first_token_s,finish_s,ttft_ms,tpot_ms,e2e_ms,queue_ms,preemptions\n";
+      *out->requests_csv
+          << "id,arrival_s,prompt_tokens,output_tokens,status,replica,first_scheduled_s,"
+             "first_token_s,finish_s,ttft_ms,tpot_ms,e2e_ms,queue_ms,preemptions\n";
     }
     if (out->steps_csv) {
-      *out->steps_csv << "replica,start_s,duration_ms,batch_size,prefill_tokens,decode_seqs,kv_usage,preempted,bound\n";
+      *out->steps_csv << "replica,start_s,duration_ms,batch_size,prefill_tokens,decode_seqs,kv_"
+                         "usage,preempted,bound\n";
     }
     for (int32_t i = 0; i < static_cast<int32_t>(sources.size()); ++i) PullNext(i);
     int64_t now = 0;
@@ -308,8 +321,12 @@ struct Engine::Impl {
           for (Sequence* q : pending_free) free_list.push_back(q);
           pending_free.clear();
           break;
-        case Phase::kArrival: Arrive(e.target, now); break;
-        case Phase::kStepStart: StartStep(e.target, now); break;
+        case Phase::kArrival:
+          Arrive(e.target, now);
+          break;
+        case Phase::kStepStart:
+          StartStep(e.target, now);
+          break;
       }
       CheckInvariants();
       if (out->progress && (s.events & 0xFFFF) == 0) out->progress(Seconds(now), s.completed);
@@ -318,7 +335,9 @@ struct Engine::Impl {
       s.in_flight_at_end += static_cast<int64_t>(r.queues.waiting.size() + r.queues.running.size());
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
-    if (first_arrival_ns >= 0) s.duration_s = Seconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) - first_arrival_ns);
+    if (first_arrival_ns >= 0)
+      s.duration_s =
+          Seconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) - first_arrival_ns);
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return std::move(s);
   }
@@ -358,7 +377,8 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   stats("queue", s.queue_s);
   j.Field("arrived", s.arrived).Field("rejected", s.rejected);
   j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
-  j.Field("rejected_queue_full", s.rejected_queue_full).Field("in_flight_at_end", s.in_flight_at_end);
+  j.Field("rejected_queue_full", s.rejected_queue_full)
+      .Field("in_flight_at_end", s.in_flight_at_end);
   j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
   j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
   j.Field("kv_blocks", s.kv_blocks_per_replica);
@@ -366,7 +386,8 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("kv_usage_peak", s.kv_usage_peak);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
-  j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps).Field("peak_tokens_per_step", s.tokens_per_step_peak);
+  j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)
+      .Field("peak_tokens_per_step", s.tokens_per_step_peak);
   // Model FLOPs / bandwidth utilization over the makespan, per device.
   const double devices_time = dur * static_cast<double>(cfg.replicas);
   j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
@@ -374,7 +395,8 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Key("sim").BeginObject();
   j.Field("events", s.events).Field("steps", s.steps);
   if (wall_clock) {  // the only field that differs between identical runs
-    j.Field("wall_seconds", s.wall_s).Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
+    j.Field("wall_seconds", s.wall_s)
+        .Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
   }
   j.EndObject();
   j.EndObject();

@@ -8,6 +8,7 @@
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "models/model_yaml.h"
+#include "models/yaml_scalar.h"
 #include "policies/registry.h"
 #include "workloads/workload_yaml.h"
 
@@ -20,7 +21,8 @@ class MapReader {
  public:
   MapReader(const YAML::Node& node, std::string file, std::string path)
       : node_(node), file_(std::move(file)), path_(std::move(path)) {
-    if (node_ && !node_.IsNull() && !node_.IsMap()) Fail(path_, "expected a mapping of keys", Found(node_));
+    if (node_ && !node_.IsNull() && !node_.IsMap())
+      Fail(path_, "expected a mapping of keys", Found(node_));
   }
 
   bool Has(const std::string& key) const { return node_ && node_.IsMap() && node_[key]; }
@@ -34,52 +36,36 @@ class MapReader {
   int64_t Int(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
     const YAML::Node n = Get(key);
     if (!n) return def;
-    int64_t v = 0;
-    try {
-      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
-      const std::string text = n.Scalar();
-      size_t used = 0;
-      v = std::stoll(text, &used);
-      if (used != text.size()) throw std::invalid_argument(text);
-    } catch (const std::exception&) {
-      Fail(Key(key), "expected an integer", Found(n), n);
+    const std::optional<int64_t> v = YamlToInt(n);
+    if (!v) Fail(Key(key), "expected an integer", Found(n), n);
+    if (*v < lo || *v > hi) {
+      Fail(Key(key),
+           "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+           Found(n), n);
     }
-    if (v < lo || v > hi) {
-      Fail(Key(key), "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]", Found(n), n);
-    }
-    return v;
+    return *v;
   }
 
   double Double(const std::string& key, double def, double lo, double hi, bool lo_open = false) {
     const YAML::Node n = Get(key);
     if (!n) return def;
-    double v = 0;
-    try {
-      if (!n.IsScalar()) throw YAML::Exception(n.Mark(), "");
-      const std::string text = n.Scalar();
-      size_t used = 0;
-      v = std::stod(text, &used);
-      if (used != text.size()) throw std::invalid_argument(text);
-    } catch (const std::exception&) {
-      Fail(Key(key), "expected a number", Found(n), n);
-    }
-    if (!std::isfinite(v) || v < lo || v > hi || (lo_open && v == lo)) {
-      Fail(Key(key), std::string("expected a number in ") + (lo_open ? "(" : "[") + Num(lo) + ", " + Num(hi) + "]",
+    const std::optional<double> v = YamlToDouble(n);
+    if (!v) Fail(Key(key), "expected a number", Found(n), n);
+    if (!std::isfinite(*v) || *v < lo || *v > hi || (lo_open && *v == lo)) {
+      Fail(Key(key),
+           std::string("expected a number in ") + (lo_open ? "(" : "[") + Num(lo) + ", " + Num(hi) +
+               "]",
            Found(n), n);
     }
-    return v;
+    return *v;
   }
 
   bool Bool(const std::string& key, bool def) {
     const YAML::Node n = Get(key);
     if (!n) return def;
-    if (n.IsScalar()) {
-      const std::string& t = n.Scalar();
-      if (t == "true" || t == "True") return true;
-      if (t == "false" || t == "False") return false;
-    }
-    Fail(Key(key), "expected true or false", Found(n), n);
-    return def;
+    const std::optional<bool> v = YamlToBool(n);
+    if (!v) Fail(Key(key), "expected true or false", Found(n), n);
+    return *v;
   }
 
   std::string String(const std::string& key, const std::string& def) {
@@ -97,7 +83,9 @@ class MapReader {
     }
     std::string list;
     for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    Fail(Key("impl"), "unknown implementation '" + name + "'" + DidYouMean(name, names) + "; expected one of " + list,
+    Fail(Key("impl"),
+         "unknown implementation '" + name + "'" + DidYouMean(name, names) + "; expected one of " +
+             list,
          "", Get("impl"));
     return name;
   }
@@ -109,7 +97,9 @@ class MapReader {
     known.insert(known.end(), also_allowed.begin(), also_allowed.end());
     for (const auto& kv : node_) {
       const std::string key = kv.first.as<std::string>();
-      if (read_.count(key) || std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end()) continue;
+      if (read_.count(key) ||
+          std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
+        continue;
       Fail(Key(key), "unknown key" + DidYouMean(key, known), "", kv.first);
     }
   }
@@ -125,11 +115,7 @@ class MapReader {
   }
 
  private:
-  static std::string Found(const YAML::Node& n) {
-    if (!n || n.IsNull()) return "nothing";
-    if (n.IsScalar()) return "'" + n.Scalar() + "'";
-    return n.IsMap() ? "a mapping" : "a list";
-  }
+  static std::string Found(const YAML::Node& n) { return DescribeYamlNode(n); }
   static std::string Num(double v) {
     if (v == std::numeric_limits<double>::max()) return "inf";
     char buf[32];
@@ -173,16 +159,13 @@ void ApplyOverride(YAML::Node& root, const std::string& assignment) {
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     YAML::Node next = chain.back()[parts[i]];
     if (next && !next.IsMap() && !next.IsNull()) {
-      throw InputError("--set " + assignment + ": '" + parts[i] + "' is not a mapping (its value is a scalar)");
+      throw InputError("--set " + assignment + ": '" + parts[i] +
+                       "' is not a mapping (its value is a scalar)");
     }
     chain.push_back(next);
   }
   chain.back()[parts.back()] = parsed;
 }
-
-const std::vector<std::string> kTopLevel = {"seed",   "model",       "hardware",   "workload",
-                                            "scheduler", "kv_cache", "speculative", "offload",
-                                            "cost_model", "simulation", "output"};
 
 }  // namespace
 
@@ -197,23 +180,33 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   } catch (const YAML::Exception& e) {
     throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
-  if (!sc.root || sc.root.IsNull()) throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
-  if (!sc.root.IsMap()) throw InputError(path + ": expected a mapping of top-level keys, found a " + (sc.root.IsSequence() ? std::string("list") : "scalar"));
+  if (!sc.root || sc.root.IsNull())
+    throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
+  if (!sc.root.IsMap())
+    throw InputError(path + ": expected a mapping of top-level keys, found a " +
+                     (sc.root.IsSequence() ? std::string("list") : "scalar"));
   for (const auto& o : overrides) ApplyOverride(sc.root, o);
 
   MapReader top(sc.root, path, "");
   sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
-  if (!top.Has("model")) top.Fail("model", "required (a preset name, {preset: ...} or {hf_config: ...})", "");
+  if (!top.Has("model"))
+    top.Fail("model", "required (a preset name, {preset: ...} or {hf_config: ...})", "");
   EngineConfig& e = sc.engine;
   e.model = ModelSpecFromYaml(top.Get("model"), path + ": model", sc.base_dir);
 
   MapReader hw(top.Get("hardware"), path, "hardware");
-  if (!top.Has("hardware") || !hw.Has("device")) hw.Fail("hardware.device", "required (servesim list devices)", "");
+  if (!top.Has("hardware") || !hw.Has("device"))
+    hw.Fail("hardware.device", "required (servesim list devices)", "");
   e.device = DevicePresetOrThrow(hw.String("device", ""), path + ": hardware.device");
-  e.device.memory.capacity_bytes = hw.Double("memory_gib", e.device.memory.capacity_bytes / 1073741824.0, 0, 1e6, true) * 1073741824.0;
+  e.device.memory.capacity_bytes =
+      hw.Double("memory_gib", e.device.memory.capacity_bytes / 1073741824.0, 0, 1e6, true) *
+      1073741824.0;
   e.device.memory.bandwidth_bytes_per_s =
-      hw.Double("memory_bandwidth_gbps", e.device.memory.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
-  e.device.peak.bf16 = e.device.peak.fp16 = hw.Double("bf16_tflops", e.device.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
+      hw.Double("memory_bandwidth_gbps", e.device.memory.bandwidth_bytes_per_s / 1e9, 0, 1e6,
+                true) *
+      1e9;
+  e.device.peak.bf16 = e.device.peak.fp16 =
+      hw.Double("bf16_tflops", e.device.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
   e.cost.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
   e.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
   ValidateTensorParallel(e.model, e.cost.tp, path + ": hardware.tp");
@@ -281,21 +274,23 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   slo.Finish();
   outr.Finish();
 
-  if (!top.Has("workload")) top.Fail("workload", "required ({impl: synthetic|closed_loop|trace, ...})", "");
+  if (!top.Has("workload"))
+    top.Fail("workload", "required ({impl: synthetic|closed_loop|trace, ...})", "");
   top.Get("workload");
   top.Finish();
-  (void)kTopLevel;
 
   sc.memory = PlanMemory(e.model, e.device, mem);
   e.kv_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
   if (!sc.memory.weights_fit && explicit_blocks == 0) {
     throw InputError(path + ": hardware: the weights of " + e.model.name + " (" +
-                     std::to_string(sc.memory.weight_bytes / 1073741824.0) + " GiB per device) do not fit in " +
+                     std::to_string(sc.memory.weight_bytes / 1073741824.0) +
+                     " GiB per device) do not fit in " +
                      std::to_string(sc.memory.usable_bytes / 1073741824.0) +
                      " GiB usable; raise tp or memory_utilization, or pick a larger device");
   }
   if (e.kv_blocks < 1) {
-    throw InputError(path + ": hardware: no memory left for the KV cache after weights and activations; "
+    throw InputError(path +
+                     ": hardware: no memory left for the KV cache after weights and activations; "
                      "raise tp or memory_utilization, or set kv_blocks");
   }
   return sc;

@@ -9,20 +9,14 @@
 #include <limits>
 
 #include "models/input_error.h"
+#include "models/yaml_scalar.h"
 #include "workloads/synthetic.h"
 #include "workloads/trace.h"
 
 namespace servesim {
 namespace {
 
-std::string Describe(const YAML::Node& n) {
-  if (!n.IsDefined() || n.IsNull()) return "null";
-  if (n.IsMap()) return "a map";
-  if (n.IsSequence()) return "a list";
-  std::string text = n.Scalar();
-  if (text.size() > 40) text = text.substr(0, 40) + "...";
-  return "'" + text + "'";
-}
+std::string Describe(const YAML::Node& n) { return DescribeYamlNode(n); }
 
 std::string JoinNames(const std::vector<std::string>& names, std::string_view sep = ", ") {
   std::string out;
@@ -84,17 +78,14 @@ class MapReader {
     const std::string expected = min == 1   ? "a positive integer"
                                  : min == 0 ? "a non-negative integer"
                                             : "an integer >= " + std::to_string(min);
-    if (!n.IsScalar()) Fail(key, expected, n);
-    const std::string& text = n.Scalar();
-    int64_t v = 0;
-    const char* end = text.data() + text.size();
-    const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-    if (ec == std::errc::result_out_of_range) {
-      throw InputError(Where(key) + ": expected " + expected + ", found '" + text +
+    bool out_of_range = false;
+    const std::optional<int64_t> v = YamlToInt(n, &out_of_range);
+    if (out_of_range) {
+      throw InputError(Where(key) + ": expected " + expected + ", found '" + n.Scalar() +
                        "' (out of range)");
     }
-    if (text.empty() || ec != std::errc() || ptr != end || v < min) Fail(key, expected, n);
-    return v;
+    if (!v || *v < min) Fail(key, expected, n);
+    return *v;
   }
 
   // A finite number; `positive` excludes 0, otherwise it must be >= 0 when `non_negative`.
@@ -103,22 +94,17 @@ class MapReader {
     const std::string expected = positive       ? "a positive number"
                                  : non_negative ? "a number >= 0"
                                                 : "a finite number";
-    if (!n.IsScalar()) Fail(key, expected, n);
-    const std::string& text = n.Scalar();
-    char* end = nullptr;
-    const double v = std::strtod(text.c_str(), &end);
-    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
-      Fail(key, expected, n);
-    }
-    if ((positive && !(v > 0)) || (non_negative && v < 0)) Fail(key, expected, n);
-    return v;
+    const std::optional<double> v = YamlToDouble(n);
+    if (!v || !std::isfinite(*v)) Fail(key, expected, n);
+    if ((positive && !(*v > 0)) || (non_negative && *v < 0)) Fail(key, expected, n);
+    return *v;
   }
 
   bool Bool(std::string_view key) const {
     const YAML::Node n = Get(key);
-    bool value = false;
-    if (!n.IsScalar() || !YAML::convert<bool>::decode(n, value)) Fail(key, "true or false", n);
-    return value;
+    const std::optional<bool> v = YamlToBool(n);
+    if (!v) Fail(key, "true or false", n);
+    return *v;
   }
 
   // One of `names`.
