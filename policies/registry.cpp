@@ -1,12 +1,18 @@
 #include "policies/registry.h"
 
+#include <stdexcept>
+
+#include "policies/batching/batch_scheduler.h"
+#include "policies/kv/kv_allocator.h"
+
 namespace servesim {
 
 const std::vector<ImplEntry>& Implementations() {
   static const std::vector<ImplEntry> kTable = {
       {"scheduler", "vllm_v1",
        "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute preemption"},
-      {"kv_cache", "paged", "vLLM paged KV blocks allocated as sequences grow"},
+      {"kv_cache", "paged",
+       "vLLM paged KV blocks allocated as sequences grow; prefix caching, watermark, swap"},
       {"speculative", "none", "no speculative decoding"},
       {"offload", "none", "weights and KV resident in device memory"},
       {"cost_model", "roofline", "calibrated per-operator roofline (hardware/cost_model.h)"},
@@ -23,6 +29,18 @@ std::vector<std::string> ImplNames(const std::string& slot) {
     if (slot == e.slot) out.emplace_back(e.name);
   }
   return out;
+}
+
+// The factories behind the names above. Names are validated by the scenario loader; an unknown
+// one here is a programming error.
+std::unique_ptr<BatchScheduler> MakeBatchScheduler(const SchedulerOptions& o) {
+  if (o.impl == "vllm_v1") return MakeVllmV1Scheduler(o);
+  throw std::logic_error("no scheduler named '" + o.impl + "'");
+}
+
+std::unique_ptr<KvAllocator> MakeKvAllocator(const KvOptions& o) {
+  if (o.impl == "paged") return MakePagedKvAllocator(o);
+  throw std::logic_error("no KV allocator named '" + o.impl + "'");
 }
 
 }  // namespace servesim

@@ -2,16 +2,18 @@
 // allocator.
 //
 // Models: how many tokens are known (prompt + generated), how many of them have KV in the cache
-// (`computed`, vLLM's num_computed_tokens), the KV blocks held, and lifecycle timestamps.
-// Ignores: per-token contents, multiple sequences per request.
+// (`computed`, vLLM's num_computed_tokens), the KV held (blocks on the device, blocks swapped to
+// host memory), the prompt's prefix hashes for prefix caching, and lifecycle timestamps.
+// Ignores: per-token contents, multiple sequences per request (n > 1, beam search).
 #ifndef SERVESIM_POLICIES_SEQUENCE_H_
 #define SERVESIM_POLICIES_SEQUENCE_H_
 
 #include <cstdint>
+#include <vector>
 
 namespace servesim {
 
-enum class SeqStatus : uint8_t { kWaiting, kRunning, kPreempted, kFinished };
+enum class SeqStatus : uint8_t { kWaiting, kRunning, kPreempted, kSwapped, kFinished };
 
 struct Sequence {
   int64_t request_id = 0;
@@ -21,10 +23,23 @@ struct Sequence {
   int32_t source = 0;         // workload index
   int32_t client = -1;
 
+  // Chained hashes of the prompt, one per `prefix_block_tokens` tokens (equal hash = equal
+  // prefix up to the end of that block); empty when the workload has none.
+  std::vector<uint64_t> prefix_hashes;
+  int32_t prefix_block_tokens = 0;
+
   int64_t generated = 0;  // output tokens emitted so far
   int64_t computed = 0;   // tokens whose KV is cached (reset to 0 by recompute preemption)
-  int64_t kv_blocks = 0;  // blocks held in the allocator
   SeqStatus status = SeqStatus::kWaiting;
+  // Static batching: the response is held until its whole batch finishes (the engine completes a
+  // sequence only once this is false).
+  bool hold = false;
+
+  // KV bookkeeping, written only by the KV allocator.
+  int64_t kv_blocks = 0;       // device blocks referenced (shared prefix blocks count once each)
+  int64_t kv_tokens = 0;       // tokens the sequence asked room for (<= kv_blocks * block size)
+  int64_t swapped_blocks = 0;  // blocks held in host memory while swapped out
+  std::vector<int32_t> block_ids;  // allocators that track block identity (prefix caching)
 
   int64_t first_scheduled_ns = -1;
   int64_t first_token_ns = -1;
@@ -34,6 +49,17 @@ struct Sequence {
   // Tokens known so far: the next token to compute is at index computed.
   int64_t Tokens() const { return prompt_tokens + generated; }
   int64_t MaxTokens() const { return prompt_tokens + output_tokens; }
+
+  // Back to a fresh state, keeping the vectors' capacity (sequences are pooled).
+  void Reset() {
+    std::vector<uint64_t> hashes = std::move(prefix_hashes);
+    std::vector<int32_t> blocks = std::move(block_ids);
+    *this = Sequence{};
+    hashes.clear();
+    blocks.clear();
+    prefix_hashes = std::move(hashes);
+    block_ids = std::move(blocks);
+  }
 };
 
 }  // namespace servesim

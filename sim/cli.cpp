@@ -435,7 +435,7 @@ void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
   };
   std::printf("%s: %s on %d x %s (tp %d), %lld KV blocks of %lld tokens per replica\n", sc.path.c_str(),
               sc.engine.model.name.c_str(), sc.engine.replicas, sc.engine.device.name.c_str(), sc.engine.cost.tp,
-              static_cast<long long>(sc.engine.kv_blocks), static_cast<long long>(sc.engine.block_size));
+              static_cast<long long>(sc.engine.kv.capacity_blocks), static_cast<long long>(sc.engine.kv.block_size));
   std::printf("  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
               static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
               static_cast<long long>(s.in_flight_at_end), s.truncated ? " (stopped at simulation.max_time_s)" : "",
@@ -467,7 +467,7 @@ int CmdValidate(int argc, char** argv) {
   const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
   MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
   std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(), sc.engine.model.name.c_str(),
-              sc.engine.device.name.c_str(), sc.engine.cost.tp, static_cast<long long>(sc.engine.kv_blocks));
+              sc.engine.device.name.c_str(), sc.engine.cost.tp, static_cast<long long>(sc.engine.kv.capacity_blocks));
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <deque>
 #include <stdexcept>
 
+#include "hardware/memory_plan.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "sim/json_writer.h"
@@ -24,6 +25,10 @@ struct Replica {
   bool start_pending = false;
   int64_t step_start_ns = 0;
 };
+
+int64_t InFlight(const ReplicaQueues& q) {
+  return static_cast<int64_t>(q.waiting.size() + q.running.size() + q.swapped.size());
+}
 
 struct Source {
   std::unique_ptr<Workload> workload;
@@ -50,12 +55,14 @@ struct Engine::Impl {
   int64_t first_arrival_ns = -1;
   int64_t last_finish_ns = 0;
   int64_t max_model_len = 0;
+  double swap_s_per_block = 0;  // host link transfer of one KV block on one device
+  double swap_latency_s = 0;
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
     if (cfg.replicas < 1) throw InputError("hardware.replicas: expected a positive integer");
-    if (cfg.kv_blocks < 1) {
-      throw InputError("the KV cache has no room: " + std::to_string(cfg.kv_blocks) +
+    if (cfg.kv.capacity_blocks < 1) {
+      throw InputError("the KV cache has no room: " + std::to_string(cfg.kv.capacity_blocks) +
                        " blocks (weights and activations leave no memory; lower tp or raise "
                        "memory_utilization)");
     }
@@ -63,11 +70,21 @@ struct Engine::Impl {
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     for (auto& r : replicas) {
-      r.kv = MakePagedKvAllocator(cfg.kv_blocks, cfg.block_size);
-      r.scheduler = cfg.make_scheduler();
+      r.kv = MakeKvAllocator(cfg.kv);
+      r.scheduler = MakeBatchScheduler(cfg.scheduler);
       r.cost = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
     }
-    s.kv_blocks_per_replica = cfg.kv_blocks;
+    s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
+    if (cfg.kv.swap_blocks > 0) {
+      if (cfg.device.offload_tiers.empty()) {
+        throw InputError("kv_cache.preemption: swap needs host memory, and device " +
+                         cfg.device.name + " has no host tier");
+      }
+      const MemoryTier& host = cfg.device.offload_tiers.front();
+      swap_s_per_block = KvBytesPerTokenPerDevice(cfg.model, cfg.cost.tp) *
+                         static_cast<double>(cfg.kv.block_size) / host.bandwidth_bytes_per_s;
+      swap_latency_s = host.latency_s;
+    }
   }
 
   void PullNext(int32_t index) {
@@ -85,7 +102,7 @@ struct Engine::Impl {
     if (!free_list.empty()) {
       Sequence* seq = free_list.back();
       free_list.pop_back();
-      *seq = Sequence{};
+      seq->Reset();
       return seq;
     }
     pool.emplace_back();
@@ -151,12 +168,14 @@ struct Engine::Impl {
     seq->output_tokens = r.output_tokens;
     seq->source = index;
     seq->client = r.client;
+    seq->prefix_hashes.assign(r.prefix_hashes.begin(), r.prefix_hashes.end());
+    seq->prefix_block_tokens = r.prefix_block_tokens;
     Replica& rep = replicas[static_cast<size_t>(next_replica)];
     const int32_t rep_index = static_cast<int32_t>(next_replica);
     next_replica = (next_replica + 1) % cfg.replicas;
     if (seq->MaxTokens() > max_model_len) {
       Reject(*seq, now, s.rejected_too_long);
-    } else if (rep.kv->BlocksFor(seq->MaxTokens()) > rep.kv->capacity_blocks()) {
+    } else if (!rep.kv->CanEverFit(*seq)) {
       Reject(*seq, now, s.rejected_kv);
     } else if (cfg.max_waiting > 0 &&
                static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
@@ -178,19 +197,35 @@ struct Engine::Impl {
 
   void StartStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
+    if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     rep.plan.Clear();
-    rep.scheduler->Schedule(rep.queues, *rep.kv, rep.plan);
-    s.preemptions += rep.plan.preempted;
-    if (rep.plan.seqs.empty()) return;  // idle until an arrival wakes it
+    rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
+    const StepPlan& plan = rep.plan;
+    s.preemptions += plan.preempted;
+    if (plan.seqs.empty()) {
+      // Idle until an arrival wakes it, or until the time the scheduler asked for.
+      if (plan.wake_at_ns > now) events.Push(plan.wake_at_ns, Phase::kStepStart, index);
+      return;
+    }
     BatchShape shape;
-    for (const ScheduledSeq& p : rep.plan.seqs) {
+    for (const ScheduledSeq& p : plan.seqs) {
       Sequence& q = *p.seq;
       if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
-      shape.Add(p.new_tokens, q.computed, q.computed + p.new_tokens >= q.Tokens());
+      const int64_t tokens = p.new_tokens + p.pad_tokens;
+      if (tokens > 0) {
+        shape.Add(tokens, q.computed, p.new_tokens == 0 || q.computed + p.new_tokens >= q.Tokens());
+      }
+    }
+    for (int64_t i = 0; i < plan.pad_decode_seqs; ++i) {
+      shape.Add(1, plan.pad_context_tokens / plan.pad_decode_seqs, true);
     }
     const StepCost cost = rep.cost->PriceStep(shape);
-    const int64_t duration = SecondsToTicks(cost.seconds);
+    const int64_t swap_blocks = plan.swap_out_blocks + plan.swap_in_blocks;
+    const double swap_s =
+        swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
+    s.swap_s += swap_s;
+    const int64_t duration = SecondsToTicks(cost.seconds + swap_s);
     rep.busy = true;
     rep.step_start_ns = now;
     events.Push(now + duration, Phase::kStepDone, index);
@@ -200,7 +235,8 @@ struct Engine::Impl {
     s.busy_s += Seconds(duration);
     s.kv_usage_time_weighted += usage * Seconds(duration);
     s.kv_usage_peak = std::max(s.kv_usage_peak, usage);
-    const int64_t batch = static_cast<int64_t>(rep.plan.seqs.size());
+    s.kv_waste_time_weighted += rep.kv->WastedFraction() * Seconds(duration);
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
     s.batch_size_sum += static_cast<double>(batch);
     s.batch_size_peak = std::max(s.batch_size_peak, batch);
     s.tokens_per_step_sum += static_cast<double>(shape.new_tokens);
@@ -211,8 +247,8 @@ struct Engine::Impl {
       *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
                       << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
                       << shape.prefill_tokens << "," << shape.decode_seqs << ","
-                      << FormatNumber(usage) << "," << rep.plan.preempted << ","
-                      << BoundName(cost.bound) << "\n";
+                      << FormatNumber(usage) << "," << plan.preempted << "," << swap_blocks
+                      << "," << BoundName(cost.bound) << "\n";
     }
   }
 
@@ -222,17 +258,22 @@ struct Engine::Impl {
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
       Sequence& q = *p.seq;
-      q.computed += p.new_tokens;
-      if (q.computed < q.Tokens()) continue;  // a prefill chunk short of the prompt's end
-      ++q.generated;
-      ++s.output_tokens;
-      if (q.first_token_ns < 0) {
-        q.first_token_ns = now;
-      } else {
-        s.itl_s.Add(Seconds(now - q.last_token_ns));
+      if (p.new_tokens > 0) {
+        q.computed += p.new_tokens;
+        // A prefill chunk short of the prompt's end emits nothing; a finished member kept for
+        // padding emits nothing either.
+        if (q.computed >= q.Tokens() && q.generated < q.output_tokens) {
+          ++q.generated;
+          ++s.output_tokens;
+          if (q.first_token_ns < 0) {
+            q.first_token_ns = now;
+          } else {
+            s.itl_s.Add(Seconds(now - q.last_token_ns));
+          }
+          q.last_token_ns = now;
+        }
       }
-      q.last_token_ns = now;
-      if (q.generated >= q.output_tokens) {
+      if (q.generated >= q.output_tokens && !q.hold && q.status != SeqStatus::kFinished) {
         Complete(q, index, now);
         any_finished = true;
       }
@@ -278,11 +319,14 @@ struct Engine::Impl {
 #ifndef NDEBUG
     int64_t queued = 0;
     for (const auto& r : replicas) {
-      queued += static_cast<int64_t>(r.queues.waiting.size() + r.queues.running.size());
+      queued += InFlight(r.queues);
       int64_t held = 0;
       for (const Sequence* q : r.queues.running) held += q->kv_blocks;
       for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;
-      if (held != r.kv->used_blocks() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
+      for (const Sequence* q : r.queues.swapped) {
+        if (q->kv_blocks != 0) throw std::logic_error("invariant: a swapped sequence holds blocks");
+      }
+      if (held != r.kv->held_refs() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
         throw std::logic_error(
             "invariant: KV blocks held by sequences differ from the allocator's count");
       }
@@ -303,7 +347,7 @@ struct Engine::Impl {
     }
     if (out->steps_csv) {
       *out->steps_csv << "replica,start_s,duration_ms,batch_size,prefill_tokens,decode_seqs,kv_"
-                         "usage,preempted,bound\n";
+                         "usage,preempted,swapped_blocks,bound\n";
     }
     for (int32_t i = 0; i < static_cast<int32_t>(sources.size()); ++i) PullNext(i);
     int64_t now = 0;
@@ -332,7 +376,13 @@ struct Engine::Impl {
       if (out->progress && (s.events & 0xFFFF) == 0) out->progress(Seconds(now), s.completed);
     }
     for (const auto& r : replicas) {
-      s.in_flight_at_end += static_cast<int64_t>(r.queues.waiting.size() + r.queues.running.size());
+      s.in_flight_at_end += InFlight(r.queues);
+      const KvStats& k = r.kv->stats();
+      s.kv.prefix_query_tokens += k.prefix_query_tokens;
+      s.kv.prefix_hit_tokens += k.prefix_hit_tokens;
+      s.kv.evicted_blocks += k.evicted_blocks;
+      s.kv.swap_out_blocks += k.swap_out_blocks;
+      s.kv.swap_in_blocks += k.swap_in_blocks;
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
     if (first_arrival_ns >= 0)
@@ -384,6 +434,15 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("kv_blocks", s.kv_blocks_per_replica);
   j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
   j.Field("kv_usage_peak", s.kv_usage_peak);
+  j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
+  j.Field("prefix_cache_hit_rate",
+          s.kv.prefix_query_tokens > 0 ? static_cast<double>(s.kv.prefix_hit_tokens) /
+                                             static_cast<double>(s.kv.prefix_query_tokens)
+                                       : 0.0);
+  j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
+      .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
+  j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
+  j.Field("swap_seconds", s.swap_s);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)

@@ -6,7 +6,9 @@
 // when it completes: a chunk that completes the known tokens emits one output token (the prompt's
 // last chunk emits the first token); each decode emits one. Requests longer than the model context,
 // or whose full length can never fit in the replica's KV cache, or that arrive to a full queue, are
-// rejected and counted. Ignores: network and tokenization latency, detokenization, routing cost.
+// rejected and counted. Swap preemption adds the transfer of the swapped blocks over the host
+// link (device.offload_tiers[0]) to the step that swaps. Ignores: network and tokenization
+// latency, detokenization, routing cost.
 #ifndef SERVESIM_SIM_ENGINE_H_
 #define SERVESIM_SIM_ENGINE_H_
 
@@ -32,10 +34,9 @@ struct EngineConfig {
   DeviceSpec device;
   CostModelOptions cost;
   int replicas = 1;
-  int64_t kv_blocks = 0;  // per replica
-  int64_t block_size = 16;
+  KvOptions kv;                  // per replica (capacity_blocks, block size, prefix caching, swap)
+  SchedulerOptions scheduler;    // per replica
   int64_t max_model_len = 0;  // 0: the model's max context
-  std::function<std::unique_ptr<BatchScheduler>()> make_scheduler;
   int64_t max_time_ns = 0;      // 0: no limit; events after it are not processed
   int64_t max_requests = 0;     // 0: no limit on requests pulled from the sources
   int64_t max_waiting = 0;      // 0: unbounded queue; else arrivals to a full queue are rejected
@@ -50,6 +51,8 @@ struct RunSummary {
   int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
   int64_t rejected_too_long = 0, rejected_kv = 0, rejected_queue_full = 0;
   int64_t preemptions = 0;
+  KvStats kv;                         // summed over replicas
+  double swap_s = 0;                  // step time spent moving swapped KV
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time before the workload drained
   double duration_s = 0;   // first arrival to last completion (makespan)
@@ -58,6 +61,7 @@ struct RunSummary {
   LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
   double kv_usage_time_weighted = 0;  // integral of usage over busy time
   double kv_usage_peak = 0;
+  double kv_waste_time_weighted = 0;  // integral of WastedFraction over busy time
   double busy_s = 0;                  // summed over replicas
   int64_t steps = 0;
   double batch_size_sum = 0, tokens_per_step_sum = 0;

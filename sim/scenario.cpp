@@ -217,24 +217,96 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   hw.Finish();
 
   MapReader sched(top.Get("scheduler"), path, "scheduler");
-  sched.Impl("scheduler", "vllm_v1");
-  VllmV1Options v1;
-  v1.max_num_seqs = sched.Int("max_num_seqs", 256, 1, 1 << 20);
-  v1.max_num_batched_tokens = sched.Int("max_num_batched_tokens", 8192, 1, 1 << 24);
-  v1.long_prefill_token_threshold = sched.Int("long_prefill_token_threshold", 0, 0, 1 << 24);
-  v1.chunked_prefill = sched.Bool("chunked_prefill", true);
-  v1.max_model_len = sched.Int("max_model_len", e.model.max_context, 1, e.model.max_context);
+  SchedulerOptions& so = e.scheduler;
+  so.impl = sched.Impl("scheduler", "vllm_v1");
+  so.max_model_len = sched.Int("max_model_len", e.model.max_context, 1, e.model.max_context);
+  // Defaults follow each engine's own (vLLM EngineArgs / SchedulerConfig, Sarathi-Serve's config).
+  if (so.impl == "vllm_v1") {
+    so.max_num_seqs = sched.Int("max_num_seqs", 256, 1, 1 << 20);
+    so.max_num_batched_tokens = sched.Int("max_num_batched_tokens", 8192, 1, 1 << 24);
+    so.long_prefill_token_threshold = sched.Int("long_prefill_token_threshold", 0, 0, 1 << 24);
+    so.chunked_prefill = sched.Bool("chunked_prefill", true);
+  } else if (so.impl == "vllm_v0") {
+    so.max_num_seqs = sched.Int("max_num_seqs", 256, 1, 1 << 20);
+    so.chunked_prefill = sched.Bool("chunked_prefill", false);
+    so.max_num_batched_tokens =
+        sched.Int("max_num_batched_tokens",
+                  so.chunked_prefill ? 512 : std::max<int64_t>(so.max_model_len, 2048), 1, 1 << 24);
+    if (!so.chunked_prefill && so.max_num_batched_tokens < so.max_model_len) {
+      sched.Fail("scheduler.max_num_batched_tokens",
+                 "must be at least max_model_len (" + std::to_string(so.max_model_len) +
+                     ") without chunked prefill, or a long prompt could never be scheduled",
+                 std::to_string(so.max_num_batched_tokens));
+    }
+  } else if (so.impl == "sarathi") {
+    so.max_num_seqs = sched.Int("max_num_seqs", 128, 1, 1 << 20);
+    so.max_num_batched_tokens = sched.Int("chunk_size", 512, 1, 1 << 24);
+  } else if (so.impl == "orca" || so.impl == "static") {
+    so.max_num_seqs = sched.Int("max_batch_size", so.impl == "orca" ? 256 : 8, 1, 1 << 20);
+    so.max_num_batched_tokens = 0;  // no token budget: whole prompts
+    if (so.impl == "static") {
+      so.max_wait_ns = static_cast<int64_t>(
+          std::llround(sched.Double("max_wait_ms", 0, 0, 1e9) * 1e6));
+      so.return_at_batch_end = sched.Bool("return_at_batch_end", true);
+    }
+  }
   sched.Finish();
-  e.max_model_len = v1.max_model_len;
-  e.make_scheduler = [v1] { return MakeVllmV1Scheduler(v1); };
+  e.max_model_len = so.max_model_len;
 
   MapReader kv(top.Get("kv_cache"), path, "kv_cache");
-  kv.Impl("kv_cache", "paged");
-  e.block_size = kv.Int("block_size", 16, 1, 4096);
+  KvOptions& ko = e.kv;
+  ko.impl = kv.Impl("kv_cache", so.impl == "orca" || so.impl == "static" ? "contiguous" : "paged");
+  ko.block_size = kv.Int("block_size", 16, 1, 4096);
+  ko.max_model_len = so.max_model_len;
+  const bool v0_like = so.impl == "vllm_v0" || so.impl == "sarathi";
+  const double watermark = kv.Double("watermark", v0_like ? 0.01 : 0.0, 0, 1);
+  ko.prefix_caching = kv.Bool("prefix_caching", so.impl == "vllm_v1" && ko.impl == "paged");
+  const std::string preemption = kv.String("preemption", "recompute");
+  double swap_space_gib = 0;
+  if (preemption == "swap") {
+    swap_space_gib = kv.Double("swap_space_gib", 4, 0, 1e6, true);
+  } else if (preemption != "recompute") {
+    kv.Fail("kv_cache.preemption", "expected recompute or swap", "'" + preemption + "'",
+            kv.Get("preemption"));
+  }
+  if (ko.impl == "contiguous") {
+    const std::string reserve = kv.String("reserve", "max_model_len");
+    if (reserve == "max_model_len") {
+      ko.reserve = ContiguousReserve::kMaxModelLen;
+    } else if (reserve == "request_max") {
+      ko.reserve = ContiguousReserve::kRequestMax;
+    } else if (reserve == "pow2") {
+      ko.reserve = ContiguousReserve::kPow2;
+    } else {
+      kv.Fail("kv_cache.reserve", "expected max_model_len, request_max or pow2",
+              "'" + reserve + "'", kv.Get("reserve"));
+    }
+    if (ko.prefix_caching)
+      kv.Fail("kv_cache.prefix_caching", "needs paged blocks (impl: paged)", "true");
+  }
+  if (ko.prefix_caching && so.impl != "vllm_v1" && so.impl != "vllm_v0" && so.impl != "sarathi") {
+    kv.Fail("kv_cache.prefix_caching",
+            "scheduler " + so.impl + " does not look up cached prefixes; use vllm_v1, vllm_v0 or "
+            "sarathi",
+            "true");
+  }
+  if (preemption == "swap" && so.impl != "vllm_v0") {
+    kv.Fail("kv_cache.preemption",
+            "swap is vLLM v0's; scheduler " + so.impl +
+                (so.impl == "vllm_v1" ? " preempts by recompute only"
+                                      : " preempts by recompute only or never"),
+            "swap");
+  }
+  if (so.impl == "sarathi" && so.max_num_batched_tokens < ko.block_size) {
+    sched.Fail("scheduler.chunk_size",
+               "must be at least kv_cache.block_size (" + std::to_string(ko.block_size) +
+                   "): a chunk fills at least one KV block",
+               std::to_string(so.max_num_batched_tokens));
+  }
   kv.Finish();
-  mem.block_size_tokens = e.block_size;
-  mem.profile_tokens = v1.max_num_batched_tokens;
-  mem.profile_logit_tokens = std::min(v1.max_num_seqs, v1.max_num_batched_tokens);
+  mem.block_size_tokens = ko.block_size;
+  mem.profile_tokens = so.max_num_batched_tokens > 0 ? so.max_num_batched_tokens : so.max_model_len;
+  mem.profile_logit_tokens = std::min(so.max_num_seqs, mem.profile_tokens);
 
   MapReader spec(top.Get("speculative"), path, "speculative");
   spec.Impl("speculative", "none");
@@ -280,7 +352,26 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   top.Finish();
 
   sc.memory = PlanMemory(e.model, e.device, mem);
-  e.kv_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
+  e.kv.capacity_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
+  e.kv.watermark_blocks = static_cast<int64_t>(watermark * static_cast<double>(e.kv.capacity_blocks));
+  if (preemption == "swap") {
+    if (e.device.offload_tiers.empty() || e.device.unified_memory) {
+      throw InputError(path + ": kv_cache.preemption: swap needs host memory over a link, and " +
+                       e.device.name + " has none");
+    }
+    const double host_bytes = e.device.offload_tiers.front().capacity_bytes;
+    if (swap_space_gib * 1073741824.0 > host_bytes) {
+      throw InputError(path + ": kv_cache.swap_space_gib: " + std::to_string(swap_space_gib) +
+                       " GiB exceeds the host memory of " + e.device.name + " (" +
+                       std::to_string(host_bytes / 1073741824.0) + " GiB)");
+    }
+    e.kv.swap_blocks = static_cast<int64_t>(swap_space_gib * 1073741824.0 /
+                                            (sc.memory.kv_bytes_per_token * ko.block_size));
+    if (e.kv.swap_blocks < 1) {
+      throw InputError(path + ": kv_cache.swap_space_gib: " + std::to_string(swap_space_gib) +
+                       " GiB holds no KV block");
+    }
+  }
   if (!sc.memory.weights_fit && explicit_blocks == 0) {
     throw InputError(path + ": hardware: the weights of " + e.model.name + " (" +
                      std::to_string(sc.memory.weight_bytes / 1073741824.0) +
@@ -288,7 +379,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
                      std::to_string(sc.memory.usable_bytes / 1073741824.0) +
                      " GiB usable; raise tp or memory_utilization, or pick a larger device");
   }
-  if (e.kv_blocks < 1) {
+  if (e.kv.capacity_blocks < 1) {
     throw InputError(path +
                      ": hardware: no memory left for the KV cache after weights and activations; "
                      "raise tp or memory_utilization, or set kv_blocks");

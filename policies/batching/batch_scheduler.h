@@ -1,17 +1,22 @@
 // Batch schedulers: given a replica's queues and its KV allocator, decide the next step.
 //
-// Contract: Schedule() fills `plan` (cleared by the caller) with the sequences to compute this step
-// and how many new tokens each computes, reserving their KV through `kv` before it returns; it may
-// preempt running sequences (releasing their KV, resetting `computed` for recompute, moving them to
-// the front of `waiting`) and admit waiting ones into `running`. It must not allocate once the
-// queues' capacity is reached (plan vectors are reused). A plan with no sequences means "idle until
-// something changes". Ignores: speculative tokens (added by the speculative-decoding issue).
+// Contract: Schedule(queues, kv, now_ns, plan) fills `plan` (cleared by the caller) with the
+// sequences to compute this step and how many new tokens each computes, having reserved their KV
+// through `kv` before it returns. It may preempt running sequences (recompute: Release + computed
+// = 0 + front of `waiting`; swap: kv.SwapOut + `swapped`), swap sequences back in, and admit
+// waiting ones into `running` (Admit, status kRunning). The engine credits each entry's
+// `new_tokens` when the step completes; `pad_tokens` are priced but credited to no one (static
+// batching's padding), as are the plan's pad_decode_seqs (finished members still occupying a
+// slot). A plan with no sequences means idle until an arrival or a completion, or until
+// `wake_at_ns` when that is set. It must not allocate once the queues' capacity is reached (plan
+// vectors are reused). Ignores: speculative tokens (added by the speculative-decoding issue).
 #ifndef SERVESIM_POLICIES_BATCHING_BATCH_SCHEDULER_H_
 #define SERVESIM_POLICIES_BATCHING_BATCH_SCHEDULER_H_
 
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "policies/kv/kv_allocator.h"
@@ -20,39 +25,65 @@
 namespace servesim {
 
 struct ReplicaQueues {
-  std::deque<Sequence*> waiting;   // FCFS; preempted sequences go back to the front
+  std::deque<Sequence*> waiting;   // FCFS; recompute-preempted sequences go back to the front
   std::vector<Sequence*> running;  // admission order; the tail is preempted first
+  std::deque<Sequence*> swapped;   // swap-preempted, KV in host memory; resumed FCFS
 };
 
 struct ScheduledSeq {
   Sequence* seq = nullptr;
-  int64_t new_tokens = 0;
+  int64_t new_tokens = 0;  // computed and credited
+  int64_t pad_tokens = 0;  // computed alongside (padding) and credited to no one
 };
 
 struct StepPlan {
   std::vector<ScheduledSeq> seqs;
-  int64_t preempted = 0;  // sequences preempted while forming this plan
+  int64_t preempted = 0;          // sequences preempted while forming this plan
+  int64_t swap_out_blocks = 0;    // KV blocks moved device -> host before the step
+  int64_t swap_in_blocks = 0;     // and host -> device
+  int64_t pad_decode_seqs = 0;    // slots of finished requests still decoding padding
+  int64_t pad_context_tokens = 0; // their summed context
+  int64_t wake_at_ns = -1;        // with an empty plan: try again at this time
   void Clear() {
     seqs.clear();
-    preempted = 0;
+    preempted = swap_out_blocks = swap_in_blocks = pad_decode_seqs = pad_context_tokens = 0;
+    wake_at_ns = -1;
   }
 };
 
 class BatchScheduler {
  public:
   virtual ~BatchScheduler() = default;
-  virtual void Schedule(ReplicaQueues& queues, KvAllocator& kv, StepPlan& plan) = 0;
+  virtual void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t now_ns,
+                        StepPlan& plan) = 0;
 };
 
-// vLLM v1 (vllm/v1/core/sched/scheduler.py): running first, then waiting, under one token budget.
-struct VllmV1Options {
-  int64_t max_num_seqs = 256;
-  int64_t max_num_batched_tokens = 8192;
-  int64_t long_prefill_token_threshold = 0;  // 0: no cap on one request's chunk
-  bool chunked_prefill = true;               // false: admit only when the whole prompt fits
-  int64_t max_model_len = 0;                 // 0: no cap
+// The parameters of every scheduler in one struct; each implementation reads its own (documented
+// in scenarios/README.md) and the scenario loader rejects keys the chosen one does not take.
+struct SchedulerOptions {
+  std::string impl = "vllm_v1";
+  int64_t max_num_seqs = 256;              // running-set cap (static/orca: max_batch_size)
+  int64_t max_num_batched_tokens = 8192;   // per-step token budget (sarathi: chunk_size)
+  int64_t long_prefill_token_threshold = 0;  // vllm_v1: 0 = no cap on one request's chunk
+  bool chunked_prefill = true;   // vllm_v1: false = admit only when the whole prompt fits;
+                                 // vllm_v0: true = its chunked-prefill scheduling
+  int64_t max_model_len = 0;     // 0: no cap
+  int64_t max_wait_ns = 0;       // static: wait up to this long for a full batch
+  bool return_at_batch_end = true;  // static: responses return when the batch drains
 };
-std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const VllmV1Options& options);
+
+// vLLM v1 (vllm/v1/core/sched/scheduler.py): running first, then waiting, one token budget.
+std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const SchedulerOptions& options);
+// vLLM v0 (vllm/core/scheduler.py): prefill-first, or its chunked-prefill variant.
+std::unique_ptr<BatchScheduler> MakeVllmV0Scheduler(const SchedulerOptions& options);
+// Sarathi-Serve: decodes, then partial prefills, then new prefills, within chunk_size.
+std::unique_ptr<BatchScheduler> MakeSarathiScheduler(const SchedulerOptions& options);
+// Orca: iteration-level, whole prompts mixed with decodes, max-tokens KV reservation.
+std::unique_ptr<BatchScheduler> MakeOrcaScheduler(const SchedulerOptions& options);
+// Static batching (FasterTransformer / HF generate): a batch runs until its longest member ends.
+std::unique_ptr<BatchScheduler> MakeStaticScheduler(const SchedulerOptions& options);
+// Dispatches on options.impl (names in policies/registry.cpp).
+std::unique_ptr<BatchScheduler> MakeBatchScheduler(const SchedulerOptions& options);
 
 }  // namespace servesim
 

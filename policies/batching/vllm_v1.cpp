@@ -15,9 +15,9 @@ namespace {
 
 class VllmV1Scheduler final : public BatchScheduler {
  public:
-  explicit VllmV1Scheduler(const VllmV1Options& o) : o_(o) {}
+  explicit VllmV1Scheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) override {
+  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
     int64_t budget = o_.max_num_batched_tokens;
     size_t index = 0;
     while (index < q.running.size() && budget > 0) {
@@ -47,10 +47,13 @@ class VllmV1Scheduler final : public BatchScheduler {
     if (plan.preempted > 0) return;
     while (!q.waiting.empty() && budget > 0 && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
       Sequence* seq = q.waiting.front();
-      const int64_t remaining = seq->Tokens() - seq->computed;
+      // Prefix-cache hits count as computed; the whole-prompt check and the budget apply to the
+      // rest (vLLM v1 num_new_tokens = num_tokens - num_computed_tokens).
+      const int64_t cached = kv.CachedPrefixTokens(*seq);
+      const int64_t remaining = seq->Tokens() - cached;
       if (!o_.chunked_prefill && remaining > budget) break;
       const int64_t wanted = Cap(remaining, budget);
-      if (wanted <= 0 || !kv.Reserve(*seq, seq->computed + wanted)) break;
+      if (wanted <= 0 || !kv.Admit(*seq, cached, cached + wanted)) break;
       q.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
       q.running.push_back(seq);
@@ -73,12 +76,12 @@ class VllmV1Scheduler final : public BatchScheduler {
     q.waiting.push_front(&seq);
   }
 
-  VllmV1Options o_;
+  SchedulerOptions o_;
 };
 
 }  // namespace
 
-std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const VllmV1Options& options) {
+std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const SchedulerOptions& options) {
   return std::make_unique<VllmV1Scheduler>(options);
 }
 

@@ -1,3 +1,8 @@
+// vLLM's paged KV allocator (vllm/core/block_manager.py and vllm/v1/core/kv_cache_manager.py, read
+// for the rules): blocks of block_size tokens taken from one free pool as a sequence grows; a new
+// sequence is admitted only if `watermark` blocks stay free afterwards (v0's guard against
+// immediate preemption); swap preemption moves a sequence's blocks to a bounded host pool and
+// back. Ignores: block identity (no sharing; see prefix_cache.cpp), copy-on-write.
 #include <stdexcept>
 
 #include "policies/kv/kv_allocator.h"
@@ -7,39 +12,89 @@ namespace {
 
 class PagedKvAllocator final : public KvAllocator {
  public:
-  PagedKvAllocator(int64_t capacity_blocks, int64_t block_size)
-      : capacity_(capacity_blocks), block_size_(block_size) {}
+  explicit PagedKvAllocator(const KvOptions& o) : o_(o) {}
+
+  bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) override {
+    if (seq.kv_blocks != 0) throw std::logic_error("paged KV: admitting a sequence holding blocks");
+    if (cached_tokens != 0) throw std::logic_error("paged KV: no prefix cache to take tokens from");
+    const int64_t need = BlocksFor(tokens);
+    if (need > free_blocks() - o_.watermark_blocks) return false;
+    seq.computed = 0;
+    Take(seq, need, tokens);
+    return true;
+  }
 
   bool Reserve(Sequence& seq, int64_t tokens) override {
     const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
-    if (need <= 0) return true;
-    if (need > capacity_ - used_) return false;
-    used_ += need;
-    seq.kv_blocks += need;
+    if (need > free_blocks()) return false;
+    Take(seq, need > 0 ? need : 0, tokens);
     return true;
   }
 
   void Release(Sequence& seq) override {
-    if (seq.kv_blocks > used_) throw std::logic_error("paged KV: releasing more blocks than allocated");
+    if (seq.kv_blocks > used_ || seq.kv_tokens > stored_)
+      throw std::logic_error("paged KV: releasing more blocks than allocated");
     used_ -= seq.kv_blocks;
+    stored_ -= seq.kv_tokens;
     seq.kv_blocks = 0;
+    seq.kv_tokens = 0;
   }
 
-  int64_t BlocksFor(int64_t tokens) const override { return (tokens + block_size_ - 1) / block_size_; }
-  int64_t capacity_blocks() const override { return capacity_; }
+  bool SwapOut(Sequence& seq) override {
+    if (seq.kv_blocks > o_.swap_blocks - host_used_) return false;
+    if (seq.swapped_blocks != 0) throw std::logic_error("paged KV: swapping out twice");
+    const int64_t blocks = seq.kv_blocks;
+    Release(seq);
+    host_used_ += blocks;
+    seq.swapped_blocks = blocks;
+    stats_.swap_out_blocks += blocks;
+    return true;
+  }
+
+  bool SwapIn(Sequence& seq) override {
+    const int64_t blocks = seq.swapped_blocks;
+    if (blocks > free_blocks() - o_.watermark_blocks) return false;
+    host_used_ -= blocks;
+    seq.swapped_blocks = 0;
+    Take(seq, blocks, seq.computed);
+    stats_.swap_in_blocks += blocks;
+    return true;
+  }
+
+  bool swap_enabled() const override { return o_.swap_blocks > 0; }
+  bool CanEverFit(const Sequence& seq) const override {
+    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks;
+  }
+  int64_t BlocksFor(int64_t tokens) const override {
+    return (tokens + o_.block_size - 1) / o_.block_size;
+  }
+  int64_t capacity_blocks() const override { return o_.capacity_blocks; }
   int64_t used_blocks() const override { return used_; }
-  int64_t block_size() const override { return block_size_; }
+  int64_t block_size() const override { return o_.block_size; }
+  int64_t stored_tokens() const override { return stored_; }
+  const KvStats& stats() const override { return stats_; }
 
  private:
-  int64_t capacity_;
-  int64_t block_size_;
+  void Take(Sequence& seq, int64_t blocks, int64_t tokens) {
+    used_ += blocks;
+    seq.kv_blocks += blocks;
+    if (tokens > seq.kv_tokens) {
+      stored_ += tokens - seq.kv_tokens;
+      seq.kv_tokens = tokens;
+    }
+  }
+
+  KvOptions o_;
   int64_t used_ = 0;
+  int64_t stored_ = 0;
+  int64_t host_used_ = 0;
+  KvStats stats_;
 };
 
 }  // namespace
 
-std::unique_ptr<KvAllocator> MakePagedKvAllocator(int64_t capacity_blocks, int64_t block_size) {
-  return std::make_unique<PagedKvAllocator>(capacity_blocks, block_size);
+std::unique_ptr<KvAllocator> MakePagedKvAllocator(const KvOptions& options) {
+  return std::make_unique<PagedKvAllocator>(options);
 }
 
 }  // namespace servesim

@@ -18,12 +18,10 @@ EngineConfig Config(int64_t kv_blocks, int64_t max_num_seqs = 256, int64_t budge
   EngineConfig c;
   c.model = ModelPresetOrThrow("llama-3.1-8b", "test");
   c.device = DevicePresetOrThrow("h100-sxm", "test");
-  c.kv_blocks = kv_blocks;
-  c.block_size = 16;
-  VllmV1Options o;
-  o.max_num_seqs = max_num_seqs;
-  o.max_num_batched_tokens = budget;
-  c.make_scheduler = [o] { return MakeVllmV1Scheduler(o); };
+  c.kv.capacity_blocks = kv_blocks;
+  c.kv.block_size = 16;
+  c.scheduler.max_num_seqs = max_num_seqs;
+  c.scheduler.max_num_batched_tokens = budget;
   return c;
 }
 
