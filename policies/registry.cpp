@@ -11,8 +11,18 @@ const std::vector<ImplEntry>& Implementations() {
   static const std::vector<ImplEntry> kTable = {
       {"scheduler", "vllm_v1",
        "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute preemption"},
+      {"scheduler", "vllm_v0",
+       "vLLM v0: prefill-first steps, FCFS, watermark, recompute or swap preemption"},
+      {"scheduler", "sarathi",
+       "Sarathi-Serve: stall-free chunked prefill: decodes, partial prefills, new prefills"},
+      {"scheduler", "orca",
+       "Orca: iteration-level, whole prompts mixed with decodes, max-tokens KV reservation"},
+      {"scheduler", "static",
+       "FasterTransformer / HF generate: padded batches that run until their longest member ends"},
       {"kv_cache", "paged",
        "vLLM paged KV blocks allocated as sequences grow; prefix caching, watermark, swap"},
+      {"kv_cache", "contiguous",
+       "one region per request reserved at admission (max length, exact, or power of two)"},
       {"speculative", "none", "no speculative decoding"},
       {"offload", "none", "weights and KV resident in device memory"},
       {"cost_model", "roofline", "calibrated per-operator roofline (hardware/cost_model.h)"},
@@ -35,11 +45,18 @@ std::vector<std::string> ImplNames(const std::string& slot) {
 // one here is a programming error.
 std::unique_ptr<BatchScheduler> MakeBatchScheduler(const SchedulerOptions& o) {
   if (o.impl == "vllm_v1") return MakeVllmV1Scheduler(o);
+  if (o.impl == "vllm_v0") return MakeVllmV0Scheduler(o);
+  if (o.impl == "sarathi") return MakeSarathiScheduler(o);
+  if (o.impl == "orca") return MakeOrcaScheduler(o);
+  if (o.impl == "static") return MakeStaticScheduler(o);
   throw std::logic_error("no scheduler named '" + o.impl + "'");
 }
 
 std::unique_ptr<KvAllocator> MakeKvAllocator(const KvOptions& o) {
-  if (o.impl == "paged") return MakePagedKvAllocator(o);
+  if (o.impl == "paged") {
+    return o.prefix_caching ? MakePrefixCachingKvAllocator(o) : MakePagedKvAllocator(o);
+  }
+  if (o.impl == "contiguous") return MakeContiguousKvAllocator(o);
   throw std::logic_error("no KV allocator named '" + o.impl + "'");
 }
 

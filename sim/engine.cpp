@@ -297,6 +297,7 @@ struct Engine::Impl {
     const double e2e = Seconds(now - q.arrival_ns);
     s.ttft_s.Add(ttft);
     s.e2e_s.Add(e2e);
+    s.normalized_latency_sum_s += e2e / static_cast<double>(q.output_tokens);
     s.queue_s.Add(Seconds(q.first_scheduled_ns - q.arrival_ns));
     double tpot = 0;
     if (q.output_tokens > 1) {
@@ -425,6 +426,8 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   stats("itl", s.itl_s);
   stats("e2el", s.e2e_s);
   stats("queue", s.queue_s);
+  j.Field("mean_normalized_latency_ms",
+          s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
   j.Field("arrived", s.arrived).Field("rejected", s.rejected);
   j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
   j.Field("rejected_queue_full", s.rejected_queue_full)

@@ -59,6 +59,7 @@ struct RunSummary {
   int64_t input_tokens = 0, output_tokens = 0;
   int64_t good_requests = 0;
   LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
+  double normalized_latency_sum_s = 0;  // Σ e2e / output tokens (the vLLM paper's metric)
   double kv_usage_time_weighted = 0;  // integral of usage over busy time
   double kv_usage_peak = 0;
   double kv_waste_time_weighted = 0;  // integral of WastedFraction over busy time

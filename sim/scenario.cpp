@@ -100,7 +100,12 @@ class MapReader {
       if (read_.count(key) ||
           std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
         continue;
-      Fail(Key(key), "unknown key" + DidYouMean(key, known), "", kv.first);
+      std::string hint = DidYouMean(key, known);
+      if (hint.empty() && !known.empty()) {
+        hint = "; expected one of";
+        for (size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : " ") + known[i];
+      }
+      Fail(Key(key), "unknown key" + hint, "", kv.first);
     }
   }
 

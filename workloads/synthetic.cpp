@@ -1,5 +1,6 @@
 #include "workloads/synthetic.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -166,6 +167,58 @@ class LengthDrawer {
   std::unique_ptr<LengthSampler> output_;
 };
 
+uint64_t GroupHash(uint64_t base, int64_t g, int64_t length) {
+  uint64_t state = base ^ (static_cast<uint64_t>(g) * 0x9E3779B97F4A7C15ULL);
+  state = SplitMix64Next(state) ^ static_cast<uint64_t>(length);
+  return SplitMix64Next(state);
+}
+
+bool SharedPrefixConfigured(const SharedPrefixSpec& spec) {
+  return spec.prompts != 0 || !spec.tokens.empty();
+}
+
+// Adds a shared system prompt to the requests that carry one (see "Shared prefix" in the header).
+class PrefixDrawer {
+ public:
+  PrefixDrawer(const SharedPrefixSpec& spec, uint64_t seed, const std::string& prefix)
+      : spec_(spec),
+        rng_(MakeStream(seed, prefix + "shared_prefix")),
+        base_(Fnv1a64(prefix + "shared_prefix")) {
+    if (spec.enabled() && spec.popularity == PrefixPopularity::kZipf) {
+      zipf_ = std::make_unique<ZipfSampler>(spec.prompts, spec.zipf_s);
+    }
+  }
+
+  // After the lengths are drawn: prepends prompt g's tokens and sets the prefix hash.
+  void Apply(Request& out) {
+    if (!spec_.enabled()) return;
+    const bool carries = UniformDouble(rng_) < spec_.share;
+    const int64_t g = zipf_ ? zipf_->Sample(rng_) - 1 : UniformInt(rng_, 0, spec_.prompts - 1);
+    if (!carries) return;
+    const int64_t length = spec_.Length(g);
+    out.prompt_tokens += length;
+    out.prefix_hashes.push_back(GroupHash(base_, g, length));
+    out.prefix_block_tokens = static_cast<int32_t>(length);
+  }
+
+  std::string Describe() const {
+    if (!spec_.enabled()) return "";
+    const auto [lo, hi] = std::minmax_element(spec_.tokens.begin(), spec_.tokens.end());
+    std::string d =
+        "; shared prefix " + std::to_string(spec_.prompts) + " prompts of " +
+        (*lo == *hi ? std::to_string(*lo) : std::to_string(*lo) + ".." + std::to_string(*hi)) +
+        " tokens, share " + Num(spec_.share);
+    if (zipf_) d += ", zipf s " + Num(spec_.zipf_s);
+    return d;
+  }
+
+ private:
+  SharedPrefixSpec spec_;
+  RngStream rng_;
+  uint64_t base_;
+  std::unique_ptr<ZipfSampler> zipf_;
+};
+
 void CheckCap(int64_t cap, const std::string& where) {
   if (cap < 0)
     throw InputError(where + ": expected a positive number of tokens, found " +
@@ -187,7 +240,8 @@ class OpenLoopWorkload : public Workload {
       : options_(o),
         arrival_rng_(MakeStream(seed, o.stream_prefix + "arrivals")),
         lengths_(o.prompt, o.output, o.max_prompt_tokens, o.max_output_tokens, seed,
-                 o.stream_prefix, source) {
+                 o.stream_prefix, source),
+        prefix_(o.shared_prefix, seed, o.stream_prefix) {
     duration_ns_ = DurationNs(o.duration_s, source + ".duration_s");
     if (o.arrival == ArrivalKind::kGamma) {
       gamma_shape_ = 1.0 / (o.cv * o.cv);
@@ -230,6 +284,7 @@ class OpenLoopWorkload : public Workload {
     out.prefix_hashes.clear();
     out.prefix_block_tokens = 0;
     lengths_.Draw(out);
+    prefix_.Apply(out);
     return Pull::kRequest;
   }
 
@@ -237,7 +292,7 @@ class OpenLoopWorkload : public Workload {
     std::string d = std::string("synthetic ") + ArrivalKindName(options_.arrival);
     if (options_.arrival != ArrivalKind::kBurst) d += " " + Num(options_.rate_per_s) + " req/s";
     if (options_.arrival == ArrivalKind::kGamma) d += " cv " + Num(options_.cv);
-    d += "; " + lengths_.Describe();
+    d += "; " + lengths_.Describe() + prefix_.Describe();
     if (options_.num_requests >= 0) d += "; " + std::to_string(options_.num_requests) + " requests";
     if (options_.duration_s >= 0) d += "; " + Num(options_.duration_s) + " s";
     return d;
@@ -252,6 +307,7 @@ class OpenLoopWorkload : public Workload {
   SyntheticOptions options_;
   RngStream arrival_rng_;
   LengthDrawer lengths_;
+  PrefixDrawer prefix_;
   int64_t duration_ns_ = -1;
   double gamma_shape_ = 1.0;
   double gamma_scale_s_ = 1.0;
@@ -267,6 +323,7 @@ class ClosedLoopWorkload : public Workload {
         think_rng_(MakeStream(seed, o.stream_prefix + "think_time")),
         lengths_(o.prompt, o.output, o.max_prompt_tokens, o.max_output_tokens, seed,
                  o.stream_prefix, source),
+        prefix_(o.shared_prefix, seed, o.stream_prefix),
         clients_(static_cast<size_t>(o.clients)) {
     duration_ns_ = DurationNs(o.duration_s, source + ".duration_s");
     for (int32_t c = 0; c < o.clients; ++c) Schedule(c, 0);
@@ -289,6 +346,7 @@ class ClosedLoopWorkload : public Workload {
     out.prefix_hashes.clear();
     out.prefix_block_tokens = 0;
     lengths_.Draw(out);
+    prefix_.Apply(out);
     return Pull::kRequest;
   }
 
@@ -317,7 +375,7 @@ class ClosedLoopWorkload : public Workload {
     std::string d = "closed_loop " + std::to_string(options_.clients) + " clients, think " +
                     Num(options_.think_time_s) + " s" +
                     (options_.think_exponential ? " (exponential mean)" : "");
-    d += "; " + lengths_.Describe();
+    d += "; " + lengths_.Describe() + prefix_.Describe();
     if (options_.requests_per_client >= 0) {
       d += "; " + std::to_string(options_.requests_per_client) + " per client";
     }
@@ -348,6 +406,7 @@ class ClosedLoopWorkload : public Workload {
   ClosedLoopOptions options_;
   RngStream think_rng_;
   LengthDrawer lengths_;
+  PrefixDrawer prefix_;
   std::vector<Client> clients_;
   // Min-heap of (arrival_ns, client): the earliest pending request first, ties by client id.
   std::priority_queue<std::pair<int64_t, int32_t>, std::vector<std::pair<int64_t, int32_t>>,
@@ -439,6 +498,34 @@ void ValidateLengthSpec(const LengthSpec& spec, const std::string& where) {
   }
 }
 
+void ValidateSharedPrefix(const SharedPrefixSpec& spec, const std::string& where) {
+  auto fail = [&](const std::string& key, const std::string& expected, const std::string& found) {
+    throw InputError(where + "." + key + ": expected " + expected + ", found " + found);
+  };
+  if (spec.prompts < 1)
+    fail("prompts", "a positive number of prompts", std::to_string(spec.prompts));
+  if (spec.tokens.size() != 1 && spec.tokens.size() != static_cast<size_t>(spec.prompts)) {
+    fail("tokens", "one length or a list of " + std::to_string(spec.prompts) + " (prompts) lengths",
+         std::to_string(spec.tokens.size()) + " lengths");
+  }
+  const int64_t max_length = std::numeric_limits<int32_t>::max();
+  for (size_t i = 0; i < spec.tokens.size(); ++i) {
+    if (spec.tokens[i] < 1 || spec.tokens[i] > max_length) {
+      fail(spec.tokens.size() == 1 ? std::string("tokens") : "tokens[" + std::to_string(i) + "]",
+           "a length in tokens in [1, " + std::to_string(max_length) + "]",
+           std::to_string(spec.tokens[i]));
+    }
+  }
+  if (!(spec.share >= 0 && spec.share <= 1)) fail("share", "a fraction in [0, 1]", Num(spec.share));
+  if (spec.popularity == PrefixPopularity::kZipf && (!Finite(spec.zipf_s) || spec.zipf_s <= 0)) {
+    fail("zipf_s", "a positive exponent", Num(spec.zipf_s));
+  }
+}
+
+uint64_t PrefixGroupHash(const std::string& stream_prefix, int64_t g, int64_t length) {
+  return GroupHash(Fnv1a64(stream_prefix + "shared_prefix"), g, length);
+}
+
 std::unique_ptr<Workload> MakeSyntheticWorkload(const SyntheticOptions& o, uint64_t seed,
                                                 const std::string& source) {
   if (o.arrival != ArrivalKind::kBurst) {
@@ -463,6 +550,9 @@ std::unique_ptr<Workload> MakeSyntheticWorkload(const SyntheticOptions& o, uint6
   }
   CheckCap(o.max_prompt_tokens, source + ".max_prompt_tokens");
   CheckCap(o.max_output_tokens, source + ".max_output_tokens");
+  if (SharedPrefixConfigured(o.shared_prefix)) {
+    ValidateSharedPrefix(o.shared_prefix, source + ".shared_prefix");
+  }
   return std::make_unique<OpenLoopWorkload>(o, seed, source);
 }
 
@@ -489,6 +579,9 @@ std::unique_ptr<Workload> MakeClosedLoopWorkload(const ClosedLoopOptions& o, uin
   }
   CheckCap(o.max_prompt_tokens, source + ".max_prompt_tokens");
   CheckCap(o.max_output_tokens, source + ".max_output_tokens");
+  if (SharedPrefixConfigured(o.shared_prefix)) {
+    ValidateSharedPrefix(o.shared_prefix, source + ".shared_prefix");
+  }
   return std::make_unique<ClosedLoopWorkload>(o, seed, source);
 }
 

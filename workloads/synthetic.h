@@ -15,17 +15,30 @@
 //   (OnComplete), think (fixed, or exponential with that mean), then issue the next one at
 //   finish + think. Next() yields the pending request with the earliest arrival (ties by client
 //   id) and answers kBlocked while none is pending but some are in flight.
+// - Shared prefix (optional, SharedPrefixSpec): N system prompts, prompt g of L_g tokens. Each
+//   request draws, from its own stream "shared_prefix", one uniform number u (it carries a shared
+//   prefix when u < share) and then a prompt g (uniform on 0..N-1, or Zipf with exponent zipf_s,
+//   g = 0 the most popular), both drawn for every request whether it carries a prefix or not, so
+//   changing `share` changes which requests carry one, never which prompt request i picks. A
+//   carrying request gets prompt_tokens = L_g + its drawn prompt length (the cap max_prompt_tokens
+//   applies to the drawn part only), prefix_hashes = {PrefixGroupHash} (one hash for the whole
+//   shared prefix) and prefix_block_tokens = L_g: a prefix cache sees the L_g tokens as one block
+//   of equal contents; the request's own tokens after it are not hashed, so they are never shared.
+//   The hash depends on (stream_prefix, g, L_g), not on the seed: equal prompts in one source hash
+//   equal, two sources with different stream prefixes never share.
 //
 // Random streams (named, from the scenario seed, see random.h): "arrivals" (gaps), "prompt_lengths"
-// (prompt lengths, and the row of a joint empirical draw), "output_lengths", "think_time".
+// (prompt lengths, and the row of a joint empirical draw), "output_lengths", "think_time",
+// "shared_prefix" (only drawn from when a shared prefix is configured, so the draws of a workload
+// without one are unchanged).
 // Changing one distribution never changes the draws of another. Request i gets the same lengths
 // in open and closed loop for the same seed and distributions (lengths are drawn at emission).
 //
 // Memory: O(1) per open-loop source whatever num_requests is (nothing is pre-generated); O(clients)
 // for closed loop; an empirical length file is held whole (it is a distribution, not a trace).
 //
-// Ignores: diurnal rate changes, multi-turn conversations with shared prefixes (no prefix_hashes),
-// per-client distributions.
+// Ignores: diurnal rate changes, multi-turn conversations (a conversation's growing shared history;
+// only fixed system prompts are shared), per-client distributions.
 //
 // Ordering (closed loop): with fixed think times, and OnComplete called in non-decreasing finish
 // time, requests become due in the order they are emitted. With exponential think times a
@@ -38,6 +51,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "workloads/workload.h"
 
@@ -68,6 +82,31 @@ struct LengthSpec {
 // The check a LengthSpec must pass (InputError naming `where` otherwise).
 void ValidateLengthSpec(const LengthSpec& spec, const std::string& where);
 
+enum class PrefixPopularity { kUniform, kZipf };
+
+// Shared system prompts (see "Shared prefix" above); off while prompts == 0.
+struct SharedPrefixSpec {
+  int64_t prompts = 0;          // N >= 1 when on
+  std::vector<int64_t> tokens;  // L: one length for every prompt, or one per prompt (N of them)
+  double share = 1.0;           // fraction of requests that carry a shared prefix, in [0, 1]
+  PrefixPopularity popularity = PrefixPopularity::kUniform;
+  double zipf_s = 1.0;  // zipf: P(g) ~ (g + 1)^-zipf_s, > 0
+
+  bool enabled() const { return prompts > 0; }
+  // L_g (g in [0, prompts)).
+  int64_t Length(int64_t g) const {
+    return tokens.size() == 1 ? tokens[0] : tokens[static_cast<size_t>(g)];
+  }
+};
+
+// The check a SharedPrefixSpec must pass when enabled (InputError naming `where`.key otherwise):
+// prompts >= 1, tokens one length or `prompts` lengths, each in [1, 2^31 - 1], share in [0, 1],
+// zipf_s > 0 and finite.
+void ValidateSharedPrefix(const SharedPrefixSpec& spec, const std::string& where);
+
+// The prefix hash of shared prompt g of `length` tokens in the source with `stream_prefix`.
+uint64_t PrefixGroupHash(const std::string& stream_prefix, int64_t g, int64_t length);
+
 struct SyntheticOptions {
   ArrivalKind arrival = ArrivalKind::kPoisson;
   double rate_per_s = 1.0;  // poisson, gamma, constant
@@ -81,6 +120,7 @@ struct SyntheticOptions {
   int64_t num_requests = -1;
   double duration_s = -1;
   std::string stream_prefix;  // prepended to the stream names (for several sources in a scenario)
+  SharedPrefixSpec shared_prefix;
 };
 
 struct ClosedLoopOptions {
@@ -97,6 +137,7 @@ struct ClosedLoopOptions {
   int64_t num_requests = -1;
   double duration_s = -1;
   std::string stream_prefix;
+  SharedPrefixSpec shared_prefix;
 };
 
 // Both validate their options (InputError naming `source`, e.g. "scenario.yaml: workload") and

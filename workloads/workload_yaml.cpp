@@ -135,8 +135,9 @@ const std::vector<std::string> kTraceKeys = {"impl",    "path",         "format"
                                              "columns", "time_scale",   "start_s",
                                              "end_s",   "max_requests", "skip_bad_rows"};
 const std::vector<std::string> kSyntheticKeys = {
-    "impl",          "arrival",           "rate_per_s",        "cv",           "prompt_tokens",
-    "output_tokens", "max_prompt_tokens", "max_output_tokens", "num_requests", "duration_s"};
+    "impl",          "arrival",       "rate_per_s",        "cv",
+    "prompt_tokens", "output_tokens", "max_prompt_tokens", "max_output_tokens",
+    "shared_prefix", "num_requests",  "duration_s"};
 const std::vector<std::string> kClosedLoopKeys = {"impl",
                                                   "clients",
                                                   "think_time_s",
@@ -145,11 +146,15 @@ const std::vector<std::string> kClosedLoopKeys = {"impl",
                                                   "output_tokens",
                                                   "max_prompt_tokens",
                                                   "max_output_tokens",
+                                                  "shared_prefix",
                                                   "requests_per_client",
                                                   "num_requests",
                                                   "duration_s"};
 const std::vector<std::string> kLengthKeys = {"dist", "value", "min", "max", "mean", "std",
                                               "mu",   "sigma", "n",   "s",   "path"};
+const std::vector<std::string> kSharedPrefixKeys = {"prompts", "tokens", "share", "popularity",
+                                                    "zipf_s"};
+const std::vector<std::string> kPopularityNames = {"uniform", "zipf"};
 const std::vector<std::string> kColumnKeys = {"arrival_s", "arrival_ms", "prompt_tokens",
                                               "output_tokens"};
 const std::vector<std::string> kArrivalNames = {"poisson", "gamma", "constant", "burst"};
@@ -319,6 +324,62 @@ std::unique_ptr<Workload> MakeTrace(const MapReader& r, const std::string& base_
   }
 }
 
+// ---- Shared prefix.
+
+SharedPrefixSpec ReadSharedPrefix(const MapReader& parent) {
+  const YAML::Node node = parent.Get("shared_prefix");
+  if (!node.IsMap()) {
+    parent.Fail("shared_prefix", "a map {prompts, tokens, share, popularity, zipf_s}", node);
+  }
+  const MapReader r(node, parent.Where("shared_prefix"));
+  r.CheckKeys(kSharedPrefixKeys);
+  r.Require("tokens", "the length of the shared prompts, or a list of lengths");
+  SharedPrefixSpec spec;
+  const YAML::Node tokens = r.Get("tokens");
+  if (tokens.IsSequence()) {
+    if (tokens.size() == 0)
+      r.Fail("tokens", "a length in tokens or a non-empty list of them", tokens);
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const YAML::Node item = tokens[i];
+      bool out_of_range = false;
+      const std::optional<int64_t> v = YamlToInt(item, &out_of_range);
+      if (!v || out_of_range || *v < 1) {
+        throw InputError(r.Where("tokens") + "[" + std::to_string(i) +
+                         "]: expected a positive integer, found " + Describe(item) +
+                         (out_of_range ? " (out of range)" : ""));
+      }
+      spec.tokens.push_back(*v);
+    }
+    spec.prompts = static_cast<int64_t>(spec.tokens.size());
+    if (r.Has("prompts") && r.Int("prompts", 1) != spec.prompts) {
+      r.Fail("prompts", std::to_string(spec.prompts) + " (the number of lengths in tokens)",
+             r.Get("prompts"));
+    }
+  } else {
+    r.Require("prompts", "the number of shared prompts");
+    spec.prompts = r.Int("prompts", 1);
+    spec.tokens.push_back(r.Int("tokens", 1));
+  }
+  if (r.Has("share")) {
+    const YAML::Node n = r.Get("share");
+    const std::optional<double> v = YamlToDouble(n);
+    if (!v || !(*v >= 0 && *v <= 1)) r.Fail("share", "a fraction in [0, 1]", n);
+    spec.share = *v;
+  }
+  std::string popularity = "uniform";
+  if (r.Has("popularity")) popularity = r.Choice("popularity", kPopularityNames);
+  spec.popularity = popularity == "zipf" ? PrefixPopularity::kZipf : PrefixPopularity::kUniform;
+  if (r.Has("zipf_s")) {
+    if (spec.popularity != PrefixPopularity::kZipf) {
+      throw InputError(r.Where("zipf_s") + ": applies to popularity zipf only (popularity is " +
+                       popularity + ")");
+    }
+    spec.zipf_s = r.Double("zipf_s", true);
+  }
+  ValidateSharedPrefix(spec, r.source());
+  return spec;
+}
+
 // The keys shared by synthetic and closed_loop: lengths, caps and limits.
 template <typename Options>
 void ReadLengthsAndLimits(const MapReader& r, const std::string& base_dir, Options& o) {
@@ -330,6 +391,7 @@ void ReadLengthsAndLimits(const MapReader& r, const std::string& base_dir, Optio
   if (r.Has("max_output_tokens")) o.max_output_tokens = r.Int("max_output_tokens", 1);
   if (r.Has("num_requests")) o.num_requests = r.Int("num_requests", 0);
   if (r.Has("duration_s")) o.duration_s = r.Double("duration_s", true);
+  if (r.Has("shared_prefix")) o.shared_prefix = ReadSharedPrefix(r);
 }
 
 std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& base_dir,
@@ -423,6 +485,8 @@ const std::vector<std::string>& WorkloadYamlKeys(std::string_view impl) {
 }
 
 const std::vector<std::string>& LengthYamlKeys() { return kLengthKeys; }
+
+const std::vector<std::string>& SharedPrefixYamlKeys() { return kSharedPrefixKeys; }
 
 const std::vector<std::string>& TraceColumnKeys() { return kColumnKeys; }
 

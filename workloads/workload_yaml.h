@@ -30,6 +30,7 @@
 // output_tokens     | length         | required | output length distribution
 // max_prompt_tokens | tokens >= 1    | none     | longer prompts are clipped to it
 // max_output_tokens | tokens >= 1    | none     | longer outputs are clipped to it
+// shared_prefix     | map            | none     | shared system prompts (see below)
 // num_requests      | count >= 0     | none     | stop after this many      } at least one
 // duration_s        | s > 0          | none     | no arrival at or after it } is required
 //
@@ -42,6 +43,7 @@
 // output_tokens       | length      | required | as for synthetic
 // max_prompt_tokens   | tokens >= 1 | none     | as for synthetic
 // max_output_tokens   | tokens >= 1 | none     | as for synthetic
+// shared_prefix       | map         | none     | as for synthetic
 // requests_per_client | count >= 0  | none     | each client stops after this many  } at least
 // num_requests        | count >= 0  | none     | all clients together               } one is
 // duration_s          | s > 0       | none     | no request arrives at or after it  } required
@@ -59,6 +61,23 @@
 // empirical | path         | rows of a lengths CSV (`num_prefill_tokens,num_decode_tokens[,...]`);
 //           |              | the prompt takes the first column, the output the second; when both
 //           |              | name the same file one row gives both (their correlation is kept)
+//
+// ## shared_prefix (synthetic, closed_loop)
+// N system prompts shared by many requests, e.g. `shared_prefix: {prompts: 8, tokens: 1024,
+// share: 0.8, popularity: zipf, zipf_s: 1.1}`. A request that carries one (a fraction `share` of
+// them) gets prompt g's tokens in front of its own: prompt_tokens = L_g + the prompt_tokens drawn
+// (max_prompt_tokens caps the drawn part only), with one prefix hash for the whole L_g-token prefix
+// (prefix_block_tokens = L_g), so a prefix cache can reuse it; the request's own tokens are never
+// shared. Draws come from the stream "shared_prefix" (synthetic.h); other draws are unchanged.
+// key        | unit / type         | default  | meaning
+// prompts    | count >= 1          | required | N, the number of distinct system prompts
+//            |                     |          | (optional when tokens is a list: its length)
+// tokens     | tokens >= 1, or a   | required | L, every prompt's length, or a list of N
+//            | list of N of them   |          | lengths (prompt g has the g-th)
+// share      | fraction in [0, 1]  | 1        | fraction of requests that carry a shared prefix
+// popularity | name                | uniform  | uniform | zipf: which prompt a request picks;
+//            |                     |          | zipf: P(g) ~ (g + 1)^-zipf_s, prompt 0 most used
+// zipf_s     | > 0                 | 1        | popularity zipf only: the exponent
 //
 // Errors are InputErrors naming `source.key` (e.g. "scenario.yaml: workload.rate_per_sec: unknown
 // key (did you mean 'rate_per_s'?)"): unknown keys, keys of another impl or distribution, wrong
@@ -93,6 +112,9 @@ const std::vector<std::string>& WorkloadYamlKeys(std::string_view impl);
 
 // The keys of a length map (dist and every distribution's parameters).
 const std::vector<std::string>& LengthYamlKeys();
+
+// The keys of a `shared_prefix` map.
+const std::vector<std::string>& SharedPrefixYamlKeys();
 
 // The keys of a trace `columns` map.
 const std::vector<std::string>& TraceColumnKeys();

@@ -26,7 +26,9 @@ namespace servesim {
 
 struct ReplicaQueues {
   std::deque<Sequence*> waiting;   // FCFS; recompute-preempted sequences go back to the front
-  std::vector<Sequence*> running;  // admission order; the tail is preempted first
+  // In the scheduler's order (admission order unless its source reorders); the tail is preempted
+  // first.
+  std::vector<Sequence*> running;
   std::deque<Sequence*> swapped;   // swap-preempted, KV in host memory; resumed FCFS
 };
 

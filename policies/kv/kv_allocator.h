@@ -4,8 +4,9 @@
 // Contract (all allocators):
 // - Admit(seq, cached, tokens) is called for a sequence that holds no device blocks. It takes the
 //   cached prefix of `cached` tokens (a value CachedPrefixTokens(seq) just returned, or 0), sets
-//   seq.computed = cached, and makes room for `tokens` tokens (tokens >= cached). It honours the
-//   watermark: admission fails if fewer than watermark blocks would stay free. On failure it
+//   seq.computed = cached, and makes room for `tokens` tokens (tokens >= cached; room beyond
+//   seq.Tokens() is a reservation for future tokens and does not count as stored). It honours
+//   the watermark: admission fails if fewer than watermark blocks would stay free. On failure it
 //   returns false and changes nothing.
 // - Reserve(seq, tokens) grows an admitted sequence to room for `tokens` tokens (no watermark);
 //   false and nothing changed when the blocks are short.
@@ -48,7 +49,8 @@ class KvAllocator {
   virtual bool SwapIn(Sequence& /*seq*/) { return false; }
   virtual bool swap_enabled() const { return false; }
 
-  // Whether a sequence of seq.MaxTokens() tokens fits in an empty cache (else it is rejected).
+  // Whether a sequence of seq.MaxTokens() tokens can be admitted into an empty cache, watermark
+  // included (else it is rejected).
   virtual bool CanEverFit(const Sequence& seq) const = 0;
   // Blocks a sequence of `tokens` tokens needs.
   virtual int64_t BlocksFor(int64_t tokens) const = 0;
@@ -65,10 +67,11 @@ class KvAllocator {
                ? static_cast<double>(used_blocks()) / static_cast<double>(capacity_blocks())
                : 0.0;
   }
-  // Share of the referenced KV memory that holds no token (internal fragmentation: the tail of the
-  // last block, or an unused contiguous reservation).
+  // Share of the sequences' KV room that holds no token (internal fragmentation: the tail of the
+  // last block, or an unused contiguous reservation). Counted per reference, so a shared prefix
+  // block counts once for each sequence using it, like its tokens.
   double WastedFraction() const {
-    const double room = static_cast<double>(used_blocks()) * static_cast<double>(block_size());
+    const double room = static_cast<double>(held_refs()) * static_cast<double>(block_size());
     return room > 0 ? 1.0 - static_cast<double>(stored_tokens()) / room : 0.0;
   }
 };

@@ -3,6 +3,7 @@
 // sequence is admitted only if `watermark` blocks stay free afterwards (v0's guard against
 // immediate preemption); swap preemption moves a sequence's blocks to a bounded host pool and
 // back. Ignores: block identity (no sharing; see prefix_cache.cpp), copy-on-write.
+#include <algorithm>
 #include <stdexcept>
 
 #include "policies/kv/kv_allocator.h"
@@ -20,7 +21,7 @@ class PagedKvAllocator final : public KvAllocator {
     const int64_t need = BlocksFor(tokens);
     if (need > free_blocks() - o_.watermark_blocks) return false;
     seq.computed = 0;
-    Take(seq, need, tokens);
+    Take(seq, need, std::min(tokens, seq.Tokens()));
     return true;
   }
 
@@ -62,8 +63,9 @@ class PagedKvAllocator final : public KvAllocator {
   }
 
   bool swap_enabled() const override { return o_.swap_blocks > 0; }
+  // vLLM v0 can_allocate() == NEVER: more blocks than the cache holds above the watermark.
   bool CanEverFit(const Sequence& seq) const override {
-    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks;
+    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks - o_.watermark_blocks;
   }
   int64_t BlocksFor(int64_t tokens) const override {
     return (tokens + o_.block_size - 1) / o_.block_size;

@@ -167,7 +167,7 @@ $W"
 bad weights-dont-fit "do not fit" "model: llama-3.1-70b
 hardware: {device: l4}
 $W"
-bad sched-impl "unknown implementation 'vllm_v2' (did you mean 'vllm_v1'?)" "$M
+bad sched-impl "unknown implementation 'vllm_v2' (did you mean 'vllm_v1'" "$M
 $H
 $W
 scheduler: {impl: vllm_v2}"
@@ -183,6 +183,81 @@ bad sched-bool "scheduler.chunked_prefill: expected true or false, found 'yes pl
 $H
 $W
 scheduler: {chunked_prefill: yes please}"
+bad swap-v1 "kv_cache.preemption: swap is vLLM v0's; scheduler vllm_v1 preempts by recompute only" "$M
+$H
+$W
+kv_cache: {preemption: swap}"
+bad preemption-typo "kv_cache.preemption: expected recompute or swap, found 'swapp'" "$M
+$H
+$W
+scheduler: {impl: vllm_v0}
+kv_cache: {preemption: swapp}"
+bad swap-no-host "swap needs host memory" "model: llama-3.2-1b
+hardware: {device: apple-m2-max}
+$W
+scheduler: {impl: vllm_v0}
+kv_cache: {preemption: swap}"
+bad swap-too-big "kv_cache.swap_space_gib: 100000.000000 GiB exceeds the host memory" "$M
+$H
+$W
+scheduler: {impl: vllm_v0}
+kv_cache: {preemption: swap, swap_space_gib: 100000}"
+bad swap-space-no-swap "kv_cache.swap_space_gib: unknown key" "$M
+$H
+$W
+kv_cache: {swap_space_gib: 4}"
+bad prefix-orca "kv_cache.prefix_caching: scheduler orca does not look up cached prefixes" "$M
+$H
+$W
+scheduler: {impl: orca}
+kv_cache: {impl: paged, prefix_caching: true}"
+bad prefix-contiguous "kv_cache.prefix_caching: needs paged blocks" "$M
+$H
+$W
+scheduler: {impl: orca}
+kv_cache: {prefix_caching: true}"
+bad reserve-typo "kv_cache.reserve: expected max_model_len, request_max or pow2, found 'max'" "$M
+$H
+$W
+scheduler: {impl: orca}
+kv_cache: {reserve: max}"
+bad reserve-paged "kv_cache.reserve: unknown key" "$M
+$H
+$W
+kv_cache: {impl: paged, reserve: pow2}"
+bad watermark-high "kv_cache.watermark: expected a number in [0, 1]" "$M
+$H
+$W
+kv_cache: {watermark: 2}"
+bad sarathi-chunk "scheduler.chunk_size: must be at least kv_cache.block_size (32)" "$M
+$H
+$W
+scheduler: {impl: sarathi, chunk_size: 16}
+kv_cache: {block_size: 32}"
+bad sarathi-budget-key "scheduler.max_num_batched_tokens: unknown key" "$M
+$H
+$W
+scheduler: {impl: sarathi, max_num_batched_tokens: 512}"
+bad v1-chunk-key "scheduler.chunk_size: unknown key" "$M
+$H
+$W
+scheduler: {impl: vllm_v1, chunk_size: 512}"
+bad v0-budget "scheduler.max_num_batched_tokens: must be at least max_model_len (4096) without chunked prefill" "$M
+$H
+$W
+scheduler: {impl: vllm_v0, max_model_len: 4096, max_num_batched_tokens: 2048}"
+bad static-wait "scheduler.max_wait_ms: expected a number in [0, 1e+09], found '-5'" "$M
+$H
+$W
+scheduler: {impl: static, max_wait_ms: -5}"
+bad static-batch "scheduler.max_batch_size: expected an integer in [1," "$M
+$H
+$W
+scheduler: {impl: static, max_batch_size: 0}"
+bad orca-seqs-key "scheduler.max_num_seqs: unknown key; expected one of impl, max_batch_size, max_model_len" "$M
+$H
+$W
+scheduler: {impl: orca, max_num_seqs: 8}"
 bad kv-impl "kv_cache.impl: unknown implementation 'pagd'" "$M
 $H
 $W

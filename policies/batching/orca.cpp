@@ -1,0 +1,54 @@
+// Orca's iteration-level scheduling (Yu et al., OSDI'22, Algorithm 1; the vLLM paper's Orca-Max,
+// Orca-Pow2 and Orca-Oracle baselines in §6 are this scheduler over the contiguous allocator's
+// max_model_len, pow2 and request_max reserve modes). Rules: the batch is re-formed every
+// iteration; every running request computes in it (a request whose prompt is not computed yet
+// computes all of it at once, a decode computes one token); then waiting requests are admitted
+// FCFS while the batch has fewer than max_batch_size (max_num_seqs) requests, each reserving KV
+// for its maximum tokens up front (Orca's n_slots accounting: prompt + max output), stopping at
+// the first whose reservation does not fit; an admitted request computes its whole prompt in the
+// same iteration, alongside the decodes. There is no token budget (max_num_batched_tokens is
+// ignored) and no preemption: the up-front reservation guarantees growth, so a failed Reserve is
+// a programming error. Ignores: Orca's pipeline-parallel batch interleaving across workers, and
+// its selective batching (priced by the cost model, not scheduled here).
+#include <stdexcept>
+
+#include "policies/batching/batch_scheduler.h"
+
+namespace servesim {
+namespace {
+
+class OrcaScheduler final : public BatchScheduler {
+ public:
+  explicit OrcaScheduler(const SchedulerOptions& o) : o_(o) {}
+
+  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
+    for (Sequence* seq : q.running) {
+      const int64_t wanted = seq->Tokens() - seq->computed;
+      if (wanted <= 0) continue;
+      if (!kv.Reserve(*seq, seq->computed + wanted)) {
+        throw std::logic_error("orca: a request outgrew the KV it reserved at admission");
+      }
+      plan.seqs.push_back({seq, wanted});
+    }
+    while (!q.waiting.empty() && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = q.waiting.front();
+      if (!kv.Admit(*seq, 0, seq->MaxTokens())) break;
+      q.waiting.pop_front();
+      seq->status = SeqStatus::kRunning;
+      q.running.push_back(seq);
+      const int64_t wanted = seq->Tokens() - seq->computed;
+      if (wanted > 0) plan.seqs.push_back({seq, wanted});
+    }
+  }
+
+ private:
+  SchedulerOptions o_;
+};
+
+}  // namespace
+
+std::unique_ptr<BatchScheduler> MakeOrcaScheduler(const SchedulerOptions& options) {
+  return std::make_unique<OrcaScheduler>(options);
+}
+
+}  // namespace servesim

@@ -1,0 +1,346 @@
+// vLLM v1's paged KV allocator with automatic prefix caching (vllm/v1/core/kv_cache_manager.py,
+// block_pool.py and kv_cache_utils.py, read for the rules, not copied).
+//
+// Models:
+// - Blocks with identity: dense ids 0..capacity-1, a reference count each, and an optional content
+//   key. A block with ref 0 is free (whether or not it still holds cached contents); free blocks
+//   sit in one LRU free queue (vLLM's FreeKVCacheBlockQueue: an intrusive doubly linked list over
+//   block ids, O(1) removal from the middle when a cache hit revives a free block). Allocation pops
+//   the front; a popped block that still holds a key loses it (an eviction).
+// - Keys (what stands in for vLLM's chained block hash): a sequence carries chained prompt hashes,
+//   one per H = seq.prefix_block_tokens tokens (hash j covers tokens [j*H, (j+1)*H), and equal
+//   hashes[j] means an equal prompt from token 0 to the end of hash block j). Cache block i (tokens
+//   [i*bs, (i+1)*bs), bs = block_size) has a key only if it lies fully inside the prompt,
+//   (i+1)*bs <= prompt_tokens, and inside the hashed part: j_end = ((i+1)*bs - 1) / H <
+//   prefix_hashes.size(). Its key is a 64-bit mix of (prefix_hashes[j_end], i): because the hashes
+//   are chained, hashes[j_end] identifies every token up to the end of hash block j_end, so it
+//   identifies the contents of block i and of all blocks before it. Assumption: the hash of a hash
+//   block that the prompt ends inside (Mooncake's last, partial 512-token block) identifies the
+//   tokens the prompt has there; sharing is seen only at hash-block granularity (two prompts that
+//   diverge inside a hash block share none of it, though a real cache would share its first full
+//   blocks), and a 64-bit key collision is taken for equal contents, as vLLM does with its hashes.
+//   Blocks past the hashed part and the generated tokens are never cached (no hash for them).
+// - CachedPrefixTokens: the longest run of leading blocks whose keys are cached, in tokens, capped
+//   so that at least one token is left to compute (vLLM's max cache hit length num_tokens - 1,
+//   rounded down to whole blocks). Const, no side effects.
+// - Admit takes the hit blocks (ref++, a free one leaves the free queue), allocates the rest from
+//   the front of the free queue, and registers the keys of the keyed blocks that the admitted
+//   tokens fill completely (vLLM caches full blocks as allocate_slots commits to computing them);
+//   Reserve does the same for the blocks it newly fills. A key already held by another block keeps
+//   that block (no duplicate). Room past seq.Tokens() at admission is a reservation (kv_tokens and
+//   stored_tokens count at most seq.Tokens()). The watermark counts free blocks after admission
+//   (ref 0, cached or not), so reviving a cached free block costs a free block too; CanEverFit
+//   keeps the watermark free as paged.cpp does.
+// - Release drops references tail-first (vLLM frees a request's blocks in reverse order), each
+//   block reaching ref 0 is appended to the back of the free queue: the tail of a finished request
+//   is evicted before its head, and its head (the shared prefix) survives longest. Cached keys stay
+//   until their block is popped.
+// - Swap as in paged.cpp: SwapOut releases the device blocks (they stay cached) and holds
+//   seq.kv_blocks blocks' worth in a bounded host pool; SwapIn allocates fresh blocks without
+//   re-matching the cache, then registers the keys of its full computed blocks (their contents are
+//   back on the device).
+// - Stats: a request's first admission looks up prompt_tokens tokens (prefix_query_tokens) and
+//   finds `cached` of them (prefix_hit_tokens), so the hit rate is the share of input reused;
+//   re-admissions after a recompute preemption (which may hit their own blocks) are not counted.
+//   evicted_blocks counts keys lost to reallocation.
+//
+// Ignores: hashing of generated tokens (vLLM also caches full decode blocks; with no hashes for
+// them here they are never shared), extra hash inputs (LoRA, multimodal, cache salt), several KV
+// cache groups (hybrid / sliding-window attention), a null block, copy-on-write, and the time
+// spent hashing or looking up.
+//
+// Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
+// touched). No allocation once warmed up except the key map's nodes (its buckets are reserved for
+// one key per block up front); seq.block_ids keeps its capacity across release and reuse.
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "policies/kv/kv_allocator.h"
+
+namespace servesim {
+namespace {
+
+// SplitMix64's output function (Steele, Lea & Flood 2014): a bijective 64-bit mix.
+uint64_t Mix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+class PrefixCachingKvAllocator final : public KvAllocator {
+ public:
+  explicit PrefixCachingKvAllocator(const KvOptions& o) : o_(o) {
+    if (o.block_size < 1) {
+      throw std::logic_error("prefix-caching KV: block_size must be positive, got " +
+                             std::to_string(o.block_size));
+    }
+    if (o.capacity_blocks < 0 || o.capacity_blocks > std::numeric_limits<int32_t>::max()) {
+      throw std::logic_error("prefix-caching KV: capacity_blocks out of range: " +
+                             std::to_string(o.capacity_blocks));
+    }
+    const size_t n = static_cast<size_t>(o.capacity_blocks);
+    ref_.assign(n, 0);
+    prev_.resize(n);
+    next_.resize(n);
+    key_.assign(n, 0);
+    has_key_.assign(n, 0);
+    // Every block starts free, in id order (as vLLM's block pool does).
+    for (size_t b = 0; b < n; ++b) {
+      prev_[b] = static_cast<int32_t>(b) - 1;
+      next_[b] = b + 1 < n ? static_cast<int32_t>(b + 1) : kNone;
+    }
+    head_ = n > 0 ? 0 : kNone;
+    tail_ = n > 0 ? static_cast<int32_t>(n - 1) : kNone;
+    num_free_ = o.capacity_blocks;
+    cached_.reserve(n);
+  }
+
+  int64_t CachedPrefixTokens(const Sequence& seq) const override {
+    const int64_t tokens = seq.Tokens();
+    if (tokens <= 1) return 0;
+    const int64_t limit = std::min(KeyedBlocks(seq), (tokens - 1) / o_.block_size);
+    int64_t hit = 0;
+    while (hit < limit && cached_.count(Key(seq, hit)) != 0) ++hit;
+    return hit * o_.block_size;
+  }
+
+  bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) override {
+    if (seq.kv_blocks != 0 || !seq.block_ids.empty()) {
+      throw std::logic_error("prefix-caching KV: admitting a sequence holding blocks");
+    }
+    if (seq.swapped_blocks != 0) {
+      throw std::logic_error("prefix-caching KV: admitting a swapped-out sequence");
+    }
+    if (cached_tokens < 0 || cached_tokens % o_.block_size != 0 || tokens < cached_tokens) {
+      throw std::logic_error("prefix-caching KV: bad admission (cached " +
+                             std::to_string(cached_tokens) + ", tokens " + std::to_string(tokens) +
+                             ")");
+    }
+    const int64_t hit = cached_tokens / o_.block_size;
+    if (hit > KeyedBlocks(seq)) {
+      throw std::logic_error("prefix-caching KV: cached tokens beyond the hashed prompt");
+    }
+    // Find the hit blocks (only seq.block_ids is written, and cleared again on failure).
+    int64_t revived = 0;  // hit blocks that are free now
+    for (int64_t i = 0; i < hit; ++i) {
+      const auto it = cached_.find(Key(seq, i));
+      if (it == cached_.end()) {
+        seq.block_ids.clear();
+        throw std::logic_error("prefix-caching KV: cached prefix of " +
+                               std::to_string(cached_tokens) + " tokens is not in the cache");
+      }
+      if (ref_[static_cast<size_t>(it->second)] == 0) ++revived;
+      seq.block_ids.push_back(it->second);
+    }
+    const int64_t fresh = std::max<int64_t>(0, BlocksFor(tokens) - hit);
+    if (fresh + revived > num_free_ - o_.watermark_blocks) {
+      seq.block_ids.clear();
+      return false;
+    }
+    for (const int32_t b : seq.block_ids) AddRef(b);
+    seq.kv_blocks = hit;
+    Allocate(seq, fresh);
+    seq.computed = cached_tokens;
+    // Room past the known tokens is a reservation, not stored (kv_allocator.h).
+    const int64_t stored = std::min(tokens, seq.Tokens());
+    stored_ += stored;
+    seq.kv_tokens = stored;
+    if (seq.preemptions == 0) {
+      stats_.prefix_query_tokens += seq.prompt_tokens;
+      stats_.prefix_hit_tokens += cached_tokens;
+    }
+    Register(seq, hit, stored / o_.block_size);
+    return true;
+  }
+
+  bool Reserve(Sequence& seq, int64_t tokens) override {
+    const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
+    if (need > num_free_) return false;
+    if (need > 0) Allocate(seq, need);
+    if (tokens > seq.kv_tokens) {
+      const int64_t before = seq.kv_tokens;
+      stored_ += tokens - before;
+      seq.kv_tokens = tokens;
+      Register(seq, before / o_.block_size, tokens / o_.block_size);
+    }
+    return true;
+  }
+
+  void Release(Sequence& seq) override {
+    if (static_cast<int64_t>(seq.block_ids.size()) != seq.kv_blocks) {
+      throw std::logic_error("prefix-caching KV: sequence block list (" +
+                             std::to_string(seq.block_ids.size()) + ") differs from kv_blocks (" +
+                             std::to_string(seq.kv_blocks) + ")");
+    }
+    if (seq.kv_tokens > stored_) {
+      throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
+    }
+    for (const int32_t b : seq.block_ids) {
+      if (b < 0 || b >= o_.capacity_blocks || ref_[static_cast<size_t>(b)] <= 0) {
+        throw std::logic_error("prefix-caching KV: releasing block " + std::to_string(b) +
+                               ", which no sequence references (double release)");
+      }
+    }
+    // Tail first: the request's last block reaches the free queue first, so it is evicted first.
+    for (auto it = seq.block_ids.rbegin(); it != seq.block_ids.rend(); ++it) {
+      const size_t b = static_cast<size_t>(*it);
+      --held_;
+      if (--ref_[b] == 0) PushBack(*it);
+    }
+    stored_ -= seq.kv_tokens;
+    seq.block_ids.clear();
+    seq.kv_blocks = 0;
+    seq.kv_tokens = 0;
+  }
+
+  bool SwapOut(Sequence& seq) override {
+    if (!swap_enabled() || seq.kv_blocks > o_.swap_blocks - host_used_) return false;
+    if (seq.swapped_blocks != 0) throw std::logic_error("prefix-caching KV: swapping out twice");
+    const int64_t blocks = seq.kv_blocks;
+    Release(seq);
+    host_used_ += blocks;
+    seq.swapped_blocks = blocks;
+    stats_.swap_out_blocks += blocks;
+    return true;
+  }
+
+  bool SwapIn(Sequence& seq) override {
+    if (!swap_enabled()) return false;
+    if (seq.kv_blocks != 0) {
+      throw std::logic_error("prefix-caching KV: swapping in a sequence holding blocks");
+    }
+    const int64_t blocks = seq.swapped_blocks;
+    if (blocks > num_free_ - o_.watermark_blocks) return false;
+    host_used_ -= blocks;
+    seq.swapped_blocks = 0;
+    Allocate(seq, blocks);
+    stored_ += seq.computed;
+    seq.kv_tokens = seq.computed;
+    Register(seq, 0, std::min(seq.computed / o_.block_size, blocks));
+    stats_.swap_in_blocks += blocks;
+    return true;
+  }
+
+  bool swap_enabled() const override { return o_.swap_blocks > 0; }
+  // As paged.cpp (vLLM v0 can_allocate() == NEVER): more blocks than the cache holds above the
+  // watermark.
+  bool CanEverFit(const Sequence& seq) const override {
+    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks - o_.watermark_blocks;
+  }
+  int64_t BlocksFor(int64_t tokens) const override {
+    return (tokens + o_.block_size - 1) / o_.block_size;
+  }
+  int64_t capacity_blocks() const override { return o_.capacity_blocks; }
+  int64_t used_blocks() const override { return o_.capacity_blocks - num_free_; }
+  int64_t held_refs() const override { return held_; }
+  int64_t block_size() const override { return o_.block_size; }
+  int64_t stored_tokens() const override { return stored_; }
+  const KvStats& stats() const override { return stats_; }
+
+ private:
+  static constexpr int32_t kNone = -1;
+
+  // Leading blocks of `seq` that have a key: full blocks inside the prompt and the hashed part.
+  int64_t KeyedBlocks(const Sequence& seq) const {
+    const int64_t h = seq.prefix_block_tokens;
+    if (h <= 0 || seq.prefix_hashes.empty()) return 0;
+    const int64_t hashed = static_cast<int64_t>(seq.prefix_hashes.size()) * h;
+    return std::min(seq.prompt_tokens, hashed) / o_.block_size;
+  }
+
+  // The key of block i (< KeyedBlocks(seq)): the chained hash of the hash block holding its last
+  // token, mixed with i.
+  uint64_t Key(const Sequence& seq, int64_t i) const {
+    const int64_t last_token = (i + 1) * o_.block_size - 1;
+    const uint64_t hash =
+        seq.prefix_hashes[static_cast<size_t>(last_token / seq.prefix_block_tokens)];
+    return Mix64(hash ^ Mix64(static_cast<uint64_t>(i)));
+  }
+
+  // Registers the keys of blocks [from, to) of `seq` (clipped to its keyed blocks), unless another
+  // block already holds the key.
+  void Register(const Sequence& seq, int64_t from, int64_t to) {
+    to = std::min({to, KeyedBlocks(seq), static_cast<int64_t>(seq.block_ids.size())});
+    for (int64_t i = from; i < to; ++i) {
+      const int32_t b = seq.block_ids[static_cast<size_t>(i)];
+      if (has_key_[static_cast<size_t>(b)]) continue;  // a cache hit: already this key's holder
+      const uint64_t key = Key(seq, i);
+      if (cached_.try_emplace(key, b).second) {
+        key_[static_cast<size_t>(b)] = key;
+        has_key_[static_cast<size_t>(b)] = 1;
+      }
+    }
+  }
+
+  void AddRef(int32_t b) {
+    if (ref_[static_cast<size_t>(b)]++ == 0) Unlink(b);
+    ++held_;
+  }
+
+  // Appends `count` blocks popped from the front of the free queue to `seq` (the caller checked
+  // that enough are free).
+  void Allocate(Sequence& seq, int64_t count) {
+    for (int64_t k = 0; k < count; ++k) {
+      const int32_t b = head_;
+      if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
+      Unlink(b);
+      const size_t ub = static_cast<size_t>(b);
+      if (has_key_[ub]) {
+        cached_.erase(key_[ub]);
+        has_key_[ub] = 0;
+        ++stats_.evicted_blocks;
+      }
+      ref_[ub] = 1;
+      ++held_;
+      seq.block_ids.push_back(b);
+    }
+    seq.kv_blocks += count;
+  }
+
+  void Unlink(int32_t b) {
+    const size_t ub = static_cast<size_t>(b);
+    const int32_t p = prev_[ub];
+    const int32_t n = next_[ub];
+    (p == kNone ? head_ : next_[static_cast<size_t>(p)]) = n;
+    (n == kNone ? tail_ : prev_[static_cast<size_t>(n)]) = p;
+    prev_[ub] = next_[ub] = kNone;
+    --num_free_;
+  }
+
+  void PushBack(int32_t b) {
+    const size_t ub = static_cast<size_t>(b);
+    prev_[ub] = tail_;
+    next_[ub] = kNone;
+    (tail_ == kNone ? head_ : next_[static_cast<size_t>(tail_)]) = b;
+    tail_ = b;
+    ++num_free_;
+  }
+
+  KvOptions o_;
+  std::vector<int32_t> ref_;
+  std::vector<int32_t> prev_;  // free queue links (kNone at the ends and for referenced blocks)
+  std::vector<int32_t> next_;
+  std::vector<uint64_t> key_;
+  std::vector<uint8_t> has_key_;
+  int32_t head_ = kNone;  // next block to allocate (least recently freed)
+  int32_t tail_ = kNone;
+  int64_t num_free_ = 0;                          // blocks with ref 0 (the free queue's length)
+  int64_t held_ = 0;                              // Σ refs
+  std::unordered_map<uint64_t, int32_t> cached_;  // key -> the block holding it
+  int64_t stored_ = 0;
+  int64_t host_used_ = 0;
+  KvStats stats_;
+};
+
+}  // namespace
+
+std::unique_ptr<KvAllocator> MakePrefixCachingKvAllocator(const KvOptions& options) {
+  return std::make_unique<PrefixCachingKvAllocator>(options);
+}
+
+}  // namespace servesim
