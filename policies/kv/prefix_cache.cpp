@@ -56,9 +56,9 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "policies/kv/block_key_map.h"
 #include "policies/kv/kv_allocator.h"
 
 namespace servesim {
@@ -74,7 +74,7 @@ uint64_t Mix64(uint64_t x) {
 
 class PrefixCachingKvAllocator final : public KvAllocator {
  public:
-  explicit PrefixCachingKvAllocator(const KvOptions& o) : o_(o) {
+  explicit PrefixCachingKvAllocator(const KvOptions& o) : o_(o), cached_(o.capacity_blocks) {
     if (o.block_size < 1) {
       throw std::logic_error("prefix-caching KV: block_size must be positive, got " +
                              std::to_string(o.block_size));
@@ -97,7 +97,6 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     head_ = n > 0 ? 0 : kNone;
     tail_ = n > 0 ? static_cast<int32_t>(n - 1) : kNone;
     num_free_ = o.capacity_blocks;
-    cached_.reserve(n);
   }
 
   int64_t CachedPrefixTokens(const Sequence& seq) const override {
@@ -105,7 +104,7 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     if (tokens <= 1) return 0;
     const int64_t limit = std::min(KeyedBlocks(seq), (tokens - 1) / o_.block_size);
     int64_t hit = 0;
-    while (hit < limit && cached_.count(Key(seq, hit)) != 0) ++hit;
+    while (hit < limit && cached_.Find(Key(seq, hit)) >= 0) ++hit;
     return hit * o_.block_size;
   }
 
@@ -128,14 +127,14 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     // Find the hit blocks (only seq.block_ids is written, and cleared again on failure).
     int64_t revived = 0;  // hit blocks that are free now
     for (int64_t i = 0; i < hit; ++i) {
-      const auto it = cached_.find(Key(seq, i));
-      if (it == cached_.end()) {
+      const int32_t holder = cached_.Find(Key(seq, i));
+      if (holder < 0) {
         seq.block_ids.clear();
         throw std::logic_error("prefix-caching KV: cached prefix of " +
                                std::to_string(cached_tokens) + " tokens is not in the cache");
       }
-      if (ref_[static_cast<size_t>(it->second)] == 0) ++revived;
-      seq.block_ids.push_back(it->second);
+      if (ref_[static_cast<size_t>(holder)] == 0) ++revived;
+      seq.block_ids.push_back(holder);
     }
     const int64_t fresh = std::max<int64_t>(0, BlocksFor(tokens) - hit);
     if (fresh + revived > num_free_ - o_.watermark_blocks) {
@@ -270,7 +269,7 @@ class PrefixCachingKvAllocator final : public KvAllocator {
       const int32_t b = seq.block_ids[static_cast<size_t>(i)];
       if (has_key_[static_cast<size_t>(b)]) continue;  // a cache hit: already this key's holder
       const uint64_t key = Key(seq, i);
-      if (cached_.try_emplace(key, b).second) {
+      if (cached_.Insert(key, b)) {
         key_[static_cast<size_t>(b)] = key;
         has_key_[static_cast<size_t>(b)] = 1;
       }
@@ -291,7 +290,7 @@ class PrefixCachingKvAllocator final : public KvAllocator {
       Unlink(b);
       const size_t ub = static_cast<size_t>(b);
       if (has_key_[ub]) {
-        cached_.erase(key_[ub]);
+        cached_.Erase(key_[ub]);
         has_key_[ub] = 0;
         ++stats_.evicted_blocks;
       }
@@ -331,7 +330,7 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   int32_t tail_ = kNone;
   int64_t num_free_ = 0;                          // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;                              // Σ refs
-  std::unordered_map<uint64_t, int32_t> cached_;  // key -> the block holding it
+  BlockKeyMap cached_;  // key -> the block holding it
   int64_t stored_ = 0;
   int64_t host_used_ = 0;
   KvStats stats_;
