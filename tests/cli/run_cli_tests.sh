@@ -117,6 +117,18 @@ for key in '"completed": 200' '"mean_ttft_ms"' '"p99_tpot_ms"' '"median_itl_ms"'
   if grep -q "$key" "$tmp/a/summary.json"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL summary key $key"; fi
 done
 
+# Golden scenarios: the whole summary.json, byte for byte (tests/golden/README.md).
+for g in "$src"/tests/golden/*.yaml; do
+  name=$(basename "$g" .yaml)
+  if "$bin" run "$g" --out "$tmp/golden-$name" -q && cmp -s "$tmp/golden-$name/summary.json" "${g%.yaml}.summary.json"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL golden $name: summary.json differs from ${g%.yaml}.summary.json"
+    diff "$tmp/golden-$name/summary.json" "${g%.yaml}.summary.json" | head -10
+  fi
+done
+
 # A corpus of bad scenarios: each must fail with a one-line error naming the key.
 bad() {  # bad NAME EXPECTED YAML [extra args]
   local name=$1 want=$2 yaml=$3
