@@ -5,36 +5,17 @@
 #include <cstring>
 
 namespace servesim {
-namespace {
 
-constexpr int kMantissaBits = 10;
-constexpr int kMinExponent = -40;  // 2^-40 s ~ 1 ps
-constexpr int kMaxExponent = 40;   // 2^40 s ~ 35,000 years
-constexpr int64_t kBucketsPerOctave = int64_t{1} << kMantissaBits;
-
-// Bucket of a positive finite value: (exponent - min) * 1024 + top mantissa bits.
-size_t BucketOf(double v) {
-  uint64_t bits;
-  std::memcpy(&bits, &v, sizeof(bits));
-  const int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
-  if (exponent < kMinExponent) return 0;
-  const int e = std::min(exponent, kMaxExponent);
-  const uint64_t mantissa = exponent > kMaxExponent ? kBucketsPerOctave - 1 : (bits >> (52 - kMantissaBits)) & (kBucketsPerOctave - 1);
-  return static_cast<size_t>((e - kMinExponent) * kBucketsPerOctave + static_cast<int64_t>(mantissa));
-}
-
-double BucketMid(size_t i) {
+double LogHistogram::BucketMid(size_t i) {
   const int e = static_cast<int>(static_cast<int64_t>(i) / kBucketsPerOctave) + kMinExponent;
   const double m = static_cast<double>(static_cast<int64_t>(i) % kBucketsPerOctave) + 0.5;
   return std::ldexp(1.0 + m / static_cast<double>(kBucketsPerOctave), e);
 }
 
-}  // namespace
-
 LogHistogram::LogHistogram()
     : buckets_(static_cast<size_t>((kMaxExponent - kMinExponent + 1) * kBucketsPerOctave), 0) {}
 
-void LogHistogram::Add(double value) {
+void LogHistogram::AddSlow(double value) {
   if (!(value >= 0) || !std::isfinite(value)) value = 0;  // never produced by the engine
   if (count_ == 0) {
     min_ = max_ = value;

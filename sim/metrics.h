@@ -8,7 +8,9 @@
 #ifndef SERVESIM_SIM_METRICS_H_
 #define SERVESIM_SIM_METRICS_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 namespace servesim {
@@ -19,7 +21,22 @@ namespace servesim {
 class LogHistogram {
  public:
   LogHistogram();
-  void Add(double value);
+  // Inline: the engine adds one inter-token latency per emitted token.
+  void Add(double value) {
+    if (!(value > 0) || !(value <= kMaxFinite)) {
+      AddSlow(value);
+      return;
+    }
+    if (count_ == 0) {
+      min_ = max_ = value;
+    } else {
+      if (value < min_) min_ = value;
+      if (value > max_) max_ = value;
+    }
+    ++count_;
+    sum_ += value;
+    ++buckets_[BucketOf(value)];
+  }
   int64_t count() const { return count_; }
   double sum() const { return sum_; }
   double Mean() const { return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0; }
@@ -29,6 +46,28 @@ class LogHistogram {
   double Quantile(double q) const;
 
  private:
+  static constexpr double kMaxFinite = 1.7976931348623157e308;
+  static constexpr int kMantissaBits = 10;
+  static constexpr int kMinExponent = -40;  // 2^-40 s ~ 1 ps
+  static constexpr int kMaxExponent = 40;   // 2^40 s ~ 35,000 years
+  static constexpr int64_t kBucketsPerOctave = int64_t{1} << kMantissaBits;
+
+  // Bucket of a positive finite value: (exponent - min) * 1024 + top mantissa bits.
+  static size_t BucketOf(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, sizeof(bits));
+    const int exponent = static_cast<int>((bits >> 52) & 0x7FF) - 1023;
+    if (exponent < kMinExponent) return 0;
+    const int e = exponent < kMaxExponent ? exponent : kMaxExponent;
+    const uint64_t mantissa = exponent > kMaxExponent
+                                  ? kBucketsPerOctave - 1
+                                  : (bits >> (52 - kMantissaBits)) & (kBucketsPerOctave - 1);
+    return static_cast<size_t>((e - kMinExponent) * kBucketsPerOctave +
+                               static_cast<int64_t>(mantissa));
+  }
+  static double BucketMid(size_t i);
+  void AddSlow(double value);  // zero, negative, NaN, inf
+
   std::vector<int64_t> buckets_;
   int64_t zeros_ = 0;
   int64_t count_ = 0;

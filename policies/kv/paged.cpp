@@ -26,9 +26,12 @@ class PagedKvAllocator final : public KvAllocator {
   }
 
   bool Reserve(Sequence& seq, int64_t tokens) override {
-    const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
-    if (need > free_blocks()) return false;
-    Take(seq, need > 0 ? need : 0, tokens);
+    int64_t need = 0;
+    if (tokens > seq.kv_blocks * o_.block_size) {  // else it fits its last block: no division
+      need = BlocksFor(tokens) - seq.kv_blocks;
+      if (need > free_blocks()) return false;
+    }
+    Take(seq, need, tokens);
     return true;
   }
 

@@ -158,14 +158,17 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   }
 
   bool Reserve(Sequence& seq, int64_t tokens) override {
-    const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
-    if (need > num_free_) return false;
-    if (need > 0) Allocate(seq, need);
+    // Most calls are decodes that fit their last block: no division, no registration.
+    if (tokens > seq.kv_blocks * o_.block_size) {
+      const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
+      if (need > num_free_) return false;
+      Allocate(seq, need);
+    }
     if (tokens > seq.kv_tokens) {
       const int64_t before = seq.kv_tokens;
       stored_ += tokens - before;
       seq.kv_tokens = tokens;
-      Register(seq, before / o_.block_size, tokens / o_.block_size);
+      if (!seq.prefix_hashes.empty()) Register(seq, before / o_.block_size, tokens / o_.block_size);
     }
     return true;
   }
