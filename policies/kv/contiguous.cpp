@@ -55,6 +55,15 @@ class ContiguousKvAllocator final : public KvAllocator {
     return true;
   }
 
+  // The region keeps its size (it was reserved whole); only the stored count drops.
+  void Trim(Sequence& seq, int64_t tokens) override {
+    if (tokens < seq.computed) throw std::logic_error("contiguous KV: trimming computed tokens");
+    if (tokens < seq.kv_tokens) {
+      stored_ -= seq.kv_tokens - tokens;
+      seq.kv_tokens = tokens;
+    }
+  }
+
   void Release(Sequence& seq) override {
     // Every admitted sequence holds a region of at least one token, so releasing one that holds
     // none is a second release (or a release of a sequence never admitted).

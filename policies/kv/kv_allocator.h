@@ -10,6 +10,9 @@
 //   returns false and changes nothing.
 // - Reserve(seq, tokens) grows an admitted sequence to room for `tokens` tokens (no watermark);
 //   false and nothing changed when the blocks are short.
+// - Trim(seq, tokens) gives back the room past `tokens` (speculative decoding's rejected
+//   lookahead slots): device blocks beyond BlocksFor(tokens) are freed (a contiguous region keeps
+//   its size) and seq.kv_tokens drops to at most `tokens`. Precondition: tokens >= seq.computed.
 // - Release(seq) drops every device block the sequence references (cached blocks stay cached
 //   while unreferenced, until evicted). Blocks are freed once: a double release throws.
 // - SwapOut(seq) moves the sequence's KV to host memory (device blocks freed, seq.swapped_blocks
@@ -44,6 +47,7 @@ class KvAllocator {
   virtual int64_t CachedPrefixTokens(const Sequence& /*seq*/) const { return 0; }
   virtual bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) = 0;
   virtual bool Reserve(Sequence& seq, int64_t tokens) = 0;
+  virtual void Trim(Sequence& seq, int64_t tokens) = 0;
   virtual void Release(Sequence& seq) = 0;
   virtual bool SwapOut(Sequence& /*seq*/) { return false; }
   virtual bool SwapIn(Sequence& /*seq*/) { return false; }

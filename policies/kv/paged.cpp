@@ -35,6 +35,19 @@ class PagedKvAllocator final : public KvAllocator {
     return true;
   }
 
+  void Trim(Sequence& seq, int64_t tokens) override {
+    if (tokens < seq.computed) throw std::logic_error("paged KV: trimming computed tokens");
+    const int64_t keep = BlocksFor(tokens);
+    if (keep < seq.kv_blocks) {
+      used_ -= seq.kv_blocks - keep;
+      seq.kv_blocks = keep;
+    }
+    if (tokens < seq.kv_tokens) {
+      stored_ -= seq.kv_tokens - tokens;
+      seq.kv_tokens = tokens;
+    }
+  }
+
   void Release(Sequence& seq) override {
     if (seq.kv_blocks > used_ || seq.kv_tokens > stored_)
       throw std::logic_error("paged KV: releasing more blocks than allocated");

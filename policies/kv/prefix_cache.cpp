@@ -173,6 +173,22 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     return true;
   }
 
+  void Trim(Sequence& seq, int64_t tokens) override {
+    if (tokens < seq.computed) throw std::logic_error("prefix-caching KV: trimming computed tokens");
+    const int64_t keep = BlocksFor(tokens);
+    while (seq.kv_blocks > keep) {  // tail first, as Release
+      const int32_t b = seq.block_ids.back();
+      seq.block_ids.pop_back();
+      --seq.kv_blocks;
+      --held_;
+      if (--ref_[static_cast<size_t>(b)] == 0) PushBack(b);
+    }
+    if (tokens < seq.kv_tokens) {
+      stored_ -= seq.kv_tokens - tokens;
+      seq.kv_tokens = tokens;
+    }
+  }
+
   void Release(Sequence& seq) override {
     if (static_cast<int64_t>(seq.block_ids.size()) != seq.kv_blocks) {
       throw std::logic_error("prefix-caching KV: sequence block list (" +
