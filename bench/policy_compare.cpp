@@ -62,11 +62,14 @@ double SustainedRate(const std::string& path, const Policy& p, double limit_s, i
 void VllmPaperComparison(const std::string& dir) {
   const std::string path = dir + "/policy_compare_opt13b_a100.yaml";
   const std::vector<Policy> policies = {
-      {"static (FasterTransformer), batch 8", {"scheduler.impl=static", "scheduler.max_batch_size=8"}},
-      {"static (FasterTransformer), batch 32", {"scheduler.impl=static", "scheduler.max_batch_size=32"}},
+      {"static (FasterTransformer), batch 8",
+       {"scheduler.impl=static", "scheduler.max_batch_size=8"}},
+      {"static (FasterTransformer), batch 32",
+       {"scheduler.impl=static", "scheduler.max_batch_size=32"}},
       {"orca, max_model_len reservation (Orca-Max)", {"scheduler.impl=orca"}},
       {"orca, pow2 reservation (Orca-Pow2)", {"scheduler.impl=orca", "kv_cache.reserve=pow2"}},
-      {"orca, exact reservation (Orca-Oracle)", {"scheduler.impl=orca", "kv_cache.reserve=request_max"}},
+      {"orca, exact reservation (Orca-Oracle)",
+       {"scheduler.impl=orca", "kv_cache.reserve=request_max"}},
       {"vllm_v0 (paged, prefill-first)", {"scheduler.impl=vllm_v0"}},
       {"vllm_v1 (paged, chunked, budget 8192)", {"scheduler.impl=vllm_v1"}},
       {"sarathi (paged, chunk 512)", {"scheduler.impl=sarathi"}},
@@ -88,9 +91,10 @@ void VllmPaperComparison(const std::string& dir) {
   // rate whose mean normalized latency stays under 0.5 s per output token.
   const double limit_s = 0.5;
   std::printf("## Sustained request rate, OPT-13B on 1 x A100-40GB\n\n");
-  std::printf("Highest Poisson rate with mean normalized latency (e2e / output tokens) <= %.1f s "
-              "(1,000 requests, bisection to 2 %%).\n\n",
-              limit_s);
+  std::printf(
+      "Highest Poisson rate with mean normalized latency (e2e / output tokens) <= %.1f s "
+      "(1,000 requests, bisection to 2 %%).\n\n",
+      limit_s);
   for (const Lengths& l : lengths) {
     std::printf("%s:\n\n| policy | sustained req/s | vllm_v0 / policy |\n|---|---|---|\n", l.label);
     std::vector<double> rates;
@@ -114,9 +118,12 @@ void VllmPaperComparison(const std::string& dir) {
 void DecodeStalls(const std::string& dir) {
   const std::string path = dir + "/policy_compare_opt13b_a100.yaml";
   std::printf("## Decode stalls behind prefills: inter-token latency at a fixed load\n\n");
-  std::printf("Mistral-7B on 1 x A100-80GB, ShareGPT lengths (clipped to 1,024 + 1,024), Poisson.\n\n");
-  std::printf("| policy | rate req/s | median ITL ms | p99 ITL ms | max ITL ms | p99 TPOT ms | mean TTFT ms |\n"
-              "|---|---|---|---|---|---|---|\n");
+  std::printf(
+      "Mistral-7B on 1 x A100-80GB, ShareGPT lengths (clipped to 1,024 + 1,024), Poisson.\n\n");
+  std::printf(
+      "| policy | rate req/s | median ITL ms | p99 ITL ms | max ITL ms | p99 TPOT ms | mean TTFT "
+      "ms |\n"
+      "|---|---|---|---|---|---|---|\n");
   const std::vector<Policy> policies = {
       {"vllm_v0 (prefill-first)", {"scheduler.impl=vllm_v0"}},
       {"sarathi, chunk 512", {"scheduler.impl=sarathi", "scheduler.chunk_size=512"}},
@@ -127,8 +134,9 @@ void DecodeStalls(const std::string& dir) {
   for (double rate : {2.0, 4.0}) {
     for (const Policy& p : policies) {
       auto o = p.overrides;
-      o.insert(o.end(), {"model=mistral-7b", "hardware.device=a100-80gb",
-                         "scheduler.max_model_len=2048", "workload.rate_per_s=" + std::to_string(rate)});
+      o.insert(o.end(),
+               {"model=mistral-7b", "hardware.device=a100-80gb", "scheduler.max_model_len=2048",
+                "workload.rate_per_s=" + std::to_string(rate)});
       const RunSummary s = RunScenario(path, o);
       std::printf("| %s | %.1f | %.2f | %.2f | %.2f | %.2f | %.1f |\n", p.label, rate,
                   s.itl_s.Quantile(0.5) * 1e3, s.itl_s.Quantile(0.99) * 1e3, s.itl_s.max() * 1e3,
@@ -143,18 +151,22 @@ void PrefixCaching(const std::string& dir) {
   // One H100 cannot keep up with the trace's 3.4 req/s of 12k-token prompts (TTFT grows to
   // hours); arrivals are slowed 10x so the rows compare caches, not queues.
   std::printf("## Prefix caching on the Mooncake conversation trace\n\n");
-  std::printf("vllm_v1, Llama-3.1-8B, 1 x H100, arrivals slowed 10x (time_scale 0.1). The trace's "
-              "reusable share of input tokens is about 37 %%; what a cache keeps of it depends on "
-              "its capacity (rows beyond the memory plan are what-ifs: Mooncake adds a CPU-memory "
-              "KV pool for this).\n\n");
-  std::printf("| KV cache | hit rate | mean TTFT ms | p99 TTFT ms | evicted blocks |\n|---|---|---|---|---|\n");
+  std::printf(
+      "vllm_v1, Llama-3.1-8B, 1 x H100, arrivals slowed 10x (time_scale 0.1). The trace's "
+      "reusable share of input tokens is about 37 %%; what a cache keeps of it depends on "
+      "its capacity (rows beyond the memory plan are what-ifs: Mooncake adds a CPU-memory "
+      "KV pool for this).\n\n");
+  std::printf(
+      "| KV cache | hit rate | mean TTFT ms | p99 TTFT ms | evicted blocks "
+      "|\n|---|---|---|---|---|\n");
   for (const char* blocks : {"0", "200000", "1000000", "4000000"}) {
     std::vector<std::string> o = {"workload.time_scale=0.1"};
     if (std::string(blocks) != "0") o.push_back(std::string("hardware.kv_blocks=") + blocks);
     const RunSummary s = RunScenario(path, o);
-    const double hit = s.kv.prefix_query_tokens > 0 ? static_cast<double>(s.kv.prefix_hit_tokens) /
-                                                          static_cast<double>(s.kv.prefix_query_tokens)
-                                                    : 0.0;
+    const double hit = s.kv.prefix_query_tokens > 0
+                           ? static_cast<double>(s.kv.prefix_hit_tokens) /
+                                 static_cast<double>(s.kv.prefix_query_tokens)
+                           : 0.0;
     const std::string label = std::string(blocks) == "0"
                                   ? "memory plan, " + std::to_string(s.kv_blocks_per_replica)
                                   : std::string(blocks);

@@ -10,7 +10,8 @@ namespace servesim {
 const std::vector<ImplEntry>& Implementations() {
   static const std::vector<ImplEntry> kTable = {
       {"scheduler", "vllm_v1",
-       "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute preemption"},
+       "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute "
+       "preemption"},
       {"scheduler", "vllm_v0",
        "vLLM v0: prefill-first steps, FCFS, watermark, recompute or swap preemption"},
       {"scheduler", "sarathi",

@@ -247,8 +247,8 @@ struct Engine::Impl {
       *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
                       << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
                       << shape.prefill_tokens << "," << shape.decode_seqs << ","
-                      << FormatNumber(usage) << "," << plan.preempted << "," << swap_blocks
-                      << "," << BoundName(cost.bound) << "\n";
+                      << FormatNumber(usage) << "," << plan.preempted << "," << swap_blocks << ","
+                      << BoundName(cost.bound) << "\n";
     }
   }
 
@@ -426,8 +426,9 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   stats("itl", s.itl_s);
   stats("e2el", s.e2e_s);
   stats("queue", s.queue_s);
-  j.Field("mean_normalized_latency_ms",
-          s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
+  j.Field(
+      "mean_normalized_latency_ms",
+      s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
   j.Field("arrived", s.arrived).Field("rejected", s.rejected);
   j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
   j.Field("rejected_queue_full", s.rejected_queue_full)
@@ -438,8 +439,8 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
   j.Field("kv_usage_peak", s.kv_usage_peak);
   j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
-  j.Field("prefix_cache_hit_rate",
-          s.kv.prefix_query_tokens > 0 ? static_cast<double>(s.kv.prefix_hit_tokens) /
+  j.Field("prefix_cache_hit_rate", s.kv.prefix_query_tokens > 0
+                                       ? static_cast<double>(s.kv.prefix_hit_tokens) /
                                              static_cast<double>(s.kv.prefix_query_tokens)
                                        : 0.0);
   j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)

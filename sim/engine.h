@@ -34,12 +34,12 @@ struct EngineConfig {
   DeviceSpec device;
   CostModelOptions cost;
   int replicas = 1;
-  KvOptions kv;                  // per replica (capacity_blocks, block size, prefix caching, swap)
-  SchedulerOptions scheduler;    // per replica
-  int64_t max_model_len = 0;  // 0: the model's max context
-  int64_t max_time_ns = 0;      // 0: no limit; events after it are not processed
-  int64_t max_requests = 0;     // 0: no limit on requests pulled from the sources
-  int64_t max_waiting = 0;      // 0: unbounded queue; else arrivals to a full queue are rejected
+  KvOptions kv;                // per replica (capacity_blocks, block size, prefix caching, swap)
+  SchedulerOptions scheduler;  // per replica
+  int64_t max_model_len = 0;   // 0: the model's max context
+  int64_t max_time_ns = 0;     // 0: no limit; events after it are not processed
+  int64_t max_requests = 0;    // 0: no limit on requests pulled from the sources
+  int64_t max_waiting = 0;     // 0: unbounded queue; else arrivals to a full queue are rejected
   // Goodput SLOs (0: not set).
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;
@@ -51,8 +51,8 @@ struct RunSummary {
   int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
   int64_t rejected_too_long = 0, rejected_kv = 0, rejected_queue_full = 0;
   int64_t preemptions = 0;
-  KvStats kv;                         // summed over replicas
-  double swap_s = 0;                  // step time spent moving swapped KV
+  KvStats kv;         // summed over replicas
+  double swap_s = 0;  // step time spent moving swapped KV
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time before the workload drained
   double duration_s = 0;   // first arrival to last completion (makespan)
@@ -60,14 +60,14 @@ struct RunSummary {
   int64_t good_requests = 0;
   LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
   double normalized_latency_sum_s = 0;  // Σ e2e / output tokens (the vLLM paper's metric)
-  double kv_usage_time_weighted = 0;  // integral of usage over busy time
+  double kv_usage_time_weighted = 0;    // integral of usage over busy time
   double kv_usage_peak = 0;
   double kv_waste_time_weighted = 0;  // integral of WastedFraction over busy time
   double busy_s = 0;                  // summed over replicas
   int64_t steps = 0;
   double batch_size_sum = 0, tokens_per_step_sum = 0;
   int64_t batch_size_peak = 0, tokens_per_step_peak = 0;
-  double flops = 0, bytes = 0;        // per device, summed over steps
+  double flops = 0, bytes = 0;  // per device, summed over steps
   int64_t kv_blocks_per_replica = 0;
   int64_t events = 0;
   double wall_s = 0;

@@ -37,7 +37,8 @@ double LogHistogram::Quantile(double q) const {
   if (q <= 0) return min_;
   if (q >= 1) return max_;
   // Nearest rank: the smallest value with at least ceil(q * n) values at or below it.
-  const int64_t rank = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_))));
+  const int64_t rank =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(q * static_cast<double>(count_))));
   int64_t seen = zeros_;
   if (seen >= rank) return 0;
   for (size_t i = 0; i < buckets_.size(); ++i) {

@@ -250,8 +250,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     so.max_num_seqs = sched.Int("max_batch_size", so.impl == "orca" ? 256 : 8, 1, 1 << 20);
     so.max_num_batched_tokens = 0;  // no token budget: whole prompts
     if (so.impl == "static") {
-      so.max_wait_ns = static_cast<int64_t>(
-          std::llround(sched.Double("max_wait_ms", 0, 0, 1e9) * 1e6));
+      so.max_wait_ns =
+          static_cast<int64_t>(std::llround(sched.Double("max_wait_ms", 0, 0, 1e9) * 1e6));
       so.return_at_batch_end = sched.Bool("return_at_batch_end", true);
     }
   }
@@ -291,8 +291,9 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   }
   if (ko.prefix_caching && so.impl != "vllm_v1" && so.impl != "vllm_v0" && so.impl != "sarathi") {
     kv.Fail("kv_cache.prefix_caching",
-            "scheduler " + so.impl + " does not look up cached prefixes; use vllm_v1, vllm_v0 or "
-            "sarathi",
+            "scheduler " + so.impl +
+                " does not look up cached prefixes; use vllm_v1, vllm_v0 or "
+                "sarathi",
             "true");
   }
   if (preemption == "swap" && so.impl != "vllm_v0") {
@@ -358,7 +359,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
 
   sc.memory = PlanMemory(e.model, e.device, mem);
   e.kv.capacity_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
-  e.kv.watermark_blocks = static_cast<int64_t>(watermark * static_cast<double>(e.kv.capacity_blocks));
+  e.kv.watermark_blocks =
+      static_cast<int64_t>(watermark * static_cast<double>(e.kv.capacity_blocks));
   if (preemption == "swap") {
     if (e.device.offload_tiers.empty() || e.device.unified_memory) {
       throw InputError(path + ": kv_cache.preemption: swap needs host memory over a link, and " +

@@ -25,11 +25,11 @@
 namespace servesim {
 
 struct ReplicaQueues {
-  std::deque<Sequence*> waiting;   // FCFS; recompute-preempted sequences go back to the front
+  std::deque<Sequence*> waiting;  // FCFS; recompute-preempted sequences go back to the front
   // In the scheduler's order (admission order unless its source reorders); the tail is preempted
   // first.
   std::vector<Sequence*> running;
-  std::deque<Sequence*> swapped;   // swap-preempted, KV in host memory; resumed FCFS
+  std::deque<Sequence*> swapped;  // swap-preempted, KV in host memory; resumed FCFS
 };
 
 struct ScheduledSeq {
@@ -40,12 +40,12 @@ struct ScheduledSeq {
 
 struct StepPlan {
   std::vector<ScheduledSeq> seqs;
-  int64_t preempted = 0;          // sequences preempted while forming this plan
-  int64_t swap_out_blocks = 0;    // KV blocks moved device -> host before the step
-  int64_t swap_in_blocks = 0;     // and host -> device
-  int64_t pad_decode_seqs = 0;    // slots of finished requests still decoding padding
-  int64_t pad_context_tokens = 0; // their summed context
-  int64_t wake_at_ns = -1;        // with an empty plan: try again at this time
+  int64_t preempted = 0;           // sequences preempted while forming this plan
+  int64_t swap_out_blocks = 0;     // KV blocks moved device -> host before the step
+  int64_t swap_in_blocks = 0;      // and host -> device
+  int64_t pad_decode_seqs = 0;     // slots of finished requests still decoding padding
+  int64_t pad_context_tokens = 0;  // their summed context
+  int64_t wake_at_ns = -1;         // with an empty plan: try again at this time
   void Clear() {
     seqs.clear();
     preempted = swap_out_blocks = swap_in_blocks = pad_decode_seqs = pad_context_tokens = 0;
@@ -56,21 +56,20 @@ struct StepPlan {
 class BatchScheduler {
  public:
   virtual ~BatchScheduler() = default;
-  virtual void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t now_ns,
-                        StepPlan& plan) = 0;
+  virtual void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t now_ns, StepPlan& plan) = 0;
 };
 
 // The parameters of every scheduler in one struct; each implementation reads its own (documented
 // in scenarios/README.md) and the scenario loader rejects keys the chosen one does not take.
 struct SchedulerOptions {
   std::string impl = "vllm_v1";
-  int64_t max_num_seqs = 256;              // running-set cap (static/orca: max_batch_size)
-  int64_t max_num_batched_tokens = 8192;   // per-step token budget (sarathi: chunk_size)
+  int64_t max_num_seqs = 256;                // running-set cap (static/orca: max_batch_size)
+  int64_t max_num_batched_tokens = 8192;     // per-step token budget (sarathi: chunk_size)
   int64_t long_prefill_token_threshold = 0;  // vllm_v1: 0 = no cap on one request's chunk
-  bool chunked_prefill = true;   // vllm_v1: false = admit only when the whole prompt fits;
-                                 // vllm_v0: true = its chunked-prefill scheduling
-  int64_t max_model_len = 0;     // 0: no cap
-  int64_t max_wait_ns = 0;       // static: wait up to this long for a full batch
+  bool chunked_prefill = true;      // vllm_v1: false = admit only when the whole prompt fits;
+                                    // vllm_v0: true = its chunked-prefill scheduling
+  int64_t max_model_len = 0;        // 0: no cap
+  int64_t max_wait_ns = 0;          // static: wait up to this long for a full batch
   bool return_at_batch_end = true;  // static: responses return when the batch drains
 };
 

@@ -6,9 +6,9 @@
 // of waiting) until it fits or is itself the victim. Waiting requests are admitted FCFS only in a
 // step that preempted nobody, while the running list is below max_num_seqs and budget remains;
 // admission stops at the first request that cannot get KV.
-#include "policies/batching/batch_scheduler.h"
-
 #include <algorithm>
+
+#include "policies/batching/batch_scheduler.h"
 
 namespace servesim {
 namespace {
@@ -45,7 +45,8 @@ class VllmV1Scheduler final : public BatchScheduler {
       ++index;
     }
     if (plan.preempted > 0) return;
-    while (!q.waiting.empty() && budget > 0 && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
+    while (!q.waiting.empty() && budget > 0 &&
+           static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
       Sequence* seq = q.waiting.front();
       // Prefix-cache hits count as computed; the whole-prompt check and the budget apply to the
       // rest (vLLM v1 num_new_tokens = num_tokens - num_computed_tokens).
@@ -64,7 +65,8 @@ class VllmV1Scheduler final : public BatchScheduler {
 
  private:
   int64_t Cap(int64_t tokens, int64_t budget) const {
-    if (o_.long_prefill_token_threshold > 0) tokens = std::min(tokens, o_.long_prefill_token_threshold);
+    if (o_.long_prefill_token_threshold > 0)
+      tokens = std::min(tokens, o_.long_prefill_token_threshold);
     return std::min(tokens, budget);
   }
 

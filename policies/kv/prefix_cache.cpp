@@ -174,7 +174,8 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   }
 
   void Trim(Sequence& seq, int64_t tokens) override {
-    if (tokens < seq.computed) throw std::logic_error("prefix-caching KV: trimming computed tokens");
+    if (tokens < seq.computed)
+      throw std::logic_error("prefix-caching KV: trimming computed tokens");
     const int64_t keep = BlocksFor(tokens);
     while (seq.kv_blocks > keep) {  // tail first, as Release
       const int32_t b = seq.block_ids.back();
@@ -347,9 +348,9 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   std::vector<uint8_t> has_key_;
   int32_t head_ = kNone;  // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
-  int64_t num_free_ = 0;                          // blocks with ref 0 (the free queue's length)
-  int64_t held_ = 0;                              // Σ refs
-  BlockKeyMap cached_;  // key -> the block holding it
+  int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
+  int64_t held_ = 0;      // Σ refs
+  BlockKeyMap cached_;    // key -> the block holding it
   int64_t stored_ = 0;
   int64_t host_used_ = 0;
   KvStats stats_;

@@ -1,11 +1,10 @@
 // BlockKeyMap against std::map under random inserts, finds and erases, with keys crowded into a
 // few home slots so probe runs collide and wrap around the table's end (the backward-shift
 // deletion's hard cases).
-#include <catch2/catch.hpp>
-
-#include <map>
-
 #include "policies/kv/block_key_map.h"
+
+#include <catch2/catch.hpp>
+#include <map>
 
 namespace servesim {
 

@@ -4,7 +4,6 @@
 // output-token counts, KV blocks all returned, and determinism. The engine itself checks KV
 // accounting and conservation after every event in debug builds (the sanitizer CI build).
 #include <catch2/catch.hpp>
-
 #include <sstream>
 #include <string>
 #include <vector>
@@ -132,7 +131,8 @@ std::vector<std::string> Split(const std::string& line) {
 
 }  // namespace
 
-TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV", "[policies][combinations]") {
+TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV",
+          "[policies][combinations]") {
   const std::vector<Request> requests = RandomRequests();
   const auto combos = AllCombos();
   REQUIRE(combos.size() >= 10);
@@ -186,7 +186,8 @@ TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV", "[
   }
 }
 
-TEST_CASE("a small KV cache makes paged schedulers preempt, and prefix caching hits", "[policies][combinations]") {
+TEST_CASE("a small KV cache makes paged schedulers preempt, and prefix caching hits",
+          "[policies][combinations]") {
   const std::vector<Request> requests = RandomRequests();
   const Outcome v1 = Run({"vllm_v1", "paged"}, requests);
   CHECK(v1.summary.preemptions > 0);

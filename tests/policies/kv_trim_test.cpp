@@ -1,7 +1,6 @@
 // Trim: the room a sequence reserved past its accepted tokens (speculative lookahead slots) goes
 // back to the allocator; one body over the three allocators.
 #include <catch2/catch.hpp>
-
 #include <stdexcept>
 
 #include "policies/kv/kv_allocator.h"
