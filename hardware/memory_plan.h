@@ -22,16 +22,21 @@ struct MemoryPlanOptions {
   int64_t profile_logit_tokens = 256;  // sequences whose logits that pass computes
   double framework_reserve_bytes = 0;  // CUDA context, graphs, allocator slack
   int64_t block_size_tokens = 16;      // KV block granularity
+  // A co-resident draft model (speculative decoding): its weights and its KV per token on this
+  // device, allocated in lockstep with the target's blocks.
+  double draft_weight_bytes = 0;
+  double draft_kv_bytes_per_token = 0;
 };
 
 struct MemoryPlan {
-  double device_bytes = 0;      // capacity of one device
-  double usable_bytes = 0;      // device_bytes * utilization
-  double weight_bytes = 0;      // on one device
-  double activation_bytes = 0;  // peak working set of the profiling pass, one device
+  double device_bytes = 0;        // capacity of one device
+  double usable_bytes = 0;        // device_bytes * utilization
+  double weight_bytes = 0;        // on one device
+  double draft_weight_bytes = 0;  // a co-resident draft model's, on one device
+  double activation_bytes = 0;    // peak working set of the profiling pass, one device
   double reserve_bytes = 0;
   double kv_budget_bytes = 0;     // what is left for the KV cache (may be negative)
-  double kv_bytes_per_token = 0;  // on one device
+  double kv_bytes_per_token = 0;  // on one device (target + co-resident draft)
   int64_t kv_blocks = 0;          // whole blocks that fit
   int64_t kv_token_capacity = 0;  // kv_blocks * block size
   bool weights_fit = false;

@@ -113,6 +113,17 @@ void BatchShape::Add(int64_t s, int64_t c, bool needs_logits) {
   }
 }
 
+void BatchShape::AddVerify(int64_t s, int64_t c) {
+  ++num_seqs;
+  new_tokens += s;
+  context_tokens += c;
+  logit_tokens += s;
+  const double sd = static_cast<double>(s), cd = static_cast<double>(c);
+  causal_pairs += sd * cd + sd * (sd + 1.0) / 2.0;
+  full_pairs += sd * (cd + sd);
+  ++decode_seqs;
+}
+
 BatchShape BatchShape::Uniform(int64_t batch, int64_t new_tokens, int64_t context_tokens) {
   BatchShape b;
   for (int64_t i = 0; i < batch; ++i) b.Add(new_tokens, context_tokens, true);

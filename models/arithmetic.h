@@ -65,6 +65,9 @@ struct BatchShape {
   // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
   // `needs_logits` for a decode or a chunk that completes the prompt.
   void Add(int64_t new_tokens, int64_t context_tokens, bool needs_logits);
+  // Adds a speculative verify chunk: `tokens` = the last token + its drafts over
+  // `context_tokens`, with logits at every position (counted as a decode).
+  void AddVerify(int64_t tokens, int64_t context_tokens);
 
   // b sequences of s tokens each over c cached tokens (every one needs logits).
   static BatchShape Uniform(int64_t batch, int64_t new_tokens, int64_t context_tokens);

@@ -34,6 +34,11 @@ struct Sequence {
   // Static batching: the response is held until its whole batch finishes (the engine completes a
   // sequence only once this is false).
   bool hold = false;
+  // Speculative decoding: drafts this decoding sequence verifies in the coming step (set by the
+  // engine before each Schedule; 0 outside speculation) and its acceptance rate for per-request
+  // acceptance models.
+  int32_t spec_tokens = 0;
+  double spec_alpha = 0;
 
   // KV bookkeeping, written only by the KV allocator.
   int64_t kv_blocks = 0;       // device blocks referenced (shared prefix blocks count once each)
@@ -49,6 +54,10 @@ struct Sequence {
   // Tokens known so far: the next token to compute is at index computed.
   int64_t Tokens() const { return prompt_tokens + generated; }
   int64_t MaxTokens() const { return prompt_tokens + output_tokens; }
+  // Tokens the scheduler may still compute for it: the uncomputed known tokens plus its drafts.
+  int64_t Pending() const { return Tokens() + spec_tokens - computed; }
+  // Past its prompt with only its last token's KV missing (the state speculation starts from).
+  bool Decoding() const { return generated > 0 && computed + 1 == Tokens(); }
 
   // Back to a fresh state, keeping the vectors' capacity (sequences are pooled).
   void Reset() {

@@ -465,6 +465,7 @@ int CmdValidate(int argc, char** argv) {
   }
   if (!vm.count("scenario")) throw InputError("servesim validate: expected a scenario file");
   const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  for (const auto& w : sc.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
   std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(), sc.engine.model.name.c_str(),
               sc.engine.device.name.c_str(), sc.engine.cost.tp, static_cast<long long>(sc.engine.kv.capacity_blocks));
@@ -490,6 +491,7 @@ int CmdRun(int argc, char** argv) {
   }
   if (!vm.count("scenario")) throw InputError("servesim run: expected a scenario file");
   Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  for (const auto& w : sc.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   auto sources = MakeScenarioWorkloads(sc);
   const std::filesystem::path dir = vm["out"].as<std::string>();
   std::error_code ec;

@@ -10,6 +10,7 @@
 #include "models/input_error.h"
 #include "sim/json_writer.h"
 #include "sim/kernel.h"
+#include "workloads/random.h"
 
 namespace servesim {
 
@@ -20,6 +21,8 @@ struct Replica {
   std::unique_ptr<KvAllocator> kv;
   std::unique_ptr<BatchScheduler> scheduler;
   std::unique_ptr<CostModel> cost;
+  std::unique_ptr<Speculator> spec;  // null without speculative decoding
+  std::vector<Sequence*> spec_seqs;  // given drafts for the current step
   StepPlan plan;
   bool busy = false;
   bool start_pending = false;
@@ -57,6 +60,8 @@ struct Engine::Impl {
   int64_t max_model_len = 0;
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
+  RngStream accept_rng{0};         // per-round acceptance draws
+  RngStream request_alpha_rng{0};  // per-request acceptance rates
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
@@ -67,12 +72,16 @@ struct Engine::Impl {
                        "memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
+    accept_rng = MakeStream(cfg.seed, "acceptance");
+    request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
       r.cost = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
+      if (cfg.speculative.enabled())
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.cost);
     }
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
     if (cfg.kv.swap_blocks > 0) {
@@ -170,6 +179,8 @@ struct Engine::Impl {
     seq->client = r.client;
     seq->prefix_hashes.assign(r.prefix_hashes.begin(), r.prefix_hashes.end());
     seq->prefix_block_tokens = r.prefix_block_tokens;
+    if (rep_spec_enabled())
+      seq->spec_alpha = replicas.front().spec->DrawRequestAlpha(request_alpha_rng);
     Replica& rep = replicas[static_cast<size_t>(next_replica)];
     const int32_t rep_index = static_cast<int32_t>(next_replica);
     next_replica = (next_replica + 1) % cfg.replicas;
@@ -200,20 +211,30 @@ struct Engine::Impl {
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     rep.plan.Clear();
+    if (rep.spec) GiveDrafts(rep);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
     s.preemptions += plan.preempted;
     if (plan.seqs.empty()) {
+      ClearDrafts(rep);
       // Idle until an arrival wakes it, or until the time the scheduler asked for.
       if (plan.wake_at_ns > now) events.Push(plan.wake_at_ns, Phase::kStepStart, index);
       return;
     }
     BatchShape shape;
+    if (rep.spec) rep.spec->BeginStep();
+    bool verifies = false;
     for (const ScheduledSeq& p : plan.seqs) {
       Sequence& q = *p.seq;
       if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
       const int64_t tokens = p.new_tokens + p.pad_tokens;
-      if (tokens > 0) {
+      const int64_t drafts = q.computed + p.new_tokens - q.Tokens();
+      if (q.spec_tokens > 0 && drafts > 0) {
+        // The target verifies the last token and its drafts in one chunk (logits at each).
+        shape.AddVerify(p.new_tokens, q.computed);
+        rep.spec->AddRequest(static_cast<int>(drafts), q.computed);
+        verifies = true;
+      } else if (tokens > 0) {
         shape.Add(tokens, q.computed, p.new_tokens == 0 || q.computed + p.new_tokens >= q.Tokens());
       }
     }
@@ -225,7 +246,13 @@ struct Engine::Impl {
     const double swap_s =
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
     s.swap_s += swap_s;
-    const int64_t duration = SecondsToTicks(cost.seconds + swap_s);
+    // Draft passes run before the verify pass, on the same device or another (not overlapped).
+    const double draft_s = verifies ? rep.spec->DraftSeconds(cost.seconds) : 0;
+    if (verifies) {
+      s.spec_draft_s += draft_s;
+      s.spec_verify_s += cost.seconds;
+    }
+    const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
     rep.busy = true;
     rep.step_start_ns = now;
     events.Push(now + duration, Phase::kStepDone, index);
@@ -259,12 +286,28 @@ struct Engine::Impl {
     for (const ScheduledSeq& p : rep.plan.seqs) {
       Sequence& q = *p.seq;
       if (p.new_tokens > 0) {
+        const int64_t drafts = q.spec_tokens > 0 ? q.computed + p.new_tokens - q.Tokens() : 0;
         q.computed += p.new_tokens;
         // A prefill chunk short of the prompt's end emits nothing; a finished member kept for
         // padding emits nothing either.
         if (q.computed >= q.Tokens() && q.generated < q.output_tokens) {
-          ++q.generated;
-          ++s.output_tokens;
+          int64_t emitted = 1;
+          if (drafts > 0) {
+            // A speculative round: a accepted drafts + the target's bonus token; KV stays valid
+            // for the last token and the accepted drafts, the rejected slots go back.
+            const int64_t a = rep.spec->Accept(static_cast<int>(drafts), q.spec_alpha, accept_rng);
+            q.computed -= drafts - a;
+            if (drafts > a) rep.kv->Trim(q, q.computed);
+            emitted = std::min(a + 1, q.output_tokens - q.generated);
+            ++s.spec_rounds;
+            s.spec_proposed += drafts;
+            s.spec_accepted += a;
+            s.spec_emitted += emitted;
+          }
+          q.generated += emitted;
+          s.output_tokens += emitted;
+          // One inter-token sample per streamed chunk (a round's tokens arrive together, as
+          // vllm bench serve measures them).
           if (q.first_token_ns < 0) {
             q.first_token_ns = now;
           } else {
@@ -278,6 +321,7 @@ struct Engine::Impl {
         any_finished = true;
       }
     }
+    ClearDrafts(rep);
     if (any_finished) {
       auto& run = rep.queues.running;
       run.erase(std::remove_if(run.begin(), run.end(),
@@ -285,6 +329,30 @@ struct Engine::Impl {
                 run.end());
     }
     WakeReplica(index, now);
+  }
+
+  bool rep_spec_enabled() const { return cfg.speculative.enabled(); }
+
+  // Before scheduling: every decoding request gets this step's draft count, capped so drafts never
+  // run past its output (the bonus token is the last one).
+  void GiveDrafts(Replica& rep) {
+    int64_t decoding = 0;
+    for (const Sequence* q : rep.queues.running) decoding += q->Decoding() && !q->hold;
+    const int k = rep.spec->DraftLength(decoding);
+    if (k == 0) return;
+    for (Sequence* q : rep.queues.running) {
+      if (!q->Decoding() || q->hold) continue;
+      const int64_t room = q->output_tokens - q->generated - 1;
+      if (room <= 0) continue;
+      q->spec_tokens = static_cast<int32_t>(std::min<int64_t>(k, room));
+      rep.spec_seqs.push_back(q);
+    }
+  }
+
+  // After the step (or an idle schedule): drafts are per step. Preempted requests are among them.
+  void ClearDrafts(Replica& rep) {
+    for (Sequence* q : rep.spec_seqs) q->spec_tokens = 0;
+    rep.spec_seqs.clear();
   }
 
   void Complete(Sequence& q, int32_t replica, int64_t now) {
@@ -447,6 +515,21 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
       .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
   j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
   j.Field("swap_seconds", s.swap_s);
+  if (cfg.speculative.enabled()) {
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    const double rounds = static_cast<double>(s.spec_rounds);
+    j.Field("spec_rounds", s.spec_rounds).Field("spec_drafts_proposed", s.spec_proposed);
+    j.Field("spec_drafts_accepted", s.spec_accepted);
+    j.Field("spec_acceptance_rate",
+            ratio(static_cast<double>(s.spec_accepted), static_cast<double>(s.spec_proposed)));
+    // Tokens a round emits, the bonus token included.
+    j.Field("spec_mean_accepted_length", ratio(static_cast<double>(s.spec_emitted), rounds));
+    // Emitted tokens per verified slot: emitted / Σ (drafts + 1).
+    j.Field("spec_system_efficiency", ratio(static_cast<double>(s.spec_emitted),
+                                            static_cast<double>(s.spec_proposed) + rounds));
+    j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
+    j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
+  }
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)

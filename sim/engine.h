@@ -24,6 +24,7 @@
 #include "models/model_spec.h"
 #include "policies/batching/batch_scheduler.h"
 #include "policies/kv/kv_allocator.h"
+#include "policies/speculative/speculator.h"
 #include "sim/metrics.h"
 #include "workloads/workload.h"
 
@@ -36,10 +37,12 @@ struct EngineConfig {
   int replicas = 1;
   KvOptions kv;                // per replica (capacity_blocks, block size, prefix caching, swap)
   SchedulerOptions scheduler;  // per replica
-  int64_t max_model_len = 0;   // 0: the model's max context
-  int64_t max_time_ns = 0;     // 0: no limit; events after it are not processed
-  int64_t max_requests = 0;    // 0: no limit on requests pulled from the sources
-  int64_t max_waiting = 0;     // 0: unbounded queue; else arrivals to a full queue are rejected
+  SpeculativeOptions speculative;  // per replica
+  uint64_t seed = 0;               // the scenario seed (acceptance draws)
+  int64_t max_model_len = 0;       // 0: the model's max context
+  int64_t max_time_ns = 0;         // 0: no limit; events after it are not processed
+  int64_t max_requests = 0;        // 0: no limit on requests pulled from the sources
+  int64_t max_waiting = 0;         // 0: unbounded queue; else arrivals to a full queue are rejected
   // Goodput SLOs (0: not set).
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;
@@ -53,6 +56,10 @@ struct RunSummary {
   int64_t preemptions = 0;
   KvStats kv;         // summed over replicas
   double swap_s = 0;  // step time spent moving swapped KV
+  // Speculative decoding: rounds (a request verifying drafts in a step), drafts proposed and
+  // accepted, tokens emitted by those rounds, step time of draft passes and of steps that verify.
+  int64_t spec_rounds = 0, spec_proposed = 0, spec_accepted = 0, spec_emitted = 0;
+  double spec_draft_s = 0, spec_verify_s = 0;
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time before the workload drained
   double duration_s = 0;   // first arrival to last completion (makespan)

@@ -6,10 +6,12 @@
 #include <set>
 
 #include "hardware/presets.h"
+#include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/model_yaml.h"
 #include "models/yaml_scalar.h"
 #include "policies/registry.h"
+#include "policies/speculative/acceptance.h"
 #include "workloads/workload_yaml.h"
 
 namespace servesim {
@@ -315,7 +317,84 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   mem.profile_logit_tokens = std::min(so.max_num_seqs, mem.profile_tokens);
 
   MapReader spec(top.Get("speculative"), path, "speculative");
-  spec.Impl("speculative", "none");
+  SpeculativeOptions& sp = e.speculative;
+  sp.impl = spec.Impl("speculative", "none");
+  int draft_tp = 1;
+  if (sp.enabled()) {
+    if (so.impl == "static") {
+      spec.Fail("speculative.impl",
+                "needs a continuous-batching scheduler (vllm_v1, vllm_v0, sarathi or orca); "
+                "static batches decode in lockstep",
+                "'" + sp.impl + "' with scheduler static");
+    }
+    sp.k = static_cast<int>(spec.Int("k", 4, 1, 16));
+    sp.disable_by_batch_size = spec.Int("disable_by_batch_size", 0, 0, 1 << 20);
+    sp.adaptive_k = spec.Bool("adaptive_k", false);
+    MapReader acc(spec.Get("acceptance"), path, "speculative.acceptance");
+    AcceptanceSpec& as = sp.acceptance;
+    as.kind = acc.String("kind", "constant");
+    if (as.kind == "constant") {
+      as.alpha = acc.Double("alpha", 0.7, 0, 1);
+    } else if (as.kind == "per_request") {
+      as.dist = acc.String("dist", "uniform");
+      if (as.dist == "uniform") {
+        as.min = acc.Double("min", 0.5, 0, 1);
+        as.max = acc.Double("max", 0.9, 0, 1);
+      } else if (as.dist == "beta") {
+        as.mean = acc.Double("mean", 0.7, 0, 1, true);
+        as.concentration = acc.Double("concentration", 10, 0, 1e9, true);
+      } else {
+        acc.Fail("speculative.acceptance.dist", "expected uniform or beta", "'" + as.dist + "'",
+                 acc.Get("dist"));
+      }
+    } else if (as.kind == "positional" || as.kind == "histogram") {
+      const std::string key = as.kind == "positional" ? "alphas" : "probs";
+      const YAML::Node list = acc.Get(key);
+      if (!list || !list.IsSequence() || list.size() == 0) {
+        acc.Fail("speculative.acceptance." + key, "expected a non-empty list of numbers",
+                 list ? DescribeYamlNode(list) : "nothing", list);
+      }
+      std::vector<double>& out = as.kind == "positional" ? as.alphas : as.probs;
+      for (const auto& item : list) {
+        const std::optional<double> v = YamlToDouble(item);
+        if (!v) {
+          acc.Fail("speculative.acceptance." + key, "expected a number", DescribeYamlNode(item),
+                   item);
+        }
+        out.push_back(*v);
+      }
+    } else {
+      acc.Fail("speculative.acceptance.kind",
+               "expected constant, per_request, positional or histogram", "'" + as.kind + "'",
+               acc.Get("kind"));
+    }
+    acc.Finish();
+    // Probability ranges, sums and min <= max are checked where the model is built.
+    MakeAcceptanceModel(as, path + ": speculative");
+    if (sp.impl == "draft_model") {
+      if (!spec.Has("draft"))
+        spec.Fail("speculative.draft", "required for draft_model (a model preset or mapping)", "");
+      sp.draft = ModelSpecFromYaml(spec.Get("draft"), path + ": speculative.draft", sc.base_dir);
+      if (sp.draft.vocab_size != e.model.vocab_size) {
+        spec.Fail("speculative.draft",
+                  "the draft's vocabulary (" + std::to_string(sp.draft.vocab_size) +
+                      " tokens) differs from the target's (" + std::to_string(e.model.vocab_size) +
+                      "): its tokens could not be verified; pick a draft of the same family",
+                  sp.draft.name);
+      }
+      const std::string draft_device = spec.String("draft_device", "");
+      sp.draft_on_target_device = draft_device.empty();
+      if (!sp.draft_on_target_device) {
+        sp.draft_device = DevicePresetOrThrow(draft_device, path + ": speculative.draft_device");
+      }
+      draft_tp = static_cast<int>(spec.Int("draft_tp", 1, 1, 1024));
+      ValidateTensorParallel(sp.draft, draft_tp, path + ": speculative.draft_tp");
+    } else if (sp.impl == "ngram") {
+      sp.ngram_round_s = spec.Double("round_ms", 0, 0, 1e6) * 1e-3;
+    } else if (sp.impl == "draft_heads") {
+      sp.heads_cost_fraction = spec.Double("cost_fraction", 0.1, 0, 10, true);
+    }
+  }
   spec.Finish();
   MapReader off(top.Get("offload"), path, "offload");
   off.Impl("offload", "none");
@@ -333,6 +412,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   }
   e.cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
   cm.Finish();
+  sp.draft_cost = e.cost;
+  sp.draft_cost.tp = draft_tp;
 
   MapReader simr(top.Get("simulation"), path, "simulation");
   const double max_time_s = simr.Double("max_time_s", 0, 0, 1e9);
@@ -357,6 +438,25 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   top.Get("workload");
   top.Finish();
 
+  e.seed = sc.seed;
+  if (sp.impl == "draft_model") {
+    const double draft_weights = WeightBytes(sp.draft) / draft_tp;
+    if (CountParams(sp.draft).Total() > CountParams(e.model).Total()) {
+      sc.warnings.push_back(path + ": speculative.draft: the draft " + sp.draft.name +
+                            " is larger than the target " + e.model.name +
+                            "; speculation cannot pay off");
+    }
+    if (sp.draft_on_target_device) {
+      // The draft shares the target's devices: its weights and its KV (kept for the same tokens,
+      // in lockstep with the target's blocks) come out of the KV budget.
+      mem.draft_weight_bytes = draft_weights;
+      mem.draft_kv_bytes_per_token = KvBytesPerTokenPerDevice(sp.draft, draft_tp);
+    } else if (draft_weights > sp.draft_device.memory.capacity_bytes) {
+      throw InputError(path + ": speculative.draft: the draft's weights (" +
+                       std::to_string(draft_weights / 1073741824.0) + " GiB) do not fit on " +
+                       sp.draft_device.name);
+    }
+  }
   sc.memory = PlanMemory(e.model, e.device, mem);
   e.kv.capacity_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
   e.kv.watermark_blocks =

@@ -31,6 +31,7 @@ struct Scenario {
   bool write_requests_csv = true;
   bool write_steps_csv = true;
   bool wall_clock = true;
+  std::vector<std::string> warnings;  // questionable but accepted settings, one line each
 };
 
 // Reads `path`, applies `overrides` ("a.b.c=value", YAML-typed values) and validates everything

@@ -23,7 +23,7 @@ class OrcaScheduler final : public BatchScheduler {
 
   void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
     for (Sequence* seq : q.running) {
-      const int64_t wanted = seq->Tokens() - seq->computed;
+      const int64_t wanted = seq->Pending();
       if (wanted <= 0) continue;
       if (!kv.Reserve(*seq, seq->computed + wanted)) {
         throw std::logic_error("orca: a request outgrew the KV it reserved at admission");
@@ -36,7 +36,7 @@ class OrcaScheduler final : public BatchScheduler {
       q.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
       q.running.push_back(seq);
-      const int64_t wanted = seq->Tokens() - seq->computed;
+      const int64_t wanted = seq->Pending();
       if (wanted > 0) plan.seqs.push_back({seq, wanted});
     }
   }

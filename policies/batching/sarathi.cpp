@@ -37,7 +37,7 @@
 namespace servesim {
 namespace {
 
-bool InDecode(const Sequence& seq) { return seq.generated > 0 && seq.Tokens() - seq.computed == 1; }
+bool InDecode(const Sequence& seq) { return seq.Decoding(); }
 
 class SarathiScheduler final : public BatchScheduler {
  public:
@@ -59,7 +59,9 @@ class SarathiScheduler final : public BatchScheduler {
         continue;
       }
       bool preempted_self = false;
-      while (!kv.Reserve(*seq, seq->computed + 1)) {
+      // 1 token, plus its drafts in a speculative round (lookahead slots).
+      const int64_t wanted = seq->Pending();
+      while (!kv.Reserve(*seq, seq->computed + wanted)) {
         Sequence* victim = q.running.back();
         q.running.pop_back();
         Preempt(*victim, q, kv, plan);
@@ -69,13 +71,13 @@ class SarathiScheduler final : public BatchScheduler {
         }
       }
       if (preempted_self) break;
-      plan.seqs.push_back({seq, 1});
-      ++batched;
+      plan.seqs.push_back({seq, wanted});
+      batched += wanted;
       decodes_.push_back(seq);
     }
 
     for (Sequence* seq : prefills_) {
-      const int64_t wanted = std::min(seq->Tokens() - seq->computed, chunk - batched);
+      const int64_t wanted = std::min(seq->Pending(), chunk - batched);
       if (wanted <= 0) continue;
       // Covered by the whole-prompt allocation at admission; a shortfall would be a foreign
       // allocator's, and the sequence then waits a step.

@@ -85,7 +85,7 @@ class StaticScheduler final : public BatchScheduler {
   void Step(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
     int64_t longest = 0;
     for (const Sequence* seq : q.running) {
-      if (Active(*seq)) longest = std::max(longest, seq->Tokens() - seq->computed);
+      if (Active(*seq)) longest = std::max(longest, seq->Pending());
     }
     bool output_left = false;
     for (Sequence* seq : q.running) {
@@ -93,7 +93,7 @@ class StaticScheduler final : public BatchScheduler {
         plan.seqs.push_back({seq, 0, 1});
         continue;
       }
-      const int64_t wanted = seq->Tokens() - seq->computed;
+      const int64_t wanted = seq->Pending();
       if (!kv.Reserve(*seq, seq->computed + wanted)) {
         throw std::logic_error("static: a request outgrew the KV it reserved at admission");
       }

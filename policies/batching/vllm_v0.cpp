@@ -63,7 +63,7 @@
 namespace servesim {
 namespace {
 
-bool InDecode(const Sequence& seq) { return seq.generated > 0 && seq.Tokens() - seq.computed == 1; }
+bool InDecode(const Sequence& seq) { return seq.Decoding(); }
 
 class VllmV0Scheduler final : public BatchScheduler {
  public:
@@ -109,7 +109,7 @@ class VllmV0Scheduler final : public BatchScheduler {
     size_t index = 0;
     while (index < q.running.size()) {
       Sequence* seq = q.running[index];
-      const int64_t wanted = seq->Tokens() - seq->computed;
+      const int64_t wanted = seq->Pending();
       if (wanted <= 0) {
         ++index;
         continue;
@@ -136,7 +136,7 @@ class VllmV0Scheduler final : public BatchScheduler {
     while (index < q.running.size()) {
       Sequence* seq = q.running[index];
       if (budget <= 0) break;
-      const int64_t wanted = std::min(seq->Tokens() - seq->computed, budget);
+      const int64_t wanted = std::min(seq->Pending(), budget);
       if (wanted <= 0) {  // nothing to compute (not seen in vLLM): keep its place, skip it
         decodes_.push_back(seq);
         ++index;
@@ -218,7 +218,7 @@ class VllmV0Scheduler final : public BatchScheduler {
               std::vector<Sequence*>* decodes, std::vector<Sequence*>* prefills) {
     while (!q.swapped.empty() && RunningCount(q) < o_.max_num_seqs) {
       Sequence* seq = q.swapped.front();
-      int64_t wanted = seq->Tokens() - seq->computed;
+      int64_t wanted = seq->Pending();
       // vLLM asks for all of a swapped prefill's rest at once, so one longer than the whole budget
       // would never resume; only that case is chunked to the budget left.
       if (decodes != nullptr && wanted > o_.max_num_batched_tokens) wanted = budget;

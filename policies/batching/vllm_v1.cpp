@@ -22,7 +22,7 @@ class VllmV1Scheduler final : public BatchScheduler {
     size_t index = 0;
     while (index < q.running.size() && budget > 0) {
       Sequence* seq = q.running[index];
-      const int64_t wanted = Cap(seq->Tokens() - seq->computed, budget);
+      const int64_t wanted = Cap(seq->Pending(), budget);
       if (wanted <= 0) {
         ++index;
         continue;

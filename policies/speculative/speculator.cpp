@@ -1,0 +1,70 @@
+#include "policies/speculative/speculator.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace servesim {
+
+Speculator::Speculator(const SpeculativeOptions& o, const CostModel& target)
+    : o_(o), target_(target) {
+  if (o_.k < 1 || o_.k > 16) throw std::logic_error("speculator: k outside [1, 16]");
+  acceptance_ = MakeAcceptanceModel(o_.acceptance, "speculative");
+  if (o_.impl == "draft_model") {
+    draft_cost_ = MakeRooflineCostModel(
+        o_.draft, o_.draft_on_target_device ? target.device() : o_.draft_device, o_.draft_cost);
+  }
+}
+
+int Speculator::DraftLength(int64_t decoding_seqs) const {
+  if (o_.disable_by_batch_size > 0 && decoding_seqs > o_.disable_by_batch_size) return 0;
+  if (!o_.adaptive_k || proposed_sum_ <= 0 || last_c_ <= 0) return o_.k;
+  // argmax over k of expected tokens per round / round cost in target-step units.
+  const double a = std::clamp(accepted_sum_ / proposed_sum_, 0.0, 0.999999);
+  int best_k = 1;
+  double best = -1;
+  for (int k = 1; k <= o_.k; ++k) {
+    const double tokens = (1.0 - std::pow(a, k + 1)) / (1.0 - a);
+    const double value = tokens / (static_cast<double>(k) * last_c_ + 1.0);
+    if (value > best) {
+      best = value;
+      best_k = k;
+    }
+  }
+  return best_k;  // never 0: the measured rate must keep being observed
+}
+
+void Speculator::AddRequest(int drafts, int64_t context_tokens) {
+  for (int i = 0; i < drafts; ++i) {
+    if (i >= shapes_used_) {
+      passes_[i] = BatchShape{};
+      shapes_used_ = i + 1;
+    }
+    // Pass i drafts token i + 1 over the context plus the i drafts before it.
+    passes_[i].Add(1, context_tokens + i, true);
+  }
+}
+
+double Speculator::DraftSeconds(double verify_s) {
+  double total = 0;
+  for (int i = 0; i < shapes_used_; ++i) {
+    const BatchShape& b = passes_[i];
+    if (o_.impl == "draft_model") {
+      total += draft_cost_->PriceStep(b).seconds;
+    } else if (o_.impl == "draft_heads") {
+      total += o_.heads_cost_fraction * target_.PriceStep(b).seconds;
+    }
+  }
+  if (o_.impl == "ngram" && shapes_used_ > 0) total = o_.ngram_round_s;
+  if (shapes_used_ > 0 && verify_s > 0) last_c_ = total / shapes_used_ / verify_s;
+  return total;
+}
+
+int Speculator::Accept(int drafts, double request_alpha, RngStream& rng) {
+  const int a = acceptance_->Accepted(drafts, request_alpha, rng);
+  accepted_sum_ += a;
+  proposed_sum_ += drafts;
+  return a;
+}
+
+}  // namespace servesim

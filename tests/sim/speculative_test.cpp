@@ -1,0 +1,76 @@
+// Speculative decoding in the engine against the closed form of Leviathan et al. (REFERENCES.md
+// section 4): with one request, no queueing and a fixed per-token acceptance alpha, a round emits
+// (1 - alpha^(k+1)) / (1 - alpha) tokens on average and the decode speedup is that over
+// (k c + 1), c = draft step / target step from the cost model.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <sstream>
+
+#include "hardware/cost_model.h"
+#include "hardware/presets.h"
+#include "models/presets.h"
+#include "sim/engine.h"
+#include "tests/support/vector_workload.h"
+
+namespace servesim {
+namespace {
+
+EngineConfig Config(const std::string& impl, int k, double alpha) {
+  EngineConfig c;
+  c.model = ModelPresetOrThrow("llama-3.1-8b", "test");
+  c.device = DevicePresetOrThrow("h100-sxm", "test");
+  c.kv.capacity_blocks = 20000;
+  c.scheduler.max_num_batched_tokens = 8192;
+  c.seed = 5;
+  c.speculative.impl = impl;
+  c.speculative.k = k;
+  c.speculative.acceptance.kind = "constant";
+  c.speculative.acceptance.alpha = alpha;
+  c.speculative.draft = ModelPresetOrThrow("llama-3.2-1b", "test");
+  c.speculative.draft_cost = c.cost;
+  return c;
+}
+
+RunSummary RunOne(const EngineConfig& c, int64_t prompt, int64_t output) {
+  std::vector<std::unique_ptr<Workload>> sources;
+  sources.push_back(std::make_unique<testing::VectorWorkload>(
+      std::vector<Request>{testing::MakeRequest(0, prompt, output)}));
+  Engine engine(c, std::move(sources));
+  return engine.Run({});
+}
+
+}  // namespace
+
+TEST_CASE("speculative decoding of one request follows the closed form", "[speculative]") {
+  const int64_t prompt = 512, output = 20000;
+  for (const auto& [k, alpha] : std::vector<std::pair<int, double>>{{4, 0.8}, {2, 0.6}, {6, 0.9}}) {
+    INFO("k " << k << ", alpha " << alpha);
+    const EngineConfig spec = Config("draft_model", k, alpha);
+    const EngineConfig base = Config("none", k, alpha);
+    const RunSummary s = RunOne(spec, prompt, output);
+    const RunSummary b = RunOne(base, prompt, output);
+    REQUIRE(s.completed == 1);
+    REQUIRE(s.output_tokens == output);
+    // Tokens per round, bonus included: (1 - a^(k+1)) / (1 - a); e.g. k 4, a 0.8: 3.3616.
+    const double tokens_per_round = (1 - std::pow(alpha, k + 1)) / (1 - alpha);
+    const double measured_length =
+        static_cast<double>(s.spec_emitted) / static_cast<double>(s.spec_rounds);
+    CHECK(measured_length == Approx(tokens_per_round).epsilon(0.02));
+    // c: a draft decode step over a target decode step, both at batch 1, mid-run context.
+    const int64_t mid = prompt + output / 2;
+    const double draft_step = MakeRooflineCostModel(spec.speculative.draft, spec.device, spec.cost)
+                                  ->PriceStep(BatchShape::Uniform(1, 1, mid))
+                                  .seconds;
+    const double target_step = MakeRooflineCostModel(spec.model, spec.device, spec.cost)
+                                   ->PriceStep(BatchShape::Uniform(1, 1, mid))
+                                   .seconds;
+    const double c = draft_step / target_step;
+    const double expected_speedup = tokens_per_round / (k * c + 1);
+    // Decode time = E2E - TTFT (the prefill is the same step in both runs).
+    const double decode_spec = s.e2e_s.max() - s.ttft_s.max();
+    const double decode_base = b.e2e_s.max() - b.ttft_s.max();
+    CHECK(decode_base / decode_spec == Approx(expected_speedup).epsilon(0.02));
+  }
+}
+
+}  // namespace servesim
