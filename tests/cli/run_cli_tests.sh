@@ -117,6 +117,16 @@ for key in '"completed": 200' '"mean_ttft_ms"' '"p99_tpot_ms"' '"median_itl_ms"'
   if grep -q "$key" "$tmp/a/summary.json"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL summary key $key"; fi
 done
 
+# A draft larger than its target is accepted with a warning on stderr.
+printf '%s\n' "model: llama-3.2-1b" "hardware: {device: h100-sxm}" \
+  "workload: {impl: synthetic, rate_per_s: 1, num_requests: 3, prompt_tokens: 10, output_tokens: 5}" \
+  "speculative: {impl: draft_model, draft: llama-3.1-8b}" > "$tmp/big-draft.yaml"
+if "$bin" run "$tmp/big-draft.yaml" --out "$tmp/big-draft" -q 2>"$tmp/big-draft.err" && grep -q "warning: .*larger than the target" "$tmp/big-draft.err"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL big-draft warning: $(cat "$tmp/big-draft.err")"
+fi
+
 # Golden scenarios: the whole summary.json, byte for byte (tests/golden/README.md).
 for g in "$src"/tests/golden/*.yaml; do
   name=$(basename "$g" .yaml)
@@ -270,6 +280,39 @@ bad orca-seqs-key "scheduler.max_num_seqs: unknown key; expected one of impl, ma
 $H
 $W
 scheduler: {impl: orca, max_num_seqs: 8}"
+bad spec-k-zero "speculative.k: expected an integer in [1, 16], found '0'" "$M
+$H
+$W
+speculative: {impl: ngram, k: 0}"
+bad spec-alpha-high "speculative.acceptance.alpha: expected a number in [0, 1], found '1.5'" "$M
+$H
+$W
+speculative: {impl: ngram, acceptance: {alpha: 1.5}}"
+bad spec-kind "speculative.acceptance.kind: expected constant, per_request, positional or histogram" "$M
+$H
+$W
+speculative: {impl: ngram, acceptance: {kind: geometric}}"
+bad spec-probs-sum "speculative.acceptance.probs: expected" "$M
+$H
+$W
+speculative: {impl: ngram, acceptance: {kind: histogram, probs: [0.5, 0.2]}}"
+bad spec-no-draft "speculative.draft: required for draft_model" "$M
+$H
+$W
+speculative: {impl: draft_model}"
+bad spec-vocab "speculative.draft: the draft's vocabulary (32000 tokens) differs from the target's (128256)" "$M
+$H
+$W
+speculative: {impl: draft_model, draft: llama-2-7b}"
+bad spec-static "speculative.impl: needs a continuous-batching scheduler" "$M
+$H
+$W
+scheduler: {impl: static}
+speculative: {impl: ngram}"
+bad spec-none-keys "speculative.k: unknown key; expected one of impl" "$M
+$H
+$W
+speculative: {impl: none, k: 4}"
 bad kv-impl "kv_cache.impl: unknown implementation 'pagd'" "$M
 $H
 $W
