@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
     }
     std::printf("\n## Closed loop: N clients, no think time, 200 requests\n\n%s", head.c_str());
     for (int clients : {1, 4, 16, 64, 128}) {
-      const std::string lengths = "{dist: empirical, path: ../../shared/data/traces/sharegpt8k_lengths.csv}";
+      const std::string lengths =
+          "{dist: empirical, path: ../../shared/data/traces/sharegpt8k_lengths.csv}";
       const std::vector<std::string> closed = {
           "workload={impl: closed_loop, clients: " + std::to_string(clients) +
           ", num_requests: 200, max_prompt_tokens: 4096, max_output_tokens: 1024, prompt_tokens: " +
@@ -80,11 +81,12 @@ int main(int argc, char** argv) {
     }
     const RunSummary base = Run(path, With(kNoSpec, {"workload.num_requests=1"}));
     const RunSummary spec = Run(path, {"workload.num_requests=1"});
-    std::printf("\n## Memory\n\nKV blocks per replica (16 tokens): %lld without the draft, %lld with "
-                "the co-resident Llama-3.2-1B draft (its weights and its KV for every cached "
-                "token).\n",
-                static_cast<long long>(base.kv_blocks_per_replica),
-                static_cast<long long>(spec.kv_blocks_per_replica));
+    std::printf(
+        "\n## Memory\n\nKV blocks per replica (16 tokens): %lld without the draft, %lld with "
+        "the co-resident Llama-3.2-1B draft (its weights and its KV for every cached "
+        "token).\n",
+        static_cast<long long>(base.kv_blocks_per_replica),
+        static_cast<long long>(spec.kv_blocks_per_replica));
   } catch (const std::exception& e) {
     std::printf("spec comparison stopped: %s\n", e.what());
     return 1;

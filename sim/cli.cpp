@@ -1,14 +1,14 @@
 #include "sim/cli.h"
 
+#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <boost/program_options.hpp>
-#include <unistd.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -21,10 +21,10 @@
 #include "models/input_error.h"
 #include "models/model_yaml.h"
 #include "models/presets.h"
+#include "policies/registry.h"
 #include "sim/analyze.h"
 #include "sim/json_writer.h"
 #include "sim/scenario.h"
-#include "policies/registry.h"
 
 namespace servesim {
 namespace {
@@ -431,15 +431,20 @@ std::vector<std::string> Strings(const po::variables_map& vm, const char* key) {
 
 void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
   auto row = [](const char* name, double mean, double p50, double p99) {
-    std::printf("  %-6s mean %10.2f ms   median %10.2f ms   p99 %10.2f ms\n", name, mean * 1e3, p50 * 1e3, p99 * 1e3);
+    std::printf("  %-6s mean %10.2f ms   median %10.2f ms   p99 %10.2f ms\n", name, mean * 1e3,
+                p50 * 1e3, p99 * 1e3);
   };
-  std::printf("%s: %s on %d x %s (tp %d), %lld KV blocks of %lld tokens per replica\n", sc.path.c_str(),
-              sc.engine.model.name.c_str(), sc.engine.replicas, sc.engine.device.name.c_str(), sc.engine.cost.tp,
-              static_cast<long long>(sc.engine.kv.capacity_blocks), static_cast<long long>(sc.engine.kv.block_size));
-  std::printf("  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
-              static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
-              static_cast<long long>(s.in_flight_at_end), s.truncated ? " (stopped at simulation.max_time_s)" : "",
-              static_cast<long long>(s.preemptions));
+  std::printf("%s: %s on %d x %s (tp %d), %lld KV blocks of %lld tokens per replica\n",
+              sc.path.c_str(), sc.engine.model.name.c_str(), sc.engine.replicas,
+              sc.engine.device.name.c_str(), sc.engine.cost.tp,
+              static_cast<long long>(sc.engine.kv.capacity_blocks),
+              static_cast<long long>(sc.engine.kv.block_size));
+  std::printf(
+      "  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
+      static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
+      static_cast<long long>(s.in_flight_at_end),
+      s.truncated ? " (stopped at simulation.max_time_s)" : "",
+      static_cast<long long>(s.preemptions));
   const double dur = s.duration_s > 0 ? s.duration_s : 1;
   std::printf("  duration %.2f s; %.3f req/s; %.1f output tok/s; %.1f total tok/s\n", s.duration_s,
               static_cast<double>(s.completed) / dur, static_cast<double>(s.output_tokens) / dur,
@@ -448,14 +453,17 @@ void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
   row("TPOT", s.tpot_s.Mean(), s.tpot_s.Quantile(0.5), s.tpot_s.Quantile(0.99));
   row("ITL", s.itl_s.Mean(), s.itl_s.Quantile(0.5), s.itl_s.Quantile(0.99));
   row("E2E", s.e2e_s.Mean(), s.e2e_s.Quantile(0.5), s.e2e_s.Quantile(0.99));
-  std::printf("  simulated %lld steps in %.3f s wall (%.0f steps/s)\n", static_cast<long long>(s.steps), s.wall_s,
+  std::printf("  simulated %lld steps in %.3f s wall (%.0f steps/s)\n",
+              static_cast<long long>(s.steps), s.wall_s,
               s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
 }
 
 int CmdValidate(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a key: --set scheduler.max_num_seqs=128");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a key: --set scheduler.max_num_seqs=128");
   po::positional_options_description pos;
   pos.add("scenario", 1);
   const auto vm = Parse("validate", argc, argv, desc, &pos);
@@ -467,16 +475,22 @@ int CmdValidate(int argc, char** argv) {
   const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
   for (const auto& w : sc.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
-  std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(), sc.engine.model.name.c_str(),
-              sc.engine.device.name.c_str(), sc.engine.cost.tp, static_cast<long long>(sc.engine.kv.capacity_blocks));
+  std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(),
+              sc.engine.model.name.c_str(), sc.engine.device.name.c_str(), sc.engine.cost.tp,
+              static_cast<long long>(sc.engine.kv.capacity_blocks));
   return 0;
 }
 
 int CmdRun(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(), "scenario YAML file")(
-      "set", po::value<std::vector<std::string>>()->composing(), "override a key: --set scheduler.max_num_seqs=128")(
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a key: --set scheduler.max_num_seqs=128")(
       "out", po::value<std::string>()->default_value("results"), "output directory")(
+      "compare", po::value<std::vector<std::string>>()->composing(),
+      "also run a baseline with this override (SLOT.impl=NAME replaces the whole slot, e.g. "
+      "speculative.impl=none) and write DIR/baseline_summary.json and DIR/compare.json")(
       "quiet,q", "no terminal summary");
   po::positional_options_description pos;
   pos.add("scenario", 1);
@@ -484,7 +498,8 @@ int CmdRun(int argc, char** argv) {
   if (vm.count("help")) {
     PrintHelp(
         "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n\n"
-        "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), DIR/requests.csv\n"
+        "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), "
+        "DIR/requests.csv\n"
         "(one row per request) and DIR/steps.csv (one row per step), and prints a summary.",
         desc);
     return 0;
@@ -492,6 +507,25 @@ int CmdRun(int argc, char** argv) {
   if (!vm.count("scenario")) throw InputError("servesim run: expected a scenario file");
   Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
   for (const auto& w : sc.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  // A --compare baseline: the same scenario and seed with the compare overrides on top, loaded
+  // (validated) before anything runs.
+  std::optional<Scenario> base_sc;
+  if (vm.count("compare")) {
+    std::vector<std::string> overrides = Strings(vm, "set");
+    for (const std::string& c : Strings(vm, "compare")) {
+      const auto eq = c.find('=');
+      const std::string key = c.substr(0, eq == std::string::npos ? c.size() : eq);
+      const std::string suffix = ".impl";
+      if (eq != std::string::npos && key.size() > suffix.size() &&
+          key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        overrides.push_back(key.substr(0, key.size() - suffix.size()) +
+                            "={impl: " + c.substr(eq + 1) + "}");
+      } else {
+        overrides.push_back(c);
+      }
+    }
+    base_sc = LoadScenario(vm["scenario"].as<std::string>(), overrides);
+  }
   auto sources = MakeScenarioWorkloads(sc);
   const std::filesystem::path dir = vm["out"].as<std::string>();
   std::error_code ec;
@@ -511,7 +545,8 @@ int CmdRun(int argc, char** argv) {
   const bool tty = isatty(STDERR_FILENO) && !vm.count("quiet");
   if (tty) {
     outputs.progress = [](double sim_s, int64_t completed) {
-      std::fprintf(stderr, "\r  simulated %.1f s, %lld requests completed", sim_s, static_cast<long long>(completed));
+      std::fprintf(stderr, "\r  simulated %.1f s, %lld requests completed", sim_s,
+                   static_cast<long long>(completed));
     };
   }
   Engine engine(sc.engine, std::move(sources));
@@ -523,6 +558,40 @@ int CmdRun(int argc, char** argv) {
     if (f && !f->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
   }
   if (!vm.count("quiet")) PrintSummaryTable(s, sc);
+  if (base_sc) {
+    Engine base_engine(base_sc->engine, MakeScenarioWorkloads(*base_sc));
+    const RunSummary b = base_engine.Run({});
+    auto base_summary = open("baseline_summary.json");
+    *base_summary << SummaryJson(b, base_sc->engine, base_sc->wall_clock);
+    auto ratio = [](double a, double d) { return d > 0 ? a / d : 0.0; };
+    const double dur = s.duration_s > 0 ? s.duration_s : 1,
+                 bdur = b.duration_s > 0 ? b.duration_s : 1;
+    JsonWriter j;
+    j.BeginObject();
+    j.Key("baseline_overrides").BeginArray();
+    for (const std::string& c : Strings(vm, "compare")) j.String(c);
+    j.EndArray();
+    // Speedups of this run over the baseline: > 1 means this run is faster.
+    j.Field("speedup_mean_ttft", ratio(b.ttft_s.Mean(), s.ttft_s.Mean()));
+    j.Field("speedup_mean_tpot", ratio(b.tpot_s.Mean(), s.tpot_s.Mean()));
+    j.Field("speedup_mean_e2el", ratio(b.e2e_s.Mean(), s.e2e_s.Mean()));
+    j.Field("speedup_p99_e2el", ratio(b.e2e_s.Quantile(0.99), s.e2e_s.Quantile(0.99)));
+    j.Field("speedup_output_throughput", ratio(static_cast<double>(s.output_tokens) / dur,
+                                               static_cast<double>(b.output_tokens) / bdur));
+    j.EndObject();
+    auto compare = open("compare.json");
+    *compare << j.str() << "\n";
+    for (auto* f : {base_summary.get(), compare.get()}) {
+      if (!f->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
+    }
+    if (!vm.count("quiet")) {
+      std::printf("  vs baseline (%s): TPOT %.2fx, E2E %.2fx, output throughput %.2fx faster\n",
+                  Strings(vm, "compare").front().c_str(), ratio(b.tpot_s.Mean(), s.tpot_s.Mean()),
+                  ratio(b.e2e_s.Mean(), s.e2e_s.Mean()),
+                  ratio(static_cast<double>(s.output_tokens) / dur,
+                        static_cast<double>(b.output_tokens) / bdur));
+    }
+  }
   return 0;
 }
 
@@ -532,7 +601,8 @@ int RunCli(int argc, char** argv) {
   try {
     if (argc < 2) {
       throw InputError(
-          "servesim: expected a command (run, validate, analyze, list, calibrate, version); see servesim --help");
+          "servesim: expected a command (run, validate, analyze, list, calibrate, version); see "
+          "servesim --help");
     }
     const std::string command = argv[1];
     // Subcommands parse their own options from argv[1..] (argv[1] plays the program name).
@@ -546,9 +616,10 @@ int RunCli(int argc, char** argv) {
     if (command == "run") return CmdRun(argc - 1, argv + 1);
     if (command == "validate") return CmdValidate(argc - 1, argv + 1);
     if (command == "calibrate") return CmdCalibrate(argc - 1, argv + 1);
-    throw InputError("servesim: unknown command '" + command + "'" +
-                     DidYouMean(command, {"run", "validate", "analyze", "list", "calibrate", "version"}) +
-                     "; see servesim --help");
+    throw InputError(
+        "servesim: unknown command '" + command + "'" +
+        DidYouMean(command, {"run", "validate", "analyze", "list", "calibrate", "version"}) +
+        "; see servesim --help");
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -127,6 +127,17 @@ else
   failed=$((failed + 1)); echo "FAIL big-draft warning: $(cat "$tmp/big-draft.err")"
 fi
 
+# --compare runs a baseline with a whole slot replaced and reports speedups.
+if "$bin" run "$tmp/big-draft.yaml" --out "$tmp/cmp" -q --compare speculative.impl=none 2>/dev/null &&
+  grep -q '"speedup_mean_tpot"' "$tmp/cmp/compare.json" && ! grep -q '"spec_rounds"' "$tmp/cmp/baseline_summary.json" &&
+  grep -q '"spec_rounds"' "$tmp/cmp/summary.json"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL --compare speculative.impl=none"
+fi
+expect_fail compare-bad-impl "speculative.impl: unknown implementation 'nope'" run "$default" --out "$tmp/cmp2" -q --set speculative.impl=ngram --compare speculative.impl=nope
+if [ ! -e "$tmp/cmp2/summary.json" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL a bad --compare still ran the scenario"; fi
+
 # Golden scenarios: the whole summary.json, byte for byte (tests/golden/README.md).
 for g in "$src"/tests/golden/*.yaml; do
   name=$(basename "$g" .yaml)
