@@ -9,8 +9,17 @@ namespace servesim {
 Speculator::Speculator(const SpeculativeOptions& o, const CostModel& target)
     : o_(o), target_(target) {
   if (o_.k < 1 || o_.k > 16) throw std::logic_error("speculator: k outside [1, 16]");
-  acceptance_ = MakeAcceptanceModel(o_.acceptance, "speculative");
   if (o_.impl == "draft_model") {
+    kind_ = Kind::kDraftModel;
+  } else if (o_.impl == "ngram") {
+    kind_ = Kind::kNgram;
+  } else if (o_.impl == "draft_heads") {
+    kind_ = Kind::kDraftHeads;
+  } else {
+    throw std::logic_error("speculator: no implementation named '" + o_.impl + "'");
+  }
+  acceptance_ = MakeAcceptanceModel(o_.acceptance, "speculative");
+  if (kind_ == Kind::kDraftModel) {
     draft_cost_ = MakeRooflineCostModel(
         o_.draft, o_.draft_on_target_device ? target.device() : o_.draft_device, o_.draft_cost);
   }
@@ -49,13 +58,13 @@ double Speculator::DraftSeconds(double verify_s) {
   double total = 0;
   for (int i = 0; i < shapes_used_; ++i) {
     const BatchShape& b = passes_[i];
-    if (o_.impl == "draft_model") {
+    if (kind_ == Kind::kDraftModel) {
       total += draft_cost_->PriceStep(b).seconds;
-    } else if (o_.impl == "draft_heads") {
+    } else if (kind_ == Kind::kDraftHeads) {
       total += o_.heads_cost_fraction * target_.PriceStep(b).seconds;
     }
   }
-  if (o_.impl == "ngram" && shapes_used_ > 0) total = o_.ngram_round_s;
+  if (kind_ == Kind::kNgram && shapes_used_ > 0) total = o_.ngram_round_s;
   if (shapes_used_ > 0 && verify_s > 0) last_c_ = total / shapes_used_ / verify_s;
   return total;
 }

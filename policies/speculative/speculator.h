@@ -72,7 +72,9 @@ class Speculator {
   const AcceptanceModel& acceptance() const { return *acceptance_; }
 
  private:
+  enum class Kind { kDraftModel, kNgram, kDraftHeads };
   SpeculativeOptions o_;
+  Kind kind_;  // o_.impl, decoded once (DraftSeconds runs every step)
   const CostModel& target_;
   std::unique_ptr<CostModel> draft_cost_;
   std::unique_ptr<AcceptanceModel> acceptance_;

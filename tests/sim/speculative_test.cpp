@@ -73,4 +73,41 @@ TEST_CASE("speculative decoding of one request follows the closed form", "[specu
   }
 }
 
+TEST_CASE("ngram and draft-heads speculation follow the closed form with their draft cost",
+          "[speculative]") {
+  const int64_t prompt = 512, output = 20000;
+  const int k = 4;
+  const double alpha = 0.8;
+  const double tokens_per_round = (1 - std::pow(alpha, k + 1)) / (1 - alpha);  // 3.3616
+  const RunSummary b = RunOne(Config("none", k, alpha), prompt, output);
+  const double decode_base = b.e2e_s.max() - b.ttft_s.max();
+  // ngram with no lookup cost: c = 0, so the speedup is the tokens per round.
+  EngineConfig ngram = Config("ngram", k, alpha);
+  const RunSummary n = RunOne(ngram, prompt, output);
+  CHECK(decode_base / (n.e2e_s.max() - n.ttft_s.max()) == Approx(tokens_per_round).epsilon(0.02));
+  CHECK(n.spec_draft_s == 0);
+  // Heads whose pass costs 0.1 of a target decode step: c = 0.1, speedup 3.3616 / 1.4 = 2.401.
+  EngineConfig heads = Config("draft_heads", k, alpha);
+  heads.speculative.heads_cost_fraction = 0.1;
+  const RunSummary h = RunOne(heads, prompt, output);
+  CHECK(decode_base / (h.e2e_s.max() - h.ttft_s.max()) ==
+        Approx(tokens_per_round / (k * 0.1 + 1)).epsilon(0.02));
+}
+
+TEST_CASE("no speculation above disable_by_batch_size decoding requests", "[speculative]") {
+  EngineConfig c = Config("ngram", 4, 0.8);
+  c.speculative.disable_by_batch_size = 3;
+  std::vector<std::unique_ptr<Workload>> sources;
+  std::vector<Request> four;
+  for (int i = 0; i < 4; ++i) four.push_back(testing::MakeRequest(0, 100, 50));
+  sources.push_back(std::make_unique<testing::VectorWorkload>(four));
+  Engine engine(c, std::move(sources));
+  const RunSummary s = engine.Run({});
+  // Four requests decode together from the first step on: never three or fewer until the end,
+  // when all four finish in the same step, so no round ever speculates.
+  CHECK(s.completed == 4);
+  CHECK(s.spec_rounds == 0);
+  CHECK(s.output_tokens == 200);
+}
+
 }  // namespace servesim
