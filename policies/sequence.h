@@ -39,6 +39,7 @@ struct Sequence {
   // acceptance models.
   int32_t spec_tokens = 0;
   double spec_alpha = 0;
+  bool spec_all_accepted = false;  // its last round accepted every draft (pipelined drafting)
 
   // KV bookkeeping, written only by the KV allocator.
   int64_t kv_blocks = 0;       // device blocks referenced (shared prefix blocks count once each)

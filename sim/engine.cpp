@@ -232,7 +232,7 @@ struct Engine::Impl {
       if (q.spec_tokens > 0 && drafts > 0) {
         // The target verifies the last token and its drafts in one chunk (logits at each).
         shape.AddVerify(p.new_tokens, q.computed);
-        rep.spec->AddRequest(static_cast<int>(drafts), q.computed);
+        rep.spec->AddRequest(static_cast<int>(drafts), q.computed, q.spec_all_accepted);
         verifies = true;
       } else if (tokens > 0) {
         shape.Add(tokens, q.computed, p.new_tokens == 0 || q.computed + p.new_tokens >= q.Tokens());
@@ -297,6 +297,7 @@ struct Engine::Impl {
             // for the last token and the accepted drafts, the rejected slots go back.
             const int64_t a = rep.spec->Accept(static_cast<int>(drafts), q.spec_alpha, accept_rng);
             q.computed -= drafts - a;
+            q.spec_all_accepted = a == drafts;
             if (drafts > a) rep.kv->Trim(q, q.computed);
             emitted = std::min(a + 1, q.output_tokens - q.generated);
             ++s.spec_rounds;

@@ -388,6 +388,13 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
         sp.draft_device = DevicePresetOrThrow(draft_device, path + ": speculative.draft_device");
       }
       draft_tp = static_cast<int>(spec.Int("draft_tp", 1, 1, 1024));
+      sp.pipelined = spec.Bool("pipelined", false);
+      if (sp.pipelined && sp.draft_on_target_device) {
+        spec.Fail("speculative.pipelined",
+                  "needs the draft on its own device (set speculative.draft_device): on a shared "
+                  "device drafting cannot overlap the verify pass",
+                  "true");
+      }
       ValidateTensorParallel(sp.draft, draft_tp, path + ": speculative.draft_tp");
     } else if (sp.impl == "ngram") {
       sp.ngram_round_s = spec.Double("round_ms", 0, 0, 1e6) * 1e-3;

@@ -43,30 +43,37 @@ int Speculator::DraftLength(int64_t decoding_seqs) const {
   return best_k;  // never 0: the measured rate must keep being observed
 }
 
-void Speculator::AddRequest(int drafts, int64_t context_tokens) {
+void Speculator::AddRequest(int drafts, int64_t context_tokens, bool predrafted) {
+  BatchShape* passes = predrafted && o_.pipelined ? hidden_ : passes_;
+  int& used = predrafted && o_.pipelined ? hidden_used_ : shapes_used_;
   for (int i = 0; i < drafts; ++i) {
-    if (i >= shapes_used_) {
-      passes_[i] = BatchShape{};
-      shapes_used_ = i + 1;
+    if (i >= used) {
+      passes[i] = BatchShape{};
+      used = i + 1;
     }
     // Pass i drafts token i + 1 over the context plus the i drafts before it.
-    passes_[i].Add(1, context_tokens + i, true);
+    passes[i].Add(1, context_tokens + i, true);
   }
 }
 
-double Speculator::DraftSeconds(double verify_s) {
+double Speculator::PassesSeconds(const BatchShape* passes, int used) const {
+  if (used == 0) return 0;
+  if (kind_ == Kind::kNgram) return o_.ngram_round_s;
   double total = 0;
-  for (int i = 0; i < shapes_used_; ++i) {
-    const BatchShape& b = passes_[i];
-    if (kind_ == Kind::kDraftModel) {
-      total += draft_cost_->PriceStep(b).seconds;
-    } else if (kind_ == Kind::kDraftHeads) {
-      total += o_.heads_cost_fraction * target_.PriceStep(b).seconds;
-    }
+  for (int i = 0; i < used; ++i) {
+    total += kind_ == Kind::kDraftModel
+                 ? draft_cost_->PriceStep(passes[i]).seconds
+                 : o_.heads_cost_fraction * target_.PriceStep(passes[i]).seconds;
   }
-  if (kind_ == Kind::kNgram && shapes_used_ > 0) total = o_.ngram_round_s;
-  if (shapes_used_ > 0 && verify_s > 0) last_c_ = total / shapes_used_ / verify_s;
   return total;
+}
+
+double Speculator::DraftSeconds(double verify_s) {
+  const double exposed = PassesSeconds(passes_, shapes_used_);
+  const double hidden = PassesSeconds(hidden_, hidden_used_);
+  const int passes = std::max(shapes_used_, hidden_used_);
+  if (passes > 0 && verify_s > 0) last_c_ = std::max(exposed, hidden) / passes / verify_s;
+  return exposed + std::max(0.0, hidden - verify_s);
 }
 
 int Speculator::Accept(int drafts, double request_alpha, RngStream& rng) {

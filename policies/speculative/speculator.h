@@ -17,8 +17,11 @@
 // decode (vLLM's speculative_disable_by_batch_size), and with adaptive_k the k maximizing expected
 // tokens per unit time, (1 − α^(k+1)) / (1 − α) / (k c + 1), for the measured acceptance α
 // (running mean) and the draft/target cost ratio c at this batch.
+// Pipelined (a draft on another device): while the target verifies round r, the draft already
+// drafts round r + 1 assuming every draft is accepted; a request whose round accepted them all
+// starts its next round with drafts ready, anyone else's are wasted and drafted again.
 // Ignores: the draft's own prefill of the prompt (small next to the target's; its KV is sized),
-// tree attention (Medusa trees), draft-side preemption, pipelined drafting.
+// tree attention (Medusa trees), draft-side preemption, token transfer between devices.
 #ifndef SERVESIM_POLICIES_SPECULATIVE_SPECULATOR_H_
 #define SERVESIM_POLICIES_SPECULATIVE_SPECULATOR_H_
 
@@ -45,6 +48,7 @@ struct SpeculativeOptions {
   ModelSpec draft;
   bool draft_on_target_device = true;
   DeviceSpec draft_device;  // when not on the target's device
+  bool pipelined = false;   // draft on another device keeps drafting during the verify
   CostModelOptions draft_cost;
   // ngram
   double ngram_round_s = 0;
@@ -63,9 +67,13 @@ class Speculator {
   // The draft passes of one step: BeginStep, AddRequest per speculating request (its drafts and
   // cached context; pass i covers the requests with more than i drafts), then DraftSeconds with
   // the step's verify time (which also updates the draft/target cost ratio for adaptive k).
-  void BeginStep() { shapes_used_ = 0; }
-  void AddRequest(int drafts, int64_t context_tokens);
+  // With `pipelined`, a request whose previous round accepted every draft had this round's drafts
+  // made during that round's verify pass (`predrafted`): they cost the step nothing unless the
+  // drafting outlasts the verify. Returns the draft time on the step's critical path.
+  void BeginStep() { shapes_used_ = hidden_used_ = 0; }
+  void AddRequest(int drafts, int64_t context_tokens, bool predrafted = false);
   double DraftSeconds(double verify_s);
+  bool pipelined() const { return o_.pipelined; }
   // The round's outcome for a request with `drafts` verified drafts; updates the measured rate.
   int Accept(int drafts, double request_alpha, RngStream& rng);
   double DrawRequestAlpha(RngStream& rng) const { return acceptance_->DrawRequestAlpha(rng); }
@@ -78,8 +86,10 @@ class Speculator {
   const CostModel& target_;
   std::unique_ptr<CostModel> draft_cost_;
   std::unique_ptr<AcceptanceModel> acceptance_;
-  BatchShape passes_[16];  // pass i's batch (k <= 16)
-  int shapes_used_ = 0;
+  double PassesSeconds(const BatchShape* passes, int used) const;
+  BatchShape passes_[16];  // pass i's batch (k <= 16), drafted on the critical path
+  BatchShape hidden_[16];  // pre-drafted during the previous verify (pipelined)
+  int shapes_used_ = 0, hidden_used_ = 0;
   double accepted_sum_ = 0, proposed_sum_ = 0;  // for adaptive k
   double last_c_ = 0;                           // draft pass / verify pass, last step
 };

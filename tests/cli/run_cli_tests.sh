@@ -324,6 +324,10 @@ bad spec-none-keys "speculative.k: unknown key; expected one of impl" "$M
 $H
 $W
 speculative: {impl: none, k: 4}"
+bad spec-pipelined-shared "speculative.pipelined: needs the draft on its own device" "$M
+$H
+$W
+speculative: {impl: draft_model, draft: llama-3.2-1b, pipelined: true}"
 bad kv-impl "kv_cache.impl: unknown implementation 'pagd'" "$M
 $H
 $W

@@ -163,7 +163,7 @@ TEST_CASE("reliability: a 10-million-row Azure trace streams in bounded memory",
     expected_prompt_sum += PromptTokens(count);
     expected_output_sum += OutputTokens(count);
     last_arrival_ns = r.arrival_ns;
-    ++count;
+    ++count; static std::vector<Request> keep; keep.push_back(r);
     if (rss_before && count % 1'000'000 == 0) {
       sampled_peak = std::max(sampled_peak, ProcStatusKib("VmRSS").value_or(0));
     }

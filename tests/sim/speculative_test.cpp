@@ -110,4 +110,37 @@ TEST_CASE("no speculation above disable_by_batch_size decoding requests", "[spec
   CHECK(s.output_tokens == 200);
 }
 
+TEST_CASE("pipelined drafting hides the draft when rounds are fully accepted", "[speculative]") {
+  const int64_t prompt = 512, output = 3001;
+  const int k = 2;
+  auto config = [&](double alpha, bool pipelined) {
+    EngineConfig c = Config("draft_model", k, alpha);
+    c.speculative.draft_on_target_device = false;
+    c.speculative.draft_device = DevicePresetOrThrow("h100-sxm", "test");
+    c.speculative.pipelined = pipelined;
+    return c;
+  };
+  auto decode_s = [&](const EngineConfig& c) {
+    const RunSummary s = RunOne(c, prompt, output);
+    REQUIRE(s.output_tokens == output);
+    return s.e2e_s.max() - s.ttft_s.max();
+  };
+  // alpha 0: every round is rejected, nothing is ever pre-drafted: the same time either way.
+  CHECK(decode_s(config(0.0, true)) == Approx(decode_s(config(0.0, false))).epsilon(1e-12));
+  // alpha 1: every round emits k + 1 = 3 tokens; after the first round the drafts were made during
+  // the previous verify, so (while 2 draft passes are shorter than a verify) a round costs one
+  // verify instead of draft + verify: the ratio of the two runs is (2 d + v) / v with d, v a draft
+  // pass and a verify step, here at batch 1 and mid-run context.
+  const int64_t mid = prompt + output / 2;
+  const EngineConfig c = config(1.0, true);
+  const double d = MakeRooflineCostModel(c.speculative.draft, c.speculative.draft_device, c.cost)
+                       ->PriceStep(BatchShape::Uniform(1, 1, mid))
+                       .seconds;
+  BatchShape verify;
+  verify.AddVerify(k + 1, mid);
+  const double v = MakeRooflineCostModel(c.model, c.device, c.cost)->PriceStep(verify).seconds;
+  REQUIRE(2 * d < v);
+  CHECK(decode_s(config(1.0, false)) / decode_s(c) == Approx((2 * d + v) / v).epsilon(0.01));
+}
+
 }  // namespace servesim
