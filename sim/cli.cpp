@@ -107,16 +107,17 @@ int CmdList(int argc, char** argv) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")(
       "format", po::value<std::string>()->default_value("text"), "text | json")(
-      "what", po::value<std::string>(), "models | devices | runtimes");
+      "what", po::value<std::string>(), "models | devices | runtimes | policies");
   po::positional_options_description pos;
   pos.add("what", 1);
   const auto vm = Parse("list", argc, argv, desc, &pos);
   if (vm.count("help")) {
-    PrintHelp("usage: servesim list models|devices|runtimes [--format text|json]", desc);
+    PrintHelp("usage: servesim list models|devices|runtimes|policies [--format text|json]", desc);
     return 0;
   }
   if (!vm.count("what"))
-    throw InputError("servesim list: expected what to list: models, devices or runtimes");
+    throw InputError(
+        "servesim list: expected what to list: models, devices, runtimes or policies");
   const std::string what = vm["what"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
@@ -181,10 +182,22 @@ int CmdList(int argc, char** argv) {
                   r.overheads.kernel_launch_s * 1e6,
                   r.overheads.cuda_graphs ? " (graphs for decode)" : "", r.description);
     }
+  } else if (what == "policies") {
+    // The registry table: every `impl:` name a scenario slot accepts.
+    if (json) j.BeginArray();
+    for (const ImplEntry& e : Implementations()) {
+      if (json) {
+        j.BeginObject().Field("slot", e.slot).Field("impl", e.name);
+        j.Field("description", e.description).EndObject();
+      } else {
+        std::printf("%-12s %-12s %s\n", e.slot, e.name, e.description);
+      }
+    }
+    if (json) std::cout << j.EndArray().str() << "\n";
   } else {
     throw InputError("servesim list: unknown catalog '" + what + "'" +
-                     DidYouMean(what, {"models", "devices", "runtimes"}) +
-                     "; expected models, devices or runtimes");
+                     DidYouMean(what, {"models", "devices", "runtimes", "policies"}) +
+                     "; expected models, devices, runtimes or policies");
   }
   return 0;
 }

@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   BatchShape batch;
   batch.Add(std::min<int64_t>(spec.max_context, 64), 0, true);  // a prefill
-  batch.Add(1, spec.max_context - 1, true);                      // a decode at full context
+  batch.Add(1, spec.max_context - 1, true);                     // a decode at full context
   std::vector<OpWork> ops;
   BuildStepOps(spec, batch, StepOptions{}, ops);
   for (const OpWork& op : ops) {

@@ -44,8 +44,7 @@ void CheckStream(Workload& w, const TraceOptions& options) {
                 std::to_string(r.output_tokens));
     }
     if (r.prefix_block_tokens > 0) {
-      const int64_t blocks =
-          (r.prompt_tokens + r.prefix_block_tokens - 1) / r.prefix_block_tokens;
+      const int64_t blocks = (r.prompt_tokens + r.prefix_block_tokens - 1) / r.prefix_block_tokens;
       if (static_cast<int64_t>(r.prefix_hashes.size()) != blocks) {
         Violation(std::to_string(r.prefix_hashes.size()) + " prefix hashes for " +
                   std::to_string(r.prompt_tokens) + " tokens");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (bench/fuzz/fuzz_*.cpp) with clang, ASan and UBSan in build-fuzz and
-# runs each for a bounded time on a scratch copy of its seed corpus.
+# runs each for a bounded time on a scratch copy of its seed corpus (bench/fuzz/corpus/TARGET) with
+# its dictionary (bench/fuzz/TARGET.dict: key names, presets, syntax tokens).
 #
 # Usage: bench/fuzz/run.sh [SECONDS_PER_TARGET (default 60)] [TARGET...]
 #   TARGET: fuzz_scenario, fuzz_trace, fuzz_hf_config (default: all three, one after another)
@@ -46,12 +47,14 @@ for t in "${targets[@]}"; do
   work=$build/fuzz-work/$t
   mkdir -p "$work/corpus" "$work/artifacts" "$work/tmp"
   cp -n "$seeds"/* "$work/corpus/" 2>/dev/null || true
+  dict=()
+  [ -f "bench/fuzz/$t.dict" ] && dict=(-dict="bench/fuzz/$t.dict")
   before=$(count_findings "$work/artifacts")
   touch "$work/.started"
   echo "== $t: ${secs} s on $(ls "$work/corpus" | wc -l) inputs (log: $work/log)"
   # The scratch files the targets write (fuzz_common.h) go under build-fuzz too.
   TMPDIR=$(cd "$work/tmp" && pwd) "./$build/$t" -fork="$workers" -ignore_crashes=1 -ignore_timeouts=1 \
-    -ignore_ooms=1 -print_funcs=0 -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+    -ignore_ooms=1 -print_funcs=0 "${dict[@]}" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1 || true
   after=$(count_findings "$work/artifacts")
   # Fork mode's progress lines: "#RUNS: cov: C ft: F corp: N exec/s E oom/timeout/crash: O/T/C time: Ss ..."

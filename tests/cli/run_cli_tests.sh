@@ -45,6 +45,8 @@ expect_ok help "analyze" --help
 expect_ok list-models "llama-2-7b" list models
 expect_ok list-devices "h100-sxm" list devices
 expect_ok list-runtimes "cuda-graphs" list runtimes
+expect_ok list-policies "sarathi" list policies
+expect_ok list-policies-json '"slot": "speculative"' list policies --format json
 expect_ok analyze-text "step:" "${A[@]}" --context 1023
 expect_ok analyze-help "per_layer" analyze --help
 expect_ok analyze-json '"tokens_per_second"' "${A[@]}" --format json
