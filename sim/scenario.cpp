@@ -98,7 +98,13 @@ class MapReader {
     std::vector<std::string> known(read_.begin(), read_.end());
     known.insert(known.end(), also_allowed.begin(), also_allowed.end());
     for (const auto& kv : node_) {
-      const std::string key = kv.first.as<std::string>();
+      if (!kv.first.IsScalar()) {
+        Fail(path_.empty() ? "top level" : path_,
+             std::string("expected plain keys, found a ") +
+                 (kv.first.IsSequence() ? "list" : "mapping") + " used as a key",
+             "", kv.first);
+      }
+      const std::string key = kv.first.Scalar();
       if (read_.count(key) ||
           std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
         continue;

@@ -453,7 +453,10 @@ class CsvRowParser : public RowParser {
     row.time_text = time;
     if (azure_timestamp_) {
       const std::optional<int64_t> ns = ParseTimestampNs(Trim(time));
-      if (!ns) FailField("column", arrival_, "a timestamp like 2023-11-16 18:15:46.6805900", time);
+      if (!ns) {
+        FailField("column", arrival_,
+                  "a timestamp like 2023-11-16 18:15:46.6805900 (years 1970-2200)", time);
+      }
       row.time_ns = *ns;
     } else {
       row.time_ns = ParseTimeNs(time, unit_ns_, "column", arrival_);
@@ -685,6 +688,8 @@ std::optional<int64_t> ParseTimestampNs(std::string_view t) {
       !num(14, 2, mi) || t[16] != ':' || !num(17, 2, s)) {
     return std::nullopt;
   }
+  // Years are bounded so that any two timestamps' distance fits int64 nanoseconds (292 years).
+  if (y < 1970 || y > 2200) return std::nullopt;
   constexpr int kDaysIn[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
   if (mo < 1 || mo > 12 || d < 1 || d > kDaysIn[mo - 1] || (mo == 2 && d == 29 && !leap) ||

@@ -87,7 +87,8 @@ inline constexpr int64_t kMaxTraceTokens = int64_t{1} << 31;
 int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);
 
 // Nanoseconds since 1970-01-01 00:00:00 of "YYYY-MM-DD HH:MM:SS[.f...]" ('T' also separates),
-// with up to 9 fractional digits; nullopt when malformed or out of range.
+// with up to 9 fractional digits; nullopt when malformed or outside years 1970-2200 (so any two
+// timestamps' distance fits int64 nanoseconds).
 std::optional<int64_t> ParseTimestampNs(std::string_view text);
 
 }  // namespace servesim
