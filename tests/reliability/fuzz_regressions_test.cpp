@@ -1,0 +1,86 @@
+// Replays the minimized inputs of tests/reliability/regressions (README there) the way the bench/fuzz
+// targets run them: InputError is the only acceptable failure. Runs in every build, so the bugs
+// they showed stay fixed (the sanitizer build would also report a signed overflow).
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <string>
+
+#include "models/hf_config.h"
+#include "models/input_error.h"
+#include "sim/scenario.h"
+#include "tests/support/temp_dir.h"
+#include "workloads/trace.h"
+
+namespace servesim {
+namespace {
+
+std::string ReadBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// What bench/fuzz/fuzz_trace.cpp does with one input: the first byte picks format and options.
+void ReplayTrace(const std::string& bytes) {
+  if (bytes.empty()) return;
+  const auto mode = static_cast<unsigned char>(bytes[0]);
+  static constexpr TraceFormat kFormats[] = {TraceFormat::kAzure, TraceFormat::kMooncake,
+                                             TraceFormat::kCsv, TraceFormat::kJsonl};
+  const testing::TempDir dir;
+  TraceOptions options;
+  options.path = dir.Write("trace", bytes.substr(1));
+  options.format = kFormats[mode & 3];
+  options.skip_bad_rows = (mode & 4) != 0;
+  if ((mode & 8) != 0) options.columns.arrival_unit_ns = 1'000'000;
+  if ((mode & 16) != 0) {
+    options.time_scale = 2.5;
+    options.start_s = 0.5;
+    options.end_s = 1e6;
+    options.max_requests = 1000;
+  }
+  try {
+    std::unique_ptr<Workload> w = MakeTraceWorkload(options, "regression");
+    Request r;
+    while (w->Next(r) == Pull::kRequest) {
+    }
+  } catch (const InputError&) {
+  }
+}
+
+TEST_CASE("reliability: fuzzing regressions end in requests or an InputError",
+          "[reliability][fuzz-regressions]") {
+  const std::filesystem::path dir =
+      std::filesystem::path(SERVESIM_SOURCE_DIR) / "tests/reliability/regressions";
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "README.md") continue;
+    INFO(name);
+    if (name.rfind("fuzz_trace-", 0) == 0) {
+      CHECK_NOTHROW(ReplayTrace(ReadBytes(entry.path())));
+    } else if (name.rfind("fuzz_scenario-", 0) == 0) {
+      CHECK_NOTHROW([&] {
+        try {
+          const Scenario scenario = LoadScenario(entry.path().string(), {});
+          (void)MakeScenarioWorkloads(scenario);
+        } catch (const InputError&) {
+        }
+      }());
+    } else if (name.rfind("fuzz_hf_config-", 0) == 0) {
+      CHECK_NOTHROW([&] {
+        try {
+          (void)ModelSpecFromHfConfigText(ReadBytes(entry.path()), name);
+        } catch (const InputError&) {
+        }
+      }());
+    } else {
+      FAIL(
+          "unknown regression target prefix (expected fuzz_trace-, fuzz_scenario-, "
+          "fuzz_hf_config-)");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace servesim
