@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cstdio>
 #include "models/model_spec.h"
 
 #include "models/input_error.h"
@@ -74,6 +76,22 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
       throw InputError(src + ": " + name + " = " + std::to_string(v) +
                        " is implausibly large (limit " + std::to_string(kMaxDim) + ")");
     }
+  }
+  // Each size is bounded above, but their products are not: estimate the parameter count in
+  // floating point so integer counts downstream (CountParams, int64) cannot overflow.
+  const double h = static_cast<double>(s.hidden_size), hd = static_cast<double>(s.head_dim);
+  const double experts = static_cast<double>(std::max<int64_t>(1, s.num_experts));
+  const double ffn = static_cast<double>(std::max(s.intermediate_size, s.moe_intermediate_size));
+  const double per_layer = 2.0 * h * hd * static_cast<double>(s.num_heads + s.num_kv_heads) +
+                           3.0 * h * ffn * experts +
+                           3.0 * h * static_cast<double>(s.shared_expert_intermediate_size);
+  const double params = static_cast<double>(s.num_layers) * per_layer +
+                        2.0 * static_cast<double>(s.vocab_size) * h;
+  if (params > 1e15) {
+    char count[32];
+    std::snprintf(count, sizeof(count), "%.3g", params);
+    throw InputError(src + ": the sizes give about " + count +
+                     " parameters, implausibly many (limit 1e15)");
   }
   if (s.num_kv_heads > s.num_heads || s.num_heads % s.num_kv_heads != 0) {
     throw InputError(src + ": num_kv_heads (" + std::to_string(s.num_kv_heads) +
