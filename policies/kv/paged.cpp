@@ -6,14 +6,14 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "policies/kv/kv_allocator.h"
+#include "policies/kv/paged_base.h"
 
 namespace servesim {
 namespace {
 
-class PagedKvAllocator final : public KvAllocator {
+class PagedKvAllocator final : public PagedKvAllocatorBase {
  public:
-  explicit PagedKvAllocator(const KvOptions& o) : o_(o) {}
+  explicit PagedKvAllocator(const KvOptions& o) : PagedKvAllocatorBase(o) {}
 
   bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) override {
     if (seq.kv_blocks != 0) throw std::logic_error("paged KV: admitting a sequence holding blocks");
@@ -58,39 +58,22 @@ class PagedKvAllocator final : public KvAllocator {
   }
 
   bool SwapOut(Sequence& seq) override {
-    if (seq.kv_blocks > o_.swap_blocks - host_used_) return false;
+    if (!HostHasRoom(seq.kv_blocks)) return false;
     if (seq.swapped_blocks != 0) throw std::logic_error("paged KV: swapping out twice");
     const int64_t blocks = seq.kv_blocks;
     Release(seq);
-    host_used_ += blocks;
-    seq.swapped_blocks = blocks;
-    stats_.swap_out_blocks += blocks;
+    MoveToHost(seq, blocks);
     return true;
   }
 
   bool SwapIn(Sequence& seq) override {
-    const int64_t blocks = seq.swapped_blocks;
-    if (blocks > free_blocks() - o_.watermark_blocks) return false;
-    host_used_ -= blocks;
-    seq.swapped_blocks = 0;
+    if (seq.swapped_blocks > free_blocks() - o_.watermark_blocks) return false;
+    const int64_t blocks = MoveFromHost(seq);
     Take(seq, blocks, seq.computed);
-    stats_.swap_in_blocks += blocks;
     return true;
   }
 
-  bool swap_enabled() const override { return o_.swap_blocks > 0; }
-  // vLLM v0 can_allocate() == NEVER: more blocks than the cache holds above the watermark.
-  bool CanEverFit(const Sequence& seq) const override {
-    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks - o_.watermark_blocks;
-  }
-  int64_t BlocksFor(int64_t tokens) const override {
-    return (tokens + o_.block_size - 1) / o_.block_size;
-  }
-  int64_t capacity_blocks() const override { return o_.capacity_blocks; }
   int64_t used_blocks() const override { return used_; }
-  int64_t block_size() const override { return o_.block_size; }
-  int64_t stored_tokens() const override { return stored_; }
-  const KvStats& stats() const override { return stats_; }
 
  private:
   void Take(Sequence& seq, int64_t blocks, int64_t tokens) {
@@ -102,11 +85,7 @@ class PagedKvAllocator final : public KvAllocator {
     }
   }
 
-  KvOptions o_;
   int64_t used_ = 0;
-  int64_t stored_ = 0;
-  int64_t host_used_ = 0;
-  KvStats stats_;
 };
 
 }  // namespace

@@ -59,7 +59,7 @@
 #include <vector>
 
 #include "policies/kv/block_key_map.h"
-#include "policies/kv/kv_allocator.h"
+#include "policies/kv/paged_base.h"
 
 namespace servesim {
 namespace {
@@ -72,9 +72,10 @@ uint64_t Mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-class PrefixCachingKvAllocator final : public KvAllocator {
+class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
  public:
-  explicit PrefixCachingKvAllocator(const KvOptions& o) : o_(o), cached_(o.capacity_blocks) {
+  explicit PrefixCachingKvAllocator(const KvOptions& o)
+      : PagedKvAllocatorBase(o), cached_(o.capacity_blocks) {
     if (o.block_size < 1) {
       throw std::logic_error("prefix-caching KV: block_size must be positive, got " +
                              std::to_string(o.block_size));
@@ -218,13 +219,11 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   }
 
   bool SwapOut(Sequence& seq) override {
-    if (!swap_enabled() || seq.kv_blocks > o_.swap_blocks - host_used_) return false;
+    if (!HostHasRoom(seq.kv_blocks)) return false;
     if (seq.swapped_blocks != 0) throw std::logic_error("prefix-caching KV: swapping out twice");
     const int64_t blocks = seq.kv_blocks;
     Release(seq);
-    host_used_ += blocks;
-    seq.swapped_blocks = blocks;
-    stats_.swap_out_blocks += blocks;
+    MoveToHost(seq, blocks);
     return true;
   }
 
@@ -233,33 +232,17 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     if (seq.kv_blocks != 0) {
       throw std::logic_error("prefix-caching KV: swapping in a sequence holding blocks");
     }
-    const int64_t blocks = seq.swapped_blocks;
-    if (blocks > num_free_ - o_.watermark_blocks) return false;
-    host_used_ -= blocks;
-    seq.swapped_blocks = 0;
+    if (seq.swapped_blocks > num_free_ - o_.watermark_blocks) return false;
+    const int64_t blocks = MoveFromHost(seq);
     Allocate(seq, blocks);
     stored_ += seq.computed;
     seq.kv_tokens = seq.computed;
     Register(seq, 0, std::min(seq.computed / o_.block_size, blocks));
-    stats_.swap_in_blocks += blocks;
     return true;
   }
 
-  bool swap_enabled() const override { return o_.swap_blocks > 0; }
-  // As paged.cpp (vLLM v0 can_allocate() == NEVER): more blocks than the cache holds above the
-  // watermark.
-  bool CanEverFit(const Sequence& seq) const override {
-    return BlocksFor(seq.MaxTokens()) <= o_.capacity_blocks - o_.watermark_blocks;
-  }
-  int64_t BlocksFor(int64_t tokens) const override {
-    return (tokens + o_.block_size - 1) / o_.block_size;
-  }
-  int64_t capacity_blocks() const override { return o_.capacity_blocks; }
   int64_t used_blocks() const override { return o_.capacity_blocks - num_free_; }
   int64_t held_refs() const override { return held_; }
-  int64_t block_size() const override { return o_.block_size; }
-  int64_t stored_tokens() const override { return stored_; }
-  const KvStats& stats() const override { return stats_; }
 
  private:
   static constexpr int32_t kNone = -1;
@@ -340,7 +323,6 @@ class PrefixCachingKvAllocator final : public KvAllocator {
     ++num_free_;
   }
 
-  KvOptions o_;
   std::vector<int32_t> ref_;
   std::vector<int32_t> prev_;  // free queue links (kNone at the ends and for referenced blocks)
   std::vector<int32_t> next_;
@@ -351,9 +333,6 @@ class PrefixCachingKvAllocator final : public KvAllocator {
   int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;      // Σ refs
   BlockKeyMap cached_;    // key -> the block holding it
-  int64_t stored_ = 0;
-  int64_t host_used_ = 0;
-  KvStats stats_;
 };
 
 }  // namespace

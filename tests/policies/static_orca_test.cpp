@@ -17,6 +17,7 @@
 #include "policies/batching/batch_scheduler.h"
 #include "policies/kv/kv_allocator.h"
 #include "policies/sequence.h"
+#include "tests/support/scheduler_harness.h"
 
 namespace servesim {
 namespace {
@@ -71,15 +72,7 @@ std::vector<Entry> Entries(const StepPlan& plan) {
   return out;
 }
 
-std::vector<int64_t> Ids(const std::vector<Sequence*>& seqs) {
-  std::vector<int64_t> out;
-  for (const Sequence* s : seqs) out.push_back(s->request_id);
-  return out;
-}
-
-std::vector<int64_t> Ids(const std::deque<Sequence*>& seqs) {
-  return Ids(std::vector<Sequence*>(seqs.begin(), seqs.end()));
-}
+using testing::Ids;
 
 // Credits a step as the engine does; returns the ids completed at its end.
 std::vector<int64_t> Credit(ReplicaQueues& q, KvAllocator& kv, const StepPlan& plan) {

@@ -4,36 +4,25 @@
 // blocking new prefills, swap-in, and the chunked-prefill variant. Every expected number is
 // derived by hand in the comments (block size 4 throughout: BlocksFor(t) = ceil(t / 4)).
 #include <catch2/catch.hpp>
-#include <deque>
-#include <memory>
-#include <sstream>
-#include <string>
-#include <utility>
-#include <vector>
 
-#include "hardware/cost_model.h"
-#include "hardware/presets.h"
-#include "models/presets.h"
-#include "policies/batching/batch_scheduler.h"
-#include "policies/kv/kv_allocator.h"
-#include "policies/sequence.h"
-#include "sim/engine.h"
-#include "sim/kernel.h"
-#include "tests/support/vector_workload.h"
+#include "tests/support/scheduler_harness.h"
 
 namespace servesim {
 namespace {
 
-using Entries = std::vector<std::pair<int64_t, int64_t>>;  // (request id, new tokens)
-
-KvOptions Paged(int64_t capacity_blocks, int64_t watermark_blocks = 0, int64_t swap_blocks = 0) {
-  KvOptions o;
-  o.capacity_blocks = capacity_blocks;
-  o.block_size = 4;
-  o.watermark_blocks = watermark_blocks;
-  o.swap_blocks = swap_blocks;
-  return o;
-}
+using testing::Column;
+using testing::Decoding;
+using testing::EngineCfg;
+using testing::Entries;
+using testing::Finish;
+using testing::Ids;
+using testing::Paged;
+using testing::Plan;
+using testing::Prefilling;
+using testing::RunEngine;
+using testing::Seq;
+using testing::Step;
+using testing::Ticks;
 
 SchedulerOptions V0(bool chunked, int64_t budget = 1000, int64_t max_num_seqs = 256) {
   SchedulerOptions o;
@@ -42,111 +31,6 @@ SchedulerOptions V0(bool chunked, int64_t budget = 1000, int64_t max_num_seqs = 
   o.max_num_batched_tokens = budget;
   o.max_num_seqs = max_num_seqs;
   return o;
-}
-
-Sequence Seq(int64_t id, int64_t prompt, int64_t output = 100) {
-  Sequence s;
-  s.request_id = id;
-  s.prompt_tokens = prompt;
-  s.output_tokens = output;
-  return s;
-}
-
-// A running sequence after the step that emitted its `generated`-th token: KV held for the
-// Tokens() - 1 computed tokens, one token (the last emitted) left to compute.
-void Decoding(Sequence& s, int64_t generated, KvAllocator& kv, ReplicaQueues& q) {
-  s.generated = generated;
-  REQUIRE(kv.Admit(s, 0, s.Tokens() - 1));
-  s.computed = s.Tokens() - 1;
-  s.status = SeqStatus::kRunning;
-  q.running.push_back(&s);
-}
-
-// A running sequence part-way through its prompt: KV for the whole prompt (v0 allocates it at
-// admission), `computed` tokens done.
-void Prefilling(Sequence& s, int64_t computed, KvAllocator& kv, ReplicaQueues& q) {
-  REQUIRE(kv.Admit(s, 0, s.Tokens()));
-  s.computed = computed;
-  s.status = SeqStatus::kRunning;
-  q.running.push_back(&s);
-}
-
-Entries Plan(const StepPlan& p) {
-  Entries out;
-  for (const ScheduledSeq& e : p.seqs) out.emplace_back(e.seq->request_id, e.new_tokens);
-  return out;
-}
-
-std::vector<int64_t> Ids(const std::vector<Sequence*>& v) {
-  std::vector<int64_t> out;
-  for (const Sequence* s : v) out.push_back(s->request_id);
-  return out;
-}
-std::vector<int64_t> Ids(const std::deque<Sequence*>& v) {
-  std::vector<int64_t> out;
-  for (const Sequence* s : v) out.push_back(s->request_id);
-  return out;
-}
-
-// The engine's credit at the end of a step (sim/engine.cpp FinishStep, without completions).
-void Finish(const StepPlan& p) {
-  for (const ScheduledSeq& e : p.seqs) {
-    Sequence& s = *e.seq;
-    s.computed += e.new_tokens;
-    if (s.computed >= s.Tokens() && s.generated < s.output_tokens) ++s.generated;
-  }
-}
-
-StepPlan Step(BatchScheduler& sched, ReplicaQueues& q, KvAllocator& kv) {
-  StepPlan p;
-  sched.Schedule(q, kv, 0, p);
-  return p;
-}
-
-EngineConfig EngineCfg(const std::string& impl, bool chunked, int64_t budget, int64_t kv_blocks,
-                       int64_t swap_blocks = 0) {
-  EngineConfig c;
-  c.model = ModelPresetOrThrow("llama-3.1-8b", "test");
-  c.device = DevicePresetOrThrow("h100-sxm", "test");
-  c.kv.capacity_blocks = kv_blocks;
-  c.kv.block_size = 16;
-  c.kv.swap_blocks = swap_blocks;
-  c.scheduler.impl = impl;
-  c.scheduler.chunked_prefill = chunked;
-  c.scheduler.max_num_batched_tokens = budget;
-  return c;
-}
-
-RunSummary RunEngine(const EngineConfig& c, std::vector<Request> requests, std::string* steps_csv) {
-  std::vector<std::unique_ptr<Workload>> sources;
-  sources.push_back(std::make_unique<testing::VectorWorkload>(std::move(requests)));
-  Engine engine(c, std::move(sources));
-  std::ostringstream steps, reqs;
-  EngineOutputs out;
-  out.steps_csv = &steps;
-  out.requests_csv = &reqs;
-  RunSummary s = engine.Run(out);
-  if (steps_csv) *steps_csv = steps.str();
-  return s;
-}
-
-int64_t Ticks(const EngineConfig& c, const BatchShape& b) {
-  return SecondsToTicks(MakeRooflineCostModel(c.model, c.device, c.cost)->PriceStep(b).seconds);
-}
-
-// One column of the steps CSV (header skipped), as integers.
-std::vector<int64_t> Column(const std::string& csv, int index) {
-  std::vector<int64_t> out;
-  std::istringstream in(csv);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line)) {
-    std::istringstream cells(line);
-    std::string cell;
-    for (int i = 0; i <= index; ++i) std::getline(cells, cell, ',');
-    out.push_back(std::stoll(cell));
-  }
-  return out;
 }
 
 }  // namespace

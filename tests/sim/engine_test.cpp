@@ -1,14 +1,15 @@
 // Closed-form checks of the engine: timings composed from independently priced steps, batching,
 // KV admission and rejection, conservation (checked every event in debug builds).
-#include <catch2/catch.hpp>
+#include "sim/engine.h"
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/presets.h"
-#include "sim/engine.h"
 #include "sim/kernel.h"
+#include "tests/support/scheduler_harness.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
@@ -25,25 +26,14 @@ EngineConfig Config(int64_t kv_blocks, int64_t max_num_seqs = 256, int64_t budge
   return c;
 }
 
-RunSummary RunRequests(const EngineConfig& c, std::vector<Request> requests, std::string* steps_csv = nullptr,
-                       std::string* requests_csv = nullptr) {
-  std::vector<std::unique_ptr<Workload>> sources;
-  sources.push_back(std::make_unique<testing::VectorWorkload>(std::move(requests)));
-  Engine engine(c, std::move(sources));
-  std::ostringstream steps, reqs;
-  EngineOutputs out;
-  out.steps_csv = &steps;
-  out.requests_csv = &reqs;
-  RunSummary s = engine.Run(out);
-  if (steps_csv) *steps_csv = steps.str();
-  if (requests_csv) *requests_csv = reqs.str();
-  return s;
+// One workload of `requests` through the engine, with its steps and requests CSVs.
+RunSummary RunRequests(const EngineConfig& c, std::vector<Request> requests,
+                       std::string* steps_csv = nullptr, std::string* requests_csv = nullptr) {
+  return testing::RunEngine(c, std::move(requests), steps_csv, requests_csv);
 }
 
 // Step price in ticks, computed straight from the cost model.
-int64_t StepTicks(const EngineConfig& c, const BatchShape& b) {
-  return SecondsToTicks(MakeRooflineCostModel(c.model, c.device, c.cost)->PriceStep(b).seconds);
-}
+int64_t StepTicks(const EngineConfig& c, const BatchShape& b) { return testing::Ticks(c, b); }
 
 std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
@@ -68,7 +58,8 @@ TEST_CASE("one request on an idle replica: TTFT is its prefill, E2E adds each de
   REQUIRE(s.completed == 1);
   const int64_t prefill = StepTicks(c, BatchShape::Uniform(1, prompt, 0));
   int64_t e2e = prefill;
-  for (int64_t i = 1; i < output; ++i) e2e += StepTicks(c, BatchShape::Uniform(1, 1, prompt + i - 1));
+  for (int64_t i = 1; i < output; ++i)
+    e2e += StepTicks(c, BatchShape::Uniform(1, 1, prompt + i - 1));
   CHECK(s.ttft_s.max() == Approx(prefill * 1e-9).epsilon(1e-12));
   CHECK(s.e2e_s.max() == Approx(e2e * 1e-9).epsilon(1e-12));
   CHECK(s.tpot_s.max() == Approx((e2e - prefill) * 1e-9 / (output - 1)).epsilon(1e-12));
