@@ -20,6 +20,8 @@ std::string_view BoundName(Bound bound) {
       return "network";
     case Bound::kOverhead:
       return "overhead";
+    case Bound::kIo:
+      return "io";
   }
   return "?";
 }

@@ -28,7 +28,8 @@
 
 namespace servesim {
 
-enum class Bound { kCompute, kMemory, kLatency, kNetwork, kOverhead };
+// kIo: waiting on weights or KV streamed from a slower memory tier (policies/offload/).
+enum class Bound { kCompute, kMemory, kLatency, kNetwork, kOverhead, kIo };
 std::string_view BoundName(Bound bound);
 
 // The serving engine around the device (vLLM, TensorRT-LLM, a research harness ...).
@@ -79,6 +80,11 @@ struct StepCost {
   double memory_s = 0;    // memory-bound kernels
   double network_s = 0;   // collectives
   int64_t kernels = 0;
+  // Offload (0 without): time the transfer channel was busy, the bytes it moved, and the time
+  // compute sat waiting for a transfer (device_s then includes that wait).
+  double io_s = 0;
+  double io_bytes = 0;
+  double stall_s = 0;
   Bound bound = Bound::kMemory;  // what most of the step's time was spent on
 };
 

@@ -1,5 +1,6 @@
 #include "hardware/device_spec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -128,6 +129,17 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   ValidateTuning(v, e.residual_add, "efficiency.residual_add");
   ValidateTuning(v, e.embed, "efficiency.embed");
   v.Fraction(e.allreduce_bus_eff, "efficiency.allreduce_bus_eff");
+}
+
+double TierReadSeconds(const MemoryTier& tier, double bytes, double request_bytes, int io_depth) {
+  if (bytes <= 0) return 0;
+  const double requests = request_bytes > 0 ? std::ceil(bytes / request_bytes) : 1.0;
+  return bytes / tier.bandwidth_bytes_per_s +
+         requests * tier.latency_s / static_cast<double>(std::max(1, io_depth));
+}
+
+double EffectiveReadBandwidth(const MemoryTier& tier, double request_bytes, int io_depth) {
+  return request_bytes / TierReadSeconds(tier, request_bytes, request_bytes, io_depth);
 }
 
 }  // namespace servesim

@@ -33,8 +33,17 @@ struct MemoryTier {
   double capacity_bytes = 0;
   double bandwidth_bytes_per_s = 0;  // device memory: its own; other tiers: effective read rate
                                      // into device memory (the slower of the tier and its link)
-  double latency_s = 0;  // per access / per transfer
+  double latency_s = 0;              // per access / per transfer
 };
+
+// Seconds to read `bytes` from `tier` as requests of `request_bytes` each with `io_depth` of them
+// in flight: bytes / bandwidth + requests * latency / io_depth. Large sequential reads approach
+// the tier's bandwidth; small scattered ones (4 KiB page faults, sparse FFN rows) are bounded by
+// latency: a 16 KiB read from a 200 us flash tier moves 80 MB/s at depth 1, not 4 GB/s.
+double TierReadSeconds(const MemoryTier& tier, double bytes, double request_bytes, int io_depth);
+
+// The rate TierReadSeconds implies for reads of `request_bytes` (bytes per second).
+double EffectiveReadBandwidth(const MemoryTier& tier, double request_bytes, int io_depth);
 
 struct Interconnect {
   std::string name;                  // "nvlink4", "pcie5", ...

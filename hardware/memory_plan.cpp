@@ -24,10 +24,15 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
       ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
   p.reserve_bytes = o.framework_reserve_bytes;
   p.draft_weight_bytes = o.draft_weight_bytes;
+  p.resident_weight_bytes = o.resident_weight_bytes < 0
+                                ? p.weight_bytes
+                                : std::min(p.weight_bytes, o.resident_weight_bytes);
+  p.offload_buffer_bytes = o.offload_buffer_bytes;
+  const double on_device = p.resident_weight_bytes + p.offload_buffer_bytes;
   p.kv_budget_bytes =
-      p.usable_bytes - p.weight_bytes - p.draft_weight_bytes - p.activation_bytes - p.reserve_bytes;
+      p.usable_bytes - on_device - p.draft_weight_bytes - p.activation_bytes - p.reserve_bytes;
   p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp) + o.draft_kv_bytes_per_token;
-  p.weights_fit = p.weight_bytes + p.draft_weight_bytes <= p.usable_bytes;
+  p.weights_fit = on_device + p.draft_weight_bytes <= p.usable_bytes;
   const double block_bytes =
       p.kv_bytes_per_token * static_cast<double>(std::max<int64_t>(1, o.block_size_tokens));
   p.kv_blocks =

@@ -3,8 +3,9 @@
 // profiling pass - framework reserve = KV cache, in whole blocks).
 //
 // Models: per-device shares under tensor parallelism (weights sharded, KV heads split or
-// replicated). Ignores: fragmentation, CUDA graph pools beyond the fixed reserve, offload tiers
-// (see policies/offload/ once it exists).
+// replicated); with an offload plan (policies/offload/), only the resident share of the weights and
+// the streaming buffers occupy device memory. Ignores: fragmentation, CUDA graph pools beyond the
+// fixed reserve.
 #ifndef SERVESIM_HARDWARE_MEMORY_PLAN_H_
 #define SERVESIM_HARDWARE_MEMORY_PLAN_H_
 
@@ -26,14 +27,21 @@ struct MemoryPlanOptions {
   // device, allocated in lockstep with the target's blocks.
   double draft_weight_bytes = 0;
   double draft_kv_bytes_per_token = 0;
+  // Offload: the target's weights kept in device memory (< 0: all of them) and the buffers that
+  // hold streamed weights while they load and compute.
+  double resident_weight_bytes = -1;
+  double offload_buffer_bytes = 0;
 };
 
 struct MemoryPlan {
-  double device_bytes = 0;        // capacity of one device
-  double usable_bytes = 0;        // device_bytes * utilization
-  double weight_bytes = 0;        // on one device
-  double draft_weight_bytes = 0;  // a co-resident draft model's, on one device
-  double activation_bytes = 0;    // peak working set of the profiling pass, one device
+  double device_bytes = 0;           // capacity of one device
+  double usable_bytes = 0;           // device_bytes * utilization
+  double weight_bytes = 0;           // on one device (all of the model's share)
+  double resident_weight_bytes = 0;  // of those, kept in device memory (== weight_bytes unless
+                                     // offloaded)
+  double offload_buffer_bytes = 0;   // device memory for streamed weights in flight
+  double draft_weight_bytes = 0;     // a co-resident draft model's, on one device
+  double activation_bytes = 0;       // peak working set of the profiling pass, one device
   double reserve_bytes = 0;
   double kv_budget_bytes = 0;     // what is left for the KV cache (may be negative)
   double kv_bytes_per_token = 0;  // on one device (target + co-resident draft)

@@ -93,6 +93,25 @@ double WeightBytes(const ModelSpec& s) {
          static_cast<double>(other) * OtherWeightBytes(s);
 }
 
+WeightLayout WeightBytesLayout(const ModelSpec& s) {
+  const ParamCount c = CountParams(s);
+  const double other = OtherWeightBytes(s);
+  WeightLayout w;
+  const double table = static_cast<double>(c.embedding) * other;
+  const double final_norm = static_cast<double>(NormParams(s)) * other;
+  w.head = static_cast<double>(c.lm_head) * other + final_norm;
+  if (s.tied_embeddings) {
+    w.head += table;
+  } else {
+    w.embedding = table;
+  }
+  const double total = WeightBytes(s);
+  w.layer =
+      s.num_layers > 0 ? (total - w.embedding - w.head) / static_cast<double>(s.num_layers) : 0.0;
+  w.layer_ffn = static_cast<double>(CountFfn(s).linear) * s.WeightBytesPerParam();
+  return w;
+}
+
 double KvBytesPerToken(const ModelSpec& s) {
   return 2.0 * static_cast<double>(s.num_layers) * static_cast<double>(s.KvDim()) *
          s.KvBytesPerElement();

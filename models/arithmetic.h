@@ -44,6 +44,19 @@ ParamCount CountParams(const ModelSpec& spec);
 // integer-quantized (the GPTQ/AWQ convention), else they use the weight dtype too.
 double WeightBytes(const ModelSpec& spec);
 
+// The same bytes by where a forward pass reads them (for weight streaming): the token embedding
+// table (a lookup reads only its tokens' rows), one decoder layer (of which `layer_ffn` are the
+// FFN's linear weights, the rows activation sparsity can skip), and the head (final norm + LM
+// head; with tied embeddings the shared table belongs to the head, which reads all of it).
+// embedding + num_layers * layer + head == WeightBytes(spec).
+struct WeightLayout {
+  double embedding = 0;
+  double layer = 0;
+  double layer_ffn = 0;
+  double head = 0;
+};
+WeightLayout WeightBytesLayout(const ModelSpec& spec);
+
 // K and V of one token over all layers: 2 * L * kv_heads * head_dim * bytes(kv_dtype).
 double KvBytesPerToken(const ModelSpec& spec);
 

@@ -27,10 +27,17 @@ const std::vector<ImplEntry>& Implementations() {
       {"speculative", "none", "no speculative decoding"},
       {"speculative", "draft_model",
        "a draft model on the target's device or another, k drafts per round, verified in one pass"},
-      {"speculative", "ngram", "prompt lookup: drafts at (near) zero cost, acceptance as configured"},
+      {"speculative", "ngram",
+       "prompt lookup: drafts at (near) zero cost, acceptance as configured"},
       {"speculative", "draft_heads",
        "EAGLE/Medusa-style heads: each draft pass costs a fraction of a target decode step"},
       {"offload", "none", "weights and KV resident in device memory"},
+      {"offload", "layers",
+       "a resident set of layers (pinned, or the OS page cache's LRU), the rest streamed per pass "
+       "from host memory or storage with prefetch; optional KV spill to host"},
+      {"offload", "flexgen",
+       "FlexGen-style fixed percentages of every layer's weights on device / host / disk and of "
+       "the KV cache on device / host"},
       {"cost_model", "roofline", "calibrated per-operator roofline (hardware/cost_model.h)"},
       {"workload", "synthetic", "generated arrivals and lengths (workloads/workload_yaml.h)"},
       {"workload", "closed_loop", "N clients that each wait for a response, then think"},

@@ -20,9 +20,11 @@ struct Replica {
   ReplicaQueues queues;
   std::unique_ptr<KvAllocator> kv;
   std::unique_ptr<BatchScheduler> scheduler;
-  std::unique_ptr<CostModel> cost;
-  std::unique_ptr<Speculator> spec;  // null without speculative decoding
-  std::vector<Sequence*> spec_seqs;  // given drafts for the current step
+  std::unique_ptr<CostModel> compute;  // prices steps as if every weight were resident
+  std::unique_ptr<CostModel> offload;  // wraps `compute` with the offload plan's transfers
+  const CostModel* cost = nullptr;     // what prices the target's steps
+  std::unique_ptr<Speculator> spec;    // null without speculative decoding
+  std::vector<Sequence*> spec_seqs;    // given drafts for the current step
   StepPlan plan;
   bool busy = false;
   bool start_pending = false;
@@ -79,9 +81,15 @@ struct Engine::Impl {
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
-      r.cost = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
+      r.compute = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
+      r.cost = r.compute.get();
+      if (cfg.offload.active) {
+        r.offload = MakeOffloadCostModel(*r.compute, cfg.offload);
+        r.cost = r.offload.get();
+      }
+      // Draft heads are priced against resident compute: they stay in device memory.
       if (cfg.speculative.enabled())
-        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.cost);
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute);
     }
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
     if (cfg.kv.swap_blocks > 0) {
@@ -270,6 +278,9 @@ struct Engine::Impl {
     s.tokens_per_step_peak = std::max(s.tokens_per_step_peak, shape.new_tokens);
     s.flops += cost.flops;
     s.bytes += cost.bytes;
+    s.offload_io_s += cost.io_s;
+    s.offload_io_bytes += cost.io_bytes;
+    s.offload_stall_s += cost.stall_s;
     if (out->steps_csv) {
       *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
                       << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
@@ -530,6 +541,17 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
                                             static_cast<double>(s.spec_proposed) + rounds));
     j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
     j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
+  }
+  if (cfg.offload.active) {
+    const OffloadPlan& o = cfg.offload;
+    double streamed = 0;
+    for (double b : o.streamed_per_pass) streamed += b;
+    j.Field("offload_resident_weight_bytes", o.resident_bytes)
+        .Field("offload_streamed_bytes_per_pass", streamed);
+    j.Field("offload_io_bytes", s.offload_io_bytes).Field("offload_io_seconds", s.offload_io_s);
+    // Share of busy time compute sat waiting for transfers.
+    j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
+    j.Field("offload_kv_host_blocks", o.kv_host_blocks);
   }
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);

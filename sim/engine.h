@@ -24,6 +24,7 @@
 #include "models/model_spec.h"
 #include "policies/batching/batch_scheduler.h"
 #include "policies/kv/kv_allocator.h"
+#include "policies/offload/offload.h"
 #include "policies/speculative/speculator.h"
 #include "sim/metrics.h"
 #include "workloads/workload.h"
@@ -38,6 +39,7 @@ struct EngineConfig {
   KvOptions kv;                // per replica (capacity_blocks, block size, prefix caching, swap)
   SchedulerOptions scheduler;  // per replica
   SpeculativeOptions speculative;  // per replica
+  OffloadPlan offload;             // per replica (inactive: everything resident)
   uint64_t seed = 0;               // the scenario seed (acceptance draws)
   int64_t max_model_len = 0;       // 0: the model's max context
   int64_t max_time_ns = 0;         // 0: no limit; events after it are not processed
@@ -60,6 +62,8 @@ struct RunSummary {
   // accepted, tokens emitted by those rounds, step time of draft passes and of steps that verify.
   int64_t spec_rounds = 0, spec_proposed = 0, spec_accepted = 0, spec_emitted = 0;
   double spec_draft_s = 0, spec_verify_s = 0;
+  // Offload: transfer-channel busy time, bytes moved, compute time spent waiting on transfers.
+  double offload_io_s = 0, offload_io_bytes = 0, offload_stall_s = 0;
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time before the workload drained
   double duration_s = 0;   // first arrival to last completion (makespan)

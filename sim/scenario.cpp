@@ -10,6 +10,7 @@
 #include "models/input_error.h"
 #include "models/model_yaml.h"
 #include "models/yaml_scalar.h"
+#include "policies/offload/offload.h"
 #include "policies/registry.h"
 #include "policies/speculative/acceptance.h"
 #include "workloads/workload_yaml.h"
@@ -220,6 +221,31 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
       1e9;
   e.device.peak.bf16 = e.device.peak.fp16 =
       hw.Double("bf16_tflops", e.device.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
+  if (hw.Has("offload_tiers")) {
+    // Replaces the preset's tiers (nearest first): host memory over its link, then storage.
+    const YAML::Node list = hw.Get("offload_tiers");
+    if (!list.IsSequence()) {
+      hw.Fail("hardware.offload_tiers",
+              "expected a list of {name, capacity_gb, bandwidth_gbps, latency_us}",
+              DescribeYamlNode(list), list);
+    }
+    e.device.offload_tiers.clear();
+    for (size_t i = 0; i < list.size(); ++i) {
+      const std::string key = "hardware.offload_tiers[" + std::to_string(i) + "]";
+      MapReader t(list[i], path, key);
+      if (!list[i].IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(list[i]), list[i]);
+      MemoryTier tier;
+      tier.name = t.String("name", "tier" + std::to_string(i));
+      for (const char* k : {"capacity_gb", "bandwidth_gbps"}) {
+        if (!t.Has(k)) t.Fail(key + "." + k, "required (a positive number)", "", list[i]);
+      }
+      tier.capacity_bytes = t.Double("capacity_gb", 0, 0, 1e9, true) * 1e9;
+      tier.bandwidth_bytes_per_s = t.Double("bandwidth_gbps", 0, 0, 1e6, true) * 1e9;
+      tier.latency_s = t.Double("latency_us", 0, 0, 1e9) * 1e-6;
+      t.Finish();
+      e.device.offload_tiers.push_back(tier);
+    }
+  }
   e.cost.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
   e.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
   ValidateTensorParallel(e.model, e.cost.tp, path + ": hardware.tp");
@@ -410,7 +436,78 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   }
   spec.Finish();
   MapReader off(top.Get("offload"), path, "offload");
-  off.Impl("offload", "none");
+  OffloadOptions oo;
+  oo.impl = off.Impl("offload", "none");
+  if (oo.impl != "none") {
+    oo.io_depth = static_cast<int>(off.Int("io_depth", 1, 1, 1024));
+    oo.ffn_load_fraction = off.Double("ffn_load_fraction", 1.0, 0, 1, true);
+    oo.kv_reserve_tokens = off.Int("kv_reserve_tokens", so.max_model_len, 0, int64_t{1} << 40);
+  }
+  if (oo.impl == "layers") {
+    const std::string residency = off.String("residency", "pinned");
+    if (residency != "pinned" && residency != "page_cache") {
+      off.Fail("offload.residency", "expected pinned or page_cache", "'" + residency + "'",
+               off.Get("residency"));
+    }
+    oo.residency = residency == "pinned" ? Residency::kPinned : Residency::kPageCache;
+    oo.resident_layers = off.Int("resident_layers", -1, 0, e.model.num_layers);
+    if (off.Has("resident_gb")) oo.resident_bytes = off.Double("resident_gb", 0, 0, 1e9) * 1e9;
+    if (oo.resident_layers >= 0 && oo.resident_bytes >= 0) {
+      off.Fail("offload.resident_layers", "give either resident_layers or resident_gb, not both",
+               "both");
+    }
+    if (oo.residency == Residency::kPageCache &&
+        (oo.resident_layers >= 0 || oo.resident_bytes >= 0)) {
+      off.Fail("offload.residency",
+               "page_cache has no pinned resident set (the LRU decides what stays); drop "
+               "resident_layers / resident_gb or use pinned",
+               "page_cache");
+    }
+    // Page faults block the thread that takes them: no prefetch unless asked (readahead).
+    oo.prefetch = off.Bool("prefetch", oo.residency == Residency::kPinned);
+    oo.prefetch_depth = static_cast<int>(off.Int("prefetch_depth", 1, 1, 64));
+    // Pinned streaming reads whole tensors (large preads); page faults read a readahead window.
+    oo.read_bytes =
+        off.Double("read_kib", oo.residency == Residency::kPinned ? 16384 : 2048, 0, 1e9, true) *
+        1024.0;
+    oo.kv_host_bytes = off.Double("kv_host_gib", 0, 0, 1e9) * 1073741824.0;
+  } else if (oo.impl == "flexgen") {
+    auto percents = [&](const std::string& key, size_t n, std::vector<double> def) {
+      const YAML::Node list = off.Get(key);
+      if (!list) return def;
+      if (!list.IsSequence() || list.size() != n) {
+        off.Fail("offload." + key,
+                 "expected a list of " + std::to_string(n) + " percentages summing to 100",
+                 DescribeYamlNode(list), list);
+      }
+      std::vector<double> out;
+      double sum = 0;
+      for (const auto& item : list) {
+        const std::optional<double> v = YamlToDouble(item);
+        if (!v || !std::isfinite(*v) || *v < 0 || *v > 100) {
+          off.Fail("offload." + key, "expected percentages in [0, 100]", DescribeYamlNode(item),
+                   item);
+        }
+        out.push_back(*v);
+        sum += *v;
+      }
+      if (std::fabs(sum - 100) > 1e-6) {
+        off.Fail("offload." + key, "expected percentages summing to 100",
+                 "a sum of " + std::to_string(sum), list);
+      }
+      return out;
+    };
+    const std::vector<double> w = percents("weights", 3, {100, 0, 0});
+    const std::vector<double> kvp = percents("kv_cache", 2, {100, 0});
+    oo.weights_device_pct = w[0];
+    oo.weights_host_pct = w[1];
+    oo.weights_disk_pct = w[2];
+    oo.kv_device_pct = kvp[0];
+    oo.kv_host_pct = kvp[1];
+    oo.prefetch = true;
+    oo.prefetch_depth = 1;
+    oo.read_bytes = off.Double("read_kib", 16384, 0, 1e9, true) * 1024.0;
+  }
   off.Finish();
 
   MapReader cm(top.Get("cost_model"), path, "cost_model");
@@ -470,8 +567,10 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
                        sp.draft_device.name);
     }
   }
-  sc.memory = PlanMemory(e.model, e.device, mem);
-  e.kv.capacity_blocks = explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks;
+  e.offload = PlanOffload(e.model, e.device, mem, oo, path);
+  sc.memory = e.offload.memory;
+  e.kv.capacity_blocks =
+      explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks + e.offload.kv_host_blocks;
   e.kv.watermark_blocks =
       static_cast<int64_t>(watermark * static_cast<double>(e.kv.capacity_blocks));
   if (preemption == "swap") {
@@ -497,7 +596,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
                      std::to_string(sc.memory.weight_bytes / 1073741824.0) +
                      " GiB per device) do not fit in " +
                      std::to_string(sc.memory.usable_bytes / 1073741824.0) +
-                     " GiB usable; raise tp or memory_utilization, or pick a larger device");
+                     " GiB usable; raise tp or memory_utilization, pick a larger device, or "
+                     "stream weights from a slower tier (offload.impl: layers)");
   }
   if (e.kv.capacity_blocks < 1) {
     throw InputError(path +
