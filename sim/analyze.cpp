@@ -1,5 +1,6 @@
 #include "sim/analyze.h"
 
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
@@ -49,13 +50,17 @@ Analysis Analyze(const AnalyzeRequest& r) {
   Analysis a;
   for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
   const auto model = MakeRooflineCostModel(r.model, r.device, r.cost);
-  a.step = model->PriceStepDetailed(a.batch, a.ops);
+  if (r.use_offload_plan && r.offload.active) {
+    a.step = MakeOffloadCostModel(*model, r.offload)->PriceStepDetailed(a.batch, a.ops);
+  } else {
+    a.step = model->PriceStepDetailed(a.batch, a.ops);
+  }
   a.params = CountParams(r.model);
   a.weight_bytes = WeightBytes(r.model);
   a.kv_bytes_per_token = KvBytesPerToken(r.model);
   MemoryPlanOptions mo = r.memory;
   mo.tp = r.cost.tp;
-  a.memory = PlanMemory(r.model, r.device, mo);
+  a.memory = r.use_offload_plan ? r.offload.memory : PlanMemory(r.model, r.device, mo);
   const int64_t seq_tokens = r.context + r.tokens;
   const int64_t blocks = BlocksFor(seq_tokens, mo.block_size_tokens) * r.batch;
   a.batch_kv_bytes = static_cast<double>(seq_tokens * r.batch) * a.memory.kv_bytes_per_token;
@@ -92,6 +97,26 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   j.Field("flops", a.step.flops)
       .Field("bytes", a.step.bytes)
       .Field("bound", BoundName(a.step.bound));
+  if (r.use_offload_plan && r.offload.impl != "none") {
+    const OffloadPlan& o = r.offload;
+    j.Key("offload").BeginObject();
+    j.Field("impl", o.impl)
+        .Field("residency", o.residency == Residency::kPinned ? "pinned" : "page_cache");
+    j.Field("weight_bytes", o.weight_bytes).Field("resident_bytes", o.resident_bytes);
+    j.Field("page_cache_bytes", o.page_cache_bytes).Field("buffer_bytes", o.buffer_bytes);
+    j.Key("streamed_per_pass").BeginArray();
+    for (size_t t = 0; t < o.tiers.size(); ++t) {
+      j.BeginObject();
+      j.Field("tier", o.tiers[t].name).Field("bytes", o.streamed_per_pass[t]);
+      j.Field("bandwidth_bytes_per_s", o.tiers[t].bandwidth_bytes_per_s);
+      j.EndObject();
+    }
+    j.EndArray();
+    j.Field("kv_host_blocks", o.kv_host_blocks);
+    j.Field("step_io_seconds", a.step.io_s).Field("step_io_bytes", a.step.io_bytes);
+    j.Field("step_stall_seconds", a.step.stall_s);
+    j.EndObject();
+  }
   j.Key("memory").BeginObject();
   j.Field("device_bytes", a.memory.device_bytes).Field("usable_bytes", a.memory.usable_bytes);
   j.Field("weight_bytes_per_device", a.memory.weight_bytes);
@@ -134,6 +159,66 @@ std::string RenderCsv(const Analysis& a) {
   }
   out += "total,,," + FormatNumber(a.step.flops) + "," + FormatNumber(a.step.bytes) + ",," +
          std::string(BoundName(a.step.bound)) + "," + FormatNumber(a.step.seconds) + "\n";
+  return out;
+}
+
+std::string Gb(double bytes) { return Fmt("%.3f GB", bytes / 1e9); }
+
+template <typename... Args>
+std::string Printf(const char* format, Args... args) {
+  char buf[512];
+  std::snprintf(buf, sizeof buf, format, args...);
+  return buf;
+}
+
+std::string RenderOffloadText(const OffloadPlan& o, const StepCost& step) {
+  std::string out = "offload (" + o.impl + ", " +
+                    (o.residency == Residency::kPinned ? "pinned" : "page_cache") + "):\n";
+  out += "  weights " + Gb(o.weight_bytes) + " per device: " + Gb(o.resident_bytes) + " pinned";
+  if (o.page_cache_bytes > 0) out += ", page cache " + Gb(o.page_cache_bytes);
+  out += ", streaming buffers " + Gb(o.buffer_bytes) + "\n";
+  double floor_s = 0;
+  for (size_t t = 0; t < o.tiers.size(); ++t) {
+    if (o.streamed_per_pass[t] <= 0) continue;
+    const double s = o.streamed_per_pass[t] / o.tiers[t].bandwidth_bytes_per_s;
+    floor_s += s;
+    out += Printf("  streams %s per pass from %s at %.3g GB/s: %.4f s\n",
+                  Gb(o.streamed_per_pass[t]).c_str(), o.tiers[t].name.c_str(),
+                  o.tiers[t].bandwidth_bytes_per_s / 1e9, s);
+  }
+  if (o.kv_host_blocks > 0) {
+    out += Printf("  KV: %lld more blocks in %s (moved over the link when attended)\n",
+                  static_cast<long long>(o.kv_host_blocks),
+                  o.tiers[static_cast<size_t>(o.kv_tier)].name.c_str());
+  }
+  if (floor_s > 0) {
+    out += Printf(
+        "  I/O floor %.4f s per pass = %.3f passes/s; this step: transfers %.4f s (%s), "
+        "compute waited %.4f s\n",
+        floor_s, 1.0 / floor_s, step.io_s, Gb(step.io_bytes).c_str(), step.stall_s);
+  }
+  for (const std::string& n : o.notes) out += "  " + n + "\n";
+  // Units as runs of equal placement: "layers 12-39: 0.00 + 0.18 GB each".
+  out += "  placement (resident + streamed per unit):\n";
+  auto streamed_of = [](const WeightUnit& u) {
+    double b = 0;
+    for (double x : u.streamed) b += x;
+    return b;
+  };
+  for (size_t i = 0; i < o.units.size();) {
+    size_t j = i + 1;
+    const bool layer = o.units[i].name.rfind("layer ", 0) == 0;
+    while (layer && j < o.units.size() && o.units[j].name.rfind("layer ", 0) == 0 &&
+           std::fabs(o.units[j].resident_bytes - o.units[i].resident_bytes) < 1 &&
+           std::fabs(streamed_of(o.units[j]) - streamed_of(o.units[i])) < 1)
+      ++j;
+    const std::string name =
+        j - i > 1 ? "layers " + o.units[i].name.substr(6) + "-" + o.units[j - 1].name.substr(6)
+                  : o.units[i].name;
+    out += Printf("    %-16s %.3f + %.3f GB%s\n", name.c_str(), o.units[i].resident_bytes / 1e9,
+                  streamed_of(o.units[i]) / 1e9, j - i > 1 ? " each" : "");
+    i = j;
+  }
   return out;
 }
 
@@ -202,6 +287,7 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 "  (training it with AdamW at this batch x length would need %s in total)\n",
                 GiB(TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens)).c_str());
   out += line;
+  if (r.use_offload_plan && r.offload.impl != "none") out += RenderOffloadText(r.offload, a.step);
   return out;
 }
 

@@ -2,7 +2,8 @@
 // memory-fit check, rendered as a text table, JSON or CSV.
 //
 // Models: one step of `batch` identical sequences, each computing `tokens` new tokens over
-// `context` cached ones (decode: tokens = 1). Ignores: queueing and scheduling (that is
+// `context` cached ones (decode: tokens = 1); with an offload plan, the placement of weights
+// across memory tiers and the bytes each pass streams from each. Ignores: queueing and scheduling (that is
 // `servesim run`), mixed prefill/decode batches.
 #ifndef SERVESIM_SIM_ANALYZE_H_
 #define SERVESIM_SIM_ANALYZE_H_
@@ -14,6 +15,7 @@
 #include "hardware/device_spec.h"
 #include "hardware/memory_plan.h"
 #include "models/model_spec.h"
+#include "policies/offload/offload.h"
 
 namespace servesim {
 
@@ -30,6 +32,10 @@ struct AnalyzeRequest {
   CostModelOptions cost;
   MemoryPlanOptions memory;
   std::string runtime_name = "none";
+  // From a scenario (`--scenario`): its memory plan and offload placement replace `memory`; an
+  // active plan prices the step with the weight/KV transfers and reports what streams from where.
+  bool use_offload_plan = false;
+  OffloadPlan offload;
 };
 
 // Checks sizes against each other and the model (batch >= 1, tokens >= 1, decode has tokens == 1,
