@@ -236,13 +236,13 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
       if (!list[i].IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(list[i]), list[i]);
       MemoryTier tier;
       tier.name = t.String("name", "tier" + std::to_string(i));
-      for (const char* k : {"capacity_gb", "bandwidth_gbps"}) {
-        if (!t.Has(k)) t.Fail(key + "." + k, "required (a positive number)", "", list[i]);
-      }
       tier.capacity_bytes = t.Double("capacity_gb", 0, 0, 1e9, true) * 1e9;
       tier.bandwidth_bytes_per_s = t.Double("bandwidth_gbps", 0, 0, 1e6, true) * 1e9;
       tier.latency_s = t.Double("latency_us", 0, 0, 1e9) * 1e-6;
-      t.Finish();
+      t.Finish();  // a misspelt key first, then what is missing
+      for (const char* k : {"capacity_gb", "bandwidth_gbps"}) {
+        if (!t.Has(k)) t.Fail(key + "." + k, "required (a positive number)", "", list[i]);
+      }
       e.device.offload_tiers.push_back(tier);
     }
   }

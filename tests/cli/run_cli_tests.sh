@@ -384,5 +384,35 @@ expect_fail scenario-missing "cannot open scenario file" run "$tmp/none.yaml"
 expect_fail run-no-file "expected a scenario file" run
 expect_fail validate-bad "unknown model" validate "$tmp/model-unknown.yaml"
 
+# ---- every shipped scenario validates ----
+for f in "$src"/scenarios/*.yaml; do
+  expect_ok "validate-$(basename "$f")" "ok (" validate "$f"
+done
+
+# ---- offload: analyze a scenario, bad inputs ----
+phone=$src/scenarios/offload_phone_llama2_13b.yaml
+expect_ok analyze-offload "streams 5.394 GB per pass from ufs-4.0" analyze --scenario "$phone" --context 64
+expect_ok analyze-offload-set "offload (layers, page_cache)" analyze --scenario "$phone" --set offload.residency=page_cache
+expect_fail analyze-scenario-conflict "--model conflicts with --scenario" analyze --scenario "$phone" --model llama-2-7b
+expect_fail analyze-set-alone "--set needs --scenario" analyze --model llama-2-7b --device a100-80gb --set a=1
+expect_fail offload-zero-bw "hardware.offload_tiers[0].bandwidth_gbps: expected a number in (0" \
+  validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: 0}]"
+expect_fail offload-neg-bw "bandwidth_gbps: expected a number in (0" \
+  validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: -1}]"
+expect_fail offload-tier-typo "offload_tiers[0].bandwith_gbps: unknown key (did you mean 'bandwidth_gbps'" \
+  validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwith_gbps: 4}]"
+expect_fail offload-resident-too-big "offload.resident_gb: 5 GB resident" \
+  validate "$phone" --set offload.resident_gb=5
+expect_fail offload-fits-nowhere "fits nowhere" \
+  validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 2, bandwidth_gbps: 4}]"
+expect_fail offload-no-tier "has no offload tier" validate "$phone" --set "hardware.offload_tiers=[]"
+expect_fail offload-flexgen-sum "offload.weights: expected percentages summing to 100" \
+  validate "$phone" --set "offload={impl: flexgen, weights: [10, 10, 10]}"
+expect_fail offload-impl "offload.impl: unknown implementation 'stream'" validate "$phone" --set offload.impl=stream
+expect_fail offload-sparsity "offload.ffn_load_fraction: expected a number in (0, 1]" \
+  validate "$phone" --set offload.ffn_load_fraction=0
+expect_fail weights-dont-fit "stream weights from a slower tier (offload.impl: layers)" \
+  validate "$phone" --set "offload={impl: none}"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
