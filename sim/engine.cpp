@@ -127,6 +127,20 @@ struct Engine::Impl {
   }
 
   void WriteRequestRow(const Sequence& q, const char* status, int replica, int64_t finish_ns) {
+    if (out->on_request) {
+      RequestRecord r;
+      r.request_id = q.request_id;
+      r.replica = replica;
+      r.completed = finish_ns >= 0;
+      r.arrival_ns = q.arrival_ns;
+      r.first_scheduled_ns = q.first_scheduled_ns;
+      r.first_token_ns = q.first_token_ns;
+      r.finish_ns = finish_ns;
+      r.prompt_tokens = q.prompt_tokens;
+      r.output_tokens = q.output_tokens;
+      r.preemptions = q.preemptions;
+      out->on_request(r);
+    }
     if (!out->requests_csv) return;
     std::ostream& o = *out->requests_csv;
     auto opt_s = [&o](int64_t ns) {
@@ -281,6 +295,26 @@ struct Engine::Impl {
     s.offload_io_s += cost.io_s;
     s.offload_io_bytes += cost.io_bytes;
     s.offload_stall_s += cost.stall_s;
+    if (out->on_step) {
+      StepRecord r;
+      r.replica = index;
+      r.start_ns = now;
+      r.duration_ns = duration;
+      r.batch = batch;
+      r.prefill_tokens = shape.prefill_tokens;
+      r.decode_seqs = shape.decode_seqs;
+      r.new_tokens = shape.new_tokens;
+      r.running = static_cast<int64_t>(rep.queues.running.size());
+      r.waiting = static_cast<int64_t>(rep.queues.waiting.size());
+      r.swapped = static_cast<int64_t>(rep.queues.swapped.size());
+      r.kv_usage = usage;
+      r.preempted = plan.preempted;
+      r.swap_blocks = swap_blocks;
+      r.bound = cost.bound;
+      r.draft_s = draft_s;
+      r.io_s = cost.io_s;
+      out->on_step(r);
+    }
     if (out->steps_csv) {
       *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
                       << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","

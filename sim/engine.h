@@ -86,9 +86,38 @@ struct RunSummary {
   double wall_s = 0;
 };
 
+// What a step did, for observers (timeline traces, reports). Times in ns of simulated time.
+struct StepRecord {
+  int32_t replica = 0;
+  int64_t start_ns = 0, duration_ns = 0;
+  int64_t batch = 0;           // sequences in the step (padding included)
+  int64_t prefill_tokens = 0;  // of new_tokens, in prompt chunks
+  int64_t decode_seqs = 0;
+  int64_t new_tokens = 0;
+  int64_t running = 0, waiting = 0, swapped = 0;  // the replica's queues after scheduling
+  double kv_usage = 0;                            // fraction of KV blocks in use
+  int64_t preempted = 0, swap_blocks = 0;
+  Bound bound = Bound::kMemory;
+  double draft_s = 0;  // speculative draft passes inside the step
+  double io_s = 0;     // offload transfers inside the step
+};
+
+// A request that completed or was rejected (replica -1, times -1 where it never got there).
+struct RequestRecord {
+  int64_t request_id = 0;
+  int32_t replica = -1;
+  bool completed = false;
+  int64_t arrival_ns = 0, first_scheduled_ns = -1, first_token_ns = -1, finish_ns = -1;
+  int64_t prompt_tokens = 0, output_tokens = 0, preemptions = 0;
+};
+
 struct EngineOutputs {
   std::ostream* requests_csv = nullptr;  // one row per finished or rejected request
   std::ostream* steps_csv = nullptr;     // one row per step
+  // Observers, called in simulated-time order of events (a step when it starts, a request when
+  // it completes or is rejected). Null: not called.
+  std::function<void(const StepRecord&)> on_step;
+  std::function<void(const RequestRecord&)> on_request;
   std::function<void(double sim_s, int64_t completed)> progress;  // called now and then
 };
 
