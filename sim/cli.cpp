@@ -23,8 +23,10 @@
 #include "models/presets.h"
 #include "policies/registry.h"
 #include "sim/analyze.h"
+#include "sim/capacity.h"
 #include "sim/json_writer.h"
 #include "sim/scenario.h"
+#include "sim/sweep.h"
 
 namespace servesim {
 namespace {
@@ -36,6 +38,9 @@ constexpr const char* kUsage = R"(usage: servesim <command> [options]
 commands:
   run         simulate a scenario: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]
   validate    check a scenario file without running it
+  sweep       run the grid of --vary values on all cores: servesim sweep FILE --vary k=v1,v2
+  merge       combine sweep shards into one sweep.csv: servesim merge DIR1 DIR2 ... --out DIR
+  capacity    highest request rate meeting SLOs: servesim capacity FILE --slo p99_ttft_ms=500,...
   analyze     per-operator roofline analysis of one inference step, with a memory-fit check
   list        print the catalogs: servesim list models|devices|runtimes|policies
   calibrate   fit a device's cost-model efficiencies to measured kernel timings
@@ -226,7 +231,12 @@ int CmdAnalyze(int argc, char** argv) {
       "memory-utilization", po::value<double>()->default_value(0.9),
       "fraction of device memory for weights + KV")(
       "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
-      "format", po::value<std::string>()->default_value("text"), "text | json | csv");
+      "format", po::value<std::string>()->default_value("text"), "text | json | csv")(
+      "scenario", po::value<std::string>(),
+      "take model, device, tp, dtypes, cost model, memory plan and offload placement from a "
+      "scenario file (with --set overrides); --model and --device are then not needed")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "with --scenario: override a key (a.b.c=value)");
   const auto vm = Parse("analyze", argc, argv, desc);
   if (vm.count("help")) {
     PrintHelp(
@@ -246,13 +256,31 @@ int CmdAnalyze(int argc, char** argv) {
         desc);
     return 0;
   }
-  if (!vm.count("model"))
-    throw InputError("servesim analyze: --model is required (servesim list models)");
-  if (!vm.count("device"))
-    throw InputError("servesim analyze: --device is required (servesim list devices)");
   AnalyzeRequest r;
-  r.model = ResolveModel(vm["model"].as<std::string>());
-  r.device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
+  std::optional<Scenario> scenario;
+  if (vm.count("scenario")) {
+    for (const char* flag : {"model", "device", "dtype", "weight-dtype", "kv-dtype"}) {
+      if (vm.count(flag)) {
+        throw InputError(std::string("servesim analyze: --") + flag +
+                         " conflicts with --scenario (use --set to change the scenario)");
+      }
+    }
+    std::vector<std::string> overrides;
+    if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+    scenario.emplace(LoadScenario(vm["scenario"].as<std::string>(), overrides));
+    r.model = scenario->engine.model;
+    r.device = scenario->engine.device;
+    r.use_offload_plan = true;
+    r.offload = scenario->engine.offload;
+  } else {
+    if (vm.count("set")) throw InputError("servesim analyze: --set needs --scenario");
+    if (!vm.count("model"))
+      throw InputError("servesim analyze: --model is required (servesim list models)");
+    if (!vm.count("device"))
+      throw InputError("servesim analyze: --device is required (servesim list devices)");
+    r.model = ResolveModel(vm["model"].as<std::string>());
+    r.device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
+  }
   if (vm.count("dtype")) {
     const DType d = ParseDTypeFlag(vm["dtype"].as<std::string>(), "--dtype");
     r.model.weight_dtype = r.model.kv_dtype = d;
@@ -293,6 +321,13 @@ int CmdAnalyze(int argc, char** argv) {
   if (r.memory.block_size_tokens < 1 || r.memory.block_size_tokens > 4096) {
     throw InputError("--block-size: expected an integer in [1, 4096], found " +
                      std::to_string(r.memory.block_size_tokens));
+  }
+  if (scenario) {  // the scenario's engine settings win over the flags' defaults
+    r.cost = scenario->engine.cost;
+    r.runtime_name = scenario->runtime_name;
+    r.memory.tp = r.cost.tp;
+    r.memory.memory_utilization = scenario->memory.usable_bytes / scenario->memory.device_bytes;
+    r.memory.block_size_tokens = scenario->engine.kv.block_size;
   }
   const std::string format = vm["format"].as<std::string>();
   OutputFormat f;
@@ -608,14 +643,202 @@ int CmdRun(int argc, char** argv) {
   return 0;
 }
 
+// ---- sweep, merge, capacity: thin wrappers over sim/sweep.h and sim/capacity.h.
+
+int JobsFlag(const po::variables_map& vm) {
+  if (!vm.count("jobs")) return 0;
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) {
+    throw InputError("--jobs: expected a positive number of threads, found " +
+                     std::to_string(jobs));
+  }
+  return jobs;
+}
+
+int CmdSweep(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file")(
+      "vary", po::value<std::vector<std::string>>()->composing(),
+      "an axis of the grid: --vary scheduler.max_num_seqs=64,128,256 (repeat for more axes)")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "override a key at every point: --set workload.num_requests=500")(
+      "out", po::value<std::string>()->default_value("results"), "output directory")(
+      "jobs,j", po::value<int>(), "threads (default: all hardware threads)")(
+      "shard", po::value<std::string>(), "run only points p with p % N == i: --shard i/N")(
+      "common-seed", "every point runs with the scenario seed instead of a per-point seed");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = Parse("sweep", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...]\n"
+        "                      [--set key=value ...] [--out DIR] [--jobs N] [--shard i/N]\n"
+        "                      [--common-seed]\n\n"
+        "Runs the Cartesian grid of the --vary values (first --vary varies slowest) and writes\n"
+        "DIR/sweep.csv (point, the varied values, summary metrics; byte-identical for any --jobs\n"
+        "or sharding) and DIR/sweep_info.json. Each point's seed is SplitMix64(scenario seed XOR\n"
+        "FNV-1a-64 of its sorted \"key=value\" strings); with --shard i/N only the points p with\n"
+        "p % N == i run, and servesim merge combines the shards' directories.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("scenario")) throw InputError("servesim sweep: expected a scenario file");
+  SweepOptions o;
+  o.scenario_path = vm["scenario"].as<std::string>();
+  o.overrides = Strings(vm, "set");
+  o.axes = ParseSweepAxes(Strings(vm, "vary"));
+  if (vm.count("shard")) o.shard = ParseShard(vm["shard"].as<std::string>());
+  o.jobs = JobsFlag(vm);
+  o.common_seed = vm.count("common-seed") > 0;
+  const SweepResult r = RunSweep(o);
+  const std::string dir = vm["out"].as<std::string>();
+  WriteSweepOutputs(dir, r.csv, r.info_json);
+  std::fprintf(stderr, "sweep: %lld of %lld points in %.3f s wall, %.2f points/s -> %s/sweep.csv\n",
+               static_cast<long long>(r.points_run), static_cast<long long>(r.grid_points),
+               r.wall_s, r.wall_s > 0 ? static_cast<double>(r.points_run) / r.wall_s : 0.0,
+               dir.c_str());
+  return 0;
+}
+
+int CmdMerge(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")(
+      "dirs", po::value<std::vector<std::string>>()->composing(), "shard output directories")(
+      "out", po::value<std::string>(), "output directory (required)");
+  po::positional_options_description pos;
+  pos.add("dirs", -1);
+  const auto vm = Parse("merge", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim merge DIR1 DIR2 ... --out DIR\n\n"
+        "Combines the sweep.csv of servesim sweep --shard runs into DIR/sweep.csv, identical to\n"
+        "the unsharded run's; fails when shards come from different sweeps or a point is missing\n"
+        "or duplicated.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("out")) throw InputError("servesim merge: --out DIR is required");
+  const SweepResult r = MergeSweeps(Strings(vm, "dirs"));
+  const std::string dir = vm["out"].as<std::string>();
+  WriteSweepOutputs(dir, r.csv, r.info_json);
+  std::fprintf(stderr, "merge: %lld points from %zu directories -> %s/sweep.csv\n",
+               static_cast<long long>(r.grid_points), Strings(vm, "dirs").size(), dir.c_str());
+  return 0;
+}
+
+int CmdCapacity(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file")(
+      "slo", po::value<std::vector<std::string>>()->composing(),
+      "SLOs, all met at the capacity: p99_ttft_ms=500,p99_tpot_ms=50 (statistics "
+      "mean|median|p90|p95|p99 of ttft|tpot|itl|e2el|queue, in ms)")(
+      "vary", po::value<std::vector<std::string>>()->composing(),
+      "one capacity per configuration of the grid: --vary hardware.tp=1,2,4")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a key")(
+      "tolerance", po::value<double>()->default_value(0.01),
+      "relative width of the final [passing, failing] rate interval")(
+      "price-per-device-hour", po::value<double>(),
+      "USD per device-hour: adds requests per dollar")(
+      "price", po::value<std::vector<std::string>>()->composing(),
+      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5")(
+      "out", po::value<std::string>()->default_value("results"), "output directory")(
+      "jobs,j", po::value<int>(), "threads over configurations (default: all hardware threads)")(
+      "common-seed", "every configuration runs with the scenario seed");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = Parse("capacity", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
+        "                         [--set key=value ...]\n"
+        "                         [--price-per-device-hour X | --price DEVICE=X,...]\n\n"
+        "Finds the highest request rate meeting every SLO: doubles the workload's rate (synthetic\n"
+        "rate_per_s, trace time_scale) until one fails, then bisects to --tolerance. Writes\n"
+        "DIR/capacity.csv (one row per configuration: capacity, metrics there, requests per\n"
+        "dollar with devices = tp x replicas) and prints a line per configuration.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("scenario")) throw InputError("servesim capacity: expected a scenario file");
+  if (!vm.count("slo")) {
+    throw InputError(
+        "servesim capacity: --slo is required (e.g. --slo p99_ttft_ms=500,p99_tpot_ms=50)");
+  }
+  CapacityOptions o;
+  o.grid.scenario_path = vm["scenario"].as<std::string>();
+  o.grid.overrides = Strings(vm, "set");
+  o.grid.axes = ParseSweepAxes(Strings(vm, "vary"));
+  o.grid.jobs = JobsFlag(vm);
+  o.grid.common_seed = vm.count("common-seed") > 0;
+  for (const std::string& s : Strings(vm, "slo")) {
+    for (Slo& slo : ParseSlos(s)) {
+      for (const Slo& have : o.slos) {
+        if (have.metric == slo.metric) throw InputError("--slo " + slo.metric + ": given twice");
+      }
+      o.slos.push_back(slo);
+    }
+  }
+  o.tolerance = vm["tolerance"].as<double>();
+  if (vm.count("price-per-device-hour"))
+    o.price_per_device_hour = vm["price-per-device-hour"].as<double>();
+  o.device_prices = ParseDevicePrices(Strings(vm, "price"));
+  const CapacityResult r = RunCapacity(o);
+  const std::filesystem::path dir = vm["out"].as<std::string>();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("--out " + dir.string() + ": cannot create directory: " + ec.message());
+  std::ofstream f(dir / "capacity.csv", std::ios::binary);
+  if (!f || !(f << r.csv) || !f.flush()) {
+    throw InputError("--out " + dir.string() + ": cannot write capacity.csv");
+  }
+  for (const CapacityRow& row : r.rows) {
+    std::string label;
+    for (const auto& a : row.assignment) label += (label.empty() ? "" : ", ") + a;
+    std::printf("config %lld%s%s%s: ", static_cast<long long>(row.config),
+                label.empty() ? "" : " (", label.c_str(), label.empty() ? "" : ")");
+    if (row.search.status == CapacityStatus::kNoRate) {
+      std::printf("no rate meets the SLOs (down to %.4g req/s)\n", row.search.failing_per_s);
+      continue;
+    }
+    const RunSummary& s = row.at_capacity;
+    const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+    std::printf("capacity %s%.4g req/s (%s=%.6g), goodput %.4g req/s",
+                row.search.status == CapacityStatus::kUnbounded ? "at least " : "",
+                row.search.capacity_per_s, row.rate_key.c_str(), row.rate_value,
+                static_cast<double>(s.good_requests) / dur);
+    for (size_t i = 0; i < o.slos.size(); ++i) {
+      std::printf(", %s %.4g <= %.4g", o.slos[i].metric.c_str(), row.slo_values_ms[i],
+                  o.slos[i].bound_ms);
+    }
+    if (row.price_per_device_hour) {
+      std::printf(", %.4g requests per $ (%lld devices at $%.4g/h)", row.requests_per_dollar,
+                  static_cast<long long>(row.devices), *row.price_per_device_hour);
+    }
+    std::printf("; %d runs\n", row.search.evaluations);
+    const double served_per_s = static_cast<double>(s.completed) / dur;
+    if (served_per_s < 0.8 * row.search.capacity_per_s) {
+      std::fprintf(stderr,
+                   "warning: config %lld served %.4g req/s at an offered %.4g req/s: the run ends "
+                   "before queues build up; raise workload.num_requests or duration_s for a "
+                   "sustained capacity\n",
+                   static_cast<long long>(row.config), served_per_s, row.search.capacity_per_s);
+    }
+  }
+  std::fprintf(stderr, "capacity: %zu configurations in %.3f s wall -> %s\n", r.rows.size(),
+               r.wall_s, (dir / "capacity.csv").c_str());
+  return 0;
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
   try {
     if (argc < 2) {
       throw InputError(
-          "servesim: expected a command (run, validate, analyze, list, calibrate, version); see "
-          "servesim --help");
+          "servesim: expected a command (run, validate, analyze, list, calibrate, sweep, merge, "
+          "capacity, version); see servesim --help");
     }
     const std::string command = argv[1];
     // Subcommands parse their own options from argv[1..] (argv[1] plays the program name).
@@ -629,10 +852,13 @@ int RunCli(int argc, char** argv) {
     if (command == "run") return CmdRun(argc - 1, argv + 1);
     if (command == "validate") return CmdValidate(argc - 1, argv + 1);
     if (command == "calibrate") return CmdCalibrate(argc - 1, argv + 1);
-    throw InputError(
-        "servesim: unknown command '" + command + "'" +
-        DidYouMean(command, {"run", "validate", "analyze", "list", "calibrate", "version"}) +
-        "; see servesim --help");
+    if (command == "sweep") return CmdSweep(argc - 1, argv + 1);
+    if (command == "merge") return CmdMerge(argc - 1, argv + 1);
+    if (command == "capacity") return CmdCapacity(argc - 1, argv + 1);
+    throw InputError("servesim: unknown command '" + command + "'" +
+                     DidYouMean(command, {"run", "validate", "analyze", "list", "calibrate",
+                                          "sweep", "merge", "capacity", "version"}) +
+                     "; see servesim --help");
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

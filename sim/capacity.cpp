@@ -1,0 +1,391 @@
+#include "sim/capacity.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <chrono>
+#include <cmath>
+
+#include "hardware/presets.h"
+#include "models/input_error.h"
+#include "models/yaml_scalar.h"
+#include "sim/json_writer.h"
+#include "sim/scenario.h"
+
+namespace servesim {
+namespace {
+
+// How a configuration's arrival rate is set: `key` takes `base_value` at `base_per_s`, and scales
+// in proportion (`direct`: the key is the rate itself).
+struct RateKnob {
+  std::string key;
+  double base_value = 0;
+  double base_per_s = 0;
+  bool direct = false;
+
+  double ValueAt(double rate_per_s) const {
+    return direct ? rate_per_s : base_value * (rate_per_s / base_per_s);
+  }
+};
+
+std::optional<double> ParseNumber(std::string_view s) {
+  double v = 0;
+  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || r.ec != std::errc() || r.ptr != s.data() + s.size() || !std::isfinite(v)) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+std::vector<std::string> SplitCommas(const std::string& text) {
+  std::vector<std::string> out(1);
+  for (const char c : text) {
+    if (c == ',')
+      out.emplace_back();
+    else
+      out.back() += c;
+  }
+  return out;
+}
+
+RateKnob FindRateKnob(const Scenario& sc) {
+  const YAML::Node w = sc.root["workload"];
+  const std::string impl = w["impl"] ? w["impl"].Scalar() : "";
+  const std::string where = sc.path + ": workload";
+  if (impl == "synthetic") {
+    const std::string arrival = w["arrival"] ? w["arrival"].Scalar() : "poisson";
+    if (arrival == "burst") {
+      throw InputError(where +
+                       ".arrival: burst sends every request at t = 0, so it has no rate to "
+                       "scale; capacity needs arrival poisson, gamma or constant");
+    }
+    const std::optional<double> rate = YamlToDouble(w["rate_per_s"]);
+    if (!rate || !(*rate > 0)) {
+      throw InputError(where + ".rate_per_s: expected a rate > 0, found " +
+                       DescribeYamlNode(w["rate_per_s"]));
+    }
+    return RateKnob{"workload.rate_per_s", *rate, *rate, true};
+  }
+  if (impl == "trace") {
+    const std::optional<double> scale =
+        w["time_scale"] ? YamlToDouble(w["time_scale"]) : std::optional<double>(1.0);
+    auto sources = MakeScenarioWorkloads(sc);
+    Request r;
+    int64_t n = 0, first_ns = 0, last_ns = 0;
+    while (sources.front()->Next(r) == Pull::kRequest) {
+      if (n == 0) first_ns = r.arrival_ns;
+      last_ns = r.arrival_ns;
+      ++n;
+    }
+    if (n < 2 || last_ns <= first_ns) {
+      throw InputError(where + ": the trace (after start_s, end_s and max_requests) has " +
+                       std::to_string(n) +
+                       " request(s), all at one time; capacity needs arrivals at two different "
+                       "times to scale the rate");
+    }
+    const double rate =
+        static_cast<double>(n - 1) / (static_cast<double>(last_ns - first_ns) * 1e-9);
+    return RateKnob{"workload.time_scale", scale.value_or(1.0), rate, false};
+  }
+  throw InputError(where + ".impl: " + impl +
+                   " sets a concurrency (workload.clients), not an arrival rate, so capacity "
+                   "cannot scale it; use impl synthetic or trace, or servesim sweep --vary "
+                   "workload.clients=... for a closed loop");
+}
+
+// Per-request SLO overrides for goodput: output.slo.<key> from the highest percentile of each
+// metric in `slos`, where the scenario sets none.
+std::vector<std::string> GoodputOverrides(const Scenario& sc, const std::vector<Slo>& slos) {
+  static const char* kStats[] = {"mean", "median", "p90", "p95", "p99"};
+  const std::pair<const char*, const char*> kMetrics[] = {
+      {"ttft", "ttft_ms"}, {"tpot", "tpot_ms"}, {"e2el", "e2e_ms"}};
+  std::vector<std::string> out;
+  const YAML::Node slo = sc.root["output"] ? sc.root["output"]["slo"] : YAML::Node();
+  for (const auto& [metric, key] : kMetrics) {
+    if (slo && slo.IsMap() && slo[key]) continue;
+    int best_rank = -1;
+    double bound = 0;
+    for (const Slo& s : slos) {
+      for (int rank = 0; rank < 5; ++rank) {
+        if (s.metric == std::string(kStats[rank]) + "_" + metric + "_ms" && rank > best_rank) {
+          best_rank = rank;
+          bound = s.bound_ms;
+        }
+      }
+    }
+    if (best_rank >= 0) out.push_back(std::string("output.slo.") + key + "=" + FormatNumber(bound));
+  }
+  return out;
+}
+
+bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<double>& values) {
+  values.clear();
+  bool ok = s.completed > 0 && s.rejected_queue_full == 0;
+  for (const Slo& slo : slos) {
+    const double v = *LatencyMetricMs(s, slo.metric);
+    values.push_back(v);
+    if (!(v <= slo.bound_ms)) ok = false;
+  }
+  return ok;
+}
+
+struct Prepared {
+  std::vector<std::string> overrides;  // --set, assignment, seed, goodput SLOs
+  RateKnob knob;
+  int64_t devices = 0;
+  std::optional<double> price;
+};
+
+std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>& rows) {
+  const auto& metric_columns = SweepMetricColumns();
+  std::vector<size_t> extra;  // SLO metrics that the fixed columns lack
+  for (size_t i = 0; i < o.slos.size(); ++i) {
+    if (std::find(metric_columns.begin(), metric_columns.end(), o.slos[i].metric) ==
+        metric_columns.end()) {
+      extra.push_back(i);
+    }
+  }
+  std::string csv = "config";
+  for (const auto& a : o.grid.axes) csv += "," + CsvField(a.key);
+  csv +=
+      ",status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,"
+      "requests_per_dollar,evaluations";
+  for (size_t i : extra) csv += "," + o.slos[i].metric;
+  for (const auto& c : metric_columns) csv += "," + c;
+  csv += "\n";
+  for (const CapacityRow& r : rows) {
+    csv += std::to_string(r.config);
+    for (const auto& a : r.assignment) csv += "," + CsvField(a.substr(a.find('=') + 1));
+    csv += std::string(",") + CapacityStatusName(r.search.status) + "," +
+           FormatNumber(r.search.capacity_per_s) + "," + r.rate_key + "," +
+           (r.has_metrics ? FormatNumber(r.rate_value) : "") + "," + std::to_string(r.devices) +
+           "," + (r.price_per_device_hour ? FormatNumber(*r.price_per_device_hour) : "") + "," +
+           (r.price_per_device_hour ? FormatNumber(r.requests_per_dollar) : "") + "," +
+           std::to_string(r.search.evaluations);
+    for (size_t i : extra) csv += "," + (r.has_metrics ? FormatNumber(r.slo_values_ms[i]) : "");
+    if (r.has_metrics) {
+      for (const auto& v : SweepMetricValues(r.at_capacity, r.config_at_capacity)) csv += "," + v;
+    } else {
+      csv += std::string(metric_columns.size(), ',');
+    }
+    csv += "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+const char* CapacityStatusName(CapacityStatus status) {
+  switch (status) {
+    case CapacityStatus::kOk:
+      return "ok";
+    case CapacityStatus::kNoRate:
+      return "no_rate_meets_slo";
+    case CapacityStatus::kUnbounded:
+      return "unbounded";
+  }
+  return "?";
+}
+
+std::vector<Slo> ParseSlos(const std::string& text, const std::string& flag) {
+  const std::string example = " (e.g. " + flag + " p99_ttft_ms=500,p99_tpot_ms=50)";
+  if (text.empty()) throw InputError(flag + ": expected metric=bound_ms,..." + example);
+  std::vector<Slo> out;
+  for (const std::string& item : SplitCommas(text)) {
+    const auto eq = item.find('=');
+    if (item.empty()) {
+      throw InputError(flag + " " + text + ": empty entry (a doubled or trailing comma?)");
+    }
+    if (eq == std::string::npos) {
+      throw InputError(flag + " " + item + ": expected metric=bound_ms" + example +
+                       ", found no '='");
+    }
+    Slo slo;
+    slo.metric = item.substr(0, eq);
+    const auto& names = LatencyMetricNames();
+    if (std::find(names.begin(), names.end(), slo.metric) == names.end()) {
+      throw InputError(flag + " " + item + ": unknown metric '" + slo.metric + "'" +
+                       DidYouMean(slo.metric, names) +
+                       "; expected {mean,median,p90,p95,p99}_{ttft,tpot,itl,e2el,queue}_ms");
+    }
+    const std::string value = item.substr(eq + 1);
+    const std::optional<double> bound = ParseNumber(value);
+    if (!bound) {
+      throw InputError(flag + " " + item + ": expected a bound in ms (a number > 0), found '" +
+                       value + "'");
+    }
+    if (!(*bound > 0)) {
+      throw InputError(flag + " " + item + ": expected a bound in ms > 0, found " + value);
+    }
+    slo.bound_ms = *bound;
+    for (const Slo& s : out) {
+      if (s.metric == slo.metric) {
+        throw InputError(flag + " " + text + ": metric '" + slo.metric + "' given twice");
+      }
+    }
+    out.push_back(slo);
+  }
+  return out;
+}
+
+std::map<std::string, double> ParseDevicePrices(const std::vector<std::string>& texts) {
+  std::map<std::string, double> out;
+  for (const std::string& text : texts) {
+    for (const std::string& item : SplitCommas(text)) {
+      const auto eq = item.find('=');
+      if (eq == std::string::npos || eq == 0) {
+        throw InputError("--price " + item +
+                         ": expected DEVICE=USD_PER_DEVICE_HOUR (e.g. --price h100-sxm=2.5)");
+      }
+      const std::string device = DevicePresetOrThrow(item.substr(0, eq), "--price").name;
+      const std::string value = item.substr(eq + 1);
+      const std::optional<double> price = ParseNumber(value);
+      if (!price || !(*price > 0)) {
+        throw InputError("--price " + item + ": expected a price per device-hour > 0, found '" +
+                         value + "'");
+      }
+      if (out.count(device)) throw InputError("--price " + device + ": given twice");
+      out[device] = *price;
+    }
+  }
+  return out;
+}
+
+CapacitySearch SearchCapacity(double start_per_s, double tolerance,
+                              const std::function<bool(double)>& meets) {
+  CapacitySearch out;
+  auto eval = [&](double rate) {
+    ++out.evaluations;
+    return meets(rate);
+  };
+  double lo = 0, hi = 0;  // highest passing, lowest failing rate (0: none yet)
+  if (eval(start_per_s)) {
+    lo = start_per_s;
+    for (int i = 0; i < kMaxBracketSteps && hi == 0; ++i) {
+      const double r = lo * 2;
+      if (eval(r)) {
+        lo = r;
+      } else {
+        hi = r;
+      }
+    }
+    if (hi == 0) {
+      out.status = CapacityStatus::kUnbounded;
+      out.capacity_per_s = lo;
+      return out;
+    }
+  } else {
+    hi = start_per_s;
+    for (int i = 0; i < kMaxBracketSteps && lo == 0; ++i) {
+      const double r = hi / 2;
+      if (eval(r)) {
+        lo = r;
+      } else {
+        hi = r;
+      }
+    }
+    if (lo == 0) {
+      out.status = CapacityStatus::kNoRate;
+      out.failing_per_s = hi;
+      return out;
+    }
+  }
+  while (hi - lo > tolerance * lo) {
+    const double mid = 0.5 * (lo + hi);
+    if (eval(mid)) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  out.capacity_per_s = lo;
+  out.failing_per_s = hi;
+  return out;
+}
+
+CapacityResult RunCapacity(const CapacityOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  const SweepOptions& g = options.grid;
+  if (options.slos.empty()) {
+    throw InputError(
+        "servesim capacity: --slo is required (e.g. --slo p99_ttft_ms=500,p99_tpot_ms=50)");
+  }
+  if (!(options.tolerance > 0 && options.tolerance < 1)) {
+    throw InputError("--tolerance: expected a relative tolerance in (0, 1), e.g. 0.01, found " +
+                     FormatNumber(options.tolerance));
+  }
+  if (options.price_per_device_hour && !options.device_prices.empty()) {
+    throw InputError("--price-per-device-hour and --price: give one of them");
+  }
+  if (options.price_per_device_hour && !(*options.price_per_device_hour > 0)) {
+    throw InputError("--price-per-device-hour: expected a price > 0, found " +
+                     FormatNumber(*options.price_per_device_hour));
+  }
+  const uint64_t seed = ValidateSweepGrid(g);
+  const int64_t n = SweepGridSize(g.axes, g.max_points);
+  std::vector<Prepared> prepared(static_cast<size_t>(n));
+  ParallelFor(n, g.jobs, [&](int64_t c) {
+    Prepared& p = prepared[static_cast<size_t>(c)];
+    p.overrides = SweepPointOverrides(g, seed, c);
+    try {
+      const Scenario sc = LoadScenario(g.scenario_path, p.overrides);
+      p.knob = FindRateKnob(sc);
+      const auto goodput = GoodputOverrides(sc, options.slos);
+      p.overrides.insert(p.overrides.end(), goodput.begin(), goodput.end());
+      p.devices = int64_t{sc.engine.cost.tp} * sc.engine.replicas;
+      p.price = options.price_per_device_hour;
+      if (!options.device_prices.empty()) {
+        const auto it = options.device_prices.find(sc.engine.device.name);
+        if (it == options.device_prices.end()) {
+          throw InputError("--price: no price for device '" + sc.engine.device.name +
+                           "'; add --price " + sc.engine.device.name + "=USD_PER_DEVICE_HOUR");
+        }
+        p.price = it->second;
+      }
+    } catch (const InputError& e) {
+      throw InputError(SweepPointError(g.axes, c, e.what(), "configuration"));
+    }
+  });
+  CapacityResult result;
+  result.rows.resize(static_cast<size_t>(n));
+  ParallelFor(n, g.jobs, [&](int64_t c) {
+    const Prepared& p = prepared[static_cast<size_t>(c)];
+    CapacityRow& row = result.rows[static_cast<size_t>(c)];
+    row.config = c;
+    row.assignment = SweepAssignment(g.axes, c);
+    row.rate_key = p.knob.key;
+    row.devices = p.devices;
+    row.price_per_device_hour = p.price;
+    auto meets = [&](double rate_per_s) {
+      std::vector<std::string> overrides = p.overrides;
+      const double value = p.knob.ValueAt(rate_per_s);
+      overrides.push_back(p.knob.key + "=" + FormatNumber(value));
+      EngineConfig config;
+      RunSummary s;
+      try {
+        s = RunScenarioOnce(g.scenario_path, overrides, &config);
+      } catch (const InputError& e) {
+        throw InputError(SweepPointError(g.axes, c, e.what(), "configuration"));
+      }
+      std::vector<double> values;
+      if (!MeetsSlos(s, options.slos, values)) return false;
+      row.has_metrics = true;
+      row.rate_value = value;
+      row.at_capacity = std::move(s);
+      row.config_at_capacity = std::move(config);
+      row.slo_values_ms = std::move(values);
+      return true;
+    };
+    row.search = SearchCapacity(p.knob.base_per_s, options.tolerance, meets);
+    if (row.search.status == CapacityStatus::kNoRate) row.has_metrics = false;
+    if (p.price) {
+      row.requests_per_dollar =
+          row.search.capacity_per_s * 3600.0 / (static_cast<double>(p.devices) * *p.price);
+    }
+  });
+  result.csv = CapacityCsv(options, result.rows);
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+}  // namespace servesim

@@ -1,0 +1,630 @@
+#include "sim/sweep.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "models/input_error.h"
+#include "sim/json_writer.h"
+#include "sim/scenario.h"
+
+namespace servesim {
+namespace {
+
+constexpr uint64_t kFnvOffset = 14695981039346656037ull;
+constexpr uint64_t kFnvPrime = 1099511628211ull;
+
+uint64_t Fnv1a(uint64_t h, std::string_view bytes) {
+  for (const unsigned char c : bytes) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+uint64_t SplitMix64(uint64_t x) {
+  uint64_t z = x + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+std::string Join(const std::vector<std::string>& parts, const std::string& sep) {
+  std::string out;
+  for (size_t i = 0; i < parts.size(); ++i) out += (i ? sep : "") + parts[i];
+  return out;
+}
+
+// True when `key` occurs in `text` as a whole dotted key (not part of a longer key or word).
+bool MentionsKey(const std::string& text, const std::string& key) {
+  auto is_key_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+  };
+  for (size_t pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + 1)) {
+    const bool left_ok = pos == 0 || !is_key_char(text[pos - 1]);
+    const size_t end = pos + key.size();
+    const bool right_ok = end == text.size() || !is_key_char(text[end]);
+    if (left_ok && right_ok) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+// The axis whose key, or the longest prefix of it, the message names: an unknown top-level key
+// `sched` of `--vary sched.x=1` is reported as "sched: unknown key".
+std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
+                            const std::string& message, const std::string& what) {
+  if (axes.empty()) return message;
+  const std::vector<std::string> assignment = SweepAssignment(axes, point);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    std::string key = axes[i].key;
+    while (!key.empty()) {
+      if (MentionsKey(message, key)) {
+        const std::string value = assignment[i].substr(axes[i].key.size() + 1);
+        return "--vary " + axes[i].key + " (value '" + value + "', " + what + " " +
+               std::to_string(point) + "): " + message;
+      }
+      const auto dot = key.find_last_of('.');
+      key = dot == std::string::npos ? "" : key.substr(0, dot);
+    }
+  }
+  return what + " " + std::to_string(point) + " (" + Join(assignment, ", ") + "): " + message;
+}
+
+namespace {
+
+std::string ReadFileOrThrow(const std::filesystem::path& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(what + ": cannot open " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string Hex64(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// A hash of everything that decides the grid's rows: the scenario's bytes, --set, the axes and the
+// seed mode. Shards of one sweep share it; MergeSweeps refuses to combine different ones.
+std::string Fingerprint(const SweepOptions& o) {
+  std::string content;
+  try {
+    content = ReadFileOrThrow(o.scenario_path, "sweep");
+  } catch (const InputError&) {
+    content = o.scenario_path;  // LoadScenario reports the missing file
+  }
+  uint64_t h = Fnv1a(kFnvOffset, content);
+  for (const auto& s : o.overrides) h = Fnv1a(Fnv1a(h, "\x1fset="), s);
+  for (const auto& a : o.axes) {
+    h = Fnv1a(Fnv1a(h, "\x1fvary="), a.key);
+    for (const auto& v : a.values) h = Fnv1a(Fnv1a(h, "\x1f,"), v);
+  }
+  return Hex64(Fnv1a(h, o.common_seed ? "\x1fseed=common" : "\x1fseed=derived"));
+}
+
+std::string InfoJson(const SweepOptions& o, const std::string& fingerprint, int64_t grid_points,
+                     const ShardSpec& shard, int64_t points_in_file) {
+  JsonWriter j;
+  j.BeginObject();
+  j.Field("scenario", o.scenario_path).Field("fingerprint", fingerprint);
+  j.Field("grid_points", grid_points);
+  j.Field("shard_index", shard.index).Field("shard_count", shard.count);
+  j.Field("points_in_file", points_in_file).Field("common_seed", o.common_seed);
+  j.Key("set").BeginArray();
+  for (const auto& s : o.overrides) j.String(s);
+  j.EndArray();
+  j.Key("vary").BeginArray();
+  for (const auto& a : o.axes) {
+    j.BeginObject().Field("key", a.key).Key("values").BeginArray();
+    for (const auto& v : a.values) j.String(v);
+    j.EndArray().EndObject();
+  }
+  j.EndArray();
+  j.EndObject();
+  return j.str() + "\n";
+}
+
+std::string CsvHeader(const std::vector<SweepAxis>& axes) {
+  std::string h = "point";
+  for (const auto& a : axes) h += "," + CsvField(a.key);
+  for (const auto& c : SweepMetricColumns()) h += "," + c;
+  return h + "\n";
+}
+
+bool HasSlo(const EngineConfig& c) {
+  return c.slo_ttft_s > 0 || c.slo_tpot_s > 0 || c.slo_e2e_s > 0;
+}
+
+}  // namespace
+
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\n\r") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+SweepAxis ParseSweepAxis(const std::string& text, const std::string& flag) {
+  const auto eq = text.find('=');
+  if (eq == std::string::npos) {
+    throw InputError(flag + " " + text + ": expected key=v1,v2,..., found no '='");
+  }
+  SweepAxis axis;
+  axis.key = text.substr(0, eq);
+  if (axis.key.empty())
+    throw InputError(flag + " " + text + ": expected key=v1,v2,..., found no key");
+  const std::string list = text.substr(eq + 1);
+  if (list.empty()) {
+    throw InputError(flag + " " + axis.key + "=: empty value list; expected " + axis.key +
+                     "=v1,v2,...");
+  }
+  if (list.find_first_of("\n\r") != std::string::npos) {
+    throw InputError(flag + " " + axis.key + ": values may not contain line breaks");
+  }
+  // Split at top-level commas: not inside {}, [] or quotes.
+  int depth = 0;
+  char quote = 0;
+  std::string current;
+  auto finish = [&]() {
+    if (current.empty()) {
+      throw InputError(flag + " " + text +
+                       ": empty value (a doubled or trailing comma?); expected " + axis.key +
+                       "=v1,v2,...");
+    }
+    if (std::find(axis.values.begin(), axis.values.end(), current) != axis.values.end()) {
+      throw InputError(flag + " " + text + ": value '" + current + "' is listed twice");
+    }
+    axis.values.push_back(current);
+    current.clear();
+  };
+  for (const char c : list) {
+    if (quote) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    } else if (c == ',' && depth == 0) {
+      finish();
+      continue;
+    }
+    current += c;
+  }
+  finish();
+  return axis;
+}
+
+std::vector<SweepAxis> ParseSweepAxes(const std::vector<std::string>& texts,
+                                      const std::string& flag) {
+  std::vector<SweepAxis> axes;
+  for (const auto& t : texts) {
+    SweepAxis a = ParseSweepAxis(t, flag);
+    for (const auto& b : axes) {
+      if (b.key == a.key) {
+        throw InputError(flag + " " + a.key + ": key given twice; list all its values in one " +
+                         flag + " " + a.key + "=v1,v2,...");
+      }
+    }
+    axes.push_back(std::move(a));
+  }
+  return axes;
+}
+
+int64_t SweepGridSize(const std::vector<SweepAxis>& axes, int64_t max_points) {
+  int64_t size = 1;
+  double exact = 1;
+  std::string shape;
+  for (const auto& a : axes) {
+    const auto n = static_cast<int64_t>(a.values.size());
+    exact *= static_cast<double>(n);
+    shape += (shape.empty() ? "" : " x ") + std::to_string(n);
+    size = size > max_points ? size : size * n;
+  }
+  if (size > max_points) {
+    char total[32];
+    std::snprintf(total, sizeof(total), "%.0f", exact);
+    throw InputError("--vary: the grid has " + std::string(total) + " points (" + shape +
+                     "), more than the limit of " + std::to_string(max_points) +
+                     "; vary fewer values or split the grid into several sweeps");
+  }
+  return size;
+}
+
+std::vector<std::string> SweepAssignment(const std::vector<SweepAxis>& axes, int64_t point) {
+  std::vector<std::string> out(axes.size());
+  for (size_t i = axes.size(); i-- > 0;) {
+    const auto n = static_cast<int64_t>(axes[i].values.size());
+    out[i] = axes[i].key + "=" + axes[i].values[static_cast<size_t>(point % n)];
+    point /= n;
+  }
+  return out;
+}
+
+uint64_t PointSeed(uint64_t scenario_seed, std::vector<std::string> assignment) {
+  if (assignment.empty()) return scenario_seed;
+  std::sort(assignment.begin(), assignment.end());
+  const uint64_t h = Fnv1a(kFnvOffset, Join(assignment, "\n"));
+  return SplitMix64(scenario_seed ^ h) & 0x7fffffffffffffffull;
+}
+
+ShardSpec ParseShard(const std::string& text) {
+  const std::string expected = "expected i/N with integers 0 <= i < N (e.g. --shard 0/4)";
+  const auto slash = text.find('/');
+  auto parse = [&](std::string_view s, int64_t& out) {
+    if (s.empty()) return false;
+    const auto r = std::from_chars(s.data(), s.data() + s.size(), out);
+    return r.ec == std::errc() && r.ptr == s.data() + s.size();
+  };
+  ShardSpec spec;
+  if (slash == std::string::npos || !parse(std::string_view(text).substr(0, slash), spec.index) ||
+      !parse(std::string_view(text).substr(slash + 1), spec.count)) {
+    throw InputError("--shard " + text + ": " + expected + ", found '" + text + "'");
+  }
+  if (spec.count < 1) {
+    throw InputError("--shard " + text + ": expected a shard count N >= 1, found " +
+                     std::to_string(spec.count));
+  }
+  if (spec.index < 0 || spec.index >= spec.count) {
+    throw InputError("--shard " + text + ": shard index out of range: expected 0 <= i < " +
+                     std::to_string(spec.count) + ", found " + std::to_string(spec.index));
+  }
+  return spec;
+}
+
+void ParallelFor(int64_t n, int jobs, const std::function<void(int64_t)>& body) {
+  if (n <= 0) return;
+  int64_t threads = jobs > 0 ? jobs : std::max(1u, std::thread::hardware_concurrency());
+  threads = std::min(threads, n);
+  std::atomic<int64_t> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  int64_t error_index = std::numeric_limits<int64_t>::max();
+  std::exception_ptr error;
+  auto worker = [&]() {
+    while (!failed.load(std::memory_order_relaxed)) {
+      const int64_t i = next.fetch_add(1);
+      if (i >= n) return;
+      try {
+        body(i);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (i < error_index) {
+          error_index = i;
+          error = std::current_exception();
+        }
+        failed = true;
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int64_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (auto& t : pool) t.join();
+  if (error) std::rethrow_exception(error);
+}
+
+std::vector<std::string> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
+                                             int64_t point) {
+  std::vector<std::string> out = options.overrides;
+  const std::vector<std::string> assignment = SweepAssignment(options.axes, point);
+  out.insert(out.end(), assignment.begin(), assignment.end());
+  const bool seed_varied = std::any_of(options.axes.begin(), options.axes.end(),
+                                       [](const SweepAxis& a) { return a.key == "seed"; });
+  if (!options.common_seed && !seed_varied) {
+    out.push_back("seed=" + std::to_string(PointSeed(scenario_seed, assignment)));
+  }
+  return out;
+}
+
+uint64_t ValidateSweepGrid(const SweepOptions& options) {
+  const int64_t size = SweepGridSize(options.axes, options.max_points);
+  // The scenario seed (after --set) is the same at every point unless `seed` itself is varied,
+  // in which case it is not used; read it from point 0 without a derived seed.
+  uint64_t seed = 0;
+  {
+    std::vector<std::string> first = options.overrides;
+    const auto a = SweepAssignment(options.axes, 0);
+    first.insert(first.end(), a.begin(), a.end());
+    try {
+      seed = LoadScenario(options.scenario_path, first).seed;
+    } catch (const InputError& e) {
+      if (options.axes.empty()) throw;
+      throw InputError(SweepPointError(options.axes, 0, e.what(), "grid point"));
+    }
+  }
+  ParallelFor(size, options.jobs, [&](int64_t p) {
+    try {
+      const Scenario sc =
+          LoadScenario(options.scenario_path, SweepPointOverrides(options, seed, p));
+      MakeScenarioWorkloads(sc);  // opens traces and checks the workload keys
+    } catch (const InputError& e) {
+      throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
+    }
+  });
+  return seed;
+}
+
+RunSummary RunScenarioOnce(const std::string& path, const std::vector<std::string>& overrides,
+                           EngineConfig* config) {
+  Scenario sc = LoadScenario(path, overrides);
+  auto sources = MakeScenarioWorkloads(sc);
+  if (config) *config = sc.engine;
+  Engine engine(sc.engine, std::move(sources));
+  return engine.Run({});
+}
+
+SweepResult RunSweep(const SweepOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  if (options.axes.empty()) {
+    throw InputError("servesim sweep: expected at least one --vary key=v1,v2,...");
+  }
+  const uint64_t seed = ValidateSweepGrid(options);
+  SweepResult result;
+  result.grid_points = SweepGridSize(options.axes, options.max_points);
+  std::vector<int64_t> points;
+  for (int64_t p = options.shard.index; p < result.grid_points; p += options.shard.count) {
+    points.push_back(p);
+  }
+  std::vector<std::string> rows(points.size());
+  ParallelFor(static_cast<int64_t>(points.size()), options.jobs, [&](int64_t i) {
+    const int64_t p = points[static_cast<size_t>(i)];
+    EngineConfig config;
+    RunSummary s;
+    try {
+      s = RunScenarioOnce(options.scenario_path, SweepPointOverrides(options, seed, p), &config);
+    } catch (const InputError& e) {
+      throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
+    }
+    std::string row = std::to_string(p);
+    for (const auto& a : SweepAssignment(options.axes, p)) {
+      row += "," + CsvField(std::string_view(a).substr(a.find('=') + 1));
+    }
+    for (const auto& v : SweepMetricValues(s, config)) row += "," + v;
+    rows[static_cast<size_t>(i)] = row + "\n";
+  });
+  result.csv = CsvHeader(options.axes);
+  for (const auto& r : rows) result.csv += r;
+  result.points_run = static_cast<int64_t>(points.size());
+  result.info_json =
+      InfoJson(options, Fingerprint(options), result.grid_points, options.shard, result.points_run);
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
+                       const std::string& flag) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError(flag + " " + dir + ": cannot create directory: " + ec.message());
+  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"sweep.csv", &csv},
+                                   {"sweep_info.json", &info_json}}) {
+    std::ofstream f(std::filesystem::path(dir) / name, std::ios::binary);
+    if (!f) throw InputError(flag + " " + dir + ": cannot write " + name);
+    f << *text;
+    if (!f.flush()) throw InputError(flag + " " + dir + ": write failed (disk full?)");
+  }
+}
+
+SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
+  const auto start = std::chrono::steady_clock::now();
+  if (dirs.empty()) {
+    throw InputError(
+        "servesim merge: expected shard directories: servesim merge DIR1 DIR2 ... --out DIR");
+  }
+  std::string header, fingerprint, first_dir;
+  int64_t grid_points = -1, shard_count = 1;
+  YAML::Node first_info;
+  std::vector<std::string> rows;
+  std::vector<int> owner;  // index into dirs of the file that gave each point; -1: none yet
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const std::filesystem::path dir = dirs[d];
+    const std::string what = "servesim merge: " + dirs[d];
+    const std::string csv =
+        ReadFileOrThrow(dir / "sweep.csv", what + " (not a sweep output directory?)");
+    const std::string info_text =
+        ReadFileOrThrow(dir / "sweep_info.json", what + " (not a sweep output directory?)");
+    YAML::Node info;
+    std::string fp;
+    int64_t points = 0, count = 0;
+    try {
+      info = YAML::Load(info_text);
+      fp = info["fingerprint"].as<std::string>();
+      points = info["grid_points"].as<int64_t>();
+      count = info["shard_count"].as<int64_t>();
+    } catch (const YAML::Exception&) {
+      throw InputError(what +
+                       "/sweep_info.json: expected fingerprint, grid_points and shard_count "
+                       "(written by servesim sweep), found something else");
+    }
+    if (points < 0 || points > kMaxSweepPoints) {
+      throw InputError(what +
+                       "/sweep_info.json: grid_points out of range: " + std::to_string(points));
+    }
+    const auto eol = csv.find('\n');
+    const std::string head = csv.substr(0, eol == std::string::npos ? csv.size() : eol + 1);
+    if (d == 0) {
+      header = head;
+      fingerprint = fp;
+      grid_points = points;
+      shard_count = count;
+      first_dir = dirs[d];
+      first_info = info;
+      rows.assign(static_cast<size_t>(points), "");
+      owner.assign(static_cast<size_t>(points), -1);
+    } else if (head != header) {
+      throw InputError(what + "/sweep.csv: its header differs from " + first_dir +
+                       "/sweep.csv's (shards of different sweeps?)");
+    } else if (fp != fingerprint || points != grid_points) {
+      throw InputError(what + ": a different sweep than " + first_dir + " (fingerprint " + fp +
+                       " vs " + fingerprint + ": another scenario, --set or --vary)");
+    }
+    size_t pos = head.size();
+    int64_t line = 1;
+    while (pos < csv.size()) {
+      ++line;
+      const auto end = csv.find('\n', pos);
+      const size_t next = end == std::string::npos ? csv.size() : end + 1;
+      const std::string row = csv.substr(pos, next - pos);
+      pos = next;
+      const auto comma = row.find(',');
+      int64_t p = -1;
+      const auto r = std::from_chars(row.data(), row.data() + std::min(comma, row.size()), p);
+      if (comma == std::string::npos || r.ec != std::errc() || r.ptr != row.data() + comma) {
+        throw InputError(what + "/sweep.csv:" + std::to_string(line) +
+                         ": expected a point index, found '" + row.substr(0, 40) + "'");
+      }
+      if (p < 0 || p >= grid_points) {
+        throw InputError(what + "/sweep.csv:" + std::to_string(line) + ": point " +
+                         std::to_string(p) + " out of range (the grid has " +
+                         std::to_string(grid_points) + " points)");
+      }
+      const auto i = static_cast<size_t>(p);
+      if (owner[i] >= 0) {
+        throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
+                         dirs[static_cast<size_t>(owner[i])] + " and " + dirs[d] +
+                         " (the same shard given twice?)");
+      }
+      owner[i] = static_cast<int>(d);
+      rows[i] = row.back() == '\n' ? row : row + "\n";
+    }
+  }
+  SweepResult result;
+  result.grid_points = grid_points;
+  int64_t missing = 0, first_missing = -1;
+  for (int64_t p = 0; p < grid_points; ++p) {
+    if (owner[static_cast<size_t>(p)] < 0) {
+      if (first_missing < 0) first_missing = p;
+      ++missing;
+    }
+  }
+  if (missing > 0) {
+    throw InputError(
+        "servesim merge: point " + std::to_string(first_missing) +
+        " is missing (it belongs to shard " + std::to_string(first_missing % shard_count) + "/" +
+        std::to_string(shard_count) + "; was that directory given?); " + std::to_string(missing) +
+        " of " + std::to_string(grid_points) + " points missing");
+  }
+  result.csv = header;
+  for (const auto& r : rows) result.csv += r;
+  result.points_run = grid_points;
+  // The unsharded run's sweep_info.json.
+  SweepOptions o;
+  o.scenario_path = first_info["scenario"].as<std::string>("");
+  o.common_seed = first_info["common_seed"].as<bool>(false);
+  for (const auto& s : first_info["set"]) o.overrides.push_back(s.as<std::string>());
+  for (const auto& a : first_info["vary"]) {
+    SweepAxis axis;
+    axis.key = a["key"].as<std::string>();
+    for (const auto& v : a["values"]) axis.values.push_back(v.as<std::string>());
+    o.axes.push_back(axis);
+  }
+  result.info_json = InfoJson(o, fingerprint, grid_points, ShardSpec{}, grid_points);
+  result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+const std::vector<std::string>& SweepMetricColumns() {
+  static const std::vector<std::string> kColumns = [] {
+    std::vector<std::string> c = {
+        "completed",      "rejected",           "in_flight_at_end",  "truncated",
+        "duration",       "request_throughput", "output_throughput", "total_token_throughput",
+        "request_goodput"};
+    for (const char* m : {"ttft", "tpot", "itl", "e2el"}) {
+      for (const char* s : {"mean", "median", "p99"}) c.push_back(std::string(s) + "_" + m + "_ms");
+    }
+    for (const char* k : {"preemptions", "kv_usage_mean", "kv_usage_peak", "mean_batch_size",
+                          "kv_blocks", "steps"}) {
+      c.push_back(k);
+    }
+    return c;
+  }();
+  return kColumns;
+}
+
+std::vector<std::string> SweepMetricValues(const RunSummary& s, const EngineConfig& config) {
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  auto num = [](double v) { return FormatNumber(v); };
+  auto integer = [](int64_t v) { return std::to_string(v); };
+  std::vector<std::string> v = {
+      integer(s.completed),
+      integer(s.rejected),
+      integer(s.in_flight_at_end),
+      integer(s.truncated ? 1 : 0),
+      num(s.duration_s),
+      num(static_cast<double>(s.completed) / dur),
+      num(static_cast<double>(s.output_tokens) / dur),
+      num(static_cast<double>(s.input_tokens + s.output_tokens) / dur),
+      HasSlo(config) ? num(static_cast<double>(s.good_requests) / dur) : std::string()};
+  for (const char* m : {"ttft", "tpot", "itl", "e2el"}) {
+    for (const char* st : {"mean", "median", "p99"}) {
+      v.push_back(num(*LatencyMetricMs(s, std::string(st) + "_" + m + "_ms")));
+    }
+  }
+  const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
+  v.push_back(integer(s.preemptions));
+  v.push_back(num(s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0));
+  v.push_back(num(s.kv_usage_peak));
+  v.push_back(num(s.batch_size_sum / steps));
+  v.push_back(integer(s.kv_blocks_per_replica));
+  v.push_back(integer(s.steps));
+  return v;
+}
+
+const std::vector<std::string>& LatencyMetricNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> n;
+    for (const char* m : {"ttft", "tpot", "itl", "e2el", "queue"}) {
+      for (const char* s : {"mean", "median", "p90", "p95", "p99"}) {
+        n.push_back(std::string(s) + "_" + m + "_ms");
+      }
+    }
+    return n;
+  }();
+  return kNames;
+}
+
+std::optional<double> LatencyMetricMs(const RunSummary& s, std::string_view name) {
+  const std::string_view suffix = "_ms";
+  if (name.size() <= suffix.size() || name.substr(name.size() - suffix.size()) != suffix) {
+    return std::nullopt;
+  }
+  const auto us = name.find('_');
+  const std::string_view stat = name.substr(0, us);
+  const std::string_view metric = name.substr(us + 1, name.size() - suffix.size() - us - 1);
+  const LogHistogram* h = metric == "ttft"    ? &s.ttft_s
+                          : metric == "tpot"  ? &s.tpot_s
+                          : metric == "itl"   ? &s.itl_s
+                          : metric == "e2el"  ? &s.e2e_s
+                          : metric == "queue" ? &s.queue_s
+                                              : nullptr;
+  if (!h) return std::nullopt;
+  if (stat == "mean") return h->Mean() * 1e3;
+  if (stat == "median") return h->Quantile(0.5) * 1e3;
+  if (stat == "p90") return h->Quantile(0.9) * 1e3;
+  if (stat == "p95") return h->Quantile(0.95) * 1e3;
+  if (stat == "p99") return h->Quantile(0.99) * 1e3;
+  return std::nullopt;
+}
+
+}  // namespace servesim

@@ -1,0 +1,145 @@
+// Parameter sweeps: the Cartesian grid of a scenario's overrides, run on all cores, one CSV row per
+// grid point; deterministic slices of the grid (shards) for many processes or hosts, and the merge
+// of their outputs.
+//
+// A grid point is the scenario with the --set overrides, then one "key=value" per --vary axis (the
+// same override mechanism as --set, so any scenario key can be varied), then "seed=S" with
+// S = PointSeed(scenario seed, the point's "key=value" strings). Points are numbered in grid order,
+// the first axis varying slowest; point p belongs to shard p % N. Every point of the whole grid is
+// validated (scenario and workload) before any runs. A point's row depends only on the scenario,
+// the overrides and its assignment, never on --jobs, the shard or the order threads finish in.
+//
+// Outputs in DIR: sweep.csv (header, then one row per point of the shard in point order; columns:
+// point, the varied keys' values, SweepMetricColumns(); numbers by FormatNumber, so the same grid
+// gives the same bytes) and sweep_info.json (grid size, shard, a fingerprint of the inputs: what
+// MergeSweeps checks). Merging the N shards' directories gives the unsharded run's bytes.
+//
+// Ignores: per-request and per-step CSVs of points (`servesim run` one point for those) and wall
+// time (printed, never written).
+#ifndef SERVESIM_SIM_SWEEP_H_
+#define SERVESIM_SIM_SWEEP_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sim/engine.h"
+
+namespace servesim {
+
+// Grids larger than this are an input error (a typo such as 1..1000 x 1..1000 would run for days).
+constexpr int64_t kMaxSweepPoints = 100'000;
+
+// One --vary flag: a scenario key and the values it takes, in order.
+struct SweepAxis {
+  std::string key;
+  std::vector<std::string> values;  // YAML text, as --set takes it
+};
+
+// Parses "key=v1,v2,...". Commas inside {}, [] or quotes do not split, so a value may be a YAML
+// flow mapping (`scheduler={impl: sarathi, chunk_size: 256},{impl: vllm_v1}`). Throws InputError
+// naming `flag` for a missing '=', an empty key, an empty list or an empty value.
+SweepAxis ParseSweepAxis(const std::string& text, const std::string& flag = "--vary");
+
+// ParseSweepAxis for each flag, and no key twice.
+std::vector<SweepAxis> ParseSweepAxes(const std::vector<std::string>& texts,
+                                      const std::string& flag = "--vary");
+
+// The number of grid points; InputError when it exceeds `max_points`.
+int64_t SweepGridSize(const std::vector<SweepAxis>& axes, int64_t max_points = kMaxSweepPoints);
+
+// The "key=value" overrides of grid point `point`, in axis order.
+std::vector<std::string> SweepAssignment(const std::vector<SweepAxis>& axes, int64_t point);
+
+// The seed of a point with the given "key=value" assignment: SplitMix64(scenario_seed XOR
+// FNV-1a-64 of the assignment sorted and joined with '\n'), top bit cleared (seeds are
+// non-negative int64 in a scenario). An empty assignment keeps the scenario seed.
+uint64_t PointSeed(uint64_t scenario_seed, std::vector<std::string> assignment);
+
+// `--shard i/N`: 0 <= i < N.
+struct ShardSpec {
+  int64_t index = 0;
+  int64_t count = 1;
+};
+ShardSpec ParseShard(const std::string& text);
+
+// Runs body(0..n-1) on `jobs` threads (0: all hardware threads). After a body throws, no new
+// index starts; the exception of the lowest index that threw is rethrown, which is the first
+// failing index in order (every lower index had started before it and finished).
+void ParallelFor(int64_t n, int jobs, const std::function<void(int64_t)>& body);
+
+// What all points share: the scenario, the overrides and the axes.
+struct SweepOptions {
+  std::string scenario_path;
+  std::vector<std::string> overrides;  // --set, applied before the axes
+  std::vector<SweepAxis> axes;
+  ShardSpec shard;
+  int jobs = 0;              // 0: all hardware threads
+  bool common_seed = false;  // every point runs with the scenario seed (common random numbers)
+  int64_t max_points = kMaxSweepPoints;
+};
+
+// The complete override list of one point (--set, the assignment, the derived seed).
+std::vector<std::string> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
+                                             int64_t point);
+
+// Loads every grid point (scenario and workload) in parallel; the first bad point in grid order
+// throws an InputError that names the --vary key it comes from when the loader's message names
+// one, else the point and its assignment. Returns the scenario seed (with --set applied).
+uint64_t ValidateSweepGrid(const SweepOptions& options);
+
+// `message` about grid point `point` prefixed with the --vary axis it names ("--vary KEY (value
+// 'V', grid point P): ..."), else with the point and its assignment (`what` names the point:
+// "grid point", "configuration"); unchanged when there are no axes.
+std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
+                            const std::string& message, const std::string& what);
+
+struct SweepResult {
+  std::string csv;        // sweep.csv
+  std::string info_json;  // sweep_info.json
+  int64_t grid_points = 0;
+  int64_t points_run = 0;  // in this shard
+  double wall_s = 0;       // validation and runs; not written to any file
+};
+
+// Validates the grid, runs the shard's points and formats the outputs.
+SweepResult RunSweep(const SweepOptions& options);
+
+// Writes sweep.csv and sweep_info.json into `dir` (created). Throws InputError naming `flag`.
+void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
+                       const std::string& flag = "--out");
+
+// Combines the shard directories' outputs into the unsharded run's: rows sorted by point. Throws
+// InputError when a directory lacks the files, the headers or fingerprints differ, or a point is
+// missing, duplicated or out of range.
+SweepResult MergeSweeps(const std::vector<std::string>& dirs);
+
+// ---- Metrics shared with capacity.csv.
+
+// The metric columns of sweep.csv, after point and the varied keys.
+const std::vector<std::string>& SweepMetricColumns();
+
+// One run's values in the order of SweepMetricColumns(). request_goodput is empty when the
+// point sets no SLO (output.slo).
+std::vector<std::string> SweepMetricValues(const RunSummary& s, const EngineConfig& config);
+
+// The SLO-able statistics, named as vLLM bench names them: {mean,median,p90,p95,p99}_
+// {ttft,tpot,itl,e2el,queue}_ms.
+const std::vector<std::string>& LatencyMetricNames();
+
+// The value of a LatencyMetricNames() entry in ms; nullopt for another name.
+std::optional<double> LatencyMetricMs(const RunSummary& s, std::string_view name);
+
+// Runs one scenario (with `overrides`) to completion without CSV outputs.
+RunSummary RunScenarioOnce(const std::string& path, const std::vector<std::string>& overrides,
+                           EngineConfig* config = nullptr);
+
+// `value` as a CSV field: quoted (with "" for ") when it holds a comma, a quote or a newline.
+std::string CsvField(std::string_view value);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_SIM_SWEEP_H_

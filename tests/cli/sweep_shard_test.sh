@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A sharded sweep merges into the unsharded sweep byte for byte: runs a 12-point grid unsharded
+# (2 threads and 1 thread) and in 4 shards (with GNU parallel when it is installed, else a shell
+# loop), merges the shards with `servesim merge` and cmp's the sweep.csv files.
+# Usage: sweep_shard_test.sh path/to/servesim
+set -eu
+bin=${1:?usage: sweep_shard_test.sh path/to/servesim}
+here=$(cd "$(dirname "$0")" && pwd)
+scenario=$here/../../scenarios/default.yaml
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+args=(sweep "$scenario" --set workload.num_requests=60 --set output.requests_csv=false
+  --vary scheduler.max_num_seqs=8,64,256 --vary workload.rate_per_s=2,8,16,32)
+
+"$bin" "${args[@]}" --out "$tmp/full" --jobs 2
+"$bin" "${args[@]}" --out "$tmp/full1" --jobs 1
+cmp "$tmp/full/sweep.csv" "$tmp/full1/sweep.csv"
+
+if command -v parallel >/dev/null 2>&1 && parallel --version 2>/dev/null | grep -q "GNU parallel"; then
+  echo "sweep_shard_test: running the 4 shards with GNU parallel"
+  parallel --will-cite -q -j 4 "$bin" "${args[@]}" --out "$tmp/shard{}" --shard "{}/4" --jobs 1 \
+    ::: 0 1 2 3
+else
+  echo "sweep_shard_test: GNU parallel not installed; running the 4 shards in a shell loop"
+  for i in 0 1 2 3; do
+    "$bin" "${args[@]}" --out "$tmp/shard$i" --shard "$i/4" --jobs 1
+  done
+fi
+"$bin" merge "$tmp/shard2" "$tmp/shard0" "$tmp/shard3" "$tmp/shard1" --out "$tmp/merged"
+cmp "$tmp/full/sweep.csv" "$tmp/merged/sweep.csv"
+rows=$(($(wc -l <"$tmp/merged/sweep.csv") - 1))
+if [ "$rows" -ne 12 ]; then
+  echo "FAIL: merged sweep.csv has $rows rows, expected 12"
+  exit 1
+fi
+echo "sweep_shard_test: ok (12 points; 4 merged shards and 1 or 2 threads give the same bytes)"
