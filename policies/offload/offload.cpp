@@ -185,6 +185,10 @@ OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, Memory
                        ")");
     }
     p.kv_host_fraction = PercentOption(o.kv_host_pct);
+    if (p.kv_host_fraction > 0 && device.unified_memory) {
+      throw InputError(where + ".kv_cache: " + device.name +
+                       " has unified memory: there is no separate host memory for a KV share");
+    }
     p.kv_tier = static_cast<int>(host);
     p.resident_bytes = p.weight_bytes * wg;
     p.buffer_bytes = buffers * largest_unit * (1.0 - wg);

@@ -24,7 +24,8 @@
 // Ignores: compute on the host (FlexGen's CPU attention: host-resident KV is moved, not attended
 // in place), weight compression, the first pass's cold reads (steady state only), OS readahead
 // heuristics beyond `read_bytes`, sparse savings in resident FFN compute, MoE expert-level
-// streaming (a layer streams all its experts).
+// streaming (a layer streams all its experts), contention between tensor-parallel devices or
+// replicas for one host's memory and storage (each device streams its shard as if alone).
 #ifndef SERVESIM_POLICIES_OFFLOAD_OFFLOAD_H_
 #define SERVESIM_POLICIES_OFFLOAD_OFFLOAD_H_
 
