@@ -269,7 +269,10 @@ struct Engine::Impl {
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
     s.swap_s += swap_s;
     // Draft passes run before the verify pass, on the same device or another (not overlapped).
-    const double draft_s = verifies ? rep.spec->DraftSeconds(cost.seconds) : 0;
+    // Pipelined drafts hide behind the verify pass: all of it on a separate device, only the
+    // compute's wait for streamed weights on the target's own.
+    const double hide_s = cfg.speculative.draft_on_target_device ? cost.stall_s : cost.seconds;
+    const double draft_s = verifies ? rep.spec->DraftSeconds(cost.seconds, hide_s) : 0;
     if (verifies) {
       s.spec_draft_s += draft_s;
       s.spec_verify_s += cost.seconds;

@@ -421,12 +421,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
       }
       draft_tp = static_cast<int>(spec.Int("draft_tp", 1, 1, 1024));
       sp.pipelined = spec.Bool("pipelined", false);
-      if (sp.pipelined && sp.draft_on_target_device) {
-        spec.Fail("speculative.pipelined",
-                  "needs the draft on its own device (set speculative.draft_device): on a shared "
-                  "device drafting cannot overlap the verify pass",
-                  "true");
-      }
+      // On a shared device drafting can overlap only a verify pass that waits for streamed
+      // weights (offload); checked once the offload slot is read.
       ValidateTensorParallel(sp.draft, draft_tp, path + ": speculative.draft_tp");
     } else if (sp.impl == "ngram") {
       sp.ngram_round_s = spec.Double("round_ms", 0, 0, 1e6) * 1e-3;
@@ -509,6 +505,13 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     oo.read_bytes = off.Double("read_kib", 16384, 0, 1e9, true) * 1024.0;
   }
   off.Finish();
+  if (sp.pipelined && sp.draft_on_target_device && oo.impl == "none") {
+    spec.Fail("speculative.pipelined",
+              "needs the draft on its own device (set speculative.draft_device) or an offloaded "
+              "target: on a shared device drafting can only overlap a verify pass that waits for "
+              "streamed weights",
+              "true");
+  }
 
   MapReader cm(top.Get("cost_model"), path, "cost_model");
   cm.Impl("cost_model", "roofline");

@@ -68,12 +68,12 @@ double Speculator::PassesSeconds(const BatchShape* passes, int used) const {
   return total;
 }
 
-double Speculator::DraftSeconds(double verify_s) {
+double Speculator::DraftSeconds(double verify_s, double hide_s) {
   const double exposed = PassesSeconds(passes_, shapes_used_);
   const double hidden = PassesSeconds(hidden_, hidden_used_);
   const int passes = std::max(shapes_used_, hidden_used_);
   if (passes > 0 && verify_s > 0) last_c_ = std::max(exposed, hidden) / passes / verify_s;
-  return exposed + std::max(0.0, hidden - verify_s);
+  return exposed + std::max(0.0, hidden - hide_s);
 }
 
 int Speculator::Accept(int drafts, double request_alpha, RngStream& rng) {

@@ -69,10 +69,12 @@ class Speculator {
   // the step's verify time (which also updates the draft/target cost ratio for adaptive k).
   // With `pipelined`, a request whose previous round accepted every draft had this round's drafts
   // made during that round's verify pass (`predrafted`): they cost the step nothing unless the
-  // drafting outlasts the verify. Returns the draft time on the step's critical path.
+  // drafting outlasts `hide_s`, the time the verify pass leaves the draft's device free (the
+  // whole verify on a separate device; on the target's own device, the time its compute waits
+  // for streamed weights). Returns the draft time on the step's critical path.
   void BeginStep() { shapes_used_ = hidden_used_ = 0; }
   void AddRequest(int drafts, int64_t context_tokens, bool predrafted = false);
-  double DraftSeconds(double verify_s);
+  double DraftSeconds(double verify_s, double hide_s);
   bool pipelined() const { return o_.pipelined; }
   // The round's outcome for a request with `drafts` verified drafts; updates the measured rate.
   int Accept(int drafts, double request_alpha, RngStream& rng);
