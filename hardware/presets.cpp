@@ -539,6 +539,32 @@ const DevicePreset* FindDevicePreset(std::string_view name) {
   return nullptr;
 }
 
+const std::vector<MemoryTier>& TierPresets() {
+  static const auto* const kTiers = new std::vector<MemoryTier>{
+      Tier("host-pcie3", 64 * kGB, 12 * kGB, kHostLatencyS),  // PCIe 3.0 x16 ~ 12 GB/s effective
+      Tier("host-pcie4", 64 * kGB, kPcie4x16EffectiveBps, kHostLatencyS),
+      Tier("host-pcie5", 64 * kGB, kPcie5x16EffectiveBps, kHostLatencyS),
+      Tier("nvme-gen3", 1 * kTB, 3.5 * kGB, kNvmeLatencyS),
+      Tier("nvme-gen4", 1 * kTB, kNvmeGen4Bps, kNvmeLatencyS),
+      Tier("sata-ssd", 1 * kTB, 0.55 * kGB, kNvmeLatencyS),
+      Tier("ufs-3.1", 1 * kTB, 2 * kGB, kUfsLatencyS),
+      Tier("ufs-4.0", 1 * kTB, 4 * kGB, kUfsLatencyS),
+  };
+  return *kTiers;
+}
+
+const MemoryTier& TierPresetOrThrow(std::string_view name, std::string_view source) {
+  std::vector<std::string> names;
+  for (const MemoryTier& t : TierPresets()) {
+    if (EqualsIgnoreCase(t.name, name)) return t;
+    names.push_back(t.name);
+  }
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  throw InputError(std::string(source) + ": unknown tier '" + std::string(name) + "'" +
+                   DidYouMean(name, names) + "; expected one of " + list);
+}
+
 const DeviceSpec& DevicePresetOrThrow(std::string_view name, std::string_view source) {
   if (const DevicePreset* preset = FindDevicePreset(name)) return preset->spec;
   // Suggest keys only: aliases would crowd the hint with spellings of the same device.

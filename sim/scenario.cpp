@@ -235,13 +235,19 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
       MapReader t(list[i], path, key);
       if (!list[i].IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(list[i]), list[i]);
       MemoryTier tier;
-      tier.name = t.String("name", "tier" + std::to_string(i));
-      tier.capacity_bytes = t.Double("capacity_gb", 0, 0, 1e9, true) * 1e9;
-      tier.bandwidth_bytes_per_s = t.Double("bandwidth_gbps", 0, 0, 1e6, true) * 1e9;
-      tier.latency_s = t.Double("latency_us", 0, 0, 1e9) * 1e-6;
+      const bool preset = t.Has("preset");
+      if (preset) tier = TierPresetOrThrow(t.String("preset", ""), path + ": " + key + ".preset");
+      tier.name = t.String("name", preset ? tier.name : "tier" + std::to_string(i));
+      tier.capacity_bytes = t.Double("capacity_gb", tier.capacity_bytes / 1e9, 0, 1e9, true) * 1e9;
+      tier.bandwidth_bytes_per_s =
+          t.Double("bandwidth_gbps", tier.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
+      tier.latency_s = t.Double("latency_us", tier.latency_s * 1e6, 0, 1e9) * 1e-6;
       t.Finish();  // a misspelt key first, then what is missing
       for (const char* k : {"capacity_gb", "bandwidth_gbps"}) {
-        if (!t.Has(k)) t.Fail(key + "." + k, "required (a positive number)", "", list[i]);
+        if (!preset && !t.Has(k)) {
+          t.Fail(key + "." + k, "required (a positive number) unless a preset is given", "",
+                 list[i]);
+        }
       }
       e.device.offload_tiers.push_back(tier);
     }
