@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <deque>
+#include <limits>
 #include <stdexcept>
 
 #include "hardware/memory_plan.h"
@@ -62,6 +63,7 @@ struct Engine::Impl {
   int64_t max_model_len = 0;
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
+  bool jump_decodes = false;       // advance decode-only stretches in one go
   RngStream accept_rng{0};         // per-round acceptance draws
   RngStream request_alpha_rng{0};  // per-request acceptance rates
 
@@ -74,6 +76,9 @@ struct Engine::Impl {
                        "memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
+    // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    jump_decodes =
+        cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
     accept_rng = MakeStream(cfg.seed, "acceptance");
     request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
@@ -278,17 +283,27 @@ struct Engine::Impl {
       s.spec_verify_s += cost.seconds;
     }
     const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
+    RecordStep(index, rep, now, duration, batch, shape, cost, rep.kv->Usage(),
+               rep.kv->WastedFraction(), plan.preempted, swap_blocks, draft_s);
     rep.busy = true;
     rep.step_start_ns = now;
-    events.Push(now + duration, Phase::kStepDone, index);
+    int64_t done_ns = now + duration;
+    if (jump_decodes && swap_blocks == 0 && !verifies) {
+      done_ns = JumpDecodeStretch(index, now, duration, shape);
+    }
+    events.Push(done_ns, Phase::kStepDone, index);
+  }
 
-    const double usage = rep.kv->Usage();
+  // The metrics and outputs of a step that starts at `now`.
+  void RecordStep(int32_t index, const Replica& rep, int64_t now, int64_t duration, int64_t batch,
+                  const BatchShape& shape, const StepCost& cost, double usage, double waste,
+                  int64_t preempted, int64_t swap_blocks, double draft_s) {
     ++s.steps;
     s.busy_s += Seconds(duration);
     s.kv_usage_time_weighted += usage * Seconds(duration);
     s.kv_usage_peak = std::max(s.kv_usage_peak, usage);
-    s.kv_waste_time_weighted += rep.kv->WastedFraction() * Seconds(duration);
-    const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
+    s.kv_waste_time_weighted += waste * Seconds(duration);
     s.batch_size_sum += static_cast<double>(batch);
     s.batch_size_peak = std::max(s.batch_size_peak, batch);
     s.tokens_per_step_sum += static_cast<double>(shape.new_tokens);
@@ -311,7 +326,7 @@ struct Engine::Impl {
       r.waiting = static_cast<int64_t>(rep.queues.waiting.size());
       r.swapped = static_cast<int64_t>(rep.queues.swapped.size());
       r.kv_usage = usage;
-      r.preempted = plan.preempted;
+      r.preempted = preempted;
       r.swap_blocks = swap_blocks;
       r.bound = cost.bound;
       r.draft_s = draft_s;
@@ -322,10 +337,123 @@ struct Engine::Impl {
       *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
                       << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
                       << shape.prefill_tokens << "," << shape.decode_seqs << ","
-                      << FormatNumber(usage) << "," << plan.preempted << "," << swap_blocks << ","
+                      << FormatNumber(usage) << "," << preempted << "," << swap_blocks << ","
                       << BoundName(cost.bound) << "\n";
     }
   }
+
+  // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
+  // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
+  // or is swapped out: then the next steps are the same batch one token further each, under vLLM
+  // v1's rules, until a request would finish, a step would need more KV blocks than are free (a
+  // preemption), or any other event (an arrival, another replica's step, the time limit) comes
+  // first. Each step of the stretch is priced, its blocks reserved (in the scheduler's order),
+  // and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
+  // (every request's latency in a step is that step's duration). Returns the completion time of
+  // the last step started, whose StepDone the caller queues.
+  int64_t JumpDecodeStretch(int32_t index, int64_t now, int64_t duration,
+                            const BatchShape& shape0) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    const StepPlan& plan = rep.plan;
+    const int64_t end0 = now + duration;
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size());
+    if (plan.preempted > 0 || plan.pad_decode_seqs > 0 || batch == 0 ||
+        batch != static_cast<int64_t>(rep.queues.running.size()) || !rep.queues.waiting.empty() ||
+        !rep.queues.swapped.empty()) {
+      return end0;
+    }
+    int64_t min_left = std::numeric_limits<int64_t>::max();
+    for (const ScheduledSeq& p : plan.seqs) {
+      const Sequence& q = *p.seq;
+      if (p.new_tokens != 1 || p.pad_tokens != 0 || q.computed + 1 != q.Tokens() ||
+          q.first_token_ns < 0 || !q.prefix_hashes.empty() || q.hold) {
+        return end0;
+      }
+      min_left = std::min(min_left, q.output_tokens - q.generated);
+    }
+    // Step j credits step j - 1's token; no request may finish inside the stretch.
+    const int64_t last_j = min_left - 1;
+    const int64_t limit =
+        events.Empty() ? std::numeric_limits<int64_t>::max() : events.Top().time_ns;
+    if (last_j < 1 || end0 >= limit || (cfg.max_time_ns > 0 && end0 > cfg.max_time_ns)) return end0;
+
+    // Block crossings: request x needs a new block at step j >= first_cross[x] with
+    // (j - first_cross[x]) % block_size == 0. Requests sorted by first_cross % block_size (counting
+    // sort, plan order kept inside a residue) so a step scans only its residue.
+    const int64_t bs = rep.kv->block_size();
+    jump_first_.resize(static_cast<size_t>(batch));
+    jump_count_.assign(static_cast<size_t>(bs) + 1, 0);
+    for (int64_t i = 0; i < batch; ++i) {
+      const Sequence& q = *plan.seqs[static_cast<size_t>(i)].seq;
+      const int64_t first = q.kv_blocks * bs - q.computed;  // >= 1: step 0 already has room
+      jump_first_[static_cast<size_t>(i)] = first;
+      ++jump_count_[static_cast<size_t>(first % bs) + 1];
+    }
+    for (int64_t r = 0; r < bs; ++r) jump_count_[r + 1] += jump_count_[r];
+    jump_order_.resize(static_cast<size_t>(batch));
+    jump_fill_.assign(jump_count_.begin(), jump_count_.end() - 1);
+    for (int64_t i = 0; i < batch; ++i) {
+      const size_t r = static_cast<size_t>(jump_first_[static_cast<size_t>(i)] % bs);
+      jump_order_[static_cast<size_t>(jump_fill_[r]++)] = static_cast<int32_t>(i);
+    }
+
+    const int64_t stored0 = rep.kv->stored_tokens();
+    BatchShape shape = shape0;
+    int64_t t = now, d = duration, started = 0;
+    for (int64_t j = 1; j <= last_j; ++j) {
+      const int64_t tj = t + d;
+      if (tj >= limit || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
+      const size_t r = static_cast<size_t>(j % bs);
+      const int64_t lo = jump_count_[r], hi = jump_count_[r + 1];
+      int64_t need = 0;
+      for (int64_t k = lo; k < hi; ++k)
+        need += j >= jump_first_[static_cast<size_t>(jump_order_[static_cast<size_t>(k)])];
+      if (need > rep.kv->free_blocks()) break;  // stepping would preempt here
+      // FinishStep of step j - 1 at tj: one token and one inter-token latency per request.
+      if (j == 1) {
+        for (const ScheduledSeq& p : plan.seqs) s.itl_s.Add(Seconds(tj - p.seq->last_token_ns));
+      } else {
+        s.itl_s.AddRepeated(Seconds(d), batch);
+      }
+      s.output_tokens += batch;
+      // StartStep of step j at tj: the scheduler's reservations (only block crossings allocate).
+      for (int64_t k = lo; k < hi; ++k) {
+        const size_t i = static_cast<size_t>(jump_order_[static_cast<size_t>(k)]);
+        if (j < jump_first_[i]) continue;
+        Sequence& q = *plan.seqs[i].seq;
+        if (!rep.kv->Reserve(q, q.computed + j + 1))
+          throw std::logic_error("decode stretch: a counted block was not free");
+      }
+      shape.context_tokens += batch;
+      shape.causal_pairs += static_cast<double>(batch);
+      shape.full_pairs += static_cast<double>(batch);
+      const StepCost cost = rep.cost->PriceStep(shape);
+      const int64_t dj = SecondsToTicks(cost.seconds);
+      // Stored tokens as the per-request reservations would leave them: one more per request.
+      const double room =
+          static_cast<double>(rep.kv->held_refs()) * static_cast<double>(rep.kv->block_size());
+      const double waste = room > 0 ? 1.0 - static_cast<double>(stored0 + j * batch) / room : 0.0;
+      RecordStep(index, rep, tj, dj, batch, shape, cost, rep.kv->Usage(), waste, 0, 0, 0);
+      s.events += 2;  // the StepDone and StepStart stepping would have processed
+      ++s.jumped_steps;
+      t = tj;
+      d = dj;
+      started = j;
+    }
+    if (started == 0) return end0;
+    for (const ScheduledSeq& p : plan.seqs) {
+      Sequence& q = *p.seq;
+      q.computed += started;
+      q.generated += started;
+      q.last_token_ns = t;
+      rep.kv->Reserve(q, q.computed + 1);  // stored tokens catch up; no block changes
+    }
+    rep.step_start_ns = t;
+    return t + d;
+  }
+
+  std::vector<int64_t> jump_first_, jump_count_, jump_fill_;
+  std::vector<int32_t> jump_order_;
 
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];

@@ -47,6 +47,9 @@ struct EngineConfig {
   int64_t max_time_ns = 0;         // 0: no limit; events after it are not processed
   int64_t max_requests = 0;        // 0: no limit on requests pulled from the sources
   int64_t max_waiting = 0;         // 0: unbounded queue; else arrivals to a full queue are rejected
+  // Advance decode-only stretches in one jump (vllm_v1 without speculation); outputs are
+  // identical either way, false only to check that.
+  bool jump_decode_stretches = true;
   // Goodput SLOs (0: not set).
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;
@@ -83,6 +86,7 @@ struct RunSummary {
   double flops = 0, bytes = 0;  // per device, summed over steps
   int64_t kv_blocks_per_replica = 0;
   int64_t events = 0;
+  int64_t jumped_steps = 0;  // steps advanced inside decode stretches (not in summary.json)
   double wall_s = 0;
 };
 

@@ -37,6 +37,24 @@ class LogHistogram {
     sum_ += value;
     ++buckets_[BucketOf(value)];
   }
+  // Exactly `n` calls of Add(value), in fewer instructions (the sum still adds one at a time so
+  // the result is bitwise the same).
+  void AddRepeated(double value, int64_t n) {
+    if (n <= 0) return;
+    if (!(value > 0) || !(value <= kMaxFinite)) {
+      for (int64_t i = 0; i < n; ++i) AddSlow(value);
+      return;
+    }
+    if (count_ == 0) {
+      min_ = max_ = value;
+    } else {
+      if (value < min_) min_ = value;
+      if (value > max_) max_ = value;
+    }
+    count_ += n;
+    for (int64_t i = 0; i < n; ++i) sum_ += value;
+    buckets_[BucketOf(value)] += n;
+  }
   int64_t count() const { return count_; }
   double sum() const { return sum_; }
   double Mean() const { return count_ > 0 ? sum_ / static_cast<double>(count_) : 0.0; }

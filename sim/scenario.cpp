@@ -539,6 +539,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   e.max_time_ns = static_cast<int64_t>(std::llround(max_time_s * 1e9));
   e.max_requests = simr.Int("max_requests", 0, 0, int64_t{1} << 50);
   e.max_waiting = simr.Int("max_waiting", 0, 0, int64_t{1} << 40);
+  e.jump_decode_stretches = simr.Bool("jump_decode_stretches", true);
   simr.Finish();
 
   MapReader outr(top.Get("output"), path, "output");
