@@ -336,4 +336,32 @@ std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format) {
   return RenderText(request, a);
 }
 
+RooflineData AnalyzeRoofline(const AnalyzeRequest& request) {
+  ValidateAnalyzeRequest(request);
+  const Analysis a = Analyze(request);
+  RooflineData d;
+  d.title = request.model.name + " on " + request.device.name + " x" +
+            std::to_string(request.cost.tp) + ", " +
+            (request.phase == Phase::kDecode ? "decode" : "prefill") + ": batch " +
+            std::to_string(request.batch) + ", " + std::to_string(request.tokens) +
+            " new token(s) over " + std::to_string(request.context) + " cached" +
+            (request.cost.ideal ? " (ideal roofline)" : "");
+  d.peak_flops_per_s = request.device.PeakFlopsFor(request.model.activation_dtype);
+  d.bandwidth_bytes_per_s = request.device.memory.bandwidth_bytes_per_s;
+  for (const OpCost& c : a.ops) {
+    const double reps = static_cast<double>(c.work.repeats);
+    d.ops.push_back({std::string(OpName(c.work.id)), std::string(OpKindName(c.work.kind)),
+                     std::string(BoundName(c.bound)), c.work.repeats, c.work.flops * reps,
+                     c.work.Bytes() * reps, c.seconds});
+  }
+  d.step.name = "step";
+  d.step.kind = "total";
+  d.step.bound = std::string(BoundName(a.step.bound));
+  d.step.repeats = 1;
+  d.step.flops = a.step.flops;
+  d.step.bytes = a.step.bytes;
+  d.step.seconds = a.step.seconds;
+  return d;
+}
+
 }  // namespace servesim

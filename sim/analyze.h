@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "hardware/cost_model.h"
 #include "hardware/device_spec.h"
@@ -43,6 +44,22 @@ struct AnalyzeRequest {
 void ValidateAnalyzeRequest(const AnalyzeRequest& request);
 
 std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format);
+
+// The numbers behind a roofline chart of the step (per device, summed over an operator's repeats).
+struct RooflineOp {
+  std::string name, kind, bound;
+  int64_t repeats = 0;
+  double flops = 0, bytes = 0, seconds = 0;
+};
+struct RooflineData {
+  std::string title;                 // "llama-3.1-8b on h100-sxm x1, decode: batch 1, ..."
+  double peak_flops_per_s = 0;       // datasheet peak for the activation dtype
+  double bandwidth_bytes_per_s = 0;  // device memory
+  std::vector<RooflineOp> ops;
+  RooflineOp step;  // the whole step (engine overheads included in its seconds)
+};
+// Validates like RenderAnalysis and prices the step.
+RooflineData AnalyzeRoofline(const AnalyzeRequest& request);
 
 }  // namespace servesim
 

@@ -25,8 +25,10 @@
 #include "sim/analyze.h"
 #include "sim/capacity.h"
 #include "sim/json_writer.h"
+#include "sim/report_html.h"
 #include "sim/scenario.h"
 #include "sim/sweep.h"
+#include "sim/trace_json.h"
 
 namespace servesim {
 namespace {
@@ -112,12 +114,12 @@ int CmdList(int argc, char** argv) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")(
       "format", po::value<std::string>()->default_value("text"), "text | json")(
-      "what", po::value<std::string>(), "models | devices | runtimes | policies");
+      "what", po::value<std::string>(), "models | devices | runtimes | policies | tiers");
   po::positional_options_description pos;
   pos.add("what", 1);
   const auto vm = Parse("list", argc, argv, desc, &pos);
   if (vm.count("help")) {
-    PrintHelp("usage: servesim list models|devices|runtimes|policies [--format text|json]", desc);
+    PrintHelp("usage: servesim list models|devices|runtimes|policies|tiers [--format text|json]", desc);
     return 0;
   }
   if (!vm.count("what"))
@@ -187,6 +189,12 @@ int CmdList(int argc, char** argv) {
                   r.overheads.kernel_launch_s * 1e6,
                   r.overheads.cuda_graphs ? " (graphs for decode)" : "", r.description);
     }
+  } else if (what == "tiers") {
+    // Offload tier presets for hardware.offload_tiers ({preset: NAME, ...overrides}).
+    for (const MemoryTier& t : TierPresets()) {
+      std::printf("%-12s %8.2f GB/s  latency %6.1f us  capacity %g GB\n", t.name.c_str(),
+                  t.bandwidth_bytes_per_s / 1e9, t.latency_s * 1e6, t.capacity_bytes / 1e9);
+    }
   } else if (what == "policies") {
     // The registry table: every `impl:` name a scenario slot accepts.
     if (json) j.BeginArray();
@@ -201,8 +209,8 @@ int CmdList(int argc, char** argv) {
     if (json) std::cout << j.EndArray().str() << "\n";
   } else {
     throw InputError("servesim list: unknown catalog '" + what + "'" +
-                     DidYouMean(what, {"models", "devices", "runtimes", "policies"}) +
-                     "; expected models, devices, runtimes or policies");
+                     DidYouMean(what, {"models", "devices", "runtimes", "policies", "tiers"}) +
+                     "; expected models, devices, runtimes, policies or tiers");
   }
   return 0;
 }
@@ -232,6 +240,8 @@ int CmdAnalyze(int argc, char** argv) {
       "fraction of device memory for weights + KV")(
       "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
       "format", po::value<std::string>()->default_value("text"), "text | json | csv")(
+      "html", po::value<std::string>(),
+      "also write a self-contained roofline page (operators by intensity vs FLOP/s) to FILE")(
       "scenario", po::value<std::string>(),
       "take model, device, tp, dtypes, cost model, memory plan and offload placement from a "
       "scenario file (with --set overrides); --model and --device are then not needed")(
@@ -339,6 +349,12 @@ int CmdAnalyze(int argc, char** argv) {
     f = OutputFormat::kCsv;
   else
     throw InputError("--format: expected text, json or csv, found '" + format + "'");
+  if (vm.count("html")) {
+    const std::string path = vm["html"].as<std::string>();
+    std::ofstream html(path);
+    if (!(html << RenderRooflineHtml(r)) || !html.flush())
+      throw InputError("--html " + path + ": cannot write the file");
+  }
   std::cout << RenderAnalysis(r, f);
   return 0;
 }
@@ -539,6 +555,8 @@ int CmdRun(int argc, char** argv) {
       "compare", po::value<std::vector<std::string>>()->composing(),
       "also run a baseline with this override (SLOT.impl=NAME replaces the whole slot, e.g. "
       "speculative.impl=none) and write DIR/baseline_summary.json and DIR/compare.json")(
+      "trace", "also write DIR/trace.json (Chrome trace events: Perfetto, chrome://tracing)")(
+      "html", "also write DIR/report.html (self-contained charts of the run)")(
       "quiet,q", "no terminal summary");
   po::positional_options_description pos;
   pos.add("scenario", 1);
@@ -590,6 +608,33 @@ int CmdRun(int argc, char** argv) {
   EngineOutputs outputs;
   outputs.requests_csv = requests.get();
   outputs.steps_csv = steps.get();
+  // trace.json / report.html: observers are installed only when asked for (none: no cost).
+  std::unique_ptr<std::ofstream> trace_file;
+  std::unique_ptr<TraceWriter> trace;
+  std::unique_ptr<ReportCollector> report;
+  if (vm.count("trace") || sc.write_trace_json) {
+    trace_file = open("trace.json");
+    TraceOptions trace_options;
+    trace_options.replicas = sc.engine.replicas;
+    trace_options.max_steps = sc.trace_max_steps;
+    trace_options.max_requests = sc.trace_requests;
+    trace = std::make_unique<TraceWriter>(*trace_file, trace_options);
+  }
+  if (vm.count("html") || sc.write_report_html) {
+    ReportOptions report_options;
+    report_options.replicas = sc.engine.replicas;
+    report = std::make_unique<ReportCollector>(report_options);
+  }
+  if (trace || report) {
+    outputs.on_step = [&trace, &report](const StepRecord& r) {
+      if (trace) trace->OnStep(r);
+      if (report) report->OnStep(r);
+    };
+    outputs.on_request = [&trace, &report](const RequestRecord& r) {
+      if (trace) trace->OnRequest(r);
+      if (report) report->OnRequest(r);
+    };
+  }
   const bool tty = isatty(STDERR_FILENO) && !vm.count("quiet");
   if (tty) {
     outputs.progress = [](double sim_s, int64_t completed) {
@@ -604,6 +649,17 @@ int CmdRun(int argc, char** argv) {
   *summary << SummaryJson(s, sc.engine, sc.wall_clock);
   for (auto* f : {requests.get(), steps.get(), summary.get()}) {
     if (f && !f->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
+  }
+  if (trace) {
+    trace->Finish();
+    if (!trace_file->flush())
+      throw InputError("--out " + dir.string() + ": write failed (disk full?)");
+  }
+  if (report) {
+    auto html = open("report.html");
+    *html << report->Render("servesim run " + sc.path, ScenarioYamlText(sc.root),
+                            SummaryJson(s, sc.engine, sc.wall_clock));
+    if (!html->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
   }
   if (!vm.count("quiet")) PrintSummaryTable(s, sc);
   if (base_sc) {

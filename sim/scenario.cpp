@@ -546,6 +546,10 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   sc.write_requests_csv = outr.Bool("requests_csv", true);
   sc.write_steps_csv = outr.Bool("steps_csv", true);
   sc.wall_clock = outr.Bool("wall_clock", true);
+  sc.write_trace_json = outr.Bool("trace_json", false);
+  sc.trace_max_steps = outr.Int("trace_max_steps", 200000, 0, int64_t{1} << 40);
+  sc.trace_requests = outr.Int("trace_requests", 1000, 0, int64_t{1} << 40);
+  sc.write_report_html = outr.Bool("report_html", false);
   MapReader slo(outr.Get("slo"), path, "output.slo");
   e.slo_ttft_s = slo.Double("ttft_ms", 0, 0, 1e12) * 1e-3;
   e.slo_tpot_s = slo.Double("tpot_ms", 0, 0, 1e12) * 1e-3;

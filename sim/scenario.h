@@ -31,6 +31,10 @@ struct Scenario {
   bool write_requests_csv = true;
   bool write_steps_csv = true;
   bool wall_clock = true;
+  bool write_trace_json = false;      // DIR/trace.json (Chrome trace events)
+  int64_t trace_max_steps = 200000;   // step slices written before the trace stops (0: no cap)
+  int64_t trace_requests = 1000;      // requests drawn as lifecycles (0: none)
+  bool write_report_html = false;     // DIR/report.html
   std::vector<std::string> warnings;  // questionable but accepted settings, one line each
 };
 
