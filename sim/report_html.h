@@ -87,6 +87,13 @@ std::vector<std::pair<std::string, std::string>> JsonScalarFields(std::string_vi
 // RenderAnalysis does.
 std::string RenderRooflineHtml(const AnalyzeRequest& request);
 
+// The page of `servesim sweep` / `merge` (DIR/sweep.html), from sweep.csv's text: one chart per
+// headline metric (throughputs, goodput, mean and p99 TTFT / TPOT / E2E) against the first varied
+// key, one line per combination of the other varied keys (a non-numeric first key is drawn at
+// its grid positions with its values as labels), then the grid as a table (first 500 rows).
+// `varied` is the number of varied-key columns after `point`.
+std::string RenderSweepHtml(const std::string& title, const std::string& csv, size_t varied);
+
 }  // namespace servesim
 
 #endif  // SERVESIM_SIM_REPORT_HTML_H_

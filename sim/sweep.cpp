@@ -18,6 +18,7 @@
 
 #include "models/input_error.h"
 #include "sim/json_writer.h"
+#include "sim/report_html.h"
 #include "sim/scenario.h"
 
 namespace servesim {
@@ -417,8 +418,18 @@ void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw InputError(flag + " " + dir + ": cannot create directory: " + ec.message());
+  // The page: varied-key columns sit between `point` and the first metric column.
+  const std::string header = csv.substr(0, csv.find('\n'));
+  const std::string first_metric = "," + SweepMetricColumns().front() + ",";
+  const size_t at = ("," + header + ",").find(first_metric);
+  const size_t varied =
+      at == std::string::npos
+          ? 0
+          : static_cast<size_t>(std::count(header.begin(), header.begin() + at, ',')) - 1;
+  const std::string html = RenderSweepHtml("servesim sweep " + dir, csv, varied);
   for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"sweep.csv", &csv},
-                                   {"sweep_info.json", &info_json}}) {
+                                   {"sweep_info.json", &info_json},
+                                   {"sweep.html", &html}}) {
     std::ofstream f(std::filesystem::path(dir) / name, std::ios::binary);
     if (!f) throw InputError(flag + " " + dir + ": cannot write " + name);
     f << *text;

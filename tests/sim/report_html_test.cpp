@@ -223,3 +223,27 @@ TEST_CASE("the roofline page places operators under the device's ceilings", "[re
 }
 
 }  // namespace servesim
+
+namespace servesim {
+namespace {
+
+TEST_CASE("sweep page: a chart per metric, a line per other-key value, the grid", "[report]") {
+  const std::string csv =
+      "point,workload.rate_per_s,scheduler.impl,completed,request_throughput,mean_ttft_ms\n"
+      "0,1,vllm_v1,10,0.9,12.5\n"
+      "1,1,\"{impl: sarathi, chunk_size: 256}\",10,0.95,11\n"
+      "2,2,vllm_v1,10,1.8,20\n"
+      "3,2,\"{impl: sarathi, chunk_size: 256}\",10,1.9,18\n";
+  const std::string html = RenderSweepHtml("t", csv, 2);
+  size_t charts = 0;
+  const std::string mark = "<svg class=\"chart\"";
+  for (size_t at = html.find(mark); at != std::string::npos; at = html.find(mark, at + 1)) ++charts;
+  CHECK(charts == 2);  // request_throughput and mean_ttft_ms are the metrics present
+  CHECK(html.find("impl=vllm_v1") != std::string::npos);  // a series per scheduler
+  CHECK(html.find("impl={impl: sarathi, chunk_size: 256}") != std::string::npos);
+  CHECK(html.find("<td>{impl: sarathi, chunk_size: 256}</td>") != std::string::npos);
+  CHECK(html.find("<script") == std::string::npos);
+}
+
+}  // namespace
+}  // namespace servesim
