@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <utility>
@@ -15,12 +17,60 @@ namespace {
 
 // ---- Small text helpers.
 
-std::string Quote(std::string_view text) {
-  constexpr size_t kMax = 60;
-  std::string out(text.substr(0, kMax));
-  if (text.size() > kMax) out += "...";
-  return "'" + out + "'";
+// Length of the valid UTF-8 sequence of 2-4 bytes starting at text[i], or 0.
+size_t Utf8SequenceLength(std::string_view text, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char b = byte(i);
+  size_t n = 0;
+  if (b >= 0xC2 && b <= 0xDF) {
+    n = 2;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    n = 3;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    n = 4;
+  } else {
+    return 0;
+  }
+  if (i + n > text.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return 0;
+  }
+  // Overlong 3-byte forms, UTF-16 surrogates and code points above U+10FFFF.
+  if ((b == 0xE0 && byte(i + 1) < 0xA0) || (b == 0xED && byte(i + 1) >= 0xA0) ||
+      (b == 0xF0 && byte(i + 1) < 0x90) || (b == 0xF4 && byte(i + 1) >= 0x90)) {
+    return 0;
+  }
+  return n;
 }
+
+// `text` cut to `max_bytes` (with "..." when cut) for a one-line message: control bytes and bytes
+// that are not valid UTF-8 are written as \xNN, so binary junk cannot garble a terminal.
+std::string Printable(std::string_view text, size_t max_bytes) {
+  std::string out;
+  size_t i = 0;
+  while (i < text.size() && i < max_bytes) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c < 0x7F) {
+      out += static_cast<char>(c);
+      ++i;
+      continue;
+    }
+    const size_t n = c >= 0x80 ? Utf8SequenceLength(text, i) : 0;
+    if (n > 0) {
+      out.append(text.substr(i, n));
+      i += n;
+      continue;
+    }
+    char buf[8];
+    std::snprintf(buf, sizeof(buf), "\\x%02X", c);
+    out += buf;
+    ++i;
+  }
+  if (i < text.size()) out += "...";
+  return out;
+}
+
+std::string Quote(std::string_view text) { return "'" + Printable(text, 60) + "'"; }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -154,31 +204,162 @@ void SplitCsv(std::string_view line, std::vector<std::string>& fields) {
 
 // ---- Lines of a file, streamed.
 
+// Splits a file into lines in fixed chunks, holding at most one line of kMaxTraceLineBytes.
 class LineReader {
  public:
-  explicit LineReader(const std::string& path) : path_(path), in_(path, std::ios::binary) {}
+  enum class Status { kLine, kEnd, kTooLong };
+
+  explicit LineReader(const std::string& path)
+      : path_(path), in_(path, std::ios::binary), chunk_(kChunkBytes) {}
   bool is_open() const { return in_.is_open(); }
 
-  // The next line without its line end (and without a BOM on the first line).
-  bool Next(std::string_view& line) {
-    if (!std::getline(in_, buffer_)) return false;
-    ++line_number_;
-    std::string_view view(buffer_);
-    if (line_number_ == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);
-    if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
-    line = view;
-    return true;
+  // The next line without its line end (LF, CRLF or a lone CR) and, on the first line, without a
+  // UTF-8 byte-order mark. kTooLong: the line passed kMaxTraceLineBytes; `line` is empty, the line
+  // counts, and the next call skips the rest of it without holding it.
+  Status Next(std::string_view& line) {
+    if (replay_) {
+      replay_ = false;
+      line = last_status_ == Status::kLine ? view_ : std::string_view();
+      return last_status_;
+    }
+    last_status_ = Read();
+    line = last_status_ == Status::kLine ? view_ : std::string_view();
+    return last_status_;
   }
+  // The next Next() returns the same line (or status) again.
+  void Unread() { replay_ = true; }
+
   int64_t line_number() const { return line_number_; }
   const std::string& path() const { return path_; }
   std::string Where() const { return path_ + ":" + std::to_string(line_number_); }
+  // The message for a kTooLong line, after Where().
+  static std::string TooLongMessage() {
+    return "line longer than " + std::to_string(kMaxTraceLineBytes) +
+           " bytes (1 MiB, the limit of a trace line); a corrupt or binary file, or no line "
+           "breaks?";
+  }
 
  private:
+  static constexpr size_t kChunkBytes = 64 * 1024;
+
+  bool Fill() {
+    if (eof_) return false;
+    pos_ = 0;
+    end_ = static_cast<size_t>(
+        std::max<std::streamsize>(0, in_.rdbuf()->sgetn(chunk_.data(), kChunkBytes)));
+    if (end_ == 0) eof_ = true;
+    return end_ > 0;
+  }
+
+  // Consumes the rest of an over-long line, up to and including its line end.
+  void SkipRestOfLine() {
+    while (in_long_line_) {
+      if (pos_ == end_ && !Fill()) {
+        in_long_line_ = false;
+        break;
+      }
+      const char* begin = chunk_.data() + pos_;
+      const size_t avail = end_ - pos_;
+      const char* lf = static_cast<const char*>(std::memchr(begin, '\n', avail));
+      const size_t n = lf != nullptr ? static_cast<size_t>(lf - begin) : avail;
+      const char* cr = static_cast<const char*>(std::memchr(begin, '\r', n));
+      const char* stop = cr != nullptr ? cr : lf;
+      if (stop == nullptr) {
+        pos_ = end_;
+        continue;
+      }
+      pos_ = static_cast<size_t>(stop - chunk_.data()) + 1;
+      skip_lf_ = *stop == '\r';
+      in_long_line_ = false;
+    }
+  }
+
+  Status Read() {
+    if (in_long_line_) SkipRestOfLine();
+    buffer_.clear();
+    bool any = false;
+    while (true) {
+      if (pos_ == end_ && !Fill()) {
+        if (!any) return Status::kEnd;
+        break;  // the last line has no line end
+      }
+      if (skip_lf_) {  // the LF of a CRLF split across chunks or lines
+        skip_lf_ = false;
+        if (chunk_[pos_] == '\n') {
+          ++pos_;
+          continue;
+        }
+      }
+      any = true;
+      const char* begin = chunk_.data() + pos_;
+      const size_t avail = end_ - pos_;
+      const char* lf = static_cast<const char*>(std::memchr(begin, '\n', avail));
+      size_t n = lf != nullptr ? static_cast<size_t>(lf - begin) : avail;
+      const char* cr = static_cast<const char*>(std::memchr(begin, '\r', n));
+      const char* stop = lf;
+      if (cr != nullptr) {
+        stop = cr;
+        n = static_cast<size_t>(cr - begin);
+      }
+      if (buffer_.size() + n > static_cast<size_t>(kMaxTraceLineBytes)) {
+        ++line_number_;
+        buffer_.clear();
+        buffer_.shrink_to_fit();
+        in_long_line_ = true;
+        return Status::kTooLong;
+      }
+      buffer_.append(begin, n);
+      pos_ += n;
+      if (stop != nullptr) {
+        ++pos_;
+        skip_lf_ = *stop == '\r';
+        break;
+      }
+    }
+    ++line_number_;
+    view_ = buffer_;
+    if (line_number_ == 1 && view_.substr(0, 3) == "\xEF\xBB\xBF") view_.remove_prefix(3);
+    return Status::kLine;
+  }
+
   std::string path_;
   std::ifstream in_;
+  std::vector<char> chunk_;
+  size_t pos_ = 0, end_ = 0;
+  bool eof_ = false;
+  bool skip_lf_ = false;       // the last line ended with CR: a LF right after belongs to it
+  bool in_long_line_ = false;  // the last line was kTooLong; the rest of it is still unread
+  bool replay_ = false;
+  Status last_status_ = Status::kEnd;
   std::string buffer_;
+  std::string_view view_;
   int64_t line_number_ = 0;
 };
+
+// A NUL byte never occurs in a text trace: the file is binary.
+void CheckText(std::string_view line) {
+  if (const size_t nul = line.find('\0'); nul != std::string_view::npos) {
+    throw RowError{"NUL byte at character " + std::to_string(nul + 1) +
+                   ": a binary file, not a text trace"};
+  }
+}
+
+// A header names columns in text: a control byte (other than tab) or a byte that is not UTF-8
+// there means the file is not a CSV trace at all (an image, an archive, a spreadsheet).
+void CheckHeaderText(std::string_view line) {
+  for (size_t i = 0; i < line.size();) {
+    const auto c = static_cast<unsigned char>(line[i]);
+    size_t n = 1;
+    if (c >= 0x80) n = Utf8SequenceLength(line, i);
+    if ((c < 0x20 && c != '\t') || c == 0x7F || n == 0) {
+      char buf[8];
+      std::snprintf(buf, sizeof(buf), "0x%02X", c);
+      throw RowError{std::string("byte ") + buf + " at character " + std::to_string(i + 1) +
+                     " is not text: a binary file, not a CSV trace"};
+    }
+    i += n;
+  }
+}
 
 bool IsBlank(std::string_view line) { return Trim(line).empty(); }
 
@@ -387,25 +568,34 @@ class RowParser {
   // The name of the time field, for messages.
   virtual std::string TimeName() const = 0;
   virtual std::string_view What() const { return "column"; }
+  // What a file without rows lacks, after "path: ".
+  virtual std::string NoRowsMessage() const { return "no rows after the header"; }
 };
 
+// The header as written, for messages (cut and escaped like a quoted value, at 200 bytes).
 std::string HeaderList(const std::vector<std::string>& names) {
   std::string out;
-  for (size_t i = 0; i < names.size(); ++i) out += (i ? "," : "") + names[i];
-  return out;
+  for (size_t i = 0; i < names.size() && out.size() <= 200; ++i) out += (i ? "," : "") + names[i];
+  return Printable(out, 200);
 }
 
 // Reads the first non-blank line as a CSV header into `header` (cells trimmed); an empty file is
 // an error that says which columns were expected.
-void ReadCsvHeader(LineReader& lines, const std::string& expected, std::vector<std::string>& header) {
+void ReadCsvHeader(LineReader& lines, const std::string& expected,
+                   std::vector<std::string>& header) {
   std::string_view line;
-  while (lines.Next(line)) {
-    if (!IsBlank(line)) break;
+  LineReader::Status status;
+  while ((status = lines.Next(line)) == LineReader::Status::kLine && IsBlank(line)) {
   }
-  if (lines.line_number() == 0 || IsBlank(line)) {
-    throw InputError(lines.path() + ": empty file, expected a header line naming the columns " + expected);
+  if (status == LineReader::Status::kTooLong) {
+    throw InputError(lines.Where() + ": header: " + LineReader::TooLongMessage());
+  }
+  if (status == LineReader::Status::kEnd) {
+    throw InputError(lines.path() + ": empty file, expected a header line naming the columns " +
+                     expected);
   }
   try {
+    CheckHeaderText(line);
     SplitCsv(line, header);
   } catch (const RowError& e) {
     throw InputError(lines.Where() + ": header: " + e.message);
@@ -413,14 +603,24 @@ void ReadCsvHeader(LineReader& lines, const std::string& expected, std::vector<s
   for (std::string& h : header) h = std::string(Trim(h));
 }
 
-// Index of column `name` in `header`, or an error naming the header line and the nearest name.
-size_t ColumnIndex(const LineReader& lines, const std::vector<std::string>& header, const std::string& name) {
+// Index of column `name` in `header`, or an error naming the header line and the nearest name; a
+// column the header names twice is ambiguous and an error too.
+size_t ColumnIndex(const LineReader& lines, const std::vector<std::string>& header,
+                   const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end()) {
-    throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" + HeaderList(header) +
-                     "'" + DidYouMean(name, header));
+    throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" +
+                     HeaderList(header) + "'" + Printable(DidYouMean(name, header), 200));
   }
-  return static_cast<size_t>(it - header.begin());
+  const size_t index = static_cast<size_t>(it - header.begin());
+  const auto again = std::find(it + 1, header.end(), name);
+  if (again != header.end()) {
+    throw InputError(lines.Where() + ": column '" + name +
+                     "': expected once in the header, found it as fields " +
+                     std::to_string(index + 1) + " and " +
+                     std::to_string(again - header.begin() + 1) + " (which one holds the values?)");
+  }
+  return index;
 }
 
 // CSV with named columns: the arrival column is either an Azure timestamp or a number of units.
@@ -525,6 +725,10 @@ class JsonlRowParser : public RowParser {
 
   std::string TimeName() const override { return arrival_; }
   std::string_view What() const override { return "key"; }
+  std::string NoRowsMessage() const override {
+    return "empty file, expected one JSON object per line with keys '" + arrival_ + "', '" +
+           prompt_ + "', '" + output_ + "'";
+  }
 
  private:
   static std::string Shown(const JsonField& f) {
@@ -558,10 +762,23 @@ class TraceWorkload : public Workload {
  public:
   TraceWorkload(const TraceOptions& options, std::unique_ptr<RowParser> parser)
       : options_(options), lines_(options.path), parser_(std::move(parser)) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(options.path, ec)) {
+      throw InputError(options.path + ": is a directory, expected a trace file");
+    }
     if (!lines_.is_open()) {
       throw InputError(options.path + ": cannot open the trace file");
     }
     parser_->ReadHeader(lines_);
+    // A trace without a single row would simulate nothing: say so now (servesim validate too).
+    std::string_view line;
+    LineReader::Status status;
+    while ((status = lines_.Next(line)) == LineReader::Status::kLine && IsBlank(line)) {
+    }
+    if (status == LineReader::Status::kEnd) {
+      throw InputError(options.path + ": " + parser_->NoRowsMessage());
+    }
+    lines_.Unread();
     start_ns_ = std::llround(options.start_s * 1e9);
     end_ns_ = options.end_s < 0 ? -1 : std::llround(options.end_s * 1e9);
   }
@@ -570,9 +787,12 @@ class TraceWorkload : public Workload {
     while (!done_) {
       if (options_.max_requests >= 0 && emitted_ >= options_.max_requests) break;
       std::string_view line;
-      if (!lines_.Next(line)) break;
-      if (IsBlank(line)) continue;
+      const LineReader::Status status = lines_.Next(line);
+      if (status == LineReader::Status::kEnd) break;
+      if (status == LineReader::Status::kLine && IsBlank(line)) continue;
       try {
+        if (status == LineReader::Status::kTooLong) throw RowError{LineReader::TooLongMessage()};
+        CheckText(line);
         parser_->Parse(line, row_);
         if (have_last_ && row_.time_ns < last_ns_) {
           throw RowError{std::string(parser_->What()) + " '" + parser_->TimeName() +
@@ -748,6 +968,10 @@ std::unique_ptr<Workload> MakeTraceWorkload(const TraceOptions& options,
 }
 
 std::vector<LengthRow> LoadLengthsCsv(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) {
+    throw InputError(path + ": is a directory, expected a lengths CSV file");
+  }
   LineReader lines(path);
   if (!lines.is_open()) throw InputError(path + ": cannot open the lengths file");
   std::vector<std::string> header, fields;
@@ -757,9 +981,12 @@ std::vector<LengthRow> LoadLengthsCsv(const std::string& path) {
   const size_t output = index_of("num_decode_tokens");
   std::vector<LengthRow> rows;
   std::string_view line;
-  while (lines.Next(line)) {
-    if (IsBlank(line)) continue;
+  LineReader::Status status;
+  while ((status = lines.Next(line)) != LineReader::Status::kEnd) {
+    if (status == LineReader::Status::kLine && IsBlank(line)) continue;
     try {
+      if (status == LineReader::Status::kTooLong) throw RowError{LineReader::TooLongMessage()};
+      CheckText(line);
       SplitCsv(line, fields);
       if (fields.size() != header.size()) {
         throw RowError{"expected " + std::to_string(header.size()) + " fields (" +

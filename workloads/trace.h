@@ -19,15 +19,24 @@
 // replays twice as fast: twice the rate). max_requests stops after that many. Rows must come in
 // non-decreasing time (the Azure and Mooncake files do; checked).
 //
-// Streaming: a std::ifstream read with std::getline, one line in memory; nothing is kept between
-// rows except the previous time. CRLF line ends, a UTF-8 byte-order mark and blank lines are
-// accepted. CSV fields may be double-quoted (RFC 4180, no line breaks inside quotes).
+// Streaming: the file is read in 64 KiB chunks and split into lines, one line in memory; nothing
+// is kept between rows except the previous time. A line longer than kMaxTraceLineBytes (1 MiB,
+// without its line end) is an error "path:line: line longer than 1048576 bytes ..." raised as soon
+// as the cap is passed, so a file without line breaks (binary junk, one gigantic line) costs at
+// most the cap in memory; with skip_bad_rows such a line is skipped (read through to its end,
+// never held) and counted. Accepted and documented: LF, CRLF and lone CR line ends, a UTF-8
+// byte-order mark on the first line, blank lines, columns or JSON keys beyond the ones read
+// (ignored). CSV fields may be double-quoted (RFC 4180, no line breaks inside quotes).
 //
 // Errors: a malformed row throws InputError "path:line: column 'X': expected ..., found '...'" (for
 // JSONL "key 'X'"): non-numeric or empty values, negative or zero lengths, lengths above 2^31
 // tokens, missing columns or keys, rows with more or fewer fields than the header, time going
-// backwards, broken JSON. With skip_bad_rows such rows are skipped and counted (skipped_rows()).
-// A missing file or header is an error whatever skip_bad_rows says.
+// backwards, broken JSON, duplicate JSON keys, NUL bytes (a binary file). With skip_bad_rows such
+// rows are skipped and counted (skipped_rows()). Whatever skip_bad_rows says, these are errors
+// when the trace is opened: a missing file, a directory, an empty file, a header line that is
+// missing, malformed or over the cap, a column read from the file that the header names twice, and
+// a file with no row at all (a trace that would simulate nothing). Bytes shown in messages are
+// cut to 60 characters, control and invalid UTF-8 bytes written as \xNN.
 //
 // Ignores: per-request metadata other than lengths and prefix hashes; multi-line CSV fields.
 #ifndef SERVESIM_WORKLOADS_TRACE_H_
@@ -73,7 +82,8 @@ std::unique_ptr<Workload> MakeTraceWorkload(const TraceOptions& options,
                                             const std::string& source = "workload");
 
 // Rows of a lengths file (header `num_prefill_tokens,num_decode_tokens[,...]`), read whole: it is a
-// distribution to sample from, not a trace. Any malformed row is an InputError.
+// distribution to sample from, not a trace. Any malformed row, and any line over
+// kMaxTraceLineBytes, is an InputError; line ends and the byte-order mark as for traces.
 struct LengthRow {
   int64_t prompt_tokens = 0;
   int64_t output_tokens = 0;
@@ -82,6 +92,11 @@ std::vector<LengthRow> LoadLengthsCsv(const std::string& path);
 
 // Largest length in tokens a trace row may give (2^31); more is taken for a corrupt row.
 inline constexpr int64_t kMaxTraceTokens = int64_t{1} << 31;
+
+// Longest line, in bytes without its line end, that the trace and lengths readers accept (1 MiB:
+// a trace row is tens of bytes, a Mooncake row with hash ids a few KiB). A longer line is an
+// InputError naming the file, the line and this cap, raised before more than the cap is held.
+inline constexpr int64_t kMaxTraceLineBytes = int64_t{1} << 20;
 
 // Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Hinnant's days_from_civil).
 int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);

@@ -1,0 +1,412 @@
+#!/usr/bin/env bash
+# The bad-input corpus: every kind of input servesim reads (scenario YAML, CLI flags, trace CSV and
+# JSONL, lengths CSV, Hugging Face config.json, device specs), broken in every way the reliability
+# issue lists, run through the real binary. A bad input must end with exit status 1 and one line on
+# stderr, "error: ...", naming the file, key or line and what is wrong; an input the readers accept
+# on purpose (byte-order marks, CRLF, extra columns, lengths beyond the model context, overload)
+# must run and report what the documentation says. tests/cli/bad_inputs/README.md lists every case
+# (`bad_input_corpus.sh BIN --list` prints the table) and the pre-existing ones of run_cli_tests.sh.
+#
+# Usage: bad_input_corpus.sh path/to/servesim [--list]
+# Small inputs live in tests/cli/bad_inputs/; binary, gigantic, BOM and CRLF inputs are generated
+# into a temporary directory here. Known bugs outside the readers this corpus owns are run as
+# `known_bug` cases: they print KNOWN BUG and do not fail the test until fixed (then they print
+# FIXED: turn them into fail/accept cases).
+set -u
+bin=${1:?usage: bad_input_corpus.sh path/to/servesim [--list]}
+listing=${2:-}
+here=$(cd "$(dirname "$0")" && pwd)
+in=$here/bad_inputs
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ran=0
+passed=0
+failed=0
+known=0
+row_number=0
+
+# One row of the README table (--list), escaped for markdown.
+row() {  # row KIND NAME WHAT EXPECTED
+  row_number=$((row_number + 1))
+  local cells=()
+  for c in "$@"; do
+    c=${c//|/\\|}
+    cells+=("$c")
+  done
+  printf '| %d | %s | `%s` | %s | %s |\n' "$row_number" "${cells[0]}" "${cells[1]}" "${cells[2]}" "${cells[3]}"
+}
+
+report() {  # report OK NAME DETAIL
+  ran=$((ran + 1))
+  if [ "$1" -eq 1 ]; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL $2: $3"
+  fi
+}
+
+# Checks a captured stderr: exit status 1, exactly one line "error: ..." holding every wanted text.
+check_error() {  # check_error RC ERR WANT...
+  local rc=$1 err=$2
+  shift 2
+  [ "$rc" -eq 1 ] || return 1
+  [ "$(printf '%s\n' "$err" | wc -l)" -eq 1 ] || return 1
+  [[ "$err" == "error: "* ]] || return 1
+  local w
+  for w in "$@"; do
+    [[ "$err" == *"$w"* ]] || return 1
+  done
+  return 0
+}
+
+# fail KIND NAME WHAT WANT... -- ARGS...: `servesim ARGS` exits 1 with one error line holding every WANT.
+fail() {
+  local kind=$1 name=$2 what=$3
+  shift 3
+  local wants=()
+  while [ "$1" != "--" ]; do wants+=("$1"); shift; done
+  shift
+  if [ -n "$listing" ]; then
+    local shown
+    shown=$(printf '`%s` ' "${wants[@]}")
+    row "$kind" "$name" "$what" "error: ${shown% }"
+    return
+  fi
+  local err rc
+  err=$("$bin" "$@" 2>&1 >/dev/null)
+  rc=$?
+  check_error "$rc" "$err" "${wants[@]}"
+  report $((1 - $?)) "$name" "rc=$rc, wanted one error line with $(printf "'%s' " "${wants[@]}"), got: $err"
+}
+
+# run_fail KIND NAME WHAT WANT... -- SCENARIO [ARGS...]: `servesim run` of the scenario fails so.
+run_fail() {
+  local kind=$1 name=$2 what=$3
+  shift 3
+  local head=()
+  while [ "$1" != "--" ]; do head+=("$1"); shift; done
+  shift
+  local scenario=$1
+  shift
+  fail "$kind" "$name" "$what" "${head[@]}" -- run "$scenario" --out "$tmp/out-$name" -q "$@"
+}
+
+# Value of a top-level field of summary.json (numbers, true/false).
+field() {  # field FILE KEY
+  sed -n "s/^  \"$2\": \\([^,]*\\),\\{0,1\\}\$/\\1/p" "$1" | head -1
+}
+
+# Evaluates one acceptance check against a run's output directory and stdout:
+#   stdout~TEXT      stdout contains TEXT
+#   KEY=VALUE        summary.json field KEY is VALUE (integers, true/false)
+#   KEY>N, KEY<N     integer comparisons
+#   conserved        arrived = completed + rejected + in_flight_at_end
+check_one() {  # check_one DIR STDOUT CHECK
+  local out=$2 c=$3 s=$1/summary.json
+  case "$c" in
+    stdout~*) [[ "$out" == *"${c#stdout~}"* ]] ;;
+    conserved)
+      local a d r f
+      a=$(field "$s" arrived) d=$(field "$s" completed) r=$(field "$s" rejected) f=$(field "$s" in_flight_at_end)
+      [ -n "$a" ] && [ -n "$d" ] && [ -n "$r" ] && [ -n "$f" ] && [ "$a" -eq $((d + r + f)) ]
+      ;;
+    *=*) [ "$(field "$s" "${c%%=*}")" == "${c#*=}" ] ;;
+    *\>*) local v; v=$(field "$s" "${c%%>*}"); [ -n "$v" ] && [ "$v" -gt "${c#*>}" ] ;;
+    *\<*) local v; v=$(field "$s" "${c%%<*}"); [ -n "$v" ] && [ "$v" -lt "${c#*<}" ] ;;
+    *) return 1 ;;
+  esac
+}
+
+# accept KIND NAME WHAT WHY CHECK... -- ARGS...: `servesim ARGS` exits 0 and every CHECK holds. For
+# `run` the output directory is $tmp/out-NAME (pass it with --out).
+accept() {
+  local kind=$1 name=$2 what=$3 why=$4
+  shift 4
+  local checks=()
+  while [ "$1" != "--" ]; do checks+=("$1"); shift; done
+  shift
+  if [ -n "$listing" ]; then
+    local shown
+    shown=$(printf '`%s` ' "${checks[@]}")
+    row "$kind" "$name" "$what" "accepted: $why (${shown% })"
+    return
+  fi
+  local out rc ok=1
+  out=$("$bin" "$@" 2>"$tmp/stderr")
+  rc=$?
+  [ "$rc" -eq 0 ] || ok=0
+  local c bad=""
+  for c in "${checks[@]}"; do
+    check_one "$tmp/out-$name" "$out" "$c" || { ok=0; bad+=" '$c'"; }
+  done
+  report "$ok" "$name" "rc=$rc, failed checks:$bad; stderr: $(head -c 300 "$tmp/stderr")"
+}
+
+# run_ok KIND NAME WHAT WHY CHECK... -- SCENARIO [ARGS...]: `servesim run` succeeds with the checks.
+run_ok() {
+  local kind=$1 name=$2 what=$3 why=$4
+  shift 4
+  local head=()
+  while [ "$1" != "--" ]; do head+=("$1"); shift; done
+  shift
+  local scenario=$1
+  shift
+  accept "$kind" "$name" "$what" "$why" "${head[@]}" -- run "$scenario" --out "$tmp/out-$name" "$@"
+}
+
+# known_bug KIND NAME WHAT EXPECTED -- ARGS...: EXPECTED is `ok` (exit 0) or the text the error line
+# should hold. Until fixed it prints KNOWN BUG and counts apart; once fixed it passes (FIXED).
+known_bug() {
+  local kind=$1 name=$2 what=$3 want=$4
+  shift 5
+  if [ -n "$listing" ]; then
+    row "$kind" "$name" "$what" "**known bug** (reported): should be $([ "$want" == ok ] && echo "accepted" || echo "error \`$want\`")"
+    return
+  fi
+  local err rc good
+  err=$("$bin" "$@" 2>&1 >/dev/null)
+  rc=$?
+  if [ "$want" == ok ]; then
+    [ "$rc" -eq 0 ] && good=1 || good=0
+  else
+    check_error "$rc" "$err" "$want" && good=1 || good=0
+  fi
+  if [ "$good" -eq 1 ]; then
+    ran=$((ran + 1))
+    passed=$((passed + 1))
+    echo "FIXED $name: now behaves as expected; make it a fail/accept case"
+  else
+    known=$((known + 1))
+    echo "KNOWN BUG $name: rc=$rc: $(printf '%s' "$err" | head -c 200 | tr -c '[:print:]' '?')"
+  fi
+}
+
+# A scenario replaying trace FILE in FORMAT (extra workload keys after), written to $tmp/NAME.yaml.
+trace_scenario() {  # trace_scenario NAME FORMAT FILE [EXTRA_KEYS]
+  local path="$tmp/$1.yaml"
+  printf '%s\n' "model: llama-3.1-8b" "hardware: {device: h100-sxm}" \
+    "workload: {impl: trace, format: $2, path: \"$3\"${4:+, $4}}" "output: {wall_clock: false}" >"$path"
+  printf '%s' "$path"
+}
+
+# Deterministic junk on stdout: a PNG signature (NUL bytes, a CR, bytes that are not UTF-8) and
+# 4 KiB more.
+junk() {
+  printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR'
+  LC_ALL=C awk 'BEGIN { x = 12345; for (i = 0; i < 4096; i++) { x = (x * 1103515245 + 12345) % 2147483648; printf "%c", int(x / 65536) % 256 } }'
+}
+
+if [ -z "$listing" ]; then
+  # Inputs generated here: BOM and CRLF variants (generated so no checkout's line-end conversion can
+  # change them), binary junk, and the large ones.
+  bom=$(printf '\xEF\xBB\xBF')
+  { printf '%s' "$bom"; cat "$in/scenario/valid.yaml"; } >"$tmp/bom.yaml"
+  sed 's/$/\r/' "$in/scenario/valid.yaml" >"$tmp/crlf.yaml"
+  sed 's/$/\r/' "$in/scenario/error_on_line_4.yaml" >"$tmp/crlf_error.yaml"
+  junk >"$tmp/junk.yaml"
+  mkdir -p "$tmp/scenario_dir"
+  { printf 'x: '; head -c 100000 /dev/zero | tr '\0' '['; printf '\n'; } >"$tmp/deep.yaml"
+  cat "$in/scenario/valid.yaml" >>"$tmp/deep.yaml"
+  { printf '%s' "$bom"; sed 's/$/\r/' "$in/trace/azure_valid.csv"; } >"$tmp/azure_bom_crlf.csv"
+  tr '\n' '\r' <"$in/trace/azure_valid.csv" >"$tmp/azure_cr_only.csv"
+  { printf '%s' "$bom"; sed 's/$/\r/' "$in/trace/mooncake_valid.jsonl"; } >"$tmp/mooncake_bom_crlf.jsonl"
+  junk >"$tmp/junk.csv"
+  { printf '{"timestamp": 0, "input_length": 10, "output_length": 1}\n{\x00\x01'; junk; } >"$tmp/junk.jsonl"
+  {
+    printf 'arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n1,'
+    head -c 67108864 /dev/zero | tr '\0' '7'
+    printf ',5\n2,10,5\n'
+  } >"$tmp/gigantic_line.csv"
+  { printf 'arrived_at,'; head -c 2097152 /dev/zero | tr '\0' 'x'; printf ',num_decode_tokens\n0,10,5\n'; } >"$tmp/gigantic_header.csv"
+  {
+    printf 'arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n'
+    head -c 3145728 /dev/zero | tr '\0' 'z'
+    printf '\n1,10,5\n'
+  } >"$tmp/skipped_long_line.csv"
+  { printf '%s' "$bom"; cat "$in/config/valid.json"; } >"$tmp/bom.json"
+  sed 's/$/\r/' "$in/config/valid.json" >"$tmp/crlf.json"
+  tr '\n' '\r' <"$in/config/valid.json" >"$tmp/lone_cr.json"
+  junk >"$tmp/junk.json"
+  truncate -s 17M "$tmp/huge.json" 2>/dev/null || head -c 17825792 /dev/zero >"$tmp/huge.json"
+  junk >"$tmp/junk_ops.csv"
+  cp "$in/scenario/valid.yaml" "$tmp/out_is_a_file"
+  # A measured all-reduce table with the column calibrate needs first, then with a BOM.
+  printf '%s\n' "time_stats.all_reduce.median,num_workers,size,collective,devices_per_node" \
+    "0.012,2,2048,all_reduce,2" "0.015,2,1048576,all_reduce,2" "0.09,2,67108864,all_reduce,2" \
+    "0.014,4,2048,all_reduce,4" "0.02,4,1048576,all_reduce,4" "0.11,4,67108864,all_reduce,4" >"$tmp/allreduce.csv"
+  { printf '%s' "$bom"; cat "$tmp/allreduce.csv"; } >"$tmp/allreduce_bom.csv"
+fi
+
+S=$in/scenario
+T=$in/trace
+C=$in/config
+D=$in/device
+O=$in/overload
+A=(analyze --model llama-2-7b --device a100-80gb)
+
+# ---- scenario YAML
+run_fail "scenario YAML" truncated "file cut off inside the workload map" "truncated.yaml:" "invalid YAML" -- "$S/truncated.yaml"
+run_fail "scenario YAML" comments-only "only comments and blank lines" "comments_only.yaml: empty scenario" -- "$S/comments_only.yaml"
+run_fail "scenario YAML" binary-junk "binary junk (PNG signature, NUL bytes)" "junk.yaml" "invalid YAML" -- "$tmp/junk.yaml"
+run_fail "scenario YAML" deep-nesting "100,000 nested '[' (stack exhaustion attempt)" "deep.yaml:" "invalid YAML" -- "$tmp/deep.yaml"
+run_fail "scenario YAML" alias-bomb "a billion-laughs alias chain under an unknown key" "alias_bomb.yaml:4: a: unknown key" -- "$S/alias_bomb.yaml"
+run_fail "scenario YAML" tab-indent "tab used for indentation" "tab_indent.yaml:3: invalid YAML" -- "$S/tab_indent.yaml"
+run_fail "scenario YAML" crlf-error-line "CRLF file with a bad value on line 4" "crlf_error.yaml:4: scheduler.max_num_seqs: expected an integer, found 'lots'" -- "$tmp/crlf_error.yaml"
+accept "scenario YAML" bom "UTF-8 byte-order mark" "yaml-cpp skips it" "stdout~bom.yaml: ok (llama-3.1-8b" -- validate "$tmp/bom.yaml"
+accept "scenario YAML" crlf "CRLF line ends" "YAML line breaks" "stdout~crlf.yaml: ok (llama-3.1-8b" -- validate "$tmp/crlf.yaml"
+known_bug "scenario YAML" duplicate-top-key "model: given twice (the first silently wins)" "duplicate key" -- run "$S/duplicate_top_key.yaml" --out "$tmp/out-dup1" -q
+known_bug "scenario YAML" duplicate-nested-key "scheduler.max_num_seqs given twice" "duplicate key" -- run "$S/duplicate_nested_key.yaml" --out "$tmp/out-dup2" -q
+known_bug "scenario YAML" scenario-is-directory "the scenario path is a directory (internal error, exit 2)" "is a directory" -- validate "$tmp/scenario_dir"
+run_fail "scenario YAML" unknown-nested-key "unknown key two levels down" "unknown_nested_key.yaml" "workload.shared_prefix.prompt: unknown key" "did you mean 'prompts'" -- "$S/unknown_nested_key.yaml"
+run_fail "scenario YAML" section-is-list "hardware: is a list" "hardware_list.yaml: hardware: expected a mapping of keys, found a list" -- "$S/hardware_list.yaml"
+run_fail "scenario YAML" seed-float "seed: 1.5" "seed_float.yaml:1: seed: expected an integer, found '1.5'" -- "$S/seed_float.yaml"
+run_fail "scenario YAML" seed-overflow "seed: 2^64 (beyond int64)" "seed_overflow.yaml:1: seed: expected an integer, found '18446744073709551616'" -- "$S/seed_overflow.yaml"
+run_fail "scenario YAML" rate-inf "workload.rate_per_s: .inf" "rate_inf.yaml" "workload.rate_per_s: expected a positive number, found '.inf'" -- "$S/rate_inf.yaml"
+run_fail "scenario YAML" rate-nan "workload.rate_per_s: .nan" "rate_nan.yaml" "workload.rate_per_s: expected a positive number, found '.nan'" -- "$S/rate_nan.yaml"
+run_fail "scenario YAML" rate-negative "workload.rate_per_s: -2" "rate_negative.yaml" "workload.rate_per_s" "found '-2'" -- "$S/rate_negative.yaml"
+run_fail "scenario YAML" num-requests-huge "workload.num_requests: 1e30" "num_requests_huge.yaml" "workload.num_requests: expected a non-negative integer, found '1e30'" -- "$S/num_requests_huge.yaml"
+run_fail "scenario YAML" prompt-2p32 "workload.prompt_tokens: 2^32 (overflows 32 bits)" "prompt_tokens_2p32.yaml" "workload.prompt_tokens" "found '4294967296'" -- "$S/prompt_tokens_2p32.yaml"
+run_fail "scenario YAML" length-min-negative "uniform output length with min -5" "length_min_negative.yaml" "workload.output_tokens.min" "found '-5'" -- "$S/length_min_negative.yaml"
+run_fail "scenario YAML" max-model-len-over-context "scheduler.max_model_len above the model's 131072-token context" "max_model_len_over_context.yaml:4: scheduler.max_model_len: expected an integer in [1, 131072], found '200000'" -- "$S/max_model_len_over_context.yaml"
+run_fail "scenario YAML" max-time-huge "simulation.max_time_s: 1e300" "max_time_huge.yaml:4: simulation.max_time_s: expected a number in [0, 1e+09], found '1e300'" -- "$S/max_time_huge.yaml"
+run_fail "scenario YAML" max-waiting-negative "simulation.max_waiting: -1" "max_waiting_negative.yaml:4: simulation.max_waiting: expected an integer in [0," "found '-1'" -- "$S/max_waiting_negative.yaml"
+run_fail "scenario YAML" model-null "model: with no value" "model_null.yaml" "model: expected a model preset name or a map, found null" -- "$S/model_null.yaml"
+run_fail "scenario YAML" model-override-negative "model override num_layers: -1" "model_override_negative.yaml" "num_layers" "found '-1'" -- "$S/model_override_negative.yaml"
+run_fail "scenario YAML" model-override-typo "model override num_layer (typo)" "model_override_typo.yaml: model: unknown key 'num_layer' (did you mean 'num_layers'?)" -- "$S/model_override_typo.yaml"
+run_fail "scenario YAML" hf-config-missing "model: {hf_config: nope/config.json} does not exist" "nope/config.json" "not found" -- "$S/hf_config_missing.yaml"
+run_fail "scenario YAML" hf-config-bad "model: {hf_config: ...} with num_hidden_layers: -32" "negative_layers.json: key 'num_hidden_layers': expected a positive integer, found -32" -- "$S/hf_config_bad.yaml"
+run_fail "scenario YAML" trace-path-directory "workload.path is a directory" "trace_path_directory.yaml: workload.path" "is a directory, expected a trace file" -- "$S/trace_path_directory.yaml"
+run_fail "scenario YAML" empirical-lengths-empty "empirical length file with a header and no rows" "lengths_header_only.csv: no rows after the header" -- "$S/lengths_header_only.yaml"
+
+# ---- CLI flags
+V=$S/valid.yaml
+fail "CLI flags" set-not-yaml "--set value is not YAML" "--set scheduler.max_num_seqs=[: value is not valid YAML" -- run "$V" --out "$tmp/out-set1" -q --set 'scheduler.max_num_seqs=['
+fail "CLI flags" set-empty-key "--set .a=1" "--set .a=1: empty key in '.a'" -- run "$V" --out "$tmp/out-set2" -q --set '.a=1'
+fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "scheduler.max_num_seqs: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc
+fail "CLI flags" set-overflow "--set workload.num_requests=1e400" "workload.num_requests: expected a non-negative integer, found '1e400'" -- run "$V" --out "$tmp/out-set4" -q --set workload.num_requests=1e400
+fail "CLI flags" set-nan "--set hardware.memory_utilization=.nan" "hardware.memory_utilization: expected a number, found '.nan'" -- run "$V" --out "$tmp/out-set5" -q --set hardware.memory_utilization=.nan
+fail "CLI flags" run-unknown-flag "servesim run --sett (typo)" "unrecognised option '--sett'" -- run "$V" --sett a=1
+fail "CLI flags" out-is-a-file "--out names an existing file" "--out $tmp/out_is_a_file: cannot create directory" -- run "$V" --out "$tmp/out_is_a_file" -q
+fail "CLI flags" tp-overflow "--tp 4294967297 (overflows 32 bits)" "the argument ('4294967297') for option '--tp' is invalid" -- "${A[@]}" --tp 4294967297
+fail "CLI flags" batch-overflow "--batch 99999999999999999999 (beyond int64)" "the argument ('99999999999999999999') for option '--batch' is invalid" -- "${A[@]}" --batch 99999999999999999999
+fail "CLI flags" context-float "--context 1.5" "option '--context' is invalid" -- "${A[@]}" --context 1.5
+fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization nan
+fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
+fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
+fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
+fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"
+known_bug "CLI flags" calibrate-bom "calibrate --allreduce CSV with a UTF-8 byte-order mark (first column then reads as missing)" ok -- calibrate --device a100-80gb --allreduce "$tmp/allreduce_bom.csv"
+
+# ---- trace CSV (azure, csv)
+ts() { trace_scenario "$@"; }
+run_fail "trace CSV" azure-truncated "last row cut off inside the timestamp" "azure_truncated.csv:4: expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found 1 in '2023-11-16 18:15:5'" -- "$(ts azure-truncated azure "$T/azure_truncated.csv")"
+run_fail "trace CSV" azure-out-of-order "timestamps going backwards" "azure_out_of_order.csv:3: column 'TIMESTAMP': expected a time at or after the previous row's '2023-11-16 18:15:46.6805900' (rows must be sorted by time)" -- "$(ts azure-ooo azure "$T/azure_out_of_order.csv")"
+run_fail "trace CSV" nan-time "arrived_at: nan" "csv_nan_time.csv:3: column 'arrived_at': expected a time in seconds >= 0, found 'nan'" -- "$(ts nan-time csv "$T/csv_nan_time.csv")"
+run_fail "trace CSV" inf-time "arrived_at: inf" "csv_inf_time.csv:3: column 'arrived_at': expected a time in seconds >= 0, found 'inf'" -- "$(ts inf-time csv "$T/csv_inf_time.csv")"
+run_fail "trace CSV" huge-time "arrived_at: 1e300 s" "csv_huge_time.csv:3: column 'arrived_at': expected a time below 292 years, found '1e300'" -- "$(ts huge-time csv "$T/csv_huge_time.csv")"
+run_fail "trace CSV" negative-time "arrived_at: -0.5" "csv_negative_time.csv:2: column 'arrived_at': expected a time in seconds >= 0, found '-0.5'" -- "$(ts negative-time csv "$T/csv_negative_time.csv")"
+run_fail "trace CSV" negative-tokens "num_decode_tokens: -5" "csv_negative_tokens.csv:2: column 'num_decode_tokens': expected a positive number of tokens, found '-5'" -- "$(ts negative-tokens csv "$T/csv_negative_tokens.csv")"
+run_fail "trace CSV" tokens-2p32 "num_prefill_tokens: 2^32 (overflows 32 bits)" "csv_tokens_2p32.csv:2: column 'num_prefill_tokens': expected at most 2^31 tokens, found '4294967296'" -- "$(ts tokens-2p32 csv "$T/csv_tokens_2p32.csv")"
+run_fail "trace CSV" tokens-int64-overflow "num_decode_tokens: 10^20 (beyond int64)" "csv_tokens_int64_overflow.csv:2: column 'num_decode_tokens': expected at most 2^31 tokens" -- "$(ts tokens-int64 csv "$T/csv_tokens_int64_overflow.csv")"
+run_fail "trace CSV" fractional-tokens "num_prefill_tokens: 10.5" "csv_fractional_tokens.csv:2: column 'num_prefill_tokens': expected a whole number of tokens, found '10.5'" -- "$(ts fractional csv "$T/csv_fractional_tokens.csv")"
+run_fail "trace CSV" duplicate-column "the header names num_prefill_tokens twice" "csv_duplicate_column.csv:1: column 'num_prefill_tokens': expected once in the header, found it as fields 2 and 4" -- "$(ts dup-column csv "$T/csv_duplicate_column.csv")"
+run_fail "trace CSV" field-count "a row with 2 of 3 fields" "csv_field_count.csv:3: expected 3 fields (arrived_at,num_prefill_tokens,num_decode_tokens), found 2" -- "$(ts field-count csv "$T/csv_field_count.csv")"
+run_fail "trace CSV" unterminated-quote "a quoted field never closed" "csv_unterminated_quote.csv:2: unterminated quoted field" -- "$(ts unterminated csv "$T/csv_unterminated_quote.csv")"
+run_fail "trace CSV" header-only "a header and no rows" "csv_header_only.csv: no rows after the header" -- "$(ts header-only csv "$T/csv_header_only.csv")"
+run_fail "trace CSV" empty-file "0 bytes" "csv_empty.csv: empty file, expected a header line naming the columns arrived_at,num_prefill_tokens,num_decode_tokens" -- "$(ts empty csv "$T/csv_empty.csv")"
+run_fail "trace CSV" binary-junk "binary junk (PNG signature, NUL bytes)" "junk.csv:1: header: byte 0x89 at character 1 is not text: a binary file, not a CSV trace" -- "$(ts junk-csv azure "$tmp/junk.csv")"
+run_fail "trace CSV" gigantic-line "one 64 MiB row (generated)" "gigantic_line.csv:3: line longer than 1048576 bytes" -- "$(ts gigantic csv "$tmp/gigantic_line.csv")"
+run_fail "trace CSV" gigantic-header "a 2 MiB header line (generated)" "gigantic_header.csv:1: header: line longer than 1048576 bytes" -- "$(ts gigantic-header csv "$tmp/gigantic_header.csv")"
+run_ok "trace CSV" extra-columns "columns beyond the three read (request_id, model)" "ignored (trace.h)" completed=2 -- "$(ts extra-columns csv "$T/csv_extra_columns.csv")"
+run_ok "trace CSV" bom-crlf "UTF-8 byte-order mark and CRLF line ends (generated)" "trace.h: BOM and CRLF accepted" completed=3 -- "$(ts bom-crlf azure "$tmp/azure_bom_crlf.csv")"
+run_ok "trace CSV" cr-only "lone CR line ends (classic Mac)" "trace.h: lone CR accepted as a line end" completed=3 -- "$(ts cr-only azure "$tmp/azure_cr_only.csv")"
+run_ok "trace CSV" beyond-context "a 200,000-token prompt for a 131,072-token model" "rejected and counted (engine.h)" rejected_too_long=1 completed=1 conserved -- "$(ts beyond-context csv "$T/csv_beyond_context.csv")"
+run_ok "trace CSV" at-token-cap "2^31-token prompt and output (the reader's cap)" "read; rejected as too long" rejected_too_long=1 completed=0 -- "$(ts token-cap csv "$T/csv_at_token_cap.csv")"
+run_ok "trace CSV" skip-long-line "a 3 MiB row with skip_bad_rows: true (generated)" "skipped and counted (trace.h)" skipped_rows=1 completed=2 -- "$(ts skip-long csv "$tmp/skipped_long_line.csv" "skip_bad_rows: true")"
+
+# ---- trace JSONL (mooncake, jsonl)
+run_fail "trace JSONL" truncated "last object cut off inside a key" "mooncake_truncated.jsonl:3: malformed JSON at character" -- "$(ts mc-truncated mooncake "$T/mooncake_truncated.jsonl")"
+run_fail "trace JSONL" duplicate-key "input_length twice in one object" "mooncake_duplicate_key.jsonl:1: duplicate key 'input_length'" -- "$(ts mc-dup mooncake "$T/mooncake_duplicate_key.jsonl")"
+run_fail "trace JSONL" nan "input_length: NaN (not JSON)" "mooncake_nan.jsonl:1: malformed JSON at character" "found 'NaN" -- "$(ts mc-nan mooncake "$T/mooncake_nan.jsonl")"
+run_fail "trace JSONL" string-number "input_length: \"100\" (a string)" "mooncake_string_number.jsonl:1: key 'input_length': expected a number, found '\"100\"'" -- "$(ts mc-string mooncake "$T/mooncake_string_number.jsonl")"
+run_fail "trace JSONL" negative-length "output_length: -20" "mooncake_negative_length.jsonl:1: key 'output_length': expected a positive number of tokens, found '-20'" -- "$(ts mc-negative mooncake "$T/mooncake_negative_length.jsonl")"
+run_fail "trace JSONL" hash-count "1 hash id for a 1000-token prompt" "mooncake_hash_count.jsonl:1: key 'hash_ids': expected 2 ids" -- "$(ts mc-hash mooncake "$T/mooncake_hash_count.jsonl")"
+run_fail "trace JSONL" out-of-order "timestamp 10 after 50" "mooncake_out_of_order.jsonl:2: key 'timestamp': expected a time at or after the previous row's '50'" -- "$(ts mc-ooo mooncake "$T/mooncake_out_of_order.jsonl")"
+run_fail "trace JSONL" blank-file "blank lines only" "mooncake_blank.jsonl: empty file, expected one JSON object per line with keys 'timestamp', 'input_length', 'output_length'" -- "$(ts mc-blank mooncake "$T/mooncake_blank.jsonl")"
+run_fail "trace JSONL" top-level-array "an array instead of an object" "mooncake_top_array.jsonl:1: malformed JSON at character 1: expected '{'" -- "$(ts mc-array mooncake "$T/mooncake_top_array.jsonl")"
+run_fail "trace JSONL" tokens-2p32 "output_length: 2^32" "mooncake_tokens_2p32.jsonl:1: key 'output_length': expected at most 2^31 tokens, found '4294967296'" -- "$(ts mc-2p32 mooncake "$T/mooncake_tokens_2p32.jsonl")"
+run_fail "trace JSONL" huge-exponent "timestamp: 1e400 (overflows a double)" "mooncake_huge_exponent.jsonl:1: key 'timestamp': expected a time in ms >= 0, found '1e400'" -- "$(ts mc-exp mooncake "$T/mooncake_huge_exponent.jsonl")"
+run_fail "trace JSONL" deep-nesting "an ignored key nested 100 arrays deep" "mooncake_deep_nesting.jsonl:1: malformed JSON" "less nesting" -- "$(ts mc-deep mooncake "$T/mooncake_deep_nesting.jsonl")"
+run_fail "trace JSONL" binary-junk "binary junk after a good row (generated)" "junk.jsonl:2: NUL byte at character 2: a binary file, not a text trace" -- "$(ts mc-junk mooncake "$tmp/junk.jsonl")"
+run_ok "trace JSONL" extra-keys "keys beyond the ones read, nested values" "ignored (trace.h)" completed=2 -- "$(ts mc-extra mooncake "$T/mooncake_extra_keys.jsonl")"
+run_ok "trace JSONL" bom-crlf "UTF-8 byte-order mark and CRLF (generated)" "trace.h: BOM and CRLF accepted" completed=2 prefix_cache_hit_tokens\>0 -- "$(ts mc-bom mooncake "$tmp/mooncake_bom_crlf.jsonl")"
+run_ok "trace JSONL" beyond-context "a 300,000-token prompt" "rejected and counted (engine.h)" rejected_too_long=1 completed=1 conserved -- "$(ts jl-context jsonl "$T/jsonl_beyond_context.jsonl")"
+
+# ---- model config.json
+fail "config.json" string-number "hidden_size: \"4096\" (a string)" "string_number.json: key 'hidden_size': expected a positive integer, found the string \"4096\"" -- analyze --model "$C/string_number.json" --device a100-80gb
+fail "config.json" nan "hidden_size: NaN" "nan.json: key 'hidden_size': expected a positive integer, found NaN" -- analyze --model "$C/nan.json" --device a100-80gb
+fail "config.json" infinity "num_hidden_layers: Infinity" "infinity.json: key 'num_hidden_layers': expected a positive integer, found Infinity" -- analyze --model "$C/infinity.json" --device a100-80gb
+fail "config.json" negative "num_hidden_layers: -32" "negative_layers.json: key 'num_hidden_layers': expected a positive integer, found -32" -- analyze --model "$C/negative_layers.json" --device a100-80gb
+fail "config.json" vocab-2p32 "vocab_size: 2^32" "vocab_2p32.json: key 'vocab_size': 4294967296 is implausibly large" -- analyze --model "$C/vocab_2p32.json" --device a100-80gb
+fail "config.json" fractional "hidden_size: 4096.5" "fractional.json: key 'hidden_size': expected a positive integer, found 4096.5" -- analyze --model "$C/fractional.json" --device a100-80gb
+fail "config.json" empty "0 bytes" "empty.json: empty file, expected a JSON object" -- analyze --model "$C/empty.json" --device a100-80gb
+fail "config.json" binary-junk "binary junk (generated)" "junk.json: not a JSON object: expected '{' as the first character, found byte 0x89" -- analyze --model "$tmp/junk.json" --device a100-80gb
+fail "config.json" too-large "a 17 MiB file (generated, sparse)" "huge.json:" "too large for a config.json (limit 16 MiB)" -- analyze --model "$tmp/huge.json" --device a100-80gb
+fail "config.json" unsupported-type "model_type: lama" "unsupported_type.json: key 'model_type': unsupported model type 'lama' (did you mean 'llama'?)" -- analyze --model "$C/unsupported_type.json" --device a100-80gb
+run_fail "config.json" no-config-in-dir "model: {hf_config: DIR} for a directory without config.json" "no_config_dir/config.json: HF config file not found" -- "$S/hf_config_dir.yaml"
+fail "config.json" zero-context "max_position_embeddings: 0" "max_position_zero.json: key 'max_position_embeddings': expected a positive integer, found 0" -- analyze --model "$C/max_position_zero.json" --device a100-80gb
+fail "config.json" truncated-in-string "file cut off inside a key string" "truncated_string.json: malformed JSON" -- analyze --model "$C/truncated_string.json" --device a100-80gb
+fail "config.json" top-level-array "an array holding the object" "top_level_array.json: not a JSON object: expected '{' as the first character, found '['" -- analyze --model "$C/top_level_array.json" --device a100-80gb
+fail "config.json" bool-as-string "tie_word_embeddings: \"yes\"" "bool_as_string.json: key 'tie_word_embeddings': expected true or false, found the string \"yes\"" -- analyze --model "$C/bool_as_string.json" --device a100-80gb
+fail "config.json" dtype-unknown "torch_dtype: float12" "dtype_unknown.json: key 'torch_dtype': expected one of" "found the string \"float12\"" -- analyze --model "$C/dtype_unknown.json" --device a100-80gb
+accept "config.json" unknown-keys "keys servesim does not model (rope_theta, nested objects)" "ignored (hf_config.h)" "stdout~step:" -- analyze --model "$C/unknown_keys.json" --device a100-80gb
+accept "config.json" bom "UTF-8 byte-order mark (generated)" "skipped (hf_config.h)" "stdout~step:" -- analyze --model "$tmp/bom.json" --device a100-80gb
+accept "config.json" crlf "CRLF line ends (generated)" "JSON whitespace" "stdout~step:" -- analyze --model "$tmp/crlf.json" --device a100-80gb
+known_bug "config.json" duplicate-key "hidden_size twice: the first silently wins (Python's json, hence transformers, takes the last)" "duplicate key" -- analyze --model "$C/duplicate_key.json" --device a100-80gb
+known_bug "config.json" lone-cr "lone CR line ends, valid JSON whitespace (generated)" ok -- analyze --model "$tmp/lone_cr.json" --device a100-80gb
+
+# ---- device specs (hardware: presets with per-field overrides)
+run_fail "device spec" memory-negative "hardware.memory_gib: -80" "memory_negative.yaml:2: hardware.memory_gib: expected a number in (0, 1e+06], found '-80'" -- "$D/memory_negative.yaml"
+run_fail "device spec" memory-inf "hardware.memory_gib: .inf" "memory_inf.yaml:2: hardware.memory_gib" "found '.inf'" -- "$D/memory_inf.yaml"
+run_fail "device spec" bandwidth-nan "hardware.memory_bandwidth_gbps: .nan" "bandwidth_nan.yaml:2: hardware.memory_bandwidth_gbps" "found '.nan'" -- "$D/bandwidth_nan.yaml"
+run_fail "device spec" tflops-zero "hardware.bf16_tflops: 0" "tflops_zero.yaml:2: hardware.bf16_tflops: expected a number in (0, 1e+06], found '0'" -- "$D/tflops_zero.yaml"
+run_fail "device spec" tflops-huge "hardware.bf16_tflops: 1e300" "tflops_huge.yaml:2: hardware.bf16_tflops: expected a number in (0, 1e+06], found '1e300'" -- "$D/tflops_huge.yaml"
+run_fail "device spec" device-list "hardware.device: [h100-sxm]" "device_list.yaml:2: hardware.device: expected a string, found a list" -- "$D/device_list.yaml"
+run_fail "device spec" device-empty "hardware.device: ''" "device_empty.yaml: hardware.device: unknown device ''" -- "$D/device_empty.yaml"
+run_fail "device spec" override-typo "hardware.memory_bandwith_gbps (typo)" "override_typo.yaml:2: hardware.memory_bandwith_gbps: unknown key (did you mean 'memory_bandwidth_gbps'?)" -- "$D/override_typo.yaml"
+run_fail "device spec" replicas-zero "hardware.replicas: 0" "replicas_zero.yaml:2: hardware.replicas: expected an integer in [1, 100000], found '0'" -- "$D/replicas_zero.yaml"
+run_fail "device spec" kv-blocks-negative "hardware.kv_blocks: -16" "kv_blocks_negative.yaml:2: hardware.kv_blocks: expected an integer in [0," "found '-16'" -- "$D/kv_blocks_negative.yaml"
+run_fail "device spec" memory-tiny "hardware.memory_gib: 0.5 for an 8B model" "memory_tiny.yaml: hardware: the weights of llama-3.1-8b" "do not fit" -- "$D/memory_tiny.yaml"
+run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
+
+# ---- overload: far above capacity, stopped by the simulation limits with a report
+run_ok overload max-time "10,000 req/s on one H100, unbounded queue, max_time_s: 2" "stops at max_time_s: truncated, the rest in flight" truncated=true in_flight_at_end\>0 rejected=0 conserved "stdout~(stopped at simulation.max_time_s)" -- "$O/max_time.yaml"
+run_ok overload max-waiting "5,000 requests at once, max_waiting: 64" "arrivals to a full queue rejected and counted" truncated=false rejected_queue_full\>0 in_flight_at_end=0 arrived=5000 conserved -- "$O/max_waiting.yaml" -q
+run_ok overload max-requests "10^9 requests at 10,000 req/s, max_requests: 40" "only 40 pulled, all served" arrived=40 completed=40 truncated=false conserved -- "$O/max_requests.yaml" -q
+
+# ---- resource limits: a 64 MiB trace line is refused without being held (peak RSS)
+if [ -z "$listing" ]; then
+  if [ -x /usr/bin/time ] && /usr/bin/time -v true >/dev/null 2>&1; then
+    peak_kib() {  # peak RSS of `servesim run SCENARIO` in KiB
+      /usr/bin/time -v "$bin" run "$1" --out "$tmp/out-rss" -q 2>&1 >/dev/null |
+        sed -n 's/.*Maximum resident set size (kbytes): \([0-9]*\).*/\1/p'
+    }
+    small=$(peak_kib "$tmp/bom-crlf.yaml")
+    big=$(peak_kib "$tmp/gigantic.yaml")
+    # The old reader held the whole line twice (getline's buffer growth): > 128 MiB more.
+    if [ -n "$small" ] && [ -n "$big" ] && [ $((big - small)) -lt 16384 ]; then
+      report 1 gigantic-line-rss ""
+    else
+      report 0 gigantic-line-rss "peak RSS ${big:-?} KiB with a 64 MiB line vs ${small:-?} KiB for a small trace (want < 16 MiB more)"
+    fi
+  else
+    echo "SKIP gigantic-line-rss: /usr/bin/time -v is not available to measure peak memory"
+  fi
+else
+  row "resource limits" gigantic-line-rss "peak memory while refusing the 64 MiB line" "peak RSS < 16 MiB above a small trace's (skipped without /usr/bin/time)"
+fi
+
+if [ -n "$listing" ]; then exit 0; fi
+echo "bad_input_corpus: $ran cases run, $passed passed, $failed failed; $known known bugs (reported, not counted as failures)"
+[ "$failed" -eq 0 ]
