@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "models/input_error.h"
+#include "models/yaml_scalar.h"
 
 namespace servesim {
 namespace {
@@ -455,9 +456,14 @@ YAML::Node ParseJsonObject(std::string_view text, const std::string& source) {
   if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
     throw InputError(source + ": not JSON text: NUL byte at offset " + std::to_string(nul));
   }
+  // CR alone is JSON whitespace too; yaml-cpp breaks lines only at LF.
+  std::string json(text);
+  for (size_t i = 0; i < json.size(); ++i) {
+    if (json[i] == '\r' && (i + 1 == json.size() || json[i + 1] != '\n')) json[i] = '\n';
+  }
   YAML::Node root;
   try {
-    root = YAML::Load(std::string(text));
+    root = YAML::Load(json);
   } catch (const YAML::Exception& e) {
     std::string where;
     if (!e.mark.is_null()) {
@@ -479,6 +485,7 @@ YAML::Node ParseJsonObject(std::string_view text, const std::string& source) {
                        Describe(member.first));
     }
   }
+  CheckDuplicateKeys(root, source);
   return root;
 }
 

@@ -26,6 +26,12 @@ std::optional<double> YamlToDouble(const YAML::Node& node);
 // YAML booleans (true/false, yes/no, on/off in their accepted spellings).
 std::optional<bool> YamlToBool(const YAML::Node& node);
 
+// Throws InputError "`source`:LINE: a.b.key: duplicate key ..." for the first mapping (at any
+// depth) that holds the same scalar key twice: yaml-cpp silently keeps the first, where Python's
+// json keeps the last and a user who wrote both meant one of them. `at` prefixes the key path.
+void CheckDuplicateKeys(const YAML::Node& node, const std::string& source,
+                        const std::string& at = "");
+
 }  // namespace servesim
 
 #endif  // SERVESIM_MODELS_YAML_SCALAR_H_

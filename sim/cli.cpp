@@ -119,12 +119,12 @@ int CmdList(int argc, char** argv) {
   pos.add("what", 1);
   const auto vm = Parse("list", argc, argv, desc, &pos);
   if (vm.count("help")) {
-    PrintHelp("usage: servesim list models|devices|runtimes|policies|tiers [--format text|json]", desc);
+    PrintHelp("usage: servesim list models|devices|runtimes|policies|tiers [--format text|json]",
+              desc);
     return 0;
   }
   if (!vm.count("what"))
-    throw InputError(
-        "servesim list: expected what to list: models, devices, runtimes or policies");
+    throw InputError("servesim list: expected what to list: models, devices, runtimes or policies");
   const std::string what = vm["what"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
@@ -644,6 +644,13 @@ int CmdRun(int argc, char** argv) {
   }
   Engine engine(sc.engine, std::move(sources));
   const RunSummary s = engine.Run(outputs);
+  if (s.stalled) {
+    std::fprintf(stderr,
+                 "warning: %s: the run stalled with %lld request(s) never scheduled (no rule of "
+                 "this scheduler / KV configuration can run them); summary.json has "
+                 "\"stalled\": true\n",
+                 sc.path.c_str(), static_cast<long long>(s.in_flight_at_end));
+  }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
   auto summary = open("summary.json");
   *summary << SummaryJson(s, sc.engine, sc.wall_clock);

@@ -64,6 +64,7 @@ struct Engine::Impl {
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
   bool jump_decodes = false;       // advance decode-only stretches in one go
+  bool reserves_max = false;       // the scheduler reserves each request's maximum KV (orca)
   RngStream accept_rng{0};         // per-round acceptance draws
   RngStream request_alpha_rng{0};  // per-request acceptance rates
 
@@ -79,6 +80,7 @@ struct Engine::Impl {
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
     jump_decodes =
         cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
+    reserves_max = cfg.scheduler.impl == "orca";
     accept_rng = MakeStream(cfg.seed, "acceptance");
     request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
@@ -219,7 +221,6 @@ struct Engine::Impl {
                static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
       Reject(*seq, now, s.rejected_queue_full);
     } else {
-      s.input_tokens += seq->prompt_tokens;
       rep.queues.waiting.push_back(seq);
       WakeReplica(rep_index, now);
     }
@@ -474,7 +475,8 @@ struct Engine::Impl {
             const int64_t a = rep.spec->Accept(static_cast<int>(drafts), q.spec_alpha, accept_rng);
             q.computed -= drafts - a;
             q.spec_all_accepted = a == drafts;
-            if (drafts > a) rep.kv->Trim(q, q.computed);
+            // Orca keeps its up-front reservation: rejected slots stay inside it.
+            if (drafts > a && !reserves_max) rep.kv->Trim(q, q.computed);
             emitted = std::min(a + 1, q.output_tokens - q.generated);
             ++s.spec_rounds;
             s.spec_proposed += drafts;
@@ -487,6 +489,7 @@ struct Engine::Impl {
           // vllm bench serve measures them).
           if (q.first_token_ns < 0) {
             q.first_token_ns = now;
+            s.input_tokens += q.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
           } else {
             s.itl_s.Add(Seconds(now - q.last_token_ns));
           }
@@ -621,8 +624,20 @@ struct Engine::Impl {
       CheckInvariants();
       if (out->progress && (s.events & 0xFFFF) == 0) out->progress(Seconds(now), s.completed);
     }
-    for (const auto& r : replicas) {
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      const Replica& r = replicas[i];
       s.in_flight_at_end += InFlight(r.queues);
+      // Requests the run ended with are reported too (status in_flight, no finish time).
+      for (const Sequence* q : r.queues.running) {
+        if (q->status != SeqStatus::kFinished)
+          WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+      }
+      for (const Sequence* q : r.queues.swapped) {
+        WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+      }
+      for (const Sequence* q : r.queues.waiting) {
+        WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+      }
       const KvStats& k = r.kv->stats();
       s.kv.prefix_query_tokens += k.prefix_query_tokens;
       s.kv.prefix_hit_tokens += k.prefix_hit_tokens;
@@ -631,6 +646,8 @@ struct Engine::Impl {
       s.kv.swap_in_blocks += k.swap_in_blocks;
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
+    // Events ran out with requests still held: no rule will ever schedule them.
+    s.stalled = !s.truncated && s.in_flight_at_end > 0;
     if (first_arrival_ns >= 0)
       s.duration_s =
           Seconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) - first_arrival_ns);
@@ -679,6 +696,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("rejected_queue_full", s.rejected_queue_full)
       .Field("in_flight_at_end", s.in_flight_at_end);
   j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
+  if (s.stalled) j.Field("stalled", true);  // only then: a scheduling dead end, see engine.h
   j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
   j.Field("kv_blocks", s.kv_blocks_per_replica);
   j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);

@@ -71,7 +71,10 @@ struct RunSummary {
   double offload_io_s = 0, offload_io_bytes = 0, offload_stall_s = 0;
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time before the workload drained
-  double duration_s = 0;   // first arrival to last completion (makespan)
+  // Events ran out while requests were still held (no scheduler rule would ever run them: a
+  // configuration dead end); summary.json then has "stalled": true and the CLI warns.
+  bool stalled = false;
+  double duration_s = 0;  // first arrival to last completion (makespan)
   int64_t input_tokens = 0, output_tokens = 0;
   int64_t good_requests = 0;
   LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;

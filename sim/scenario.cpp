@@ -187,8 +187,12 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   Scenario sc;
   sc.path = path;
   sc.base_dir = std::filesystem::path(path).parent_path().string();
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path + ": is a directory; expected a scenario YAML file");
   try {
     sc.root = YAML::LoadFile(path);
+    CheckDuplicateKeys(sc.root, path, "");
   } catch (const YAML::BadFile&) {
     throw InputError(path + ": cannot open scenario file");
   } catch (const YAML::Exception& e) {
@@ -271,6 +275,13 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     so.max_num_batched_tokens = sched.Int("max_num_batched_tokens", 8192, 1, 1 << 24);
     so.long_prefill_token_threshold = sched.Int("long_prefill_token_threshold", 0, 0, 1 << 24);
     so.chunked_prefill = sched.Bool("chunked_prefill", true);
+    if (!so.chunked_prefill && so.max_num_batched_tokens < so.max_model_len) {
+      // vLLM refuses this too: a prompt longer than the budget would wait forever.
+      sched.Fail("scheduler.max_num_batched_tokens",
+                 "must be at least max_model_len (" + std::to_string(so.max_model_len) +
+                     ") with chunked_prefill: false, or a long prompt could never be scheduled",
+                 std::to_string(so.max_num_batched_tokens));
+    }
   } else if (so.impl == "vllm_v0") {
     so.max_num_seqs = sched.Int("max_num_seqs", 256, 1, 1 << 20);
     so.chunked_prefill = sched.Bool("chunked_prefill", false);
@@ -606,9 +617,14 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     }
   }
   if (!sc.memory.weights_fit && explicit_blocks == 0) {
+    const std::string draft =
+        sc.memory.draft_weight_bytes > 0
+            ? " + the co-resident draft's " +
+                  std::to_string(sc.memory.draft_weight_bytes / 1073741824.0) + " GiB"
+            : "";
     throw InputError(path + ": hardware: the weights of " + e.model.name + " (" +
-                     std::to_string(sc.memory.weight_bytes / 1073741824.0) +
-                     " GiB per device) do not fit in " +
+                     std::to_string(sc.memory.resident_weight_bytes / 1073741824.0) +
+                     " GiB per device" + draft + ") do not fit in " +
                      std::to_string(sc.memory.usable_bytes / 1073741824.0) +
                      " GiB usable; raise tp or memory_utilization, pick a larger device, or "
                      "stream weights from a slower tier (offload.impl: layers)");

@@ -255,9 +255,9 @@ run_fail "scenario YAML" tab-indent "tab used for indentation" "tab_indent.yaml:
 run_fail "scenario YAML" crlf-error-line "CRLF file with a bad value on line 4" "crlf_error.yaml:4: scheduler.max_num_seqs: expected an integer, found 'lots'" -- "$tmp/crlf_error.yaml"
 accept "scenario YAML" bom "UTF-8 byte-order mark" "yaml-cpp skips it" "stdout~bom.yaml: ok (llama-3.1-8b" -- validate "$tmp/bom.yaml"
 accept "scenario YAML" crlf "CRLF line ends" "YAML line breaks" "stdout~crlf.yaml: ok (llama-3.1-8b" -- validate "$tmp/crlf.yaml"
-known_bug "scenario YAML" duplicate-top-key "model: given twice (the first silently wins)" "duplicate key" -- run "$S/duplicate_top_key.yaml" --out "$tmp/out-dup1" -q
-known_bug "scenario YAML" duplicate-nested-key "scheduler.max_num_seqs given twice" "duplicate key" -- run "$S/duplicate_nested_key.yaml" --out "$tmp/out-dup2" -q
-known_bug "scenario YAML" scenario-is-directory "the scenario path is a directory (internal error, exit 2)" "is a directory" -- validate "$tmp/scenario_dir"
+run_fail "scenario YAML" duplicate-top-key "model: given twice" "duplicate_top_key.yaml" "model: duplicate key" -- "$S/duplicate_top_key.yaml"
+run_fail "scenario YAML" duplicate-nested-key "scheduler.max_num_seqs given twice" "duplicate_nested_key.yaml" "scheduler.max_num_seqs: duplicate key" -- "$S/duplicate_nested_key.yaml"
+fail "scenario YAML" scenario-is-directory "the scenario path is a directory" "scenario_dir: is a directory" -- validate "$tmp/scenario_dir"
 run_fail "scenario YAML" unknown-nested-key "unknown key two levels down" "unknown_nested_key.yaml" "workload.shared_prefix.prompt: unknown key" "did you mean 'prompts'" -- "$S/unknown_nested_key.yaml"
 run_fail "scenario YAML" section-is-list "hardware: is a list" "hardware_list.yaml: hardware: expected a mapping of keys, found a list" -- "$S/hardware_list.yaml"
 run_fail "scenario YAML" seed-float "seed: 1.5" "seed_float.yaml:1: seed: expected an integer, found '1.5'" -- "$S/seed_float.yaml"
@@ -363,8 +363,8 @@ fail "config.json" dtype-unknown "torch_dtype: float12" "dtype_unknown.json: key
 accept "config.json" unknown-keys "keys servesim does not model (rope_theta, nested objects)" "ignored (hf_config.h)" "stdout~step:" -- analyze --model "$C/unknown_keys.json" --device a100-80gb
 accept "config.json" bom "UTF-8 byte-order mark (generated)" "skipped (hf_config.h)" "stdout~step:" -- analyze --model "$tmp/bom.json" --device a100-80gb
 accept "config.json" crlf "CRLF line ends (generated)" "JSON whitespace" "stdout~step:" -- analyze --model "$tmp/crlf.json" --device a100-80gb
-known_bug "config.json" duplicate-key "hidden_size twice: the first silently wins (Python's json, hence transformers, takes the last)" "duplicate key" -- analyze --model "$C/duplicate_key.json" --device a100-80gb
-known_bug "config.json" lone-cr "lone CR line ends, valid JSON whitespace (generated)" ok -- analyze --model "$tmp/lone_cr.json" --device a100-80gb
+fail "config.json" duplicate-key "hidden_size twice (yaml-cpp would keep the first, Python's json the last)" "duplicate_key.json" "hidden_size: duplicate key" -- analyze --model "$C/duplicate_key.json" --device a100-80gb
+accept "config.json" lone-cr "lone CR line ends (generated)" "CR is JSON whitespace (hf_config.cpp)" "stdout~step:" -- analyze --model "$tmp/lone_cr.json" --device a100-80gb
 
 # ---- device specs (hardware: presets with per-field overrides)
 run_fail "device spec" memory-negative "hardware.memory_gib: -80" "memory_negative.yaml:2: hardware.memory_gib: expected a number in (0, 1e+06], found '-80'" -- "$D/memory_negative.yaml"
