@@ -311,17 +311,18 @@ OpWork WorkOf(const OpMeasurement& m) {
   return *w;
 }
 
-double PriceOne(const OpWork& w, const ModelSpec& model, int tp, const DeviceSpec& device) {
+double PriceOne(const OpWork& w, const ModelSpec& model, int tp, const DeviceSpec& device,
+                const BatchShape& batch) {
   CostModelOptions o;
   o.tp = tp;
-  return PriceOp(w, model, device, o).seconds /
+  return PriceOp(w, model, device, o, nullptr, &batch).seconds /
          static_cast<double>(std::max<int64_t>(1, w.repeats));
 }
 
 }  // namespace
 
 double PredictOp(const OpMeasurement& m, const DeviceSpec& device) {
-  return PriceOne(WorkOf(m), m.model, m.tp, device);
+  return PriceOne(WorkOf(m), m.model, m.tp, device, m.batch);
 }
 
 double PredictAllReduce(const CollectiveMeasurement& m, const DeviceSpec& device) {
@@ -420,7 +421,7 @@ std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const Device
   std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_op;
   std::vector<double> all_p, all_m;
   for (const auto& r : rows) {
-    const double p = PriceOne(r.work, r.m->model, r.m->tp, device);
+    const double p = PriceOne(r.work, r.m->model, r.m->tp, device, r.m->batch);
     auto& [pv, mv] = by_op[std::string(OpName(r.m->op))];
     pv.push_back(p);
     mv.push_back(r.m->measured_s);
@@ -522,8 +523,8 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
     auto loss = [&, &members = members]() {
       double sum = 0;
       for (const Prepared* r : members) {
-        sum +=
-            std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device) / r->m->measured_s));
+        sum += std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device, r->m->batch) /
+                                 r->m->measured_s));
       }
       return sum / static_cast<double>(members.size());
     };
@@ -536,7 +537,11 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
     } else {
       KernelTuning& k = TuningFor(e, members.front()->m->op, members.front()->work.kind);
       std::vector<Param> params = {{&k.memory_eff, 0.01, 1.0}, {&k.overhead_s, 0.0, 1e-3}};
-      if (group == "attention") params.push_back({&k.compute_eff, 0.05, 1.0});
+      if (group == "attention") {
+        params.push_back({&k.compute_eff, 0.05, 1.0});
+        params.push_back({&e.attention_row_keys, 0.0, 8192});
+        params.push_back({&e.attention_masked_fraction, 0.0, 1.0});
+      }
       Minimize(loss, params);
     }
   }

@@ -29,8 +29,14 @@ std::string_view BoundName(Bound bound) {
 const std::vector<RuntimeProfile>& RuntimeProfiles() {
   static const std::vector<RuntimeProfile> kProfiles = {
       {"none", RuntimeOverheads{0, 0, 0, true}, "device time only"},
-      {"cuda-graphs", RuntimeOverheads{1.5e-3, 10e-6, 6e-6, true},
-       "decode steps replay CUDA graphs; prefill kernels are launched eagerly"},
+      // The CPU costs are guesses of the right order; with asynchronous scheduling (on by default
+      // in vLLM since late 2025: vllm-project/vllm PR 27614, tracked in issue 27679; TensorRT-LLM's
+      // and SGLang's overlap schedulers) they hide behind the device time of the step before.
+      // On the measured vLLM 0.19 run (bench/results/validation.md), charging them after the
+      // kernels instead made the mean TPOT 8 points too slow (+19.6 % -> +11.4 %).
+      {"cuda-graphs", RuntimeOverheads{1.5e-3, 10e-6, 6e-6, true, true},
+       "decode steps replay CUDA graphs, prefill kernels are launched eagerly, the CPU schedules "
+       "the next step while the GPU runs this one"},
       // Fitted to Splitwise's A100 whole-step timings (Llama-2-70B, TP 2/4/8; calibration.md).
       {"eager", RuntimeOverheads{7.987e-3, 264.45e-6, 35.03e-6, false},
        "every kernel launched from Python each step (eager PyTorch, fitted to Splitwise's A100 "
@@ -75,7 +81,8 @@ double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& ba
   const double overhead = r.step_s + r.step_per_seq_s * static_cast<double>(batch.num_seqs);
   if (launch_s) *launch_s = launch;
   if (overhead_s) *overhead_s = overhead;
-  return std::max(device_s, launch) + overhead;
+  return r.overlap_cpu ? std::max(device_s, launch + overhead)
+                       : std::max(device_s, launch) + overhead;
 }
 
 KernelTuning& TuningFor(Efficiency& e, OpId id, OpKind kind) {
@@ -117,8 +124,19 @@ double SmoothRoofline::Combine(double a, double b) const {
   return hi * (table_[static_cast<size_t>(i)] * (1.0 - f) + table_[static_cast<size_t>(i) + 1] * f);
 }
 
+double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, const Efficiency& e,
+                           const BatchShape* batch) {
+  if (w.id != OpId::kAttention) return 0.0;
+  const double masked = batch ? std::max(0.0, batch->full_pairs - batch->causal_pairs) : 0.0;
+  const double keys =
+      e.attention_row_keys * static_cast<double>(w.m) + e.attention_masked_fraction * masked;
+  if (keys <= 0) return 0.0;
+  const double heads = static_cast<double>(model.num_heads / std::max(1, tp));
+  return 4.0 * heads * static_cast<double>(model.head_dim) * keys;
+}
+
 OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
-               const CostModelOptions& opt, const SmoothRoofline* smooth) {
+               const CostModelOptions& opt, const SmoothRoofline* smooth, const BatchShape* batch) {
   OpCost c;
   c.work = w;
   const Efficiency& e = dev.efficiency;
@@ -144,7 +162,8 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   }
   const double memory_eff = ideal ? 1.0 : k.memory_eff;
   const double bw = dev.memory.bandwidth_bytes_per_s;
-  c.compute_s = peak > 0 ? w.flops / (peak * compute_eff) : 0.0;
+  const double extra_flops = ideal ? 0.0 : AttentionExtraFlops(w, model, opt.tp, e, batch);
+  c.compute_s = peak > 0 ? (w.flops + extra_flops) / (peak * compute_eff) : 0.0;
   c.memory_s = bw > 0 ? w.Bytes() / (bw * memory_eff) : 0.0;
   const double busy = ideal ? std::max(c.compute_s, c.memory_s)
                             : (smooth ? smooth->Combine(c.compute_s, c.memory_s)
@@ -196,7 +215,7 @@ class RooflineCostModel final : public CostModel {
     BuildStepOps(model_, batch, StepOptions{options_.tp, options_.attention}, scratch_);
     double time_by_bound[5] = {0, 0, 0, 0, 0};
     for (const OpWork& w : scratch_) {
-      const OpCost c = PriceOp(w, model_, device_, options_, &smooth_);
+      const OpCost c = PriceOp(w, model_, device_, options_, &smooth_, &batch);
       s.device_s += c.seconds;
       s.flops += w.flops * static_cast<double>(w.repeats);
       s.bytes += w.Bytes() * static_cast<double>(w.repeats);
@@ -224,7 +243,7 @@ class RooflineCostModel final : public CostModel {
     bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
     Coefs flops{}, bytes{}, act{};
     double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0,
-           net_latency = 0;
+           net_latency = 0, row_compute_per_token = 0, masked_compute_per_pair = 0;
   };
 
   static Coefs Vars(const BatchShape& b) {
@@ -303,6 +322,21 @@ class RooflineCostModel final : public CostModel {
                             : 0.0;
         op.overhead = ideal ? 0.0 : k.overhead_s;
         op.ramp = !ideal && w.kind == OpKind::kGemm ? e.gemm_ramp_tokens : 0.0;
+        // The attention kernel's extra work is linear in the query tokens (x[1]: one row each,
+        // OpWork::m == new tokens) and in the masked pairs (x[5] - x[4]).
+        if (!ideal && w.id == OpId::kAttention) {
+          OpWork row = w;
+          row.m = 1;
+          Efficiency rows_only = e, masked_only = e;
+          rows_only.attention_masked_fraction = 0;
+          masked_only.attention_row_keys = 0;
+          BatchShape one_pair;
+          one_pair.full_pairs = 1;
+          op.row_compute_per_token =
+              AttentionExtraFlops(row, model_, options_.tp, rows_only, nullptr) * op.inv_compute;
+          op.masked_compute_per_pair =
+              AttentionExtraFlops(w, model_, options_.tp, masked_only, &one_pair) * op.inv_compute;
+        }
       }
       linear_.push_back(op);
     }
@@ -329,6 +363,7 @@ class RooflineCostModel final : public CostModel {
           const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
           tc *= (m + op.ramp) / m;
         }
+        tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
         const double tm = bytes * op.inv_memory;
         const double busy = ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);
         bound = tc >= tm ? Bound::kCompute : Bound::kMemory;
@@ -354,7 +389,8 @@ class RooflineCostModel final : public CostModel {
     s.network_s = time_by_bound[static_cast<int>(Bound::kNetwork)];
     s.seconds = ComposeStepSeconds(s.device_s, s.kernels, batch, options_.runtime, &s.launch_s,
                                    &s.overhead_s);
-    if (s.launch_s > s.device_s) {
+    const double cpu_s = options_.runtime.overlap_cpu ? s.launch_s + s.overhead_s : s.launch_s;
+    if (cpu_s > s.device_s) {
       s.bound = Bound::kOverhead;
       return;
     }

@@ -1,18 +1,28 @@
 // What one forward step of a batch costs on a device: the roofline cost model.
 //
 // Models, per operator occurrence on one device (after tensor-parallel sharding):
-//   t_c = flops / (peak * e_c)     (GEMMs: e_c scaled by M / (M + ramp), M = tokens)
+//   t_c = flops / (peak * e_c)     (GEMMs: e_c scaled by M / (M + ramp), M = tokens;
+//                                   attention: the causal pairs plus masked_fraction of the
+//                                   masked pairs plus row_keys per query row, x 4 heads head_dim)
 //   t_m = bytes / (bw * e_m)
 //   t   = (t_c^p + t_m^p)^(1/p) + overhead          (p large: the plain roofline max)
-//   all-reduce: ring, 2(p-1)/p * message / (link_bw * e_bus) + link latency
+//   all-reduce: ring, 2(p-1)/p * message / (link_bw * e_bus) + link latency (the floor of a small
+//   all-reduce)
 // where peak is the device's dense peak for the activation dtype (fp32 units for element-wise
 // work), and e_c, e_m, overhead the device's calibrated KernelTuning for that kind of kernel (GEMM,
 // attention, norm, rope, activation, residual add, embedding). The smooth p-norm replaces the
 // sharp max because measured kernels near the ridge point are slower than either bound alone.
+// The attention row term is FlashAttention's fixed work per query block (loading Q, the final
+// rescale and output write), so prefill efficiency rises with the keys per query k as
+// k / (k + row_keys); the masked fraction is the share of the causally masked pairs the kernel
+// computes anyway (0: perfect block skipping, 1: the whole rectangle).
 // `ideal` mode is the textbook roofline: max(t_c, t_m) at peak, no overheads. A step adds the
 // serving engine's overheads: a fixed per-step CPU cost plus a per-sequence one (scheduling, input
 // preparation, sampling), and, without CUDA graphs, the CPU cost of issuing each kernel, which
-// overlaps with GPU execution (step = max(sum of kernel times, kernels * launch cost)). Ignores:
+// overlaps with GPU execution (step = max(sum of kernel times, kernels * launch cost)). An engine
+// with asynchronous scheduling (vLLM's default since late 2025, TensorRT-LLM's and SGLang's
+// overlap schedulers) prepares step N+1 on the CPU while the GPU runs step N, so the per-step CPU cost
+// hides behind device time: step = max(kernel time, launches + CPU overhead). Ignores:
 // overlap of communication with compute, kernel fusion beyond the operators of models/arithmetic.h,
 // L2 cache reuse across kernels, clock throttling, stragglers across TP ranks.
 #ifndef SERVESIM_HARDWARE_COST_MODEL_H_
@@ -38,12 +48,17 @@ struct RuntimeOverheads {
   double step_per_seq_s = 0;   // extra CPU time per sequence in the batch
   double kernel_launch_s = 0;  // CPU time to issue one kernel in eager mode
   bool cuda_graphs = true;     // decode-only steps replay a graph: no per-kernel issue cost
+  // Asynchronous scheduling: the CPU work of the next step (step_s, step_per_seq_s, launches)
+  // runs while the device executes this one, so a step costs the larger of the two, not the sum.
+  bool overlap_cpu = false;
 };
 
-// Named engine profiles (calibration in bench/results/calibration.md):
+// Named engine profiles (calibration in bench/results/calibration.md, validation in
+// bench/results/validation.md):
 //   none         no engine overhead (pure device time)
-//   cuda-graphs  a modern engine that replays CUDA graphs for decode (vLLM, TensorRT-LLM)
-//   eager        a framework that launches every kernel from Python each step
+//   cuda-graphs  a modern engine that replays CUDA graphs for decode and schedules asynchronously
+//                (vLLM since late 2025, TensorRT-LLM, SGLang)
+//   eager        a framework that launches every kernel from Python each step, synchronously
 struct RuntimeProfile {
   const char* name;
   RuntimeOverheads overheads;
@@ -109,7 +124,8 @@ std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const D
 // The engine's share of a step: wall time from the kernels' device time and count, given the
 // batch and the runtime profile. Without CUDA graphs (or in a step with prefill tokens) the CPU
 // issues every kernel and the GPU overlaps with it: max(device, kernels x launch); then the
-// per-step and per-sequence CPU overheads add. `launch_s`/`overhead_s` (optional) receive the parts.
+// per-step and per-sequence CPU overheads add, or, with overlap_cpu, hide behind the device:
+// max(device, launch + overhead). `launch_s`/`overhead_s` (optional) receive the parts.
 double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& batch,
                           const RuntimeOverheads& r, double* launch_s = nullptr,
                           double* overhead_s = nullptr);
@@ -131,10 +147,18 @@ class SmoothRoofline {
   std::vector<double> table_;
 };
 
+// FLOP-equivalents of the fused attention kernel's work beyond its causal FLOPs (zero for any
+// other operator): 4 * heads per device * head_dim * (attention_row_keys * query rows +
+// attention_masked_fraction * masked pairs of `batch`, or none without a batch).
+double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, const Efficiency& e,
+                           const BatchShape* batch);
+
 // Prices a single operator occurrence (exposed for calibration and tests). Without `smooth` the
-// smooth roofline is evaluated exactly with pow().
+// smooth roofline is evaluated exactly with pow(). `batch`: the step's shape, whose masked
+// query-key pairs the attention kernel may still compute (null: none).
 OpCost PriceOp(const OpWork& work, const ModelSpec& model, const DeviceSpec& device,
-               const CostModelOptions& options, const SmoothRoofline* smooth = nullptr);
+               const CostModelOptions& options, const SmoothRoofline* smooth = nullptr,
+               const BatchShape* batch = nullptr);
 
 }  // namespace servesim
 
