@@ -123,6 +123,8 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   v.NonNegative(e.gemm_ramp_tokens, "efficiency.gemm_ramp_tokens", "tokens");
   v.AtLeast(e.roofline_sharpness, 1.0, "efficiency.roofline_sharpness");
   ValidateTuning(v, e.attention, "efficiency.attention");
+  v.NonNegative(e.attention_row_keys, "efficiency.attention_row_keys", "keys");
+  v.Fraction(e.attention_masked_fraction, "efficiency.attention_masked_fraction");
   ValidateTuning(v, e.norm, "efficiency.norm");
   ValidateTuning(v, e.rope, "efficiency.rope");
   ValidateTuning(v, e.act, "efficiency.act");

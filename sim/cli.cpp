@@ -476,6 +476,10 @@ int CmdCalibrate(int argc, char** argv) {
                 e.gemm_ramp_tokens, e.roofline_sharpness);
   out << line;
   PrintTuning(out, "attention", e.attention);
+  std::snprintf(line, sizeof(line),
+                "  attention_row_keys: %.1f\n  attention_masked_fraction: %.3f\n",
+                e.attention_row_keys, e.attention_masked_fraction);
+  out << line;
   PrintTuning(out, "norm", e.norm);
   PrintTuning(out, "rope", e.rope);
   PrintTuning(out, "act", e.act);
