@@ -205,8 +205,10 @@ std::string SvgChart::Render() const {
     }
   }
   for (const Rule& r : rules_) xs.push_back(r.x);
-  const auto [x_lo, x_hi] = FitRange(x_, xs);
-  const auto [y_lo, y_hi] = FitRange(y_, ys);
+  // Plain variables, not structured bindings: clang 14 cannot capture those in the lambdas below.
+  const std::pair<double, double> x_range = FitRange(x_, xs), y_range = FitRange(y_, ys);
+  const double x_lo = x_range.first, x_hi = x_range.second;
+  const double y_lo = y_range.first, y_hi = y_range.second;
   const double w = width_px_, h = height_px_;
   const double px0 = kLeftPx, px1 = w - kRightPx, py0 = kTopPx, py1 = h - kBottomPx;
   const Mapper mx(x_.scale, x_lo, x_hi, px0, px1);
