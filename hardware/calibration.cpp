@@ -31,6 +31,8 @@ class CsvTable {
     if (!in) throw InputError(path + ": cannot open file");
     std::string line;
     if (!std::getline(in, line)) throw InputError(path + ": empty file, expected a CSV header");
+    // Spreadsheet exports start with a UTF-8 byte-order mark; it is not part of the first name.
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     header_ = SplitCsvLine(line);
     for (size_t i = 0; i < header_.size(); ++i) index_[header_[i]] = i;
