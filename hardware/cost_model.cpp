@@ -244,6 +244,15 @@ class RooflineCostModel final : public CostModel {
     Coefs flops{}, bytes{}, act{};
     double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0,
            net_latency = 0, row_compute_per_token = 0, masked_compute_per_pair = 0;
+    // No term in the context sums (x[2], x[4], x[5]): its price depends on the new and logit
+    // tokens only, so a decode stretch (same batch, growing context) reuses it.
+    bool context_free = false;
+  };
+
+  // One operator's contribution to a step, as PriceLinear accumulates it.
+  struct OpTerm {
+    double total = 0, flops = 0, bytes = 0;
+    Bound bound = Bound::kCompute;
   };
 
   static Coefs Vars(const BatchShape& b) {
@@ -338,45 +347,66 @@ class RooflineCostModel final : public CostModel {
               AttentionExtraFlops(w, model_, options_.tp, masked_only, &one_pair) * op.inv_compute;
         }
       }
+      op.context_free = op.flops[2] == 0 && op.flops[4] == 0 && op.flops[5] == 0 &&
+                        op.bytes[2] == 0 && op.bytes[4] == 0 && op.bytes[5] == 0 &&
+                        op.act[2] == 0 && op.act[4] == 0 && op.act[5] == 0 &&
+                        op.masked_compute_per_pair == 0;
       linear_.push_back(op);
     }
+    term_cache_.resize(linear_.size());
+  }
+
+  OpTerm PriceLinearOp(const LinearOp& op, const Coefs& x) const {
+    OpTerm r;
+    const double flops = Dot(op.flops, x);
+    const double bytes = Dot(op.bytes, x);
+    double t;
+    if (op.kind == OpKind::kAllReduce) {
+      t = Dot(op.act, x) * op.net_per_byte + op.net_latency;
+      r.bound = Bound::kNetwork;
+    } else {
+      double tc = flops * op.inv_compute;
+      if (op.ramp > 0) {
+        const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
+        tc *= (m + op.ramp) / m;
+      }
+      tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
+      const double tm = bytes * op.inv_memory;
+      const double busy = options_.ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);
+      r.bound = tc >= tm ? Bound::kCompute : Bound::kMemory;
+      if (op.overhead > busy) r.bound = Bound::kLatency;
+      t = busy + op.overhead;
+    }
+    r.total = t * op.repeats;
+    r.flops = flops * op.repeats;
+    r.bytes = bytes * op.repeats;
+    return r;
   }
 
   StepCost PriceLinear(const BatchShape& batch) const {
     StepCost s;
     if (batch.new_tokens <= 0) return s;
     const Coefs x = Vars(batch);
-    const bool ideal = options_.ideal;
+    // The context-free terms of the last shape with the same new and logit tokens are reused
+    // (the values are bit-identical: their context coefficients are exact zeros). The sums below
+    // run over all operators in plan order either way, so results do not depend on the cache.
+    const bool reuse = cache_valid_ && cache_new_tokens_ == batch.new_tokens &&
+                       cache_logit_tokens_ == batch.logit_tokens;
     double by_bound[5] = {0, 0, 0, 0, 0};
-    for (const LinearOp& op : linear_) {
+    for (size_t i = 0; i < linear_.size(); ++i) {
+      const LinearOp& op = linear_[i];
       if (op.needs_logits && batch.logit_tokens <= 0) continue;
-      const double flops = Dot(op.flops, x);
-      const double bytes = Dot(op.bytes, x);
-      double t;
-      Bound bound;
-      if (op.kind == OpKind::kAllReduce) {
-        t = Dot(op.act, x) * op.net_per_byte + op.net_latency;
-        bound = Bound::kNetwork;
-      } else {
-        double tc = flops * op.inv_compute;
-        if (op.ramp > 0) {
-          const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
-          tc *= (m + op.ramp) / m;
-        }
-        tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
-        const double tm = bytes * op.inv_memory;
-        const double busy = ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);
-        bound = tc >= tm ? Bound::kCompute : Bound::kMemory;
-        if (op.overhead > busy) bound = Bound::kLatency;
-        t = busy + op.overhead;
-      }
-      const double total = t * op.repeats;
-      s.device_s += total;
-      s.flops += flops * op.repeats;
-      s.bytes += bytes * op.repeats;
+      OpTerm& term = term_cache_[i];
+      if (!(reuse && op.context_free)) term = PriceLinearOp(op, x);
+      s.device_s += term.total;
+      s.flops += term.flops;
+      s.bytes += term.bytes;
       s.kernels += static_cast<int64_t>(op.repeats);
-      by_bound[static_cast<int>(bound)] += total;
+      by_bound[static_cast<int>(term.bound)] += term.total;
     }
+    cache_valid_ = true;
+    cache_new_tokens_ = batch.new_tokens;
+    cache_logit_tokens_ = batch.logit_tokens;
     Finish(batch, by_bound, s);
     return s;
   }
@@ -409,6 +439,11 @@ class RooflineCostModel final : public CostModel {
   SmoothRoofline smooth_;
   mutable std::vector<OpWork> scratch_;
   std::vector<LinearOp> linear_;
+  // PriceLinear's per-operator terms of the last step priced (a per-instance cache: a cost model
+  // serves one replica and is not shared between threads, like scratch_).
+  mutable std::vector<OpTerm> term_cache_;
+  mutable bool cache_valid_ = false;
+  mutable int64_t cache_new_tokens_ = 0, cache_logit_tokens_ = 0;
 };
 
 }  // namespace
