@@ -330,7 +330,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   };
   std::vector<Block> blk_;
   std::vector<uint64_t> key_;  // valid where has_key
-  int32_t head_ = kNone;  // next block to allocate (least recently freed)
+  int32_t head_ = kNone;       // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
   int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;      // Σ refs
