@@ -34,7 +34,8 @@
 // - Release drops references tail-first (vLLM frees a request's blocks in reverse order), each
 //   block reaching ref 0 is appended to the back of the free queue: the tail of a finished request
 //   is evicted before its head, and its head (the shared prefix) survives longest. Cached keys stay
-//   until their block is popped.
+//   until their block is popped. (Until the first key is registered, freed blocks go to the front
+//   instead: with no keyed block the order changes only which ids are reused; see Free.)
 // - Swap as in paged.cpp: SwapOut releases the device blocks (they stay cached) and holds
 //   seq.kv_blocks blocks' worth in a bounded host pool; SwapIn allocates fresh blocks without
 //   re-matching the cache, then registers the keys of its full computed blocks (their contents are
@@ -180,7 +181,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       seq.block_ids.pop_back();
       --seq.kv_blocks;
       --held_;
-      if (--blk_[static_cast<size_t>(b)].ref == 0) PushBack(b);
+      if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
     }
     if (tokens < seq.kv_tokens) {
       stored_ -= seq.kv_tokens - tokens;
@@ -207,7 +208,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     for (auto it = seq.block_ids.rbegin(); it != seq.block_ids.rend(); ++it) {
       const size_t b = static_cast<size_t>(*it);
       --held_;
-      if (--blk_[b].ref == 0) PushBack(*it);
+      if (--blk_[b].ref == 0) Free(*it);
     }
     stored_ -= seq.kv_tokens;
     seq.block_ids.clear();
@@ -270,6 +271,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       if (blk_[static_cast<size_t>(b)].has_key) continue;  // a cache hit: already this key's holder
       const uint64_t key = Key(seq, i);
       if (cached_.Insert(key, b)) {
+        keyed_ever_ = true;
         key_[static_cast<size_t>(b)] = key;
         blk_[static_cast<size_t>(b)].has_key = 1;
       }
@@ -311,6 +313,24 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     --num_free_;
   }
 
+  // A block reaching ref 0. While no block has ever held a key, every free block is alike and
+  // the queue's order cannot change any outcome (the blocks it evicts first are keyed ones, and
+  // there are none), only which ids are reused: the most recently freed, still in cache, go first
+  // (a workload without prefix hashes then never walks cold free-queue links). From the first key
+  // on, vLLM's order: the back of the queue.
+  void Free(int32_t b) {
+    if (keyed_ever_) {
+      PushBack(b);
+      return;
+    }
+    const size_t ub = static_cast<size_t>(b);
+    blk_[ub].prev = kNone;
+    blk_[ub].next = head_;
+    (head_ == kNone ? tail_ : blk_[static_cast<size_t>(head_)].prev) = b;
+    head_ = b;
+    ++num_free_;
+  }
+
   void PushBack(int32_t b) {
     const size_t ub = static_cast<size_t>(b);
     blk_[ub].prev = tail_;
@@ -332,9 +352,10 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   std::vector<uint64_t> key_;  // valid where has_key
   int32_t head_ = kNone;       // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
-  int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
-  int64_t held_ = 0;      // Σ refs
-  BlockKeyMap cached_;    // key -> the block holding it
+  int64_t num_free_ = 0;     // blocks with ref 0 (the free queue's length)
+  int64_t held_ = 0;         // Σ refs
+  bool keyed_ever_ = false;  // some block has held a key (Free's order)
+  BlockKeyMap cached_;       // key -> the block holding it
 };
 
 }  // namespace

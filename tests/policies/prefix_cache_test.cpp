@@ -227,7 +227,8 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   CHECK(kv->Reserve(fits, 160));  // Reserve ignores the watermark: all 10 blocks
   CHECK(kv->free_blocks() == 0);
   CHECK_FALSE(kv->Reserve(fits, 161));
-  kv->Release(fits);  // queue: 9 8 ... 0
+  // No block has held a key yet, so freed blocks go to the front (prefix_cache.cpp, Free):
+  kv->Release(fits);  // released 9 8 ... 0, each to the front; queue: 0 1 ... 9
   // CanEverFit keeps the watermark free too: 8 blocks at most.
   Sequence eight = Seq(28);  // 28 + 100 = 128 tokens
   CHECK(kv->CanEverFit(eight));
@@ -235,11 +236,12 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   CHECK_FALSE(kv->CanEverFit(eight));
 
   Sequence a = Seq(64, {1, 2, 3, 4});
-  REQUIRE(AdmitAll(*kv, a));  // blocks 9 8 7 6
-  kv->Release(a);             // 4 cached blocks, all free; queue: 5 4 3 2 1 0 6 7 8 9
+  REQUIRE(AdmitAll(*kv, a));  // blocks 0 1 2 3, keyed: from now on freed blocks go to the back
+  CHECK(a.block_ids == std::vector<int32_t>{0, 1, 2, 3});
+  kv->Release(a);  // 4 cached blocks, all free, tail first; queue: 4 5 6 7 8 9 3 2 1 0
   Sequence other = Seq(64);
-  REQUIRE(AdmitAll(*kv, other));  // 5 4 3 2: nothing cached is evicted
-  CHECK(other.block_ids == std::vector<int32_t>{5, 4, 3, 2});
+  REQUIRE(AdmitAll(*kv, other));  // 4 5 6 7: nothing cached is evicted
+  CHECK(other.block_ids == std::vector<int32_t>{4, 5, 6, 7});
   CHECK(kv->stats().evicted_blocks == 0);
   CHECK(kv->free_blocks() == 6);
   // b would revive 4 cached blocks and take 1 fresh one: 5 > 6 - 2. Nothing changes.
@@ -257,6 +259,23 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   // With 4 blocks (the hit only) it fits: 4 <= 6 - 2.
   REQUIRE(kv->Admit(b, 64, 64));
   CHECK(kv->free_blocks() == 2);
+}
+
+TEST_CASE("prefix cache: once a key exists, freed blocks queue in vLLM's LRU order",
+          "[prefix_cache]") {
+  auto kv = MakePrefixCachingKvAllocator(Options(6, 16));
+  Sequence keyed = Seq(32, {1, 2});  // blocks 0 1, keyed
+  REQUIRE(AdmitAll(*kv, keyed));
+  Sequence plain = Seq(32);  // blocks 2 3, no keys
+  REQUIRE(AdmitAll(*kv, plain));
+  kv->Release(keyed);  // to the back, tail first; queue: 4 5 1 0
+  kv->Release(plain);  // to the back too (not the front): queue: 4 5 1 0 3 2
+  Sequence next = Seq(48);
+  REQUIRE(AdmitAll(*kv, next));  // 4 5 1: the older keyed block is evicted before any plain one
+  CHECK(next.block_ids == std::vector<int32_t>{4, 5, 1});
+  CHECK(kv->stats().evicted_blocks == 1);
+  Sequence again = Seq(32, {1, 2});
+  CHECK(kv->CachedPrefixTokens(again) == 16);  // block 0 (key 1) survives
 }
 
 TEST_CASE("prefix cache: swap out keeps the blocks cached, swap in allocates fresh ones",
