@@ -210,21 +210,19 @@ class RooflineCostModel final : public CostModel {
 
  private:
   StepCost Price(const BatchShape& batch, std::vector<OpCost>* out) const {
-    StepCost s;
-    if (batch.new_tokens <= 0) return s;
+    if (batch.new_tokens <= 0) return StepCost{};
     BuildStepOps(model_, batch, StepOptions{options_.tp, options_.attention}, scratch_);
-    double time_by_bound[5] = {0, 0, 0, 0, 0};
+    PartialSum t;
     for (const OpWork& w : scratch_) {
       const OpCost c = PriceOp(w, model_, device_, options_, &smooth_, &batch);
-      s.device_s += c.seconds;
-      s.flops += w.flops * static_cast<double>(w.repeats);
-      s.bytes += w.Bytes() * static_cast<double>(w.repeats);
-      s.kernels += w.repeats;
-      time_by_bound[static_cast<int>(c.bound)] += c.seconds;
+      t.device_s += c.seconds;
+      t.flops += w.flops * static_cast<double>(w.repeats);
+      t.bytes += w.Bytes() * static_cast<double>(w.repeats);
+      t.kernels += w.repeats;
+      t.by_bound[static_cast<int>(c.bound)] += c.seconds;
       if (out) out->push_back(c);
     }
-    Finish(batch, time_by_bound, s);
-    return s;
+    return Finish(batch, t);
   }
 
   // The simulator's fast path. For a dense model every operator's FLOPs and bytes are linear in
@@ -253,6 +251,20 @@ class RooflineCostModel final : public CostModel {
   struct OpTerm {
     double total = 0, flops = 0, bytes = 0;
     Bound bound = Bound::kCompute;
+  };
+
+  // Running sums of operator terms, as a step accumulates them.
+  struct PartialSum {
+    double device_s = 0, flops = 0, bytes = 0;
+    int64_t kernels = 0;
+    double by_bound[5] = {0, 0, 0, 0, 0};
+    void Add(const OpTerm& term, double repeats) {
+      device_s += term.total;
+      flops += term.flops;
+      bytes += term.bytes;
+      kernels += static_cast<int64_t>(repeats);
+      by_bound[static_cast<int>(term.bound)] += term.total;
+    }
   };
 
   static Coefs Vars(const BatchShape& b) {
@@ -351,9 +363,9 @@ class RooflineCostModel final : public CostModel {
                         op.bytes[2] == 0 && op.bytes[4] == 0 && op.bytes[5] == 0 &&
                         op.act[2] == 0 && op.act[4] == 0 && op.act[5] == 0 &&
                         op.masked_compute_per_pair == 0;
+      (op.context_free ? free_ops_ : context_ops_).push_back(static_cast<uint32_t>(i));
       linear_.push_back(op);
     }
-    term_cache_.resize(linear_.size());
   }
 
   OpTerm PriceLinearOp(const LinearOp& op, const Coefs& x) const {
@@ -383,54 +395,71 @@ class RooflineCostModel final : public CostModel {
     return r;
   }
 
+  // Sums every operator's term into `s` and `by_bound`: the context-free operators first (plan
+  // order), then the others (plan order). The context-free part of the sums is kept per (new
+  // tokens, logit tokens) and reused as a whole by a decode stretch (same batch, growing
+  // context); since the summation order is fixed, results do not depend on the cache.
   StepCost PriceLinear(const BatchShape& batch) const {
-    StepCost s;
-    if (batch.new_tokens <= 0) return s;
+    if (batch.new_tokens <= 0) return StepCost{};
     const Coefs x = Vars(batch);
-    // The context-free terms of the last shape with the same new and logit tokens are reused
-    // (the values are bit-identical: their context coefficients are exact zeros). The sums below
-    // run over all operators in plan order either way, so results do not depend on the cache.
-    const bool reuse = cache_valid_ && cache_new_tokens_ == batch.new_tokens &&
-                       cache_logit_tokens_ == batch.logit_tokens;
-    double by_bound[5] = {0, 0, 0, 0, 0};
-    for (size_t i = 0; i < linear_.size(); ++i) {
+    if (!(free_sum_valid_ && free_new_tokens_ == batch.new_tokens &&
+          free_logit_tokens_ == batch.logit_tokens)) {
+      PartialSum f;
+      for (const uint32_t i : free_ops_) {
+        const LinearOp& op = linear_[i];
+        if (op.needs_logits && batch.logit_tokens <= 0) continue;
+        f.Add(PriceLinearOp(op, x), op.repeats);
+      }
+      free_sum_ = f;
+      free_sum_valid_ = true;
+      free_new_tokens_ = batch.new_tokens;
+      free_logit_tokens_ = batch.logit_tokens;
+    }
+    PartialSum t = free_sum_;
+    for (const uint32_t i : context_ops_) {
       const LinearOp& op = linear_[i];
       if (op.needs_logits && batch.logit_tokens <= 0) continue;
-      OpTerm& term = term_cache_[i];
-      if (!(reuse && op.context_free)) term = PriceLinearOp(op, x);
-      s.device_s += term.total;
-      s.flops += term.flops;
-      s.bytes += term.bytes;
-      s.kernels += static_cast<int64_t>(op.repeats);
-      by_bound[static_cast<int>(term.bound)] += term.total;
+      t.Add(PriceLinearOp(op, x), op.repeats);
     }
-    cache_valid_ = true;
-    cache_new_tokens_ = batch.new_tokens;
-    cache_logit_tokens_ = batch.logit_tokens;
-    Finish(batch, by_bound, s);
-    return s;
+    return Finish(batch, t);
   }
 
   // Step-level terms shared by both paths: engine overheads, kernel launches, the dominant bound.
-  void Finish(const BatchShape& batch, const double* time_by_bound, StepCost& s) const {
-    s.compute_s = time_by_bound[static_cast<int>(Bound::kCompute)];
-    s.memory_s = time_by_bound[static_cast<int>(Bound::kMemory)] +
-                 time_by_bound[static_cast<int>(Bound::kLatency)];
-    s.network_s = time_by_bound[static_cast<int>(Bound::kNetwork)];
-    s.seconds = ComposeStepSeconds(s.device_s, s.kernels, batch, options_.runtime, &s.launch_s,
-                                   &s.overhead_s);
-    const double cpu_s = options_.runtime.overlap_cpu ? s.launch_s + s.overhead_s : s.launch_s;
-    if (cpu_s > s.device_s) {
-      s.bound = Bound::kOverhead;
-      return;
+  // (Every field is set in one initializer: a StepCost zeroed first and then filled costs a
+  // string store of 112 bytes on the hottest path.)
+  StepCost Finish(const BatchShape& batch, const PartialSum& t) const {
+    const double* by_bound = t.by_bound;
+    const double compute_s = by_bound[static_cast<int>(Bound::kCompute)];
+    const double memory_s =
+        by_bound[static_cast<int>(Bound::kMemory)] + by_bound[static_cast<int>(Bound::kLatency)];
+    const double network_s = by_bound[static_cast<int>(Bound::kNetwork)];
+    double launch_s = 0, overhead_s = 0;
+    const double seconds =
+        ComposeStepSeconds(t.device_s, t.kernels, batch, options_.runtime, &launch_s, &overhead_s);
+    const double cpu_s = options_.runtime.overlap_cpu ? launch_s + overhead_s : launch_s;
+    Bound bound = Bound::kOverhead;
+    if (!(cpu_s > t.device_s)) {
+      bound = Bound::kCompute;
+      double best_t = -1;
+      for (Bound b : {Bound::kCompute, Bound::kMemory, Bound::kNetwork}) {
+        const double v = b == Bound::kMemory ? memory_s : by_bound[static_cast<int>(b)];
+        if (v > best_t) bound = b, best_t = v;
+      }
     }
-    Bound best = Bound::kCompute;
-    double best_t = -1;
-    for (Bound b : {Bound::kCompute, Bound::kMemory, Bound::kNetwork}) {
-      const double t = b == Bound::kMemory ? s.memory_s : time_by_bound[static_cast<int>(b)];
-      if (t > best_t) best = b, best_t = t;
-    }
-    s.bound = best;
+    return StepCost{.seconds = seconds,
+                    .device_s = t.device_s,
+                    .launch_s = launch_s,
+                    .overhead_s = overhead_s,
+                    .flops = t.flops,
+                    .bytes = t.bytes,
+                    .compute_s = compute_s,
+                    .memory_s = memory_s,
+                    .network_s = network_s,
+                    .kernels = t.kernels,
+                    .io_s = 0,
+                    .io_bytes = 0,
+                    .stall_s = 0,
+                    .bound = bound};
   }
 
   ModelSpec model_;
@@ -439,11 +468,13 @@ class RooflineCostModel final : public CostModel {
   SmoothRoofline smooth_;
   mutable std::vector<OpWork> scratch_;
   std::vector<LinearOp> linear_;
-  // PriceLinear's per-operator terms of the last step priced (a per-instance cache: a cost model
-  // serves one replica and is not shared between threads, like scratch_).
-  mutable std::vector<OpTerm> term_cache_;
-  mutable bool cache_valid_ = false;
-  mutable int64_t cache_new_tokens_ = 0, cache_logit_tokens_ = 0;
+  std::vector<uint32_t> free_ops_, context_ops_;  // indices into linear_, plan order
+  // PriceLinear's context-free sums for the last (new tokens, logit tokens) priced (a
+  // per-instance cache: a cost model serves one replica and is not shared between threads, like
+  // scratch_).
+  mutable PartialSum free_sum_;
+  mutable bool free_sum_valid_ = false;
+  mutable int64_t free_new_tokens_ = 0, free_logit_tokens_ = 0;
 };
 
 }  // namespace

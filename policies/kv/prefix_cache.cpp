@@ -198,17 +198,17 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     if (seq.kv_tokens > stored_) {
       throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
     }
-    for (const int32_t b : seq.block_ids) {
+    // Tail first: the request's last block reaches the free queue first, so it is evicted first.
+    // A block no sequence references is an internal bug: the run stops (the allocator's state is
+    // then undefined, so the check needs no pass of its own).
+    for (auto it = seq.block_ids.rbegin(); it != seq.block_ids.rend(); ++it) {
+      const int32_t b = *it;
       if (b < 0 || b >= o_.capacity_blocks || blk_[static_cast<size_t>(b)].ref <= 0) {
         throw std::logic_error("prefix-caching KV: releasing block " + std::to_string(b) +
                                ", which no sequence references (double release)");
       }
-    }
-    // Tail first: the request's last block reaches the free queue first, so it is evicted first.
-    for (auto it = seq.block_ids.rbegin(); it != seq.block_ids.rend(); ++it) {
-      const size_t b = static_cast<size_t>(*it);
       --held_;
-      if (--blk_[b].ref == 0) Free(*it);
+      if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
     }
     stored_ -= seq.kv_tokens;
     seq.block_ids.clear();
