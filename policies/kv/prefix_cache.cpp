@@ -157,17 +157,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   }
 
   bool Reserve(Sequence& seq, int64_t tokens) override {
-    // Most calls are decodes that fit their last block: no division, no registration.
-    if (tokens > seq.kv_blocks * o_.block_size) {
-      const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
-      if (need > num_free_) return false;
-      Allocate(seq, need);
+    // Most calls are decodes that fit their last block: no division, no registration, and no
+    // call (the rest is out of line so this path needs no stack frame).
+    if (tokens > seq.kv_blocks * o_.block_size || !seq.prefix_hashes.empty()) {
+      return ReserveSlow(seq, tokens);
     }
     if (tokens > seq.kv_tokens) {
-      const int64_t before = seq.kv_tokens;
-      stored_ += tokens - before;
+      stored_ += tokens - seq.kv_tokens;
       seq.kv_tokens = tokens;
-      if (!seq.prefix_hashes.empty()) Register(seq, before / o_.block_size, tokens / o_.block_size);
     }
     return true;
   }
@@ -244,6 +241,22 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
  private:
   static constexpr int32_t kNone = -1;
+
+  // Reserve when blocks must be allocated or keys registered.
+  [[gnu::noinline]] bool ReserveSlow(Sequence& seq, int64_t tokens) {
+    if (tokens > seq.kv_blocks * o_.block_size) {
+      const int64_t need = BlocksFor(tokens) - seq.kv_blocks;
+      if (need > num_free_) return false;
+      Allocate(seq, need);
+    }
+    if (tokens > seq.kv_tokens) {
+      const int64_t before = seq.kv_tokens;
+      stored_ += tokens - before;
+      seq.kv_tokens = tokens;
+      if (!seq.prefix_hashes.empty()) Register(seq, before / o_.block_size, tokens / o_.block_size);
+    }
+    return true;
+  }
 
   // Leading blocks of `seq` that have a key: full blocks inside the prompt and the hashed part.
   int64_t KeyedBlocks(const Sequence& seq) const {
