@@ -50,8 +50,16 @@
 // cache groups (hybrid / sliding-window attention), a null block, copy-on-write, and the time
 // spent hashing or looking up.
 //
+// - Anonymous blocks: until the first sequence with prefix hashes is admitted, no block can ever
+//   be shared or cached, so blocks are only counted (seq.block_ids stays empty, no free-queue
+//   work): a trace without hashes costs O(1) per admission and release. Admitting the first
+//   hashed sequence gives the blocks held then ids taken from the back of the free queue (all
+//   blocks are alike: none has held a key); a sequence keeps those anonymous leading blocks
+//   (kv_blocks - block_ids.size() of them) until it frees them, after its identified ones. Only
+//   which ids are reused differs from identifying every block, never an outcome.
+//
 // Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
-// touched). No allocation once warmed up except the key map's nodes (its buckets are reserved for
+// touched); O(1) per call while blocks are anonymous. No allocation once warmed up except the key map's nodes (its buckets are reserved for
 // one key per block up front); seq.block_ids keeps its capacity across release and reuse.
 #include <algorithm>
 #include <limits>
@@ -119,6 +127,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
                              std::to_string(cached_tokens) + ", tokens " + std::to_string(tokens) +
                              ")");
     }
+    if (!identified_ && !seq.prefix_hashes.empty()) Identify();
     const int64_t hit = cached_tokens / o_.block_size;
     if (hit > KeyedBlocks(seq)) {
       throw std::logic_error("prefix-caching KV: cached tokens beyond the hashed prompt");
@@ -173,12 +182,16 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     if (tokens < seq.computed)
       throw std::logic_error("prefix-caching KV: trimming computed tokens");
     const int64_t keep = BlocksFor(tokens);
-    while (seq.kv_blocks > keep) {  // tail first, as Release
+    while (seq.kv_blocks > keep && !seq.block_ids.empty()) {  // tail first, as Release
       const int32_t b = seq.block_ids.back();
       seq.block_ids.pop_back();
       --seq.kv_blocks;
       --held_;
       if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
+    }
+    if (seq.kv_blocks > keep) {
+      FreeAnonymous(seq.kv_blocks - keep);
+      seq.kv_blocks = keep;
     }
     if (tokens < seq.kv_tokens) {
       stored_ -= seq.kv_tokens - tokens;
@@ -187,10 +200,12 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   }
 
   void Release(Sequence& seq) override {
-    if (static_cast<int64_t>(seq.block_ids.size()) != seq.kv_blocks) {
+    const int64_t anonymous = seq.kv_blocks - static_cast<int64_t>(seq.block_ids.size());
+    if (anonymous < 0 || anonymous > anonymous_) {
       throw std::logic_error("prefix-caching KV: sequence block list (" +
-                             std::to_string(seq.block_ids.size()) + ") differs from kv_blocks (" +
-                             std::to_string(seq.kv_blocks) + ")");
+                             std::to_string(seq.block_ids.size()) + ") does not match kv_blocks (" +
+                             std::to_string(seq.kv_blocks) + ") and the anonymous blocks held (" +
+                             std::to_string(anonymous_) + ")");
     }
     if (seq.kv_tokens > stored_) {
       throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
@@ -207,6 +222,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       --held_;
       if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
     }
+    FreeAnonymous(anonymous);  // the sequence's leading blocks
     stored_ -= seq.kv_tokens;
     seq.block_ids.clear();
     seq.kv_blocks = 0;
@@ -299,6 +315,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // Appends `count` blocks popped from the front of the free queue to `seq` (the caller checked
   // that enough are free).
   void Allocate(Sequence& seq, int64_t count) {
+    if (!identified_) {
+      if (count > num_free_) throw std::logic_error("prefix-caching KV: free queue empty");
+      anonymous_ += count;
+      held_ += count;
+      num_free_ -= count;
+      seq.kv_blocks += count;
+      return;
+    }
     for (int64_t k = 0; k < count; ++k) {
       const int32_t b = head_;
       if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
@@ -314,6 +338,38 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       seq.block_ids.push_back(b);
     }
     seq.kv_blocks += count;
+  }
+
+  // The first hashed sequence is being admitted: the anonymous blocks held now get ids from the
+  // back of the free queue (in counting mode the queue holds every block, none keyed).
+  void Identify() {
+    identified_ = true;
+    anonymous_ids_.reserve(static_cast<size_t>(anonymous_));
+    for (int64_t k = 0; k < anonymous_; ++k) {
+      const int32_t b = tail_;
+      if (b == kNone) throw std::logic_error("prefix-caching KV: free queue shorter than capacity");
+      Unlink(b);
+      ++num_free_;  // still counted as held by the anonymous total, not by the queue
+      blk_[static_cast<size_t>(b)].ref = 1;
+      anonymous_ids_.push_back(b);
+    }
+  }
+
+  // Frees `count` anonymous blocks (a sequence's leading ones).
+  void FreeAnonymous(int64_t count) {
+    if (count <= 0) return;
+    anonymous_ -= count;
+    held_ -= count;
+    if (!identified_) {
+      num_free_ += count;
+      return;
+    }
+    for (int64_t k = 0; k < count; ++k) {
+      const int32_t b = anonymous_ids_.back();
+      anonymous_ids_.pop_back();
+      blk_[static_cast<size_t>(b)].ref = 0;
+      Free(b);
+    }
   }
 
   void Unlink(int32_t b) {
@@ -368,7 +424,10 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   int64_t num_free_ = 0;     // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;         // Σ refs
   bool keyed_ever_ = false;  // some block has held a key (Free's order)
-  BlockKeyMap cached_;       // key -> the block holding it
+  bool identified_ = false;  // a hashed sequence has been admitted: new blocks get ids
+  int64_t anonymous_ = 0;    // blocks held without ids (counted in held_, not in num_free_)
+  std::vector<int32_t> anonymous_ids_;  // after Identify: ids standing for those blocks
+  BlockKeyMap cached_;                  // key -> the block holding it
 };
 
 }  // namespace

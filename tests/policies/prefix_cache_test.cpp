@@ -278,6 +278,41 @@ TEST_CASE("prefix cache: once a key exists, freed blocks queue in vLLM's LRU ord
   CHECK(kv->CachedPrefixTokens(again) == 16);  // block 0 (key 1) survives
 }
 
+TEST_CASE("prefix cache: blocks held before the first hashed request queue like any other",
+          "[prefix_cache]") {
+  // Until a sequence with hashes arrives, blocks are only counted (no ids); the ones still held
+  // then must behave as identified blocks would: freed after a key exists, they go to the back.
+  auto kv = MakePrefixCachingKvAllocator(Options(8, 16));
+  Sequence p = Seq(48);  // 3 blocks, before any hashed request
+  REQUIRE(AdmitAll(*kv, p));
+  CHECK(kv->used_blocks() == 3);
+  CHECK(kv->held_refs() == 3);
+  Sequence s = Seq(10);
+  REQUIRE(kv->Admit(s, 0, 64));  // 4 blocks, then trimmed back to 1
+  CHECK(kv->free_blocks() == 1);
+  kv->Trim(s, 10);
+  CHECK(s.kv_blocks == 1);
+  CHECK(kv->free_blocks() == 4);
+  kv->Release(s);
+  CHECK(kv->free_blocks() == 5);
+  Sequence a = Seq(32, {1, 2});  // the first hashed request: 2 keyed blocks
+  REQUIRE(AdmitAll(*kv, a));
+  CHECK(a.block_ids.size() == 2);
+  CHECK(kv->free_blocks() == 3);
+  kv->Release(a);  // queue: 3 never-used blocks, then a's two keyed blocks
+  kv->Release(p);  // p's 3 blocks after them (the back), not before
+  CHECK(kv->free_blocks() == 8);
+  CHECK(kv->held_refs() == 0);
+  Sequence probe = Seq(32, {1, 2}, 16, /*generated=*/1);
+  CHECK(kv->CachedPrefixTokens(probe) == 32);
+  Sequence q = Seq(96);  // 6 blocks: the 3 unused, then a's 2 (evicted), then one of p's
+  REQUIRE(AdmitAll(*kv, q));
+  CHECK(kv->stats().evicted_blocks == 2);
+  CHECK(kv->CachedPrefixTokens(probe) == 0);
+  kv->Release(q);
+  CHECK(kv->free_blocks() == 8);
+}
+
 TEST_CASE("prefix cache: swap out keeps the blocks cached, swap in allocates fresh ones",
           "[prefix_cache]") {
   auto kv = MakePrefixCachingKvAllocator(Options(10, 16, 0, /*swap=*/4));
