@@ -117,21 +117,6 @@ double KvBytesPerToken(const ModelSpec& s) {
          s.KvBytesPerElement();
 }
 
-void BatchShape::Add(int64_t s, int64_t c, bool needs_logits) {
-  ++num_seqs;
-  new_tokens += s;
-  context_tokens += c;
-  if (needs_logits) ++logit_tokens;
-  const double sd = static_cast<double>(s), cd = static_cast<double>(c);
-  causal_pairs += sd * cd + sd * (sd + 1.0) / 2.0;
-  full_pairs += sd * (cd + sd);
-  if (s > 1) {
-    prefill_tokens += s;
-  } else {
-    ++decode_seqs;
-  }
-}
-
 void BatchShape::AddVerify(int64_t s, int64_t c) {
   ++num_seqs;
   new_tokens += s;

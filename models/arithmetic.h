@@ -77,7 +77,21 @@ struct BatchShape {
 
   // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
   // `needs_logits` for a decode or a chunk that completes the prompt.
-  void Add(int64_t new_tokens, int64_t context_tokens, bool needs_logits);
+  // (Inline: the simulator calls it once per scheduled sequence per step.)
+  void Add(int64_t s, int64_t c, bool needs_logits) {
+    ++num_seqs;
+    new_tokens += s;
+    context_tokens += c;
+    if (needs_logits) ++logit_tokens;
+    const double sd = static_cast<double>(s), cd = static_cast<double>(c);
+    causal_pairs += sd * cd + sd * (sd + 1.0) / 2.0;
+    full_pairs += sd * (cd + sd);
+    if (s > 1) {
+      prefill_tokens += s;
+    } else {
+      ++decode_seqs;
+    }
+  }
   // Adds a speculative verify chunk: `tokens` = the last token + its drafts over
   // `context_tokens`, with logits at every position (counted as a decode).
   void AddVerify(int64_t tokens, int64_t context_tokens);
