@@ -27,6 +27,8 @@ std::vector<std::string> SplitCsvLine(const std::string& line) {
 class CsvTable {
  public:
   explicit CsvTable(const std::string& path) : path_(path) {
+    // Held whole in memory; measurement tables are a few MB.
+    CheckInputFileSize(path, 512u << 20, "measurement CSV");
     std::ifstream in(path);
     if (!in) throw InputError(path + ": cannot open file");
     std::string line;

@@ -531,12 +531,9 @@ ModelSpec ModelSpecFromHfConfigFile(const std::string& path) {
   const std::string name = file.string();
   if (!fs::exists(file, ec)) throw InputError(name + ": HF config file not found");
   if (!fs::is_regular_file(file, ec)) throw InputError(name + ": not a regular file");
-  const std::uintmax_t size = fs::file_size(file, ec);
+  (void)fs::file_size(file, ec);  // surfaces an unreadable file before the size check
   if (ec) throw InputError(name + ": cannot read HF config (" + ec.message() + ")");
-  if (size > kMaxConfigBytes) {
-    throw InputError(name + ": " + std::to_string(size) +
-                     " bytes is too large for a config.json (limit 16 MiB)");
-  }
+  CheckInputFileSize(name, kMaxConfigBytes, "config.json");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(name + ": cannot open HF config for reading");
   std::ostringstream text;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <filesystem>
 
 namespace servesim {
 namespace {
@@ -58,6 +59,16 @@ std::string DidYouMean(std::string_view name, const std::vector<std::string>& ca
     out += "'" + near[i] + "'";
   }
   return out + "?)";
+}
+
+void CheckInputFileSize(const std::string& path, std::uintmax_t limit_bytes,
+                        std::string_view what) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec || size <= limit_bytes) return;
+  throw InputError(path + ": " + std::to_string(size) + " bytes is too large for a " +
+                   std::string(what) + " (limit " + std::to_string(limit_bytes >> 20) + " MiB)");
 }
 
 }  // namespace servesim

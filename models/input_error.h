@@ -6,6 +6,7 @@
 #ifndef SERVESIM_MODELS_INPUT_ERROR_H_
 #define SERVESIM_MODELS_INPUT_ERROR_H_
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -26,6 +27,12 @@ std::vector<std::string> NearestNames(std::string_view name,
 
 // " (did you mean 'x'?)" or "" when nothing is close.
 std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
+
+// Throws an InputError naming `path` when it is a regular file larger than `limit_bytes` (what
+// the file should be, e.g. "scenario file", goes in the message). Files read whole into memory
+// (YAML, CSV tables) are checked before reading so a wrong path to a huge file fails at once
+// instead of exhausting memory. A missing or unreadable file passes: the caller's open reports it.
+void CheckInputFileSize(const std::string& path, std::uintmax_t limit_bytes, std::string_view what);
 
 }  // namespace servesim
 

@@ -62,6 +62,7 @@ ModelSpec ResolveModel(const std::string& value) {
   if (EndsWith(value, ".json")) return ModelSpecFromHfConfigFile(value);
   if (EndsWith(value, ".yaml") || EndsWith(value, ".yml")) {
     YAML::Node node;
+    CheckInputFileSize(value, 16u << 20, "model YAML file");
     try {
       node = YAML::LoadFile(value);
     } catch (const YAML::BadFile&) {

@@ -18,6 +18,10 @@
 namespace servesim {
 namespace {
 
+// Scenario files are a few kilobytes; anything this large is not one (and yaml-cpp would hold
+// the whole tree in memory).
+constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
+
 // Typed access to one YAML map with messages "file:line: a.b.key: expected ..., found '...'" and a
 // check that every key present was read.
 class MapReader {
@@ -190,6 +194,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw InputError(path + ": is a directory; expected a scenario YAML file");
+  CheckInputFileSize(path, kMaxYamlBytes, "scenario file");
   try {
     sc.root = YAML::LoadFile(path);
     CheckDuplicateKeys(sc.root, path, "");

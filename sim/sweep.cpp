@@ -88,6 +88,7 @@ std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
 namespace {
 
 std::string ReadFileOrThrow(const std::filesystem::path& path, const std::string& what) {
+  CheckInputFileSize(path.string(), std::uintmax_t{1} << 30, what + " input");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(what + ": cannot open " + path.string());
   std::ostringstream s;

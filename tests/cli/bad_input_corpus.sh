@@ -229,6 +229,9 @@ if [ -z "$listing" ]; then
   tr '\n' '\r' <"$in/config/valid.json" >"$tmp/lone_cr.json"
   junk >"$tmp/junk.json"
   truncate -s 17M "$tmp/huge.json" 2>/dev/null || head -c 17825792 /dev/zero >"$tmp/huge.json"
+  # Sparse files: their size is checked before anything is read.
+  truncate -s 17M "$tmp/huge.yaml" "$tmp/huge_model.yaml"
+  truncate -s 513M "$tmp/huge_ops.csv"
   junk >"$tmp/junk_ops.csv"
   cp "$in/scenario/valid.yaml" "$tmp/out_is_a_file"
   # A measured all-reduce table with the column calibrate needs first, then with a BOM.
@@ -257,6 +260,7 @@ accept "scenario YAML" bom "UTF-8 byte-order mark" "yaml-cpp skips it" "stdout~b
 accept "scenario YAML" crlf "CRLF line ends" "YAML line breaks" "stdout~crlf.yaml: ok (llama-3.1-8b" -- validate "$tmp/crlf.yaml"
 run_fail "scenario YAML" duplicate-top-key "model: given twice" "duplicate_top_key.yaml" "model: duplicate key" -- "$S/duplicate_top_key.yaml"
 run_fail "scenario YAML" duplicate-nested-key "scheduler.max_num_seqs given twice" "duplicate_nested_key.yaml" "scheduler.max_num_seqs: duplicate key" -- "$S/duplicate_nested_key.yaml"
+run_fail "scenario YAML" huge-file "a 17 MiB file (a wrong path to a data file)" "huge.yaml: 17825792 bytes is too large for a scenario file (limit 16 MiB)" -- "$tmp/huge.yaml"
 fail "scenario YAML" scenario-is-directory "the scenario path is a directory" "scenario_dir: is a directory" -- validate "$tmp/scenario_dir"
 run_fail "scenario YAML" unknown-nested-key "unknown key two levels down" "unknown_nested_key.yaml" "workload.shared_prefix.prompt: unknown key" "did you mean 'prompts'" -- "$S/unknown_nested_key.yaml"
 run_fail "scenario YAML" section-is-list "hardware: is a list" "hardware_list.yaml: hardware: expected a mapping of keys, found a list" -- "$S/hardware_list.yaml"
@@ -295,6 +299,8 @@ fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilizatio
 fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
 fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
 fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
+fail "CLI flags" model-yaml-huge "--model names a 17 MiB YAML file" "huge_model.yaml: 17825792 bytes is too large for a model YAML file (limit 16 MiB)" -- analyze --model "$tmp/huge_model.yaml" --device a100-80gb
+fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_ops.csv: 537919488 bytes is too large for a measurement CSV (limit 512 MiB)" -- calibrate --device a100-80gb --ops "$tmp/huge_ops.csv"
 fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"
 accept "CLI flags" calibrate-bom "calibrate --allreduce CSV with a UTF-8 byte-order mark" "the mark is stripped from the header (calibration.cpp)" "stdout~6 all-reduce measurements" -- calibrate --device a100-80gb --allreduce "$tmp/allreduce_bom.csv"
 
