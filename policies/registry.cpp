@@ -38,6 +38,12 @@ const std::vector<ImplEntry>& Implementations() {
       {"offload", "flexgen",
        "FlexGen-style fixed percentages of every layer's weights on device / host / disk and of "
        "the KV cache on device / host"},
+      {"routing", "round_robin", "replicas in turn (vLLM's and most gateways' default)"},
+      {"routing", "least_requests", "join the shortest queue: fewest outstanding requests"},
+      {"routing", "least_tokens",
+       "fewest outstanding tokens (prompt + output of the requests a replica holds)"},
+      {"routing", "least_kv", "lowest KV-cache usage, then fewest outstanding requests"},
+      {"routing", "random", "uniform, from the scenario's random stream \"routing\""},
       {"cost_model", "roofline", "calibrated per-operator roofline (hardware/cost_model.h)"},
       {"workload", "synthetic", "generated arrivals and lengths (workloads/workload_yaml.h)"},
       {"workload", "closed_loop", "N clients that each wait for a response, then think"},

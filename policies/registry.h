@@ -9,7 +9,8 @@
 namespace servesim {
 
 struct ImplEntry {
-  const char* slot;  // "scheduler", "kv_cache", "speculative", "offload", "cost_model", "workload"
+  const char* slot;  // "scheduler", "kv_cache", "speculative", "offload", "routing", "cost_model",
+                     // "workload"
   const char* name;
   const char* description;
 };

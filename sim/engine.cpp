@@ -57,7 +57,8 @@ struct Engine::Impl {
   RunSummary s;
   const EngineOutputs* out = nullptr;
   int64_t pulled = 0;
-  int64_t next_replica = 0;
+  std::unique_ptr<Router> router;
+  std::vector<ReplicaLoad> loads;  // per replica, as the router sees them
   int64_t first_arrival_ns = -1;
   int64_t last_finish_ns = 0;
   int64_t max_model_len = 0;
@@ -85,6 +86,8 @@ struct Engine::Impl {
     request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
+    router = MakeRouter(cfg.routing);
+    loads.resize(static_cast<size_t>(cfg.replicas));
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
@@ -210,9 +213,8 @@ struct Engine::Impl {
     seq->prefix_block_tokens = r.prefix_block_tokens;
     if (rep_spec_enabled())
       seq->spec_alpha = replicas.front().spec->DrawRequestAlpha(request_alpha_rng);
-    Replica& rep = replicas[static_cast<size_t>(next_replica)];
-    const int32_t rep_index = static_cast<int32_t>(next_replica);
-    next_replica = (next_replica + 1) % cfg.replicas;
+    const int32_t rep_index = RouteArrival();
+    Replica& rep = replicas[static_cast<size_t>(rep_index)];
     if (seq->MaxTokens() > max_model_len) {
       Reject(*seq, now, s.rejected_too_long);
     } else if (!rep.kv->CanEverFit(*seq)) {
@@ -221,10 +223,24 @@ struct Engine::Impl {
                static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
       Reject(*seq, now, s.rejected_queue_full);
     } else {
+      ReplicaLoad& load = loads[static_cast<size_t>(rep_index)];
+      ++load.outstanding_requests;
+      load.outstanding_tokens += seq->prompt_tokens + seq->output_tokens;
       rep.queues.waiting.push_back(seq);
       WakeReplica(rep_index, now);
     }
     PullNext(index);
+  }
+
+  int32_t RouteArrival() {
+    if (replicas.size() == 1) return 0;
+    if (router->needs_kv_usage()) {
+      for (size_t i = 0; i < replicas.size(); ++i) loads[i].kv_usage = replicas[i].kv->Usage();
+    }
+    const int32_t r = router->Route(loads);
+    if (r < 0 || r >= static_cast<int32_t>(replicas.size()))
+      throw std::logic_error("router returned replica " + std::to_string(r));
+    return r;
   }
 
   void WakeReplica(int32_t index, int64_t now) {
@@ -539,6 +555,9 @@ struct Engine::Impl {
     Replica& rep = replicas[static_cast<size_t>(replica)];
     rep.kv->Release(q);
     q.status = SeqStatus::kFinished;
+    ReplicaLoad& load = loads[static_cast<size_t>(replica)];
+    --load.outstanding_requests;
+    load.outstanding_tokens -= q.prompt_tokens + q.output_tokens;
     ++s.completed;
     last_finish_ns = std::max(last_finish_ns, now);
     const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
@@ -567,8 +586,14 @@ struct Engine::Impl {
   void CheckInvariants() const {
 #ifndef NDEBUG
     int64_t queued = 0;
-    for (const auto& r : replicas) {
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      const Replica& r = replicas[i];
       queued += InFlight(r.queues);
+      if (loads[i].outstanding_requests != InFlight(r.queues)) {
+        throw std::logic_error(
+            "invariant: the router's outstanding requests differ from a "
+            "replica's queues");
+      }
       int64_t held = 0;
       for (const Sequence* q : r.queues.running) held += q->kv_blocks;
       for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;

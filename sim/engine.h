@@ -27,6 +27,7 @@
 #include "policies/batching/batch_scheduler.h"
 #include "policies/kv/kv_allocator.h"
 #include "policies/offload/offload.h"
+#include "policies/routing/router.h"
 #include "policies/speculative/speculator.h"
 #include "sim/metrics.h"
 #include "workloads/workload.h"
@@ -42,6 +43,7 @@ struct EngineConfig {
   SchedulerOptions scheduler;  // per replica
   SpeculativeOptions speculative;  // per replica
   OffloadPlan offload;             // per replica (inactive: everything resident)
+  RoutingOptions routing;          // which replica an arrival joins
   uint64_t seed = 0;               // the scenario seed (acceptance draws)
   int64_t max_model_len = 0;       // 0: the model's max context
   int64_t max_time_ns = 0;         // 0: no limit; events after it are not processed

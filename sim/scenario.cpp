@@ -550,6 +550,10 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   sp.draft_cost = e.cost;
   sp.draft_cost.tp = draft_tp;
 
+  MapReader route(top.Get("routing"), path, "routing");
+  e.routing.impl = route.Impl("routing", "round_robin");
+  route.Finish();
+
   MapReader simr(top.Get("simulation"), path, "simulation");
   const double max_time_s = simr.Double("max_time_s", 0, 0, 1e9);
   e.max_time_ns = static_cast<int64_t>(std::llround(max_time_s * 1e9));
@@ -579,6 +583,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   top.Finish();
 
   e.seed = sc.seed;
+  e.routing.seed = sc.seed;
   if (sp.impl == "draft_model") {
     const double draft_weights = WeightBytes(sp.draft) / draft_tp;
     if (CountParams(sp.draft).Total() > CountParams(e.model).Total()) {

@@ -285,6 +285,8 @@ run_fail "scenario YAML" empirical-lengths-empty "empirical length file with a h
 
 # ---- CLI flags
 V=$S/valid.yaml
+fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "routing.impl: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load
+fail "CLI flags" set-router-key "--set routing.policy=x (unknown key)" "routing.policy: unknown key; expected one of impl" -- run "$V" --out "$tmp/out-route2" -q --set routing.policy=x
 fail "CLI flags" set-not-yaml "--set value is not YAML" "--set scheduler.max_num_seqs=[: value is not valid YAML" -- run "$V" --out "$tmp/out-set1" -q --set 'scheduler.max_num_seqs=['
 fail "CLI flags" set-empty-key "--set .a=1" "--set .a=1: empty key in '.a'" -- run "$V" --out "$tmp/out-set2" -q --set '.a=1'
 fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "scheduler.max_num_seqs: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc

@@ -1,0 +1,54 @@
+// Routing: which replica an arriving request joins, decided by a load balancer in front of
+// identical replicas.
+//
+// Models: the balancer sees, at the arrival instant and exactly, each replica's outstanding
+// requests (routed to it and not finished: waiting, running, preempted or swapped out), their
+// outstanding tokens (prompt + output of those requests, the work a replica has been handed) and
+// its KV-cache usage. Policies: round_robin (the default; vLLM's and most gateways'),
+// least_requests (join the shortest queue: fewest outstanding requests), least_tokens (fewest
+// outstanding tokens, which tells a replica holding a few long requests from one holding many
+// short ones), least_kv (lowest KV usage, then fewest outstanding requests), random (uniform,
+// from the scenario's named stream "routing"). The least_* policies break ties by scanning from
+// the replica after the last one chosen, so an idle cluster is filled round-robin.
+//
+// Ignores: stale load reports and the balancer's own latency, prefix- or session-affinity
+// routing, heterogeneous replicas, and moving a request once routed (it stays on its replica
+// through preemption).
+#ifndef SERVESIM_POLICIES_ROUTING_ROUTER_H_
+#define SERVESIM_POLICIES_ROUTING_ROUTER_H_
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace servesim {
+
+// One replica as the balancer sees it.
+struct ReplicaLoad {
+  int64_t outstanding_requests = 0;
+  int64_t outstanding_tokens = 0;  // prompt + output tokens of the outstanding requests
+  double kv_usage = 0;             // fraction of KV blocks in use (filled only for least_kv)
+};
+
+struct RoutingOptions {
+  std::string impl = "round_robin";
+  uint64_t seed = 0;  // the scenario seed (random draws from its stream "routing")
+};
+
+// Contract: Route is given the loads of all replicas (at least one) and returns an index into
+// them; it is deterministic given the options and the sequence of calls.
+class Router {
+ public:
+  virtual ~Router() = default;
+  virtual int32_t Route(std::span<const ReplicaLoad> loads) = 0;
+  // Whether Route reads ReplicaLoad::kv_usage (the engine computes it only then).
+  virtual bool needs_kv_usage() const { return false; }
+};
+
+// The factory behind the registry's "routing" names (policies/registry.cpp).
+std::unique_ptr<Router> MakeRouter(const RoutingOptions& options);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_POLICIES_ROUTING_ROUTER_H_
