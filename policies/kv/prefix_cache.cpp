@@ -56,10 +56,13 @@
 //   hashed sequence gives the blocks held then ids taken from the back of the free queue (all
 //   blocks are alike: none has held a key); a sequence keeps those anonymous leading blocks
 //   (kv_blocks - block_ids.size() of them) until it frees them, after its identified ones. Only
-//   which ids are reused differs from identifying every block, never an outcome.
+//   which ids are reused differs from identifying every block, never an outcome. Each holder of
+//   anonymous blocks has a record (seq.kv_handle: slot and generation), so releasing a stale
+//   copy of a sequence is still caught as a double release.
 //
 // Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
-// touched); O(1) per call while blocks are anonymous. No allocation once warmed up except the key map's nodes (its buckets are reserved for
+// touched); O(1) per call while blocks are anonymous. No allocation once warmed up except the key
+// map's nodes (its buckets are reserved for
 // one key per block up front); seq.block_ids keeps its capacity across release and reuse.
 #include <algorithm>
 #include <limits>
@@ -190,7 +193,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
     }
     if (seq.kv_blocks > keep) {
-      FreeAnonymous(seq.kv_blocks - keep);
+      FreeAnonymous(seq, seq.kv_blocks - keep);
       seq.kv_blocks = keep;
     }
     if (tokens < seq.kv_tokens) {
@@ -201,12 +204,12 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
   void Release(Sequence& seq) override {
     const int64_t anonymous = seq.kv_blocks - static_cast<int64_t>(seq.block_ids.size());
-    if (anonymous < 0 || anonymous > anonymous_) {
+    if (anonymous < 0) {
       throw std::logic_error("prefix-caching KV: sequence block list (" +
-                             std::to_string(seq.block_ids.size()) + ") does not match kv_blocks (" +
-                             std::to_string(seq.kv_blocks) + ") and the anonymous blocks held (" +
-                             std::to_string(anonymous_) + ")");
+                             std::to_string(seq.block_ids.size()) + ") longer than kv_blocks (" +
+                             std::to_string(seq.kv_blocks) + ")");
     }
+    if (anonymous > 0) AnonymousRecord(seq, anonymous);  // checks before anything changes
     if (seq.kv_tokens > stored_) {
       throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
     }
@@ -222,7 +225,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       --held_;
       if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
     }
-    FreeAnonymous(anonymous);  // the sequence's leading blocks
+    FreeAnonymous(seq, anonymous);  // the sequence's leading blocks
     stored_ -= seq.kv_tokens;
     seq.block_ids.clear();
     seq.kv_blocks = 0;
@@ -295,6 +298,10 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // block already holds the key.
   void Register(const Sequence& seq, int64_t from, int64_t to) {
     to = std::min({to, KeyedBlocks(seq), static_cast<int64_t>(seq.block_ids.size())});
+    // Block i of the sequence is block_ids[i] only without anonymous leading blocks, which a
+    // sequence with hashes never has (its admission identified every block).
+    if (from < to && seq.kv_blocks != static_cast<int64_t>(seq.block_ids.size()))
+      throw std::logic_error("prefix-caching KV: keys for a sequence holding anonymous blocks");
     for (int64_t i = from; i < to; ++i) {
       const int32_t b = seq.block_ids[static_cast<size_t>(i)];
       if (blk_[static_cast<size_t>(b)].has_key) continue;  // a cache hit: already this key's holder
@@ -317,6 +324,20 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   void Allocate(Sequence& seq, int64_t count) {
     if (!identified_) {
       if (count > num_free_) throw std::logic_error("prefix-caching KV: free queue empty");
+      if (count <= 0) return;
+      if (seq.kv_handle < 0) {
+        uint32_t slot;
+        if (free_slots_.empty()) {
+          slot = static_cast<uint32_t>(slots_.size());
+          slots_.push_back(AnonSlot{});
+        } else {
+          slot = free_slots_.back();
+          free_slots_.pop_back();
+        }
+        seq.kv_handle =
+            static_cast<int64_t>((static_cast<uint64_t>(slots_[slot].generation) << 32) | slot);
+      }
+      AnonymousRecord(seq, 0).blocks += count;
       anonymous_ += count;
       held_ += count;
       num_free_ -= count;
@@ -355,9 +376,33 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     }
   }
 
-  // Frees `count` anonymous blocks (a sequence's leading ones).
-  void FreeAnonymous(int64_t count) {
+  // The record of `seq`'s anonymous blocks, which must hold at least `at_least` of them (a stale
+  // copy of a released sequence has a handle whose generation has moved on).
+  struct AnonSlot {
+    int64_t blocks = 0;
+    uint32_t generation = 0;
+  };
+  AnonSlot& AnonymousRecord(const Sequence& seq, int64_t at_least) {
+    const uint64_t h = static_cast<uint64_t>(seq.kv_handle);
+    const size_t slot = static_cast<size_t>(h & 0xFFFFFFFFu);
+    if (seq.kv_handle < 0 || slot >= slots_.size() || slots_[slot].generation != (h >> 32) ||
+        slots_[slot].blocks < at_least) {
+      throw std::logic_error("prefix-caching KV: releasing " + std::to_string(at_least) +
+                             " blocks the sequence does not hold (double release)");
+    }
+    return slots_[slot];
+  }
+
+  // Frees `count` anonymous blocks of `seq` (its leading ones).
+  void FreeAnonymous(Sequence& seq, int64_t count) {
     if (count <= 0) return;
+    AnonSlot& rec = AnonymousRecord(seq, count);
+    rec.blocks -= count;
+    if (rec.blocks == 0) {  // the record goes; copies of the handle are stale from now on
+      rec.generation = (rec.generation + 1) & 0x7FFFFFFFu;  // the handle stays non-negative
+      free_slots_.push_back(static_cast<uint32_t>(&rec - slots_.data()));
+      seq.kv_handle = -1;
+    }
     anonymous_ -= count;
     held_ -= count;
     if (!identified_) {
@@ -427,7 +472,9 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   bool identified_ = false;  // a hashed sequence has been admitted: new blocks get ids
   int64_t anonymous_ = 0;    // blocks held without ids (counted in held_, not in num_free_)
   std::vector<int32_t> anonymous_ids_;  // after Identify: ids standing for those blocks
-  BlockKeyMap cached_;                  // key -> the block holding it
+  std::vector<AnonSlot> slots_;         // per holder of anonymous blocks (seq.kv_handle)
+  std::vector<uint32_t> free_slots_;
+  BlockKeyMap cached_;  // key -> the block holding it
 };
 
 }  // namespace

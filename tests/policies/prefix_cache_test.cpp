@@ -313,6 +313,30 @@ TEST_CASE("prefix cache: blocks held before the first hashed request queue like 
   CHECK(kv->free_blocks() == 8);
 }
 
+TEST_CASE("prefix cache: a stale copy of a sequence holding id-less blocks is a double release",
+          "[prefix_cache]") {
+  auto kv = MakePrefixCachingKvAllocator(Options(8, 16));
+  Sequence a = Seq(32), b = Seq(32);  // 2 blocks each, before any hashed request
+  REQUIRE(AdmitAll(*kv, a));
+  REQUIRE(AdmitAll(*kv, b));
+  const Sequence copy = a;
+  kv->Release(a);
+  Sequence stale = copy;
+  CHECK_THROWS_AS(kv->Release(stale), std::logic_error);  // b's blocks must not be taken
+  CHECK(kv->used_blocks() == 2);
+  CHECK(kv->held_refs() == 2);
+  // After the first hashed admission, b's blocks are still checked the same way.
+  Sequence h = Seq(32, {1, 2});
+  REQUIRE(AdmitAll(*kv, h));
+  const Sequence copy_b = b;
+  kv->Release(b);
+  Sequence stale_b = copy_b;
+  CHECK_THROWS_AS(kv->Release(stale_b), std::logic_error);
+  CHECK(kv->used_blocks() == 2);  // h's
+  kv->Release(h);
+  CHECK(kv->used_blocks() == 0);
+}
+
 TEST_CASE("prefix cache: swap out keeps the blocks cached, swap in allocates fresh ones",
           "[prefix_cache]") {
   auto kv = MakePrefixCachingKvAllocator(Options(10, 16, 0, /*swap=*/4));
