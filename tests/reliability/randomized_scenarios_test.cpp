@@ -6,11 +6,12 @@
 // prefix caching, swap preemption for vllm_v0), speculative decoding where the scheduler allows it
 // (ngram, draft_heads, or a draft model of the target's vocabulary), a device preset with a model
 // preset whose weights fit it (checked with the memory plan, so most draws run), tensor
-// parallelism, replicas, a KV cache sometimes sized to hold only a few requests arriving at once
-// (preemption, swapping, KV-capacity rejections), synthetic or closed-loop workloads with random
-// arrival processes and length distributions or a Mooncake-style trace with chained prefix
-// hashes, and sometimes the simulation limits (max_time_s, max_requests, max_waiting). Each scenario is written as YAML text and loaded by the real scenario loader, so
-// it is validated exactly like a user's file; an InputError there is a legitimate rejection of a
+// parallelism, replicas (with a random routing policy), a KV cache sometimes sized to hold only a
+// few requests arriving at once (preemption, swapping, KV-capacity rejections), synthetic or
+// closed-loop workloads with random arrival processes and length distributions or a Mooncake-style
+// trace with chained prefix hashes, and sometimes the simulation limits (max_time_s, max_requests,
+// max_waiting). Each scenario is written as YAML text and loaded by the real scenario loader, so it
+// is validated exactly like a user's file; an InputError there is a legitimate rejection of a
 // combination and is counted (the test requires most draws to run). Every scenario that loads is
 // run twice and checked:
 // - requests are conserved: arrived = completed + rejected + in flight at the end, and nothing is
@@ -194,7 +195,8 @@ Drawn DrawScenario(Draw& d, int index) {
   y << "seed: " << d.Int(0, int64_t{1} << 40) << "\n";
   y << "model: " << model->name << "\n";
   y << "hardware: {device: " << device->name << ", tp: " << tp;
-  if (d.Chance(0.2)) y << ", replicas: " << d.Int(2, 3);
+  const bool replicated = d.Chance(0.2);
+  if (replicated) y << ", replicas: " << d.Int(2, 3);
   if (d.Chance(0.3)) y << ", memory_utilization: " << Num(d.Real(0.5, 0.95));
   if (pressure) {
     y << ", kv_blocks: " << std::max<int64_t>(1, d.Int(1, 6) * (prompt + output) / block);
@@ -202,6 +204,12 @@ Drawn DrawScenario(Draw& d, int index) {
     y << ", kv_blocks: " << d.Int(8, 1024);
   }
   y << "}\n";
+  if (replicated) {
+    y << "routing: {impl: "
+      << d.Pick(std::vector<std::string>{"round_robin", "least_requests", "least_tokens",
+                                         "least_kv", "random"})
+      << "}\n";
+  }
 
   const std::string sched =
       d.Pick(std::vector<std::string>{"vllm_v1", "vllm_v0", "sarathi", "orca", "static"});
