@@ -1,7 +1,8 @@
 // The serving engine: replicas that batch requests step by step, driven by the event kernel.
 //
 // Models: N identical replicas (each a model on `tp` devices with its own KV cache, batch
-// scheduler and cost model), requests routed round-robin at arrival, one step event per busy
+// scheduler and cost model), requests routed at arrival by policies/routing (round-robin by
+// default; load-aware balancers see each replica's outstanding work), one step event per busy
 // replica, lazily pulled arrivals (one pending arrival per source). A step's tokens are credited
 // when it completes: a chunk that completes the known tokens emits one output token (the prompt's
 // last chunk emits the first token); each decode emits one. Requests longer than the model context,
