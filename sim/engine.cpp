@@ -417,6 +417,9 @@ struct Engine::Impl {
     const int64_t stored0 = rep.kv->stored_tokens();
     BatchShape shape = shape0;
     int64_t t = now, d = duration, started = 0;
+    // KV usage and the room held change only when a step allocates blocks.
+    double usage = rep.kv->Usage();
+    double room = static_cast<double>(rep.kv->held_refs()) * static_cast<double>(bs);
     for (int64_t j = 1; j <= last_j; ++j) {
       const int64_t tj = t + d;
       if (tj >= limit || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
@@ -441,16 +444,18 @@ struct Engine::Impl {
         if (!rep.kv->Reserve(q, q.computed + j + 1))
           throw std::logic_error("decode stretch: a counted block was not free");
       }
+      if (need > 0) {
+        usage = rep.kv->Usage();
+        room = static_cast<double>(rep.kv->held_refs()) * static_cast<double>(bs);
+      }
       shape.context_tokens += batch;
       shape.causal_pairs += static_cast<double>(batch);
       shape.full_pairs += static_cast<double>(batch);
       const StepCost cost = rep.cost->PriceStep(shape);
       const int64_t dj = SecondsToTicks(cost.seconds);
       // Stored tokens as the per-request reservations would leave them: one more per request.
-      const double room =
-          static_cast<double>(rep.kv->held_refs()) * static_cast<double>(rep.kv->block_size());
       const double waste = room > 0 ? 1.0 - static_cast<double>(stored0 + j * batch) / room : 0.0;
-      RecordStep(index, rep, tj, dj, batch, shape, cost, rep.kv->Usage(), waste, 0, 0, 0);
+      RecordStep(index, rep, tj, dj, batch, shape, cost, usage, waste, 0, 0, 0);
       s.events += 2;  // the StepDone and StepStart stepping would have processed
       ++s.jumped_steps;
       t = tj;
