@@ -544,9 +544,13 @@ int CmdValidate(int argc, char** argv) {
   const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
   for (const auto& w : sc.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
   MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
-  std::printf("%s: ok (%s on %s, tp %d, %lld KV blocks)\n", sc.path.c_str(),
-              sc.engine.model.name.c_str(), sc.engine.device.name.c_str(), sc.engine.cost.tp,
-              static_cast<long long>(sc.engine.kv.capacity_blocks));
+  const long long blocks = static_cast<long long>(sc.engine.kv.capacity_blocks);
+  const std::string kv = sc.engine.replicas > 1 ? std::to_string(sc.engine.replicas) +
+                                                      " replicas of " + std::to_string(blocks) +
+                                                      " KV blocks, routed " + sc.engine.routing.impl
+                                                : std::to_string(blocks) + " KV blocks";
+  std::printf("%s: ok (%s on %s, tp %d, %s)\n", sc.path.c_str(), sc.engine.model.name.c_str(),
+              sc.engine.device.name.c_str(), sc.engine.cost.tp, kv.c_str());
   return 0;
 }
 
