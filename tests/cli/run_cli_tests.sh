@@ -106,7 +106,8 @@ expect_fail calibrate-columns "missing column" calibrate --device a100-80gb --op
 src=$(cd "$(dirname "$0")/../.." && pwd)
 default=$src/scenarios/default.yaml
 expect_ok validate-default "ok (llama-3.1-8b" validate "$default"
-expect_ok validate-replicas "2 replicas of 28518 KV blocks, routed least_tokens" validate "$default" --set hardware.replicas=2 --set routing.impl=least_tokens
+expect_ok validate-replicas "tp 1, 2 replicas of" validate "$default" --set hardware.replicas=2 --set routing.impl=least_tokens
+expect_ok validate-routing "KV blocks, routed least_tokens)" validate "$default" --set hardware.replicas=2 --set routing.impl=least_tokens
 small=(--set workload.num_requests=200 -q)
 expect_ok run-default "" run "$default" --out "$tmp/a" "${small[@]}"
 "$bin" run "$default" --out "$tmp/b" "${small[@]}" --set output.wall_clock=false
