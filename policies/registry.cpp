@@ -38,7 +38,7 @@ const std::vector<ImplEntry>& Implementations() {
       {"offload", "flexgen",
        "FlexGen-style fixed percentages of every layer's weights on device / host / disk and of "
        "the KV cache on device / host"},
-      {"routing", "round_robin", "replicas in turn (vLLM's and most gateways' default)"},
+      {"routing", "round_robin", "replicas in turn (most gateways' default)"},
       {"routing", "least_requests", "join the shortest queue: fewest outstanding requests"},
       {"routing", "least_tokens",
        "fewest outstanding tokens (prompt + output of the requests a replica holds)"},

@@ -204,7 +204,7 @@ int CmdList(int argc, char** argv) {
         j.BeginObject().Field("slot", e.slot).Field("impl", e.name);
         j.Field("description", e.description).EndObject();
       } else {
-        std::printf("%-12s %-12s %s\n", e.slot, e.name, e.description);
+        std::printf("%-12s %-15s %s\n", e.slot, e.name, e.description);
       }
     }
     if (json) std::cout << j.EndArray().str() << "\n";

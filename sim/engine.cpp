@@ -599,6 +599,18 @@ struct Engine::Impl {
             "invariant: the router's outstanding requests differ from a "
             "replica's queues");
       }
+      int64_t tokens = 0;
+      auto add = [&tokens](const auto& queue) {
+        for (const Sequence* q : queue) tokens += q->prompt_tokens + q->output_tokens;
+      };
+      add(r.queues.running);
+      add(r.queues.waiting);
+      add(r.queues.swapped);
+      if (tokens != loads[i].outstanding_tokens) {
+        throw std::logic_error(
+            "invariant: the router's outstanding tokens differ from a "
+            "replica's queues");
+      }
       int64_t held = 0;
       for (const Sequence* q : r.queues.running) held += q->kv_blocks;
       for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;

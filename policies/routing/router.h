@@ -4,12 +4,17 @@
 // Models: the balancer sees, at the arrival instant and exactly, each replica's outstanding
 // requests (routed to it and not finished: waiting, running, preempted or swapped out), their
 // outstanding tokens (prompt + output of those requests, the work a replica has been handed) and
-// its KV-cache usage. Policies: round_robin (the default; vLLM's and most gateways'),
+// its KV-cache usage. Policies: round_robin (the default, as in most gateways; vLLM's own
+// data-parallel balancer weighs waiting and running requests, close to least_requests),
 // least_requests (join the shortest queue: fewest outstanding requests), least_tokens (fewest
 // outstanding tokens, which tells a replica holding a few long requests from one holding many
 // short ones), least_kv (lowest KV usage, then fewest outstanding requests), random (uniform,
 // from the scenario's named stream "routing"). The least_* policies break ties by scanning from
 // the replica after the last one chosen, so an idle cluster is filled round-robin.
+//
+// least_tokens counts each request's prompt + true output length until it finishes: an oracle
+// view (a real balancer does not know the output length) of the work handed out, not of the
+// work left.
 //
 // Ignores: stale load reports and the balancer's own latency, prefix- or session-affinity
 // routing, heterogeneous replicas, and moving a request once routed (it stays on its replica
