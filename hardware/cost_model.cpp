@@ -215,11 +215,8 @@ class RooflineCostModel final : public CostModel {
     PartialSum t;
     for (const OpWork& w : scratch_) {
       const OpCost c = PriceOp(w, model_, device_, options_, &smooth_, &batch);
-      t.device_s += c.seconds;
-      t.flops += w.flops * static_cast<double>(w.repeats);
-      t.bytes += w.Bytes() * static_cast<double>(w.repeats);
-      t.kernels += w.repeats;
-      t.by_bound[static_cast<int>(c.bound)] += c.seconds;
+      const double repeats = static_cast<double>(w.repeats);
+      t.Add(OpTerm{c.seconds, w.flops * repeats, w.Bytes() * repeats, c.bound}, repeats);
       if (out) out->push_back(c);
     }
     return Finish(batch, t);

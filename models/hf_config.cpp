@@ -531,8 +531,6 @@ ModelSpec ModelSpecFromHfConfigFile(const std::string& path) {
   const std::string name = file.string();
   if (!fs::exists(file, ec)) throw InputError(name + ": HF config file not found");
   if (!fs::is_regular_file(file, ec)) throw InputError(name + ": not a regular file");
-  (void)fs::file_size(file, ec);  // surfaces an unreadable file before the size check
-  if (ec) throw InputError(name + ": cannot read HF config (" + ec.message() + ")");
   CheckInputFileSize(name, kMaxConfigBytes, "config.json");
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError(name + ": cannot open HF config for reading");
