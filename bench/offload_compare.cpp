@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "models/arithmetic.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 
 namespace {
 

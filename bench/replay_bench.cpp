@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "sim/sweep.h"
+#include "sim/app/sweep.h"
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : std::string(SERVESIM_SOURCE_DIR) + "/scenarios";

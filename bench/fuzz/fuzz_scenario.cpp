@@ -1,4 +1,4 @@
-// libFuzzer target: the scenario loader (sim/scenario.h) on arbitrary bytes.
+// libFuzzer target: the scenario loader (sim/config/scenario.h) on arbitrary bytes.
 //
 // The input is written as scenario.yaml into a scratch directory that also holds small fixture
 // files the scenario may name by relative path (trace.csv in the Azure format, trace.jsonl in
@@ -20,7 +20,7 @@
 
 #include "bench/fuzz/fuzz_common.h"
 #include "models/input_error.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
 #include "workloads/request.h"
 #include "workloads/workload.h"
 

@@ -42,8 +42,8 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 
 namespace servesim::validation {
 
@@ -155,9 +155,9 @@ inline RequestLatencies SimulateRun(const std::string& scenario, const std::stri
   if (efficiency) sc.engine.device.efficiency = *efficiency;
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
   RequestLatencies out;
-  EngineOutputs outputs;
+  CallbackObserver outputs;
   outputs.on_request = [&out](const RequestRecord& r) {
-    if (!r.completed) return;
+    if (r.status != RequestStatus::kCompleted) return;
     const double arrival = static_cast<double>(r.arrival_ns) * 1e-9;
     const double first = static_cast<double>(r.first_token_ns) * 1e-9;
     const double finish = static_cast<double>(r.finish_ns) * 1e-9;
@@ -166,7 +166,7 @@ inline RequestLatencies SimulateRun(const std::string& scenario, const std::stri
     if (r.output_tokens > 1)
       out.tpot_s.push_back((finish - first) / static_cast<double>(r.output_tokens - 1));
   };
-  const RunSummary summary = engine.Run(outputs);
+  const RunSummary summary = engine.Run({&outputs});
   out.makespan_s = summary.duration_s;
   out.kv_usage_peak = summary.kv_usage_peak;
   if (memory) *memory = sc.memory;

@@ -11,7 +11,8 @@
 #include "hardware/presets.h"
 #include "models/presets.h"
 #include "policies/registry.h"
-#include "sim/engine.h"
+#include "sim/core/engine.h"
+#include "sim/output/csv_writers.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
@@ -111,11 +112,10 @@ Outcome Run(const Combo& c, const std::vector<Request>& requests) {
   sources.push_back(std::make_unique<testing::VectorWorkload>(requests));
   Engine engine(cfg, std::move(sources));
   std::ostringstream reqs, steps;
-  EngineOutputs out;
-  out.requests_csv = &reqs;
-  out.steps_csv = &steps;
+  RequestsCsvWriter reqs_writer(reqs);
+  StepsCsvWriter steps_writer(steps);
   Outcome o;
-  o.summary = engine.Run(out);
+  o.summary = engine.Run({&reqs_writer, &steps_writer});
   o.requests_csv = reqs.str();
   o.steps_csv = steps.str();
   return o;

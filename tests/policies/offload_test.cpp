@@ -12,8 +12,8 @@
 
 #include "hardware/device_spec.h"
 #include "models/input_error.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 #include "tests/support/temp_dir.h"
 
 namespace servesim {

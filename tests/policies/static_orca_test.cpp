@@ -1,5 +1,5 @@
 // Orca and static batching, driven step by step with hand-built queues and a real allocator. A
-// step is credited here by the engine's documented rules (sim/engine.h, FinishStep): new_tokens
+// step is credited here by the engine's documented rules (sim/core/engine.h, FinishStep): new_tokens
 // are added to `computed`; a step that reaches the known tokens emits one output token; a
 // sequence whose output is complete and that is not held is completed (KV released) and dropped
 // from `running`. Completed sequences are then scrambled, as the engine recycles them, so a

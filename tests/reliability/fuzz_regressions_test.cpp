@@ -10,7 +10,7 @@
 
 #include "models/hf_config.h"
 #include "models/input_error.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
 #include "tests/support/temp_dir.h"
 #include "workloads/trace.h"
 

@@ -44,8 +44,10 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
+#include "sim/output/csv_writers.h"
+#include "sim/output/summary_json.h"
 #include "tests/support/temp_dir.h"
 #include "workloads/random.h"
 
@@ -356,10 +358,9 @@ struct RunResult {
 RunResult RunOnce(const Scenario& sc) {
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
   std::ostringstream requests;
-  EngineOutputs outputs;
-  outputs.requests_csv = &requests;
+  RequestsCsvWriter requests_writer(requests);
   RunResult r;
-  r.summary = engine.Run(outputs);
+  r.summary = engine.Run({&requests_writer});
   r.summary_json = SummaryJson(r.summary, sc.engine, /*wall_clock=*/false);
   r.requests_csv = requests.str();
   return r;

@@ -1,6 +1,6 @@
 // Capacity search: the bracketing + bisection on analytic predicates, and a closed-form serving
 // case whose capacity is computed by hand from the model's arithmetic.
-#include "sim/capacity.h"
+#include "sim/app/capacity.h"
 
 #include <catch2/catch.hpp>
 #include <functional>

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
+#include "sim/output/csv_writers.h"
+#include "sim/output/summary_json.h"
 #include "tests/support/temp_dir.h"
 
 namespace servesim {
@@ -23,11 +25,10 @@ Outputs RunWith(const std::string& path, std::vector<std::string> overrides, boo
   overrides.push_back(std::string("simulation.jump_decode_stretches=") + (jump ? "true" : "false"));
   const Scenario sc = LoadScenario(path, overrides);
   std::ostringstream requests, steps;
-  EngineOutputs out;
-  out.requests_csv = &requests;
-  out.steps_csv = &steps;
+  RequestsCsvWriter requests_writer(requests);
+  StepsCsvWriter steps_writer(steps);
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
-  const RunSummary s = engine.Run(out);
+  const RunSummary s = engine.Run({&requests_writer, &steps_writer});
   return {SummaryJson(s, sc.engine, false),
           requests.str(),
           steps.str(),

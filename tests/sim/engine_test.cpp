@@ -1,6 +1,6 @@
 // Closed-form checks of the engine: timings composed from independently priced steps, batching,
 // KV admission and rejection, conservation (checked every event in debug builds).
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 #include <catch2/catch.hpp>
 #include <sstream>
@@ -8,7 +8,7 @@
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/presets.h"
-#include "sim/kernel.h"
+#include "sim/core/kernel.h"
 #include "tests/support/scheduler_harness.h"
 #include "tests/support/vector_workload.h"
 

@@ -1,11 +1,10 @@
 // Quantiles of the log-bucket histogram against exact order statistics computed in the test.
-#include <catch2/catch.hpp>
+#include "sim/core/metrics.h"
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
-
-#include "sim/metrics.h"
 
 namespace servesim {
 

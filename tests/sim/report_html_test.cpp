@@ -1,7 +1,7 @@
 // report.html and its chart primitives: hand-checked ticks, CDF points and JSON fields; the page
 // has its sections and inline SVG charts, references nothing outside itself, stays small for a
 // 20k-request run, and is the same for the same run; the roofline page of `analyze --html`.
-#include "sim/report_html.h"
+#include "sim/output/report_html.h"
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -11,8 +11,9 @@
 
 #include "hardware/presets.h"
 #include "models/presets.h"
-#include "sim/scenario.h"
-#include "sim/svg_chart.h"
+#include "sim/config/scenario.h"
+#include "sim/output/summary_json.h"
+#include "sim/output/svg_chart.h"
 
 namespace servesim {
 namespace {
@@ -48,10 +49,7 @@ ReportRun RunDefault(const std::vector<std::string>& overrides) {
   ReportOptions options;
   options.replicas = sc.engine.replicas;
   ReportCollector report(options);
-  EngineOutputs outputs;
-  outputs.on_step = [&](const StepRecord& r) { report.OnStep(r); };
-  outputs.on_request = [&](const RequestRecord& r) { report.OnRequest(r); };
-  const RunSummary s = engine.Run(outputs);
+  const RunSummary s = engine.Run({&report});
   ReportRun run;
   run.page = report.Render("test run", ScenarioYamlText(sc.root), SummaryJson(s, sc.engine, false));
   run.completed = report.completed_seen();
@@ -137,7 +135,7 @@ TEST_CASE("latency samples: all up to the cap, then a fixed-seed reservoir", "[r
     RequestRecord r;
     r.request_id = i;
     r.replica = 0;
-    r.completed = true;
+    r.status = RequestStatus::kCompleted;
     r.arrival_ns = i * 1000000;
     r.first_scheduled_ns = r.arrival_ns;
     r.first_token_ns = r.arrival_ns + 1000000 + i * 1000;

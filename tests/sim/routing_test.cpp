@@ -8,8 +8,8 @@
 
 #include "hardware/presets.h"
 #include "models/presets.h"
-#include "sim/engine.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
@@ -38,9 +38,9 @@ std::map<int64_t, int32_t> Routes(const std::string& router, int replicas,
   sources.push_back(std::make_unique<testing::VectorWorkload>(std::move(reqs)));
   Engine engine(c, std::move(sources));
   std::map<int64_t, int32_t> routes;
-  EngineOutputs out;
+  CallbackObserver out;
   out.on_request = [&](const RequestRecord& r) { routes[r.request_id] = r.replica; };
-  const RunSummary s = engine.Run(out);
+  const RunSummary s = engine.Run({&out});
   if (summary) *summary = s;
   return routes;
 }

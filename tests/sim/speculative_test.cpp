@@ -9,7 +9,7 @@
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/presets.h"
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {

@@ -1,6 +1,6 @@
 // Sweeps: grid order, value parsing, the per-point seed, and outputs that do not depend on the
 // number of threads or on sharding.
-#include "sim/sweep.h"
+#include "sim/app/sweep.h"
 
 #include <catch2/catch.hpp>
 #include <functional>

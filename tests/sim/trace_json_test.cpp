@@ -1,7 +1,7 @@
 // trace.json: the document is valid JSON (checked by a small independent parser here), carries one
 // "X" slice per step, counters, process names and request lifecycles, honours its caps, and is
 // byte-identical when the run is repeated.
-#include "sim/trace_json.h"
+#include "sim/output/trace_json.h"
 
 #include <catch2/catch.hpp>
 #include <cctype>
@@ -184,7 +184,7 @@ TraceRun RunWithTrace(const EngineConfig& c, std::vector<Request> requests,
   TraceRun run;
   {
     TraceWriter trace(out, options);
-    EngineOutputs outputs;
+    CallbackObserver outputs;
     outputs.on_step = [&](const StepRecord& r) {
       ++run.steps_seen;
       trace.OnStep(r);
@@ -193,7 +193,7 @@ TraceRun RunWithTrace(const EngineConfig& c, std::vector<Request> requests,
       ++run.requests_seen;
       trace.OnRequest(r);
     };
-    run.summary = engine.Run(outputs);
+    run.summary = engine.Run({&outputs});
     trace.Finish();
     trace.Finish();  // idempotent
   }

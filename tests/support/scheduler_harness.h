@@ -18,8 +18,9 @@
 #include "policies/batching/batch_scheduler.h"
 #include "policies/kv/kv_allocator.h"
 #include "policies/sequence.h"
-#include "sim/engine.h"
-#include "sim/kernel.h"
+#include "sim/core/engine.h"
+#include "sim/core/kernel.h"
+#include "sim/output/csv_writers.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim::testing {
@@ -76,7 +77,7 @@ inline std::vector<int64_t> Ids(const Queue& queue) {
   return out;
 }
 
-// The engine's credit at the end of a step (sim/engine.cpp FinishStep, without completions).
+// The engine's credit at the end of a step (sim/core/engine.cpp FinishStep, without completions).
 inline void Finish(const StepPlan& p) {
   for (const ScheduledSeq& e : p.seqs) {
     Sequence& s = *e.seq;
@@ -111,10 +112,9 @@ inline RunSummary RunEngine(const EngineConfig& c, std::vector<Request> requests
   sources.push_back(std::make_unique<VectorWorkload>(std::move(requests)));
   Engine engine(c, std::move(sources));
   std::ostringstream steps, reqs;
-  EngineOutputs out;
-  out.steps_csv = &steps;
-  out.requests_csv = &reqs;
-  RunSummary s = engine.Run(out);
+  StepsCsvWriter steps_writer(steps);
+  RequestsCsvWriter reqs_writer(reqs);
+  RunSummary s = engine.Run({&steps_writer, &reqs_writer});
   if (steps_csv) *steps_csv = steps.str();
   if (requests_csv) *requests_csv = reqs.str();
   return s;

@@ -7,8 +7,8 @@
 // Ignores: interactivity (no JavaScript), text measurement (legend and labels are placed by an
 // estimated character width), label collision avoidance, points outside the axis range (clipped
 // by the plot area), and non-positive values on a log axis (dropped).
-#ifndef SERVESIM_SIM_SVG_CHART_H_
-#define SERVESIM_SIM_SVG_CHART_H_
+#ifndef SERVESIM_SIM_OUTPUT_SVG_CHART_H_
+#define SERVESIM_SIM_OUTPUT_SVG_CHART_H_
 
 #include <cstdint>
 #include <limits>
@@ -84,4 +84,4 @@ std::vector<Point> CdfPoints(std::vector<double> values, int max_points);
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_SVG_CHART_H_
+#endif  // SERVESIM_SIM_OUTPUT_SVG_CHART_H_

@@ -5,8 +5,8 @@
 //   simulation, output
 // Each pluggable slot is {impl: name, ...params}; unknown keys and impl names are errors with the
 // nearest valid name suggested; `--set a.b.c=value` overrides any key before validation.
-#ifndef SERVESIM_SIM_SCENARIO_H_
-#define SERVESIM_SIM_SCENARIO_H_
+#ifndef SERVESIM_SIM_CONFIG_SCENARIO_H_
+#define SERVESIM_SIM_CONFIG_SCENARIO_H_
 
 #include <yaml-cpp/yaml.h>
 
@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "hardware/memory_plan.h"
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 namespace servesim {
 
@@ -47,4 +47,4 @@ std::vector<std::unique_ptr<Workload>> MakeScenarioWorkloads(const Scenario& sce
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_SCENARIO_H_
+#endif  // SERVESIM_SIM_CONFIG_SCENARIO_H_

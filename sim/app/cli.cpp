@@ -1,4 +1,4 @@
-#include "sim/cli.h"
+#include "sim/app/cli.h"
 
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -22,13 +22,15 @@
 #include "models/model_yaml.h"
 #include "models/presets.h"
 #include "policies/registry.h"
-#include "sim/analyze.h"
-#include "sim/capacity.h"
-#include "sim/json_writer.h"
-#include "sim/report_html.h"
-#include "sim/scenario.h"
-#include "sim/sweep.h"
-#include "sim/trace_json.h"
+#include "sim/app/capacity.h"
+#include "sim/app/sweep.h"
+#include "sim/config/scenario.h"
+#include "sim/output/analysis_report.h"
+#include "sim/output/csv_writers.h"
+#include "sim/output/json_writer.h"
+#include "sim/output/report_html.h"
+#include "sim/output/summary_json.h"
+#include "sim/output/trace_json.h"
 
 namespace servesim {
 namespace {
@@ -309,12 +311,12 @@ int CmdAnalyze(int argc, char** argv) {
   if (phase != "prefill" && phase != "decode") {
     throw InputError("--phase: expected prefill or decode, found '" + phase + "'");
   }
-  r.phase = phase == "decode" ? Phase::kDecode : Phase::kPrefill;
+  r.phase = phase == "decode" ? StepPhase::kDecode : StepPhase::kPrefill;
   r.batch = vm["batch"].as<int64_t>();
   r.context = vm["context"].as<int64_t>();
   if (vm.count("tokens")) {
     r.tokens = vm["tokens"].as<int64_t>();
-  } else if (r.phase == Phase::kPrefill) {
+  } else if (r.phase == StepPhase::kPrefill) {
     throw InputError(
         "servesim analyze: --tokens is required for --phase prefill (the prompt chunk length)");
   }
@@ -611,13 +613,21 @@ int CmdRun(int argc, char** argv) {
     if (!*f) throw InputError("--out " + dir.string() + ": cannot write " + name);
     return f;
   };
+  // Each output is an observer, installed only when asked for (none: no cost).
+  std::vector<EngineObserver*> observers;
   std::unique_ptr<std::ofstream> requests, steps;
-  if (sc.write_requests_csv) requests = open("requests.csv");
-  if (sc.write_steps_csv) steps = open("steps.csv");
-  EngineOutputs outputs;
-  outputs.requests_csv = requests.get();
-  outputs.steps_csv = steps.get();
-  // trace.json / report.html: observers are installed only when asked for (none: no cost).
+  std::unique_ptr<RequestsCsvWriter> requests_writer;
+  std::unique_ptr<StepsCsvWriter> steps_writer;
+  if (sc.write_requests_csv) {
+    requests = open("requests.csv");
+    requests_writer = std::make_unique<RequestsCsvWriter>(*requests);
+    observers.push_back(requests_writer.get());
+  }
+  if (sc.write_steps_csv) {
+    steps = open("steps.csv");
+    steps_writer = std::make_unique<StepsCsvWriter>(*steps);
+    observers.push_back(steps_writer.get());
+  }
   std::unique_ptr<std::ofstream> trace_file;
   std::unique_ptr<TraceWriter> trace;
   std::unique_ptr<ReportCollector> report;
@@ -628,31 +638,25 @@ int CmdRun(int argc, char** argv) {
     trace_options.max_steps = sc.trace_max_steps;
     trace_options.max_requests = sc.trace_requests;
     trace = std::make_unique<TraceWriter>(*trace_file, trace_options);
+    observers.push_back(trace.get());
   }
   if (vm.count("html") || sc.write_report_html) {
     ReportOptions report_options;
     report_options.replicas = sc.engine.replicas;
     report = std::make_unique<ReportCollector>(report_options);
-  }
-  if (trace || report) {
-    outputs.on_step = [&trace, &report](const StepRecord& r) {
-      if (trace) trace->OnStep(r);
-      if (report) report->OnStep(r);
-    };
-    outputs.on_request = [&trace, &report](const RequestRecord& r) {
-      if (trace) trace->OnRequest(r);
-      if (report) report->OnRequest(r);
-    };
+    observers.push_back(report.get());
   }
   const bool tty = isatty(STDERR_FILENO) && !vm.count("quiet");
+  CallbackObserver progress;
   if (tty) {
-    outputs.progress = [](double sim_s, int64_t completed) {
+    progress.on_progress = [](double sim_s, int64_t completed) {
       std::fprintf(stderr, "\r  simulated %.1f s, %lld requests completed", sim_s,
                    static_cast<long long>(completed));
     };
+    observers.push_back(&progress);
   }
   Engine engine(sc.engine, std::move(sources));
-  const RunSummary s = engine.Run(outputs);
+  const RunSummary s = engine.Run(observers);
   if (s.stalled) {
     std::fprintf(stderr,
                  "warning: %s: the run stalled with %lld request(s) never scheduled (no rule of "

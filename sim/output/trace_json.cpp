@@ -1,9 +1,9 @@
-#include "sim/trace_json.h"
+#include "sim/output/trace_json.h"
 
 #include <string_view>
 
 #include "hardware/cost_model.h"
-#include "sim/json_writer.h"
+#include "sim/output/json_writer.h"
 
 namespace servesim {
 namespace {
@@ -141,8 +141,8 @@ void TraceWriter::OnStep(const StepRecord& step) {
 
 void TraceWriter::OnRequest(const RequestRecord& r) {
   if (finished_ || requests_written_ >= options_.max_requests) return;
-  if (!r.completed || r.replica < 0 || r.first_scheduled_ns < 0 || r.first_token_ns < 0 ||
-      r.finish_ns < 0) {
+  if (r.status != RequestStatus::kCompleted || r.replica < 0 || r.first_scheduled_ns < 0 ||
+      r.first_token_ns < 0 || r.finish_ns < 0) {
     return;
   }
   StateOf(r.replica);

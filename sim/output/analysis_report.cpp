@@ -1,12 +1,11 @@
-#include "sim/analyze.h"
+#include "sim/output/analysis_report.h"
 
 #include <cmath>
 #include <cstdio>
 #include <vector>
 
 #include "models/arithmetic.h"
-#include "models/input_error.h"
-#include "sim/json_writer.h"
+#include "sim/output/json_writer.h"
 
 namespace servesim {
 namespace {
@@ -32,51 +31,11 @@ std::string Si(double v, const char* unit) {
 
 std::string GiB(double bytes) { return Fmt("%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
-struct Analysis {
-  BatchShape batch;
-  StepCost step;
-  std::vector<OpCost> ops;
-  ParamCount params;
-  double weight_bytes = 0;
-  double kv_bytes_per_token = 0;
-  MemoryPlan memory;
-  double batch_kv_bytes = 0;
-  int64_t max_batch = 0;
-  bool fits = false;
-  double tokens_per_second = 0;
-};
-
-Analysis Analyze(const AnalyzeRequest& r) {
-  Analysis a;
-  for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
-  const auto model = MakeRooflineCostModel(r.model, r.device, r.cost);
-  if (r.use_offload_plan && r.offload.active) {
-    a.step = MakeOffloadCostModel(*model, r.offload)->PriceStepDetailed(a.batch, a.ops);
-  } else {
-    a.step = model->PriceStepDetailed(a.batch, a.ops);
-  }
-  a.params = CountParams(r.model);
-  a.weight_bytes = WeightBytes(r.model);
-  a.kv_bytes_per_token = KvBytesPerToken(r.model);
-  MemoryPlanOptions mo = r.memory;
-  mo.tp = r.cost.tp;
-  a.memory = r.use_offload_plan ? r.offload.memory : PlanMemory(r.model, r.device, mo);
-  const int64_t seq_tokens = r.context + r.tokens;
-  const int64_t blocks = BlocksFor(seq_tokens, mo.block_size_tokens) * r.batch;
-  a.batch_kv_bytes = static_cast<double>(seq_tokens * r.batch) * a.memory.kv_bytes_per_token;
-  a.max_batch = MaxConcurrentSequences(a.memory, seq_tokens, mo.block_size_tokens);
-  a.fits = a.memory.weights_fit && blocks <= a.memory.kv_blocks;
-  const double produced = r.phase == Phase::kDecode ? static_cast<double>(r.batch)
-                                                    : static_cast<double>(r.batch * r.tokens);
-  a.tokens_per_second = a.step.seconds > 0 ? produced / a.step.seconds : 0;
-  return a;
-}
-
 std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   JsonWriter j;
   j.BeginObject();
   j.Field("model", r.model.name).Field("device", r.device.name).Field("tp", r.cost.tp);
-  j.Field("phase", r.phase == Phase::kDecode ? "decode" : "prefill");
+  j.Field("phase", r.phase == StepPhase::kDecode ? "decode" : "prefill");
   j.Field("batch", r.batch).Field("tokens", r.tokens).Field("context", r.context);
   j.Field("ideal", r.cost.ideal).Field("runtime", r.runtime_name);
   j.Field("weight_dtype", DTypeName(r.model.weight_dtype))
@@ -228,9 +187,9 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
   std::snprintf(line, sizeof(line),
                 "%s on %s x%d, %s: batch %lld, %lld new token(s) over %lld cached%s\n",
                 r.model.name.c_str(), r.device.name.c_str(), r.cost.tp,
-                r.phase == Phase::kDecode ? "decode" : "prefill", static_cast<long long>(r.batch),
-                static_cast<long long>(r.tokens), static_cast<long long>(r.context),
-                r.cost.ideal ? " (ideal roofline)" : "");
+                r.phase == StepPhase::kDecode ? "decode" : "prefill",
+                static_cast<long long>(r.batch), static_cast<long long>(r.tokens),
+                static_cast<long long>(r.context), r.cost.ideal ? " (ideal roofline)" : "");
   out += line;
   std::snprintf(line, sizeof(line), "%-14s %7s %12s %12s %10s %-9s %12s %6s\n", "operator", "x",
                 "FLOPs", "bytes", "FLOP/B", "bound", "time", "share");
@@ -253,7 +212,7 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
   out += line;
   std::snprintf(line, sizeof(line),
                 "throughput: %.1f tokens/s (%s), %.3g FLOP, %s moved per device\n",
-                a.tokens_per_second, r.phase == Phase::kDecode ? "generated" : "prefilled",
+                a.tokens_per_second, r.phase == StepPhase::kDecode ? "generated" : "prefilled",
                 a.step.flops, Si(a.step.bytes, "B").c_str());
   out += line;
   const double peak = r.device.PeakFlopsFor(r.model.activation_dtype);
@@ -293,37 +252,7 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
 
 }  // namespace
 
-void ValidateAnalyzeRequest(const AnalyzeRequest& r) {
-  if (r.batch < 1)
-    throw InputError("--batch: expected a positive integer, found " + std::to_string(r.batch));
-  if (r.tokens < 1)
-    throw InputError("--tokens: expected a positive integer, found " + std::to_string(r.tokens));
-  if (r.context < 0) {
-    throw InputError("--context: expected a non-negative integer, found " +
-                     std::to_string(r.context));
-  }
-  if (r.phase == Phase::kDecode && r.tokens != 1) {
-    throw InputError("--tokens: a decode step computes 1 new token per sequence, found " +
-                     std::to_string(r.tokens) + " (use --phase prefill for chunks)");
-  }
-  if (r.context + r.tokens > r.model.max_context) {
-    throw InputError("--context/--tokens: " + std::to_string(r.context + r.tokens) +
-                     " tokens exceed the " + std::to_string(r.model.max_context) +
-                     "-token context of " + r.model.name);
-  }
-  if (r.batch > (int64_t{1} << 24)) {
-    throw InputError("--batch: " + std::to_string(r.batch) +
-                     " is implausibly large (limit 16777216)");
-  }
-  if (!(r.memory.memory_utilization > 0 && r.memory.memory_utilization <= 1)) {
-    throw InputError("--memory-utilization: expected a fraction in (0, 1], found " +
-                     FormatNumber(r.memory.memory_utilization));
-  }
-  ValidateTensorParallel(r.model, r.cost.tp, "--tp");
-}
-
 std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format) {
-  ValidateAnalyzeRequest(request);
   const Analysis a = Analyze(request);
   switch (format) {
     case OutputFormat::kJson:
@@ -334,34 +263,6 @@ std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format) {
       break;
   }
   return RenderText(request, a);
-}
-
-RooflineData AnalyzeRoofline(const AnalyzeRequest& request) {
-  ValidateAnalyzeRequest(request);
-  const Analysis a = Analyze(request);
-  RooflineData d;
-  d.title = request.model.name + " on " + request.device.name + " x" +
-            std::to_string(request.cost.tp) + ", " +
-            (request.phase == Phase::kDecode ? "decode" : "prefill") + ": batch " +
-            std::to_string(request.batch) + ", " + std::to_string(request.tokens) +
-            " new token(s) over " + std::to_string(request.context) + " cached" +
-            (request.cost.ideal ? " (ideal roofline)" : "");
-  d.peak_flops_per_s = request.device.PeakFlopsFor(request.model.activation_dtype);
-  d.bandwidth_bytes_per_s = request.device.memory.bandwidth_bytes_per_s;
-  for (const OpCost& c : a.ops) {
-    const double reps = static_cast<double>(c.work.repeats);
-    d.ops.push_back({std::string(OpName(c.work.id)), std::string(OpKindName(c.work.kind)),
-                     std::string(BoundName(c.bound)), c.work.repeats, c.work.flops * reps,
-                     c.work.Bytes() * reps, c.seconds});
-  }
-  d.step.name = "step";
-  d.step.kind = "total";
-  d.step.bound = std::string(BoundName(a.step.bound));
-  d.step.repeats = 1;
-  d.step.flops = a.step.flops;
-  d.step.bytes = a.step.bytes;
-  d.step.seconds = a.step.seconds;
-  return d;
 }
 
 }  // namespace servesim

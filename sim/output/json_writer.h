@@ -1,17 +1,16 @@
 // A minimal streaming JSON writer with deterministic number formatting (shortest round-trip
 // representation), so the same results always print the same bytes.
-#ifndef SERVESIM_SIM_JSON_WRITER_H_
-#define SERVESIM_SIM_JSON_WRITER_H_
+#ifndef SERVESIM_SIM_OUTPUT_JSON_WRITER_H_
+#define SERVESIM_SIM_OUTPUT_JSON_WRITER_H_
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace servesim {
+#include "models/format_number.h"
 
-// Shortest decimal that reads back as `value`; non-finite values print as null.
-std::string FormatNumber(double value);
+namespace servesim {
 
 class JsonWriter {
  public:
@@ -49,4 +48,4 @@ class JsonWriter {
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_JSON_WRITER_H_
+#endif  // SERVESIM_SIM_OUTPUT_JSON_WRITER_H_

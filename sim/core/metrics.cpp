@@ -1,4 +1,4 @@
-#include "sim/metrics.h"
+#include "sim/core/metrics.h"
 
 #include <algorithm>
 #include <cmath>

@@ -24,8 +24,8 @@
 //
 // Ignores: the devices of a speculative draft_device; runs cut at simulation.max_time_s are judged
 // on the requests that finished.
-#ifndef SERVESIM_SIM_CAPACITY_H_
-#define SERVESIM_SIM_CAPACITY_H_
+#ifndef SERVESIM_SIM_APP_CAPACITY_H_
+#define SERVESIM_SIM_APP_CAPACITY_H_
 
 #include <functional>
 #include <map>
@@ -33,8 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/engine.h"
-#include "sim/sweep.h"
+#include "sim/app/sweep.h"
+#include "sim/core/engine.h"
 
 namespace servesim {
 
@@ -109,4 +109,4 @@ CapacityResult RunCapacity(const CapacityOptions& options);
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_CAPACITY_H_
+#endif  // SERVESIM_SIM_APP_CAPACITY_H_

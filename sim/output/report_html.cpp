@@ -1,4 +1,4 @@
-#include "sim/report_html.h"
+#include "sim/output/report_html.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
-#include "sim/svg_chart.h"
+#include "sim/output/svg_chart.h"
 #include "workloads/random.h"
 
 namespace servesim {
@@ -361,7 +361,7 @@ void ReportCollector::OnStep(const StepRecord& step) {
 }
 
 void ReportCollector::OnRequest(const RequestRecord& r) {
-  if (!r.completed || r.first_token_ns < 0 || r.finish_ns < 0) return;
+  if (r.status != RequestStatus::kCompleted || r.first_token_ns < 0 || r.finish_ns < 0) return;
   Sample s;
   s.ttft_s = static_cast<double>(r.first_token_ns - r.arrival_ns) * 1e-9;
   s.e2e_s = static_cast<double>(r.finish_ns - r.arrival_ns) * 1e-9;

@@ -1,4 +1,4 @@
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,8 +9,7 @@
 #include "hardware/memory_plan.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
-#include "sim/json_writer.h"
-#include "sim/kernel.h"
+#include "sim/core/kernel.h"
 #include "workloads/random.h"
 
 namespace servesim {
@@ -42,8 +41,6 @@ struct Source {
   bool has_pending = false;
 };
 
-double Seconds(int64_t ns) { return static_cast<double>(ns) * 1e-9; }
-
 }  // namespace
 
 struct Engine::Impl {
@@ -55,7 +52,7 @@ struct Engine::Impl {
   std::vector<Sequence*> free_list;
   std::vector<int32_t> seq_replica;
   RunSummary s;
-  const EngineOutputs* out = nullptr;
+  const std::vector<EngineObserver*>* observers = nullptr;
   int64_t pulled = 0;
   std::unique_ptr<Router> router;
   std::vector<ReplicaLoad> loads;  // per replica, as the router sees them
@@ -136,51 +133,28 @@ struct Engine::Impl {
     return &pool.back();
   }
 
-  void WriteRequestRow(const Sequence& q, const char* status, int replica, int64_t finish_ns) {
-    if (out->on_request) {
-      RequestRecord r;
-      r.request_id = q.request_id;
-      r.replica = replica;
-      r.completed = finish_ns >= 0;
-      r.arrival_ns = q.arrival_ns;
-      r.first_scheduled_ns = q.first_scheduled_ns;
-      r.first_token_ns = q.first_token_ns;
-      r.finish_ns = finish_ns;
-      r.prompt_tokens = q.prompt_tokens;
-      r.output_tokens = q.output_tokens;
-      r.preemptions = q.preemptions;
-      out->on_request(r);
-    }
-    if (!out->requests_csv) return;
-    std::ostream& o = *out->requests_csv;
-    auto opt_s = [&o](int64_t ns) {
-      if (ns >= 0) o << FormatNumber(Seconds(ns));
-      o << ',';
-    };
-    o << q.request_id << ',' << FormatNumber(Seconds(q.arrival_ns)) << ',' << q.prompt_tokens << ','
-      << q.output_tokens << ',' << status << ',' << replica << ',';
-    opt_s(q.first_scheduled_ns);
-    opt_s(q.first_token_ns);
-    opt_s(finish_ns);
-    if (q.first_token_ns >= 0 && finish_ns >= 0) {
-      const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
-      const double e2e = Seconds(finish_ns - q.arrival_ns);
-      o << FormatNumber(ttft * 1e3) << ',';
-      if (q.output_tokens > 1)
-        o << FormatNumber((e2e - ttft) / static_cast<double>(q.output_tokens - 1) * 1e3);
-      o << ',' << FormatNumber(e2e * 1e3) << ','
-        << FormatNumber(Seconds(q.first_scheduled_ns - q.arrival_ns) * 1e3);
-    } else {
-      o << ",,,";
-    }
-    o << ',' << q.preemptions << '\n';
+  // Reports a request that completed (finish_ns >= 0), was rejected or is still held at the end.
+  void ReportRequest(const Sequence& q, RequestStatus status, int replica, int64_t finish_ns) {
+    if (observers->empty()) return;
+    RequestRecord r;
+    r.request_id = q.request_id;
+    r.replica = replica;
+    r.status = status;
+    r.arrival_ns = q.arrival_ns;
+    r.first_scheduled_ns = q.first_scheduled_ns;
+    r.first_token_ns = q.first_token_ns;
+    r.finish_ns = finish_ns;
+    r.prompt_tokens = q.prompt_tokens;
+    r.output_tokens = q.output_tokens;
+    r.preemptions = q.preemptions;
+    for (EngineObserver* o : *observers) o->OnRequest(r);
   }
 
   void Reject(Sequence& seq, int64_t now, int64_t& counter) {
     ++s.rejected;
     ++counter;
     seq.status = SeqStatus::kFinished;
-    WriteRequestRow(seq, "rejected", -1, -1);
+    ReportRequest(seq, RequestStatus::kRejected, -1, -1);
     NotifySource(seq, now);
     free_list.push_back(&seq);
   }
@@ -318,10 +292,10 @@ struct Engine::Impl {
                   const BatchShape& shape, const StepCost& cost, double usage, double waste,
                   int64_t preempted, int64_t swap_blocks, double draft_s) {
     ++s.steps;
-    s.busy_s += Seconds(duration);
-    s.kv_usage_time_weighted += usage * Seconds(duration);
+    s.busy_s += TicksToSeconds(duration);
+    s.kv_usage_time_weighted += usage * TicksToSeconds(duration);
     s.kv_usage_peak = std::max(s.kv_usage_peak, usage);
-    s.kv_waste_time_weighted += waste * Seconds(duration);
+    s.kv_waste_time_weighted += waste * TicksToSeconds(duration);
     s.batch_size_sum += static_cast<double>(batch);
     s.batch_size_peak = std::max(s.batch_size_peak, batch);
     s.tokens_per_step_sum += static_cast<double>(shape.new_tokens);
@@ -331,33 +305,25 @@ struct Engine::Impl {
     s.offload_io_s += cost.io_s;
     s.offload_io_bytes += cost.io_bytes;
     s.offload_stall_s += cost.stall_s;
-    if (out->on_step) {
-      StepRecord r;
-      r.replica = index;
-      r.start_ns = now;
-      r.duration_ns = duration;
-      r.batch = batch;
-      r.prefill_tokens = shape.prefill_tokens;
-      r.decode_seqs = shape.decode_seqs;
-      r.new_tokens = shape.new_tokens;
-      r.running = static_cast<int64_t>(rep.queues.running.size());
-      r.waiting = static_cast<int64_t>(rep.queues.waiting.size());
-      r.swapped = static_cast<int64_t>(rep.queues.swapped.size());
-      r.kv_usage = usage;
-      r.preempted = preempted;
-      r.swap_blocks = swap_blocks;
-      r.bound = cost.bound;
-      r.draft_s = draft_s;
-      r.io_s = cost.io_s;
-      out->on_step(r);
-    }
-    if (out->steps_csv) {
-      *out->steps_csv << index << "," << FormatNumber(Seconds(now)) << ","
-                      << FormatNumber(Seconds(duration) * 1e3) << "," << batch << ","
-                      << shape.prefill_tokens << "," << shape.decode_seqs << ","
-                      << FormatNumber(usage) << "," << preempted << "," << swap_blocks << ","
-                      << BoundName(cost.bound) << "\n";
-    }
+    if (observers->empty()) return;
+    StepRecord r;
+    r.replica = index;
+    r.start_ns = now;
+    r.duration_ns = duration;
+    r.batch = batch;
+    r.prefill_tokens = shape.prefill_tokens;
+    r.decode_seqs = shape.decode_seqs;
+    r.new_tokens = shape.new_tokens;
+    r.running = static_cast<int64_t>(rep.queues.running.size());
+    r.waiting = static_cast<int64_t>(rep.queues.waiting.size());
+    r.swapped = static_cast<int64_t>(rep.queues.swapped.size());
+    r.kv_usage = usage;
+    r.preempted = preempted;
+    r.swap_blocks = swap_blocks;
+    r.bound = cost.bound;
+    r.draft_s = draft_s;
+    r.io_s = cost.io_s;
+    for (EngineObserver* o : *observers) o->OnStep(r);
   }
 
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
@@ -432,9 +398,10 @@ struct Engine::Impl {
       if (need > rep.kv->free_blocks()) break;  // stepping would preempt here
       // FinishStep of step j - 1 at tj: one token and one inter-token latency per request.
       if (j == 1) {
-        for (const ScheduledSeq& p : plan.seqs) s.itl_s.Add(Seconds(tj - p.seq->last_token_ns));
+        for (const ScheduledSeq& p : plan.seqs)
+          s.itl_s.Add(TicksToSeconds(tj - p.seq->last_token_ns));
       } else {
-        s.itl_s.AddRepeated(Seconds(d), batch);
+        s.itl_s.AddRepeated(TicksToSeconds(d), batch);
       }
       s.output_tokens += batch;
       // StartStep of step j at tj: the scheduler's reservations (only block crossings allocate).
@@ -513,7 +480,7 @@ struct Engine::Impl {
             q.first_token_ns = now;
             s.input_tokens += q.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
           } else {
-            s.itl_s.Add(Seconds(now - q.last_token_ns));
+            s.itl_s.Add(TicksToSeconds(now - q.last_token_ns));
           }
           q.last_token_ns = now;
         }
@@ -564,12 +531,12 @@ struct Engine::Impl {
     loads[static_cast<size_t>(replica)].outstanding_tokens -= q.prompt_tokens + q.output_tokens;
     ++s.completed;
     last_finish_ns = std::max(last_finish_ns, now);
-    const double ttft = Seconds(q.first_token_ns - q.arrival_ns);
-    const double e2e = Seconds(now - q.arrival_ns);
+    const double ttft = TicksToSeconds(q.first_token_ns - q.arrival_ns);
+    const double e2e = TicksToSeconds(now - q.arrival_ns);
     s.ttft_s.Add(ttft);
     s.e2e_s.Add(e2e);
     s.normalized_latency_sum_s += e2e / static_cast<double>(q.output_tokens);
-    s.queue_s.Add(Seconds(q.first_scheduled_ns - q.arrival_ns));
+    s.queue_s.Add(TicksToSeconds(q.first_scheduled_ns - q.arrival_ns));
     double tpot = 0;
     if (q.output_tokens > 1) {
       tpot = (e2e - ttft) / static_cast<double>(q.output_tokens - 1);
@@ -579,7 +546,7 @@ struct Engine::Impl {
                       (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
                       (cfg.slo_e2e_s <= 0 || e2e <= cfg.slo_e2e_s);
     if (good) ++s.good_requests;
-    WriteRequestRow(q, "completed", replica, now);
+    ReportRequest(q, RequestStatus::kCompleted, replica, now);
     NotifySource(q, now);
     // The slot is reused only after the running list dropped it (FinishStep compacts first).
     pending_free.push_back(&q);
@@ -622,18 +589,9 @@ struct Engine::Impl {
 #endif
   }
 
-  RunSummary Run(const EngineOutputs& outputs) {
-    out = &outputs;
+  RunSummary Run(const std::vector<EngineObserver*>& run_observers) {
+    observers = &run_observers;
     const auto wall_start = std::chrono::steady_clock::now();
-    if (out->requests_csv) {
-      *out->requests_csv
-          << "id,arrival_s,prompt_tokens,output_tokens,status,replica,first_scheduled_s,"
-             "first_token_s,finish_s,ttft_ms,tpot_ms,e2e_ms,queue_ms,preemptions\n";
-    }
-    if (out->steps_csv) {
-      *out->steps_csv << "replica,start_s,duration_ms,batch_size,prefill_tokens,decode_seqs,kv_"
-                         "usage,preempted,swapped_blocks,bound\n";
-    }
     for (int32_t i = 0; i < static_cast<int32_t>(sources.size()); ++i) PullNext(i);
     int64_t now = 0;
     while (!events.Empty()) {
@@ -658,7 +616,9 @@ struct Engine::Impl {
           break;
       }
       CheckInvariants();
-      if (out->progress && (s.events & 0xFFFF) == 0) out->progress(Seconds(now), s.completed);
+      if ((s.events & 0xFFFF) == 0) {
+        for (EngineObserver* o : *observers) o->OnProgress(TicksToSeconds(now), s.completed);
+      }
     }
     for (size_t i = 0; i < replicas.size(); ++i) {
       const Replica& r = replicas[i];
@@ -666,13 +626,13 @@ struct Engine::Impl {
       // Requests the run ended with are reported too (status in_flight, no finish time).
       for (const Sequence* q : r.queues.running) {
         if (q->status != SeqStatus::kFinished)
-          WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+          ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
       for (const Sequence* q : r.queues.swapped) {
-        WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
       for (const Sequence* q : r.queues.waiting) {
-        WriteRequestRow(*q, "in_flight", static_cast<int>(i), -1);
+        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
       const KvStats& k = r.kv->stats();
       s.kv.prefix_query_tokens += k.prefix_query_tokens;
@@ -685,8 +645,8 @@ struct Engine::Impl {
     // Events ran out with requests still held: no rule will ever schedule them.
     s.stalled = !s.truncated && s.in_flight_at_end > 0;
     if (first_arrival_ns >= 0)
-      s.duration_s =
-          Seconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) - first_arrival_ns);
+      s.duration_s = TicksToSeconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) -
+                                    first_arrival_ns);
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return std::move(s);
   }
@@ -695,100 +655,8 @@ struct Engine::Impl {
 Engine::Engine(EngineConfig config, std::vector<std::unique_ptr<Workload>> sources)
     : impl_(std::make_unique<Impl>(std::move(config), std::move(sources))) {}
 Engine::~Engine() = default;
-RunSummary Engine::Run(const EngineOutputs& outputs) { return impl_->Run(outputs); }
-
-std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
-  JsonWriter j;
-  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
-  j.BeginObject();
-  j.Field("completed", s.completed).Field("duration", s.duration_s);
-  j.Field("total_input_tokens", s.input_tokens).Field("total_output_tokens", s.output_tokens);
-  j.Field("request_throughput", static_cast<double>(s.completed) / dur);
-  j.Field("output_throughput", static_cast<double>(s.output_tokens) / dur);
-  j.Field("total_token_throughput", static_cast<double>(s.input_tokens + s.output_tokens) / dur);
-  j.Field("request_goodput", static_cast<double>(s.good_requests) / dur);
-  auto stats = [&](const char* name, const LogHistogram& h) {
-    auto key = [name](const char* prefix) {
-      std::string k(prefix);
-      k.append(name).append("_ms");
-      return k;
-    };
-    j.Field(key("mean_"), h.Mean() * 1e3);
-    j.Field(key("median_"), h.Quantile(0.5) * 1e3);
-    j.Field(key("p90_"), h.Quantile(0.9) * 1e3);
-    j.Field(key("p95_"), h.Quantile(0.95) * 1e3);
-    j.Field(key("p99_"), h.Quantile(0.99) * 1e3);
-  };
-  stats("ttft", s.ttft_s);
-  stats("tpot", s.tpot_s);
-  stats("itl", s.itl_s);
-  stats("e2el", s.e2e_s);
-  stats("queue", s.queue_s);
-  j.Field(
-      "mean_normalized_latency_ms",
-      s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
-  j.Field("arrived", s.arrived).Field("rejected", s.rejected);
-  j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
-  j.Field("rejected_queue_full", s.rejected_queue_full)
-      .Field("in_flight_at_end", s.in_flight_at_end);
-  j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
-  if (s.stalled) j.Field("stalled", true);  // only then: a scheduling dead end, see engine.h
-  j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
-  j.Field("kv_blocks", s.kv_blocks_per_replica);
-  j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
-  j.Field("kv_usage_peak", s.kv_usage_peak);
-  j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
-  j.Field("prefix_cache_hit_rate", s.kv.prefix_query_tokens > 0
-                                       ? static_cast<double>(s.kv.prefix_hit_tokens) /
-                                             static_cast<double>(s.kv.prefix_query_tokens)
-                                       : 0.0);
-  j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
-      .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
-  j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
-  j.Field("swap_seconds", s.swap_s);
-  if (cfg.speculative.enabled()) {
-    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-    const double rounds = static_cast<double>(s.spec_rounds);
-    j.Field("spec_rounds", s.spec_rounds).Field("spec_drafts_proposed", s.spec_proposed);
-    j.Field("spec_drafts_accepted", s.spec_accepted);
-    j.Field("spec_acceptance_rate",
-            ratio(static_cast<double>(s.spec_accepted), static_cast<double>(s.spec_proposed)));
-    // Tokens a round emits, the bonus token included.
-    j.Field("spec_mean_accepted_length", ratio(static_cast<double>(s.spec_emitted), rounds));
-    // Emitted tokens per verified slot: emitted / Σ (drafts + 1).
-    j.Field("spec_system_efficiency", ratio(static_cast<double>(s.spec_emitted),
-                                            static_cast<double>(s.spec_proposed) + rounds));
-    j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
-    j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
-  }
-  if (cfg.offload.active) {
-    const OffloadPlan& o = cfg.offload;
-    double streamed = 0;
-    for (double b : o.streamed_per_pass) streamed += b;
-    j.Field("offload_resident_weight_bytes", o.resident_bytes)
-        .Field("offload_streamed_bytes_per_pass", streamed);
-    j.Field("offload_io_bytes", s.offload_io_bytes).Field("offload_io_seconds", s.offload_io_s);
-    // Share of busy time compute sat waiting for transfers.
-    j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
-    j.Field("offload_kv_host_blocks", o.kv_host_blocks);
-  }
-  const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
-  j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
-  j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)
-      .Field("peak_tokens_per_step", s.tokens_per_step_peak);
-  // Model FLOPs / bandwidth utilization over the makespan, per device.
-  const double devices_time = dur * static_cast<double>(cfg.replicas);
-  j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
-  j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
-  j.Key("sim").BeginObject();
-  j.Field("events", s.events).Field("steps", s.steps);
-  if (wall_clock) {  // the only field that differs between identical runs
-    j.Field("wall_seconds", s.wall_s)
-        .Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
-  }
-  j.EndObject();
-  j.EndObject();
-  return j.str() + "\n";
+RunSummary Engine::Run(const std::vector<EngineObserver*>& observers) {
+  return impl_->Run(observers);
 }
 
 }  // namespace servesim

@@ -5,8 +5,8 @@
 // quantiles, exact sums for means, counters. Quantiles therefore carry up to 0.1 % relative error;
 // means are exact.
 // Ignores: nothing of the request stream is stored (per-request rows stream to requests.csv).
-#ifndef SERVESIM_SIM_METRICS_H_
-#define SERVESIM_SIM_METRICS_H_
+#ifndef SERVESIM_SIM_CORE_METRICS_H_
+#define SERVESIM_SIM_CORE_METRICS_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -96,4 +96,4 @@ class LogHistogram {
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_METRICS_H_
+#endif  // SERVESIM_SIM_CORE_METRICS_H_

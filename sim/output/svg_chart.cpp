@@ -1,4 +1,4 @@
-#include "sim/svg_chart.h"
+#include "sim/output/svg_chart.h"
 
 #include <algorithm>
 #include <cmath>

@@ -16,8 +16,8 @@
 //
 // Ignores: per-request and per-step CSVs of points (`servesim run` one point for those) and wall
 // time (printed, never written).
-#ifndef SERVESIM_SIM_SWEEP_H_
-#define SERVESIM_SIM_SWEEP_H_
+#ifndef SERVESIM_SIM_APP_SWEEP_H_
+#define SERVESIM_SIM_APP_SWEEP_H_
 
 #include <cstdint>
 #include <functional>
@@ -26,7 +26,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 namespace servesim {
 
@@ -142,4 +142,4 @@ std::string CsvField(std::string_view value);
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_SWEEP_H_
+#endif  // SERVESIM_SIM_APP_SWEEP_H_

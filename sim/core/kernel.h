@@ -4,8 +4,8 @@
 // (time, phase, seq), seq being a 64-bit insertion counter, so simultaneous events resolve the
 // same way on every run and platform. Ignores: cancellation (an event that became moot is
 // recognized and dropped by its handler).
-#ifndef SERVESIM_SIM_KERNEL_H_
-#define SERVESIM_SIM_KERNEL_H_
+#ifndef SERVESIM_SIM_CORE_KERNEL_H_
+#define SERVESIM_SIM_CORE_KERNEL_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -16,6 +16,8 @@ namespace servesim {
 // The only conversion from cost-model seconds to ticks: rounds to the nearest nanosecond, and
 // any non-zero work takes at least one tick so time always advances.
 int64_t SecondsToTicks(double seconds);
+// And back, for metrics and outputs (exact for any time below 2^53 ns, about 104 days).
+inline double TicksToSeconds(int64_t ticks) { return static_cast<double>(ticks) * 1e-9; }
 
 // Within one instant: steps finish first (freeing memory and completing requests), then arrivals
 // are enqueued, then idle replicas plan their next step seeing both.
@@ -45,4 +47,4 @@ class EventQueue {
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_KERNEL_H_
+#endif  // SERVESIM_SIM_CORE_KERNEL_H_

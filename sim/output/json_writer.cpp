@@ -1,18 +1,10 @@
-#include "sim/json_writer.h"
+#include "sim/output/json_writer.h"
 
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
 namespace servesim {
-
-std::string FormatNumber(double value) {
-  if (!std::isfinite(value)) return "null";
-  if (value == 0) return "0";
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof(buf), value);
-  return std::string(buf, r.ptr);
-}
 
 void JsonWriter::NewLine() {
   if (indent_ <= 0) return;

@@ -1,4 +1,4 @@
-#include "sim/sweep.h"
+#include "sim/app/sweep.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -17,9 +17,9 @@
 #include <thread>
 
 #include "models/input_error.h"
-#include "sim/json_writer.h"
-#include "sim/report_html.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/output/json_writer.h"
+#include "sim/output/report_html.h"
 
 namespace servesim {
 namespace {

@@ -1,4 +1,4 @@
-#include "sim/capacity.h"
+#include "sim/app/capacity.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -9,8 +9,8 @@
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "models/yaml_scalar.h"
-#include "sim/json_writer.h"
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
+#include "sim/output/json_writer.h"
 
 namespace servesim {
 namespace {

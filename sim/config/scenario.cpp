@@ -1,4 +1,4 @@
-#include "sim/scenario.h"
+#include "sim/config/scenario.h"
 
 #include <cmath>
 #include <filesystem>

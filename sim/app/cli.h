@@ -1,6 +1,6 @@
 // The servesim command line: subcommands, their options, and the mapping of errors to exit codes.
-#ifndef SERVESIM_SIM_CLI_H_
-#define SERVESIM_SIM_CLI_H_
+#ifndef SERVESIM_SIM_APP_CLI_H_
+#define SERVESIM_SIM_APP_CLI_H_
 
 namespace servesim {
 
@@ -10,4 +10,4 @@ int RunCli(int argc, char** argv);
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_CLI_H_
+#endif  // SERVESIM_SIM_APP_CLI_H_

@@ -13,8 +13,8 @@
 // KV usage averaged over replicas, and tokens credited when their step ends.
 // Ignores: requests that never complete (no latencies), per-replica breakdowns (series are summed
 // or averaged over replicas), and the wall-clock fields' variation (they are printed as given).
-#ifndef SERVESIM_SIM_REPORT_HTML_H_
-#define SERVESIM_SIM_REPORT_HTML_H_
+#ifndef SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
+#define SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
 
 #include <yaml-cpp/yaml.h>
 
@@ -24,8 +24,8 @@
 #include <utility>
 #include <vector>
 
-#include "sim/analyze.h"
-#include "sim/engine.h"
+#include "sim/core/analyze.h"
+#include "sim/core/engine.h"
 
 namespace servesim {
 
@@ -36,12 +36,12 @@ struct ReportOptions {
   int cdf_points = 400;         // points per CDF line
 };
 
-class ReportCollector {
+class ReportCollector : public EngineObserver {
  public:
   explicit ReportCollector(const ReportOptions& options);
 
-  void OnStep(const StepRecord& step);
-  void OnRequest(const RequestRecord& request);
+  void OnStep(const StepRecord& step) override;
+  void OnRequest(const RequestRecord& request) override;
 
   // The page. `title` heads it; `scenario_yaml` (ScenarioYamlText) and `summary_json`
   // (SummaryJson) are echoed.
@@ -96,4 +96,4 @@ std::string RenderSweepHtml(const std::string& title, const std::string& csv, si
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_REPORT_HTML_H_
+#endif  // SERVESIM_SIM_OUTPUT_REPORT_HTML_H_

@@ -16,15 +16,15 @@
 // "metadata" object counts what was written and omitted.
 // Ignores: rejected requests and requests in flight at the end (the engine reports no times for
 // them), queueing after a preemption (only the first scheduling is known), per-token events.
-#ifndef SERVESIM_SIM_TRACE_JSON_H_
-#define SERVESIM_SIM_TRACE_JSON_H_
+#ifndef SERVESIM_SIM_OUTPUT_TRACE_JSON_H_
+#define SERVESIM_SIM_OUTPUT_TRACE_JSON_H_
 
 #include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
 
-#include "sim/engine.h"
+#include "sim/core/engine.h"
 
 namespace servesim {
 
@@ -34,7 +34,7 @@ struct TraceOptions {
   int64_t max_requests = 1000;  // request lifecycles drawn (output.trace_requests); 0: none
 };
 
-class TraceWriter {
+class TraceWriter : public EngineObserver {
  public:
   // Writes the file's opening and the process/thread names to `out`, which must outlive the
   // writer.
@@ -42,8 +42,8 @@ class TraceWriter {
   TraceWriter(const TraceWriter&) = delete;
   TraceWriter& operator=(const TraceWriter&) = delete;
 
-  void OnStep(const StepRecord& step);
-  void OnRequest(const RequestRecord& request);
+  void OnStep(const StepRecord& step) override;
+  void OnRequest(const RequestRecord& request) override;
   // Closes the JSON document (the event array and the metadata object); later calls do nothing.
   // The caller flushes and checks the stream.
   void Finish();
@@ -74,4 +74,4 @@ std::string TraceMicros(int64_t ns);
 
 }  // namespace servesim
 
-#endif  // SERVESIM_SIM_TRACE_JSON_H_
+#endif  // SERVESIM_SIM_OUTPUT_TRACE_JSON_H_

@@ -1,0 +1,115 @@
+// What the engine reports: a record per step, a record per request, the run's summary, and the
+// observer interface through which outputs (sim/output/) receive them.
+//
+// Observers see records in simulated-time order of events (a step when it starts, a request when
+// it completes or is rejected, requests still held at the end after the last event). They must
+// not call back into the engine. Ignores: per-token events (a decode stretch reports each of its
+// steps, but tokens only in bulk).
+#ifndef SERVESIM_SIM_CORE_RECORDS_H_
+#define SERVESIM_SIM_CORE_RECORDS_H_
+
+#include <cstdint>
+#include <functional>
+
+#include "hardware/cost_model.h"
+#include "policies/kv/kv_allocator.h"
+#include "sim/core/metrics.h"
+
+namespace servesim {
+
+// Everything summary.json reports.
+struct RunSummary {
+  int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
+  int64_t rejected_too_long = 0, rejected_kv = 0, rejected_queue_full = 0;
+  int64_t preemptions = 0;
+  KvStats kv;         // summed over replicas
+  double swap_s = 0;  // step time spent moving swapped KV
+  // Speculative decoding: rounds (a request verifying drafts in a step), drafts proposed and
+  // accepted, tokens emitted by those rounds, step time of draft passes and of steps that verify.
+  int64_t spec_rounds = 0, spec_proposed = 0, spec_accepted = 0, spec_emitted = 0;
+  double spec_draft_s = 0, spec_verify_s = 0;
+  // Offload: transfer-channel busy time, bytes moved, compute time spent waiting on transfers.
+  double offload_io_s = 0, offload_io_bytes = 0, offload_stall_s = 0;
+  int64_t skipped_rows = 0;
+  bool truncated = false;  // stopped by max_time before the workload drained
+  // Events ran out while requests were still held (no scheduler rule would ever run them: a
+  // configuration dead end); summary.json then has "stalled": true and the CLI warns.
+  bool stalled = false;
+  double duration_s = 0;  // first arrival to last completion (makespan)
+  int64_t input_tokens = 0, output_tokens = 0;
+  int64_t good_requests = 0;
+  LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
+  double normalized_latency_sum_s = 0;  // Σ e2e / output tokens (the vLLM paper's metric)
+  double kv_usage_time_weighted = 0;    // integral of usage over busy time
+  double kv_usage_peak = 0;
+  double kv_waste_time_weighted = 0;  // integral of WastedFraction over busy time
+  double busy_s = 0;                  // summed over replicas
+  int64_t steps = 0;
+  double batch_size_sum = 0, tokens_per_step_sum = 0;
+  int64_t batch_size_peak = 0, tokens_per_step_peak = 0;
+  double flops = 0, bytes = 0;  // per device, summed over steps
+  int64_t kv_blocks_per_replica = 0;
+  int64_t events = 0;
+  int64_t jumped_steps = 0;  // steps advanced inside decode stretches (not in summary.json)
+  double wall_s = 0;
+};
+
+// What a step did, for observers (timeline traces, reports). Times in ns of simulated time.
+struct StepRecord {
+  int32_t replica = 0;
+  int64_t start_ns = 0, duration_ns = 0;
+  int64_t batch = 0;           // sequences in the step (padding included)
+  int64_t prefill_tokens = 0;  // of new_tokens, in prompt chunks
+  int64_t decode_seqs = 0;
+  int64_t new_tokens = 0;
+  int64_t running = 0, waiting = 0, swapped = 0;  // the replica's queues after scheduling
+  double kv_usage = 0;                            // fraction of KV blocks in use
+  int64_t preempted = 0, swap_blocks = 0;
+  Bound bound = Bound::kMemory;
+  double draft_s = 0;  // speculative draft passes inside the step
+  double io_s = 0;     // offload transfers inside the step
+};
+
+enum class RequestStatus : uint8_t { kCompleted, kRejected, kInFlight };
+
+// A request that completed, was rejected (replica -1), or was still held when the run ended;
+// times -1 where it never got there.
+struct RequestRecord {
+  int64_t request_id = 0;
+  int32_t replica = -1;
+  RequestStatus status = RequestStatus::kCompleted;
+  int64_t arrival_ns = 0, first_scheduled_ns = -1, first_token_ns = -1, finish_ns = -1;
+  int64_t prompt_tokens = 0, output_tokens = 0, preemptions = 0;
+};
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void OnStep(const StepRecord& step) { (void)step; }
+  virtual void OnRequest(const RequestRecord& request) { (void)request; }
+  // Called now and then (every 65,536 events) for progress displays.
+  virtual void OnProgress(double sim_s, int64_t completed) {
+    (void)sim_s;
+    (void)completed;
+  }
+};
+
+// An observer made of callbacks, for tests and one-off uses; an unset callback does nothing.
+struct CallbackObserver : EngineObserver {
+  std::function<void(const StepRecord&)> on_step;
+  std::function<void(const RequestRecord&)> on_request;
+  std::function<void(double sim_s, int64_t completed)> on_progress;
+  void OnStep(const StepRecord& step) override {
+    if (on_step) on_step(step);
+  }
+  void OnRequest(const RequestRecord& request) override {
+    if (on_request) on_request(request);
+  }
+  void OnProgress(double sim_s, int64_t completed) override {
+    if (on_progress) on_progress(sim_s, completed);
+  }
+};
+
+}  // namespace servesim
+
+#endif  // SERVESIM_SIM_CORE_RECORDS_H_

@@ -1,0 +1,101 @@
+#include "sim/output/summary_json.h"
+
+#include "sim/output/json_writer.h"
+
+namespace servesim {
+
+std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
+  JsonWriter j;
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  j.BeginObject();
+  j.Field("completed", s.completed).Field("duration", s.duration_s);
+  j.Field("total_input_tokens", s.input_tokens).Field("total_output_tokens", s.output_tokens);
+  j.Field("request_throughput", static_cast<double>(s.completed) / dur);
+  j.Field("output_throughput", static_cast<double>(s.output_tokens) / dur);
+  j.Field("total_token_throughput", static_cast<double>(s.input_tokens + s.output_tokens) / dur);
+  j.Field("request_goodput", static_cast<double>(s.good_requests) / dur);
+  auto stats = [&](const char* name, const LogHistogram& h) {
+    auto key = [name](const char* prefix) {
+      std::string k(prefix);
+      k.append(name).append("_ms");
+      return k;
+    };
+    j.Field(key("mean_"), h.Mean() * 1e3);
+    j.Field(key("median_"), h.Quantile(0.5) * 1e3);
+    j.Field(key("p90_"), h.Quantile(0.9) * 1e3);
+    j.Field(key("p95_"), h.Quantile(0.95) * 1e3);
+    j.Field(key("p99_"), h.Quantile(0.99) * 1e3);
+  };
+  stats("ttft", s.ttft_s);
+  stats("tpot", s.tpot_s);
+  stats("itl", s.itl_s);
+  stats("e2el", s.e2e_s);
+  stats("queue", s.queue_s);
+  j.Field(
+      "mean_normalized_latency_ms",
+      s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
+  j.Field("arrived", s.arrived).Field("rejected", s.rejected);
+  j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
+  j.Field("rejected_queue_full", s.rejected_queue_full)
+      .Field("in_flight_at_end", s.in_flight_at_end);
+  j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
+  if (s.stalled) j.Field("stalled", true);  // only then: a scheduling dead end, see engine.h
+  j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
+  j.Field("kv_blocks", s.kv_blocks_per_replica);
+  j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
+  j.Field("kv_usage_peak", s.kv_usage_peak);
+  j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
+  j.Field("prefix_cache_hit_rate", s.kv.prefix_query_tokens > 0
+                                       ? static_cast<double>(s.kv.prefix_hit_tokens) /
+                                             static_cast<double>(s.kv.prefix_query_tokens)
+                                       : 0.0);
+  j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
+      .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
+  j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
+  j.Field("swap_seconds", s.swap_s);
+  if (cfg.speculative.enabled()) {
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+    const double rounds = static_cast<double>(s.spec_rounds);
+    j.Field("spec_rounds", s.spec_rounds).Field("spec_drafts_proposed", s.spec_proposed);
+    j.Field("spec_drafts_accepted", s.spec_accepted);
+    j.Field("spec_acceptance_rate",
+            ratio(static_cast<double>(s.spec_accepted), static_cast<double>(s.spec_proposed)));
+    // Tokens a round emits, the bonus token included.
+    j.Field("spec_mean_accepted_length", ratio(static_cast<double>(s.spec_emitted), rounds));
+    // Emitted tokens per verified slot: emitted / Σ (drafts + 1).
+    j.Field("spec_system_efficiency", ratio(static_cast<double>(s.spec_emitted),
+                                            static_cast<double>(s.spec_proposed) + rounds));
+    j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
+    j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
+  }
+  if (cfg.offload.active) {
+    const OffloadPlan& o = cfg.offload;
+    double streamed = 0;
+    for (double b : o.streamed_per_pass) streamed += b;
+    j.Field("offload_resident_weight_bytes", o.resident_bytes)
+        .Field("offload_streamed_bytes_per_pass", streamed);
+    j.Field("offload_io_bytes", s.offload_io_bytes).Field("offload_io_seconds", s.offload_io_s);
+    // Share of busy time compute sat waiting for transfers.
+    j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
+    j.Field("offload_kv_host_blocks", o.kv_host_blocks);
+  }
+  const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
+  j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
+  j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)
+      .Field("peak_tokens_per_step", s.tokens_per_step_peak);
+  // Model FLOPs / bandwidth utilization over the makespan, per device.
+  const double devices_time = dur * static_cast<double>(cfg.replicas);
+  j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
+  j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
+  j.Key("sim").BeginObject();
+  j.Field("events", s.events).Field("steps", s.steps);
+  if (wall_clock) {  // the only field that differs between identical runs
+    j.Field("wall_seconds", s.wall_s)
+        .Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
+  }
+  j.EndObject();
+  j.EndObject();
+  return j.str() + "\n";
+}
+
+}  // namespace servesim
