@@ -9,6 +9,7 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/model_yaml.h"
+#include "models/yaml_reader.h"
 #include "models/yaml_scalar.h"
 #include "policies/offload/offload.h"
 #include "policies/registry.h"
@@ -22,130 +23,10 @@ namespace {
 // the whole tree in memory).
 constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
 
-// Typed access to one YAML map with messages "file:line: a.b.key: expected ..., found '...'" and a
-// check that every key present was read.
-class MapReader {
- public:
-  MapReader(const YAML::Node& node, std::string file, std::string path)
-      : node_(node), file_(std::move(file)), path_(std::move(path)) {
-    if (node_ && !node_.IsNull() && !node_.IsMap())
-      Fail(path_, "expected a mapping of keys", Found(node_));
-  }
-
-  bool Has(const std::string& key) const { return node_ && node_.IsMap() && node_[key]; }
-
-  // The value at `key`, or an undefined node (false in a boolean test) when absent.
-  YAML::Node Get(const std::string& key) {
-    read_.insert(key);
-    return Has(key) ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
-  }
-
-  int64_t Int(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
-    const YAML::Node n = Get(key);
-    if (!n) return def;
-    const std::optional<int64_t> v = YamlToInt(n);
-    if (!v) Fail(Key(key), "expected an integer", Found(n), n);
-    if (*v < lo || *v > hi) {
-      Fail(Key(key),
-           "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
-           Found(n), n);
-    }
-    return *v;
-  }
-
-  double Double(const std::string& key, double def, double lo, double hi, bool lo_open = false) {
-    const YAML::Node n = Get(key);
-    if (!n) return def;
-    const std::optional<double> v = YamlToDouble(n);
-    if (!v) Fail(Key(key), "expected a number", Found(n), n);
-    if (!std::isfinite(*v) || *v < lo || *v > hi || (lo_open && *v == lo)) {
-      Fail(Key(key),
-           std::string("expected a number in ") + (lo_open ? "(" : "[") + Num(lo) + ", " + Num(hi) +
-               "]",
-           Found(n), n);
-    }
-    return *v;
-  }
-
-  bool Bool(const std::string& key, bool def) {
-    const YAML::Node n = Get(key);
-    if (!n) return def;
-    const std::optional<bool> v = YamlToBool(n);
-    if (!v) Fail(Key(key), "expected true or false", Found(n), n);
-    return *v;
-  }
-
-  std::string String(const std::string& key, const std::string& def) {
-    const YAML::Node n = Get(key);
-    if (!n) return def;
-    if (!n.IsScalar()) Fail(Key(key), "expected a string", Found(n), n);
-    return n.Scalar();
-  }
-
-  std::string Impl(const std::string& slot, const std::string& def) {
-    const std::string name = String("impl", def);
-    const auto names = ImplNames(slot);
-    for (const auto& n : names) {
-      if (n == name) return name;
-    }
-    std::string list;
-    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
-    Fail(Key("impl"),
-         "unknown implementation '" + name + "'" + DidYouMean(name, names) + "; expected one of " +
-             list,
-         "", Get("impl"));
-    return name;
-  }
-
-  // Every key present must have been read.
-  void Finish(const std::vector<std::string>& also_allowed = {}) {
-    if (!node_ || !node_.IsMap()) return;
-    std::vector<std::string> known(read_.begin(), read_.end());
-    known.insert(known.end(), also_allowed.begin(), also_allowed.end());
-    for (const auto& kv : node_) {
-      if (!kv.first.IsScalar()) {
-        Fail(path_.empty() ? "top level" : path_,
-             std::string("expected plain keys, found a ") +
-                 (kv.first.IsSequence() ? "list" : "mapping") + " used as a key",
-             "", kv.first);
-      }
-      const std::string key = kv.first.Scalar();
-      if (read_.count(key) ||
-          std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
-        continue;
-      std::string hint = DidYouMean(key, known);
-      if (hint.empty() && !known.empty()) {
-        hint = "; expected one of";
-        for (size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : " ") + known[i];
-      }
-      Fail(Key(key), "unknown key" + hint, "", kv.first);
-    }
-  }
-
-  std::string Key(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-  const std::string& file() const { return file_; }
-
-  [[noreturn]] void Fail(const std::string& key, const std::string& what, const std::string& found,
-                         const YAML::Node& at = YAML::Node()) const {
-    std::string where = file_;
-    if (at && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
-    throw InputError(where + ": " + key + ": " + what + (found.empty() ? "" : ", found " + found));
-  }
-
- private:
-  static std::string Found(const YAML::Node& n) { return DescribeYamlNode(n); }
-  static std::string Num(double v) {
-    if (v == std::numeric_limits<double>::max()) return "inf";
-    char buf[32];
-    std::snprintf(buf, sizeof(buf), "%g", v);
-    return buf;
-  }
-
-  YAML::Node node_;
-  std::string file_;
-  std::string path_;
-  std::set<std::string> read_;
-};
+// The slot's `impl:` name, checked against the registry.
+std::string ReadImpl(YamlMapReader& r, const std::string& slot, const std::string& def) {
+  return r.OneOf("impl", def, ImplNames(slot), "implementation");
+}
 
 void ApplyOverride(YAML::Node& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
@@ -210,14 +91,14 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
                      (sc.root.IsSequence() ? std::string("list") : "scalar"));
   for (const auto& o : overrides) ApplyOverride(sc.root, o);
 
-  MapReader top(sc.root, path, "");
+  YamlMapReader top(sc.root, path, "");
   sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
   if (!top.Has("model"))
     top.Fail("model", "required (a preset name, {preset: ...} or {hf_config: ...})", "");
   EngineConfig& e = sc.engine;
   e.model = ModelSpecFromYaml(top.Get("model"), path + ": model", sc.base_dir);
 
-  MapReader hw(top.Get("hardware"), path, "hardware");
+  YamlMapReader hw(top.Get("hardware"), path, "hardware");
   if (!top.Has("hardware") || !hw.Has("device"))
     hw.Fail("hardware.device", "required (servesim list devices)", "");
   e.device = DevicePresetOrThrow(hw.String("device", ""), path + ": hardware.device");
@@ -241,7 +122,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     e.device.offload_tiers.clear();
     for (size_t i = 0; i < list.size(); ++i) {
       const std::string key = "hardware.offload_tiers[" + std::to_string(i) + "]";
-      MapReader t(list[i], path, key);
+      YamlMapReader t(list[i], path, key);
       if (!list[i].IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(list[i]), list[i]);
       MemoryTier tier;
       const bool preset = t.Has("preset");
@@ -270,9 +151,9 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   const int64_t explicit_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
   hw.Finish();
 
-  MapReader sched(top.Get("scheduler"), path, "scheduler");
+  YamlMapReader sched(top.Get("scheduler"), path, "scheduler");
   SchedulerOptions& so = e.scheduler;
-  so.impl = sched.Impl("scheduler", "vllm_v1");
+  so.impl = ReadImpl(sched, "scheduler", "vllm_v1");
   so.max_model_len = sched.Int("max_model_len", e.model.max_context, 1, e.model.max_context);
   // Defaults follow each engine's own (vLLM EngineArgs / SchedulerConfig, Sarathi-Serve's config).
   if (so.impl == "vllm_v1") {
@@ -314,9 +195,10 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   sched.Finish();
   e.max_model_len = so.max_model_len;
 
-  MapReader kv(top.Get("kv_cache"), path, "kv_cache");
+  YamlMapReader kv(top.Get("kv_cache"), path, "kv_cache");
   KvOptions& ko = e.kv;
-  ko.impl = kv.Impl("kv_cache", so.impl == "orca" || so.impl == "static" ? "contiguous" : "paged");
+  ko.impl =
+      ReadImpl(kv, "kv_cache", so.impl == "orca" || so.impl == "static" ? "contiguous" : "paged");
   ko.block_size = kv.Int("block_size", 16, 1, 4096);
   ko.max_model_len = so.max_model_len;
   const bool v0_like = so.impl == "vllm_v0" || so.impl == "sarathi";
@@ -370,9 +252,9 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   mem.profile_tokens = so.max_num_batched_tokens > 0 ? so.max_num_batched_tokens : so.max_model_len;
   mem.profile_logit_tokens = std::min(so.max_num_seqs, mem.profile_tokens);
 
-  MapReader spec(top.Get("speculative"), path, "speculative");
+  YamlMapReader spec(top.Get("speculative"), path, "speculative");
   SpeculativeOptions& sp = e.speculative;
-  sp.impl = spec.Impl("speculative", "none");
+  sp.impl = ReadImpl(spec, "speculative", "none");
   int draft_tp = 1;
   if (sp.enabled()) {
     if (so.impl == "static") {
@@ -384,7 +266,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     sp.k = static_cast<int>(spec.Int("k", 4, 1, 16));
     sp.disable_by_batch_size = spec.Int("disable_by_batch_size", 0, 0, 1 << 20);
     sp.adaptive_k = spec.Bool("adaptive_k", false);
-    MapReader acc(spec.Get("acceptance"), path, "speculative.acceptance");
+    YamlMapReader acc(spec.Get("acceptance"), path, "speculative.acceptance");
     AcceptanceSpec& as = sp.acceptance;
     as.kind = acc.String("kind", "constant");
     if (as.kind == "constant") {
@@ -453,9 +335,9 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
     }
   }
   spec.Finish();
-  MapReader off(top.Get("offload"), path, "offload");
+  YamlMapReader off(top.Get("offload"), path, "offload");
   OffloadOptions oo;
-  oo.impl = off.Impl("offload", "none");
+  oo.impl = ReadImpl(off, "offload", "none");
   if (oo.impl != "none") {
     oo.io_depth = static_cast<int>(off.Int("io_depth", 1, 1, 1024));
     oo.ffn_load_fraction = off.Double("ffn_load_fraction", 1.0, 0, 1, true);
@@ -535,8 +417,8 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
               "true");
   }
 
-  MapReader cm(top.Get("cost_model"), path, "cost_model");
-  cm.Impl("cost_model", "roofline");
+  YamlMapReader cm(top.Get("cost_model"), path, "cost_model");
+  ReadImpl(cm, "cost_model", "roofline");
   e.cost.ideal = cm.Bool("ideal", false);
   sc.runtime_name = cm.String("runtime", "cuda-graphs");
   e.cost.runtime = RuntimeProfileOrThrow(sc.runtime_name, path + ": cost_model.runtime").overheads;
@@ -550,11 +432,11 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   sp.draft_cost = e.cost;
   sp.draft_cost.tp = draft_tp;
 
-  MapReader route(top.Get("routing"), path, "routing");
-  e.routing.impl = route.Impl("routing", "round_robin");
+  YamlMapReader route(top.Get("routing"), path, "routing");
+  e.routing.impl = ReadImpl(route, "routing", "round_robin");
   route.Finish();
 
-  MapReader simr(top.Get("simulation"), path, "simulation");
+  YamlMapReader simr(top.Get("simulation"), path, "simulation");
   const double max_time_s = simr.Double("max_time_s", 0, 0, 1e9);
   e.max_time_ns = static_cast<int64_t>(std::llround(max_time_s * 1e9));
   e.max_requests = simr.Int("max_requests", 0, 0, int64_t{1} << 50);
@@ -562,7 +444,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   e.jump_decode_stretches = simr.Bool("jump_decode_stretches", true);
   simr.Finish();
 
-  MapReader outr(top.Get("output"), path, "output");
+  YamlMapReader outr(top.Get("output"), path, "output");
   sc.write_requests_csv = outr.Bool("requests_csv", true);
   sc.write_steps_csv = outr.Bool("steps_csv", true);
   sc.wall_clock = outr.Bool("wall_clock", true);
@@ -570,7 +452,7 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   sc.trace_max_steps = outr.Int("trace_max_steps", 200000, 0, int64_t{1} << 40);
   sc.trace_requests = outr.Int("trace_requests", 1000, 0, int64_t{1} << 40);
   sc.write_report_html = outr.Bool("report_html", false);
-  MapReader slo(outr.Get("slo"), path, "output.slo");
+  YamlMapReader slo(outr.Get("slo"), path, "output.slo");
   e.slo_ttft_s = slo.Double("ttft_ms", 0, 0, 1e12) * 1e-3;
   e.slo_tpot_s = slo.Double("tpot_ms", 0, 0, 1e12) * 1e-3;
   e.slo_e2e_s = slo.Double("e2e_ms", 0, 0, 1e12) * 1e-3;
