@@ -97,25 +97,33 @@ double PercentOption(double v) { return v / 100.0; }
 
 }  // namespace
 
-OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, MemoryPlanOptions mem,
-                        const OffloadOptions& o, const std::string& source) {
-  OffloadPlan p;
-  p.impl = o.impl;
-  p.residency = o.residency;
-  p.tiers = device.offload_tiers;
-  const int tp = std::max(1, mem.tp);
-  p.units = BuildUnits(model, tp, p.tiers.size());
-  for (const WeightUnit& u : p.units) p.weight_bytes += u.bytes;
-  p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp) + mem.draft_kv_bytes_per_token;
-  p.streamed_per_pass.assign(p.tiers.size(), 0.0);
-  if (o.impl == "none") {
-    for (WeightUnit& u : p.units) u.resident_bytes = u.bytes;
-    p.resident_bytes = p.weight_bytes;
-    p.memory = PlanMemory(model, device, mem);
-    return p;
-  }
+namespace {
 
-  const std::string where = source + ": offload";
+// What every placement needs to know besides the plan: the error prefix, streaming buffers, and
+// the device memory left once activations, the draft and the KV reserve are accounted for.
+struct PlacementContext {
+  const ModelSpec& model;
+  const DeviceSpec& device;
+  const OffloadOptions& o;
+  std::string where;        // "file: offload", for messages
+  int buffers = 1;          // streamed units in memory at once (computing + prefetched)
+  double largest_unit = 0;  // bytes of the largest streamable unit
+  double tier_total = 0;    // bytes all offload tiers hold
+  double fixed = 0;         // activations + reserve + draft weights
+  double usable = 0;        // device memory usable by this process
+  double kv_reserve = 0;    // bytes of offload.kv_reserve_tokens
+};
+
+// Everything resident (offload: none).
+OffloadPlan PlanResident(const ModelSpec& model, const DeviceSpec& device,
+                         const MemoryPlanOptions& mem, OffloadPlan p) {
+  for (WeightUnit& u : p.units) u.resident_bytes = u.bytes;
+  p.resident_bytes = p.weight_bytes;
+  p.memory = PlanMemory(model, device, mem);
+  return p;
+}
+
+void CheckTiers(const OffloadPlan& p, const DeviceSpec& device, const std::string& where) {
   if (p.tiers.empty()) {
     throw InputError(where + ": device " + device.name +
                      " has no offload tier (host memory or storage) to stream from; add "
@@ -129,178 +137,166 @@ OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, Memory
                        "): expected positive bandwidth and capacity and a latency >= 0");
     }
   }
-  p.prefetch = o.prefetch;
-  p.prefetch_depth = std::max(1, o.prefetch_depth);
-  p.read_bytes = o.read_bytes;
-  p.io_depth = std::max(1, o.io_depth);
-  p.ffn_load_fraction = o.ffn_load_fraction;
-  p.sparse_bundle_bytes = (model.gated_ffn ? 3.0 : 2.0) * static_cast<double>(model.hidden_size) *
-                          model.WeightBytesPerParam();
-  // Buffers: a streamed unit computing plus `prefetch_depth` loading ahead; without prefetch, one.
-  const int buffers = p.prefetch ? p.prefetch_depth + 1 : 1;
-  double largest_unit = 0;
-  for (const WeightUnit& u : p.units) {
-    if (!u.lookup) largest_unit = std::max(largest_unit, u.bytes);
+}
+
+// FlexGen: fixed percentages of every unit on device / host / disk, KV split device / host.
+void PlaceFlexGen(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan& p) {
+  const ModelSpec& model = c.model;
+  const DeviceSpec& device = c.device;
+  const OffloadOptions& o = c.o;
+  const double wg = PercentOption(o.weights_device_pct), wc = PercentOption(o.weights_host_pct),
+               wd = PercentOption(o.weights_disk_pct);
+  for (WeightUnit& u : p.units) u.resident_bytes = u.bytes * wg;
+  // Host share from tier 0, disk share from the last tier (FlexGen's CPU and disk).
+  const size_t host = 0, disk = p.tiers.size() - 1;
+  if (wc > 0 && (device.unified_memory || p.tiers.size() < 2) && wd > 0) {
+    throw InputError(c.where +
+                     ".weights: host and disk shares need a device with both a host "
+                     "tier and a storage tier; " +
+                     device.name + " has " + std::to_string(p.tiers.size()) + " offload tier(s)");
   }
-
-  double tier_total = 0;
-  for (const MemoryTier& t : p.tiers) tier_total += t.capacity_bytes;
-
-  // The memory everything but resident weights takes: activations, reserve, draft, KV reserve.
-  MemoryPlanOptions probe = mem;
-  probe.resident_weight_bytes = 0;
-  const MemoryPlan base = PlanMemory(model, device, probe);
-  const double kv_reserve = static_cast<double>(o.kv_reserve_tokens) * p.kv_bytes_per_token;
-  const double fixed = base.activation_bytes + base.reserve_bytes + base.draft_weight_bytes;
-  const double usable = base.usable_bytes;
-  if (usable + tier_total < p.weight_bytes) {
-    throw InputError(where + ": " + model.name + " (" + Gb(p.weight_bytes) +
-                     " per device) fits nowhere: device memory (" + Gb(usable) +
-                     " usable) and every offload tier together hold " + Gb(usable + tier_total));
+  double on_host = 0, on_disk = 0;
+  for (WeightUnit& u : p.units) {
+    u.streamed[host] += u.bytes * wc;
+    u.streamed[disk] += u.bytes * wd;
+    on_host += u.bytes * wc;
+    on_disk += u.bytes * wd;
   }
+  if (on_host > p.tiers[host].capacity_bytes || on_disk > p.tiers[disk].capacity_bytes) {
+    throw InputError(c.where + ".weights: " + Gb(on_host) + " on " + p.tiers[host].name + " and " +
+                     Gb(on_disk) + " on " + p.tiers[disk].name + " exceed their capacity (" +
+                     Gb(p.tiers[host].capacity_bytes) + ", " + Gb(p.tiers[disk].capacity_bytes) +
+                     ")");
+  }
+  p.kv_host_fraction = PercentOption(o.kv_host_pct);
+  if (p.kv_host_fraction > 0 && device.unified_memory) {
+    throw InputError(c.where + ".kv_cache: " + device.name +
+                     " has unified memory: there is no separate host memory for a KV share");
+  }
+  p.kv_tier = static_cast<int>(host);
+  p.resident_bytes = p.weight_bytes * wg;
+  p.buffer_bytes = c.buffers * c.largest_unit * (1.0 - wg);
+  mem.resident_weight_bytes = p.resident_bytes;
+  mem.offload_buffer_bytes = p.buffer_bytes;
+  p.memory = PlanMemory(model, device, mem);
+  if (!p.memory.weights_fit || p.memory.kv_budget_bytes < 0) {
+    throw InputError(c.where + ".weights: " + Gb(p.resident_bytes) + " resident + " +
+                     Gb(p.buffer_bytes) + " of streaming c.buffers + " + Gb(c.fixed) +
+                     " of activations/draft exceed the device's " + Gb(c.usable) +
+                     " c.usable; lower the device share");
+  }
+  // KV: cg on the device, cc on host; capacity is whichever side fills first.
+  const double block = p.kv_bytes_per_token * static_cast<double>(mem.block_size_tokens);
+  const double host_room = p.tiers[host].capacity_bytes - on_host;
+  const double cg = 1.0 - p.kv_host_fraction;
+  double blocks = 1e18;
+  if (cg > 0) blocks = std::min(blocks, p.memory.kv_budget_bytes / (cg * block));
+  if (p.kv_host_fraction > 0) blocks = std::min(blocks, host_room / (p.kv_host_fraction * block));
+  p.kv_host_blocks = static_cast<int64_t>(std::floor(blocks)) - p.memory.kv_blocks;
+  p.notes.push_back(
+      "weights " + std::to_string(static_cast<int>(std::lround(wg * 100))) + "% device / " +
+      std::to_string(static_cast<int>(std::lround(wc * 100))) + "% " + p.tiers[host].name + " / " +
+      std::to_string(static_cast<int>(std::lround(wd * 100))) + "% " + p.tiers[disk].name);
+}
 
-  if (o.impl == "flexgen") {
-    const double wg = PercentOption(o.weights_device_pct), wc = PercentOption(o.weights_host_pct),
-                 wd = PercentOption(o.weights_disk_pct);
-    for (WeightUnit& u : p.units) u.resident_bytes = u.bytes * wg;
-    // Host share from tier 0, disk share from the last tier (FlexGen's CPU and disk).
-    const size_t host = 0, disk = p.tiers.size() - 1;
-    if (wc > 0 && (device.unified_memory || p.tiers.size() < 2) && wd > 0) {
-      throw InputError(where +
-                       ".weights: host and disk shares need a device with both a host "
-                       "tier and a storage tier; " +
-                       device.name + " has " + std::to_string(p.tiers.size()) + " offload tier(s)");
-    }
-    double on_host = 0, on_disk = 0;
-    for (WeightUnit& u : p.units) {
-      u.streamed[host] += u.bytes * wc;
-      u.streamed[disk] += u.bytes * wd;
-      on_host += u.bytes * wc;
-      on_disk += u.bytes * wd;
-    }
-    if (on_host > p.tiers[host].capacity_bytes || on_disk > p.tiers[disk].capacity_bytes) {
-      throw InputError(where + ".weights: " + Gb(on_host) + " on " + p.tiers[host].name + " and " +
-                       Gb(on_disk) + " on " + p.tiers[disk].name + " exceed their capacity (" +
-                       Gb(p.tiers[host].capacity_bytes) + ", " + Gb(p.tiers[disk].capacity_bytes) +
-                       ")");
-    }
-    p.kv_host_fraction = PercentOption(o.kv_host_pct);
-    if (p.kv_host_fraction > 0 && device.unified_memory) {
-      throw InputError(where + ".kv_cache: " + device.name +
-                       " has unified memory: there is no separate host memory for a KV share");
-    }
-    p.kv_tier = static_cast<int>(host);
-    p.resident_bytes = p.weight_bytes * wg;
-    p.buffer_bytes = buffers * largest_unit * (1.0 - wg);
-    mem.resident_weight_bytes = p.resident_bytes;
-    mem.offload_buffer_bytes = p.buffer_bytes;
-    p.memory = PlanMemory(model, device, mem);
-    if (!p.memory.weights_fit || p.memory.kv_budget_bytes < 0) {
-      throw InputError(where + ".weights: " + Gb(p.resident_bytes) + " resident + " +
-                       Gb(p.buffer_bytes) + " of streaming buffers + " + Gb(fixed) +
-                       " of activations/draft exceed the device's " + Gb(usable) +
-                       " usable; lower the device share");
-    }
-    // KV: cg on the device, cc on host; capacity is whichever side fills first.
-    const double block = p.kv_bytes_per_token * static_cast<double>(mem.block_size_tokens);
-    const double host_room = p.tiers[host].capacity_bytes - on_host;
-    const double cg = 1.0 - p.kv_host_fraction;
-    double blocks = 1e18;
-    if (cg > 0) blocks = std::min(blocks, p.memory.kv_budget_bytes / (cg * block));
-    if (p.kv_host_fraction > 0) blocks = std::min(blocks, host_room / (p.kv_host_fraction * block));
-    p.kv_host_blocks = static_cast<int64_t>(std::floor(blocks)) - p.memory.kv_blocks;
-    p.notes.push_back("weights " + std::to_string(static_cast<int>(std::lround(wg * 100))) +
-                      "% device / " + std::to_string(static_cast<int>(std::lround(wc * 100))) +
-                      "% " + p.tiers[host].name + " / " +
-                      std::to_string(static_cast<int>(std::lround(wd * 100))) + "% " +
-                      p.tiers[disk].name);
-  } else if (o.residency == Residency::kPageCache) {
-    // The whole file is mapped from the storage tier (the last one); the page cache gets what the
-    // process does not pin: memory minus activations, draft and the KV reserve.
-    const size_t file = p.tiers.size() - 1;
-    if (p.tiers[file].capacity_bytes < p.weight_bytes) {
-      throw InputError(where + ": the model file (" + Gb(p.weight_bytes) + ") does not fit on " +
-                       p.tiers[file].name + " (" + Gb(p.tiers[file].capacity_bytes) + ")");
-    }
-    p.page_cache_bytes = usable - fixed - kv_reserve;
-    if (p.page_cache_bytes < 0) {
-      throw InputError(where +
-                       ": no memory left for the page cache after activations, draft and "
-                       "offload.kv_reserve_tokens (" +
-                       Gb(fixed + kv_reserve) + " of " + Gb(usable) + ")");
-    }
-    const std::vector<bool> hit = LruSteadyHits(p.units, p.page_cache_bytes);
-    double cached = 0;
-    for (size_t i = 0; i < p.units.size(); ++i) {
-      WeightUnit& u = p.units[i];
-      if (hit[i] || u.lookup) {
-        u.resident_bytes = u.bytes;  // served from the cache (or by row lookups)
-        cached += u.lookup ? 0 : u.bytes;
-      } else {
-        u.streamed[file] = u.bytes;
-      }
-    }
-    p.resident_bytes = 0;  // nothing pinned: the cache holds copies
-    mem.resident_weight_bytes = std::min(cached, p.page_cache_bytes);
-    mem.offload_buffer_bytes = 0;
-    p.memory = PlanMemory(model, device, mem);
-    p.notes.push_back("page cache " + Gb(p.page_cache_bytes) + " for a " + Gb(p.weight_bytes) +
-                      " file: " +
-                      (cached >= p.weight_bytes - p.units.front().bytes - 1
-                           ? "all of it stays cached"
-                           : "LRU keeps " + Gb(cached) + " in steady state"));
-  } else {
-    // Pinned resident set.
-    const double buffer_guess = buffers * largest_unit;
-    double budget;
-    if (o.resident_bytes >= 0) {
-      budget = o.resident_bytes;
-    } else if (o.resident_layers >= 0) {
-      budget = p.units.front().bytes;
-      for (int64_t i = 0; i < std::min<int64_t>(o.resident_layers, model.num_layers); ++i)
-        budget += p.units[static_cast<size_t>(i + 1)].bytes;
-      if (o.resident_layers >= model.num_layers) budget = p.weight_bytes;
+// The OS page cache over a memory-mapped file: its LRU decides what stays (nothing pinned).
+void PlacePageCache(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan& p) {
+  const ModelSpec& model = c.model;
+  const DeviceSpec& device = c.device;
+  // The whole file is mapped from the storage tier (the last one); the page cache gets what the
+  // process does not pin: memory minus activations, draft and the KV reserve.
+  const size_t file = p.tiers.size() - 1;
+  if (p.tiers[file].capacity_bytes < p.weight_bytes) {
+    throw InputError(c.where + ": the model file (" + Gb(p.weight_bytes) + ") does not fit on " +
+                     p.tiers[file].name + " (" + Gb(p.tiers[file].capacity_bytes) + ")");
+  }
+  p.page_cache_bytes = c.usable - c.fixed - c.kv_reserve;
+  if (p.page_cache_bytes < 0) {
+    throw InputError(c.where +
+                     ": no memory left for the page cache after activations, draft and "
+                     "offload.kv_reserve_tokens (" +
+                     Gb(c.fixed + c.kv_reserve) + " of " + Gb(c.usable) + ")");
+  }
+  const std::vector<bool> hit = LruSteadyHits(p.units, p.page_cache_bytes);
+  double cached = 0;
+  for (size_t i = 0; i < p.units.size(); ++i) {
+    WeightUnit& u = p.units[i];
+    if (hit[i] || u.lookup) {
+      u.resident_bytes = u.bytes;  // served from the cache (or by row lookups)
+      cached += u.lookup ? 0 : u.bytes;
     } else {
-      budget = usable - fixed - kv_reserve - buffer_guess;
-      if (budget < 0) {
-        throw InputError(where +
-                         ": no memory left for resident weights: activations, draft, "
-                         "streaming buffers and offload.kv_reserve_tokens take " +
-                         Gb(fixed + kv_reserve + buffer_guess) + " of " + Gb(usable) + " usable");
-      }
-    }
-    budget = std::min(budget, p.weight_bytes);
-    double left = budget;
-    for (WeightUnit& u : p.units) {
-      u.resident_bytes = std::min(u.bytes, left);
-      left -= u.resident_bytes;
-    }
-    p.resident_bytes = budget;
-    std::vector<double> room;
-    for (const MemoryTier& t : p.tiers) room.push_back(t.capacity_bytes);
-    if (!PlaceStreamed(p.units, p.tiers, room)) {
-      throw InputError(where + ": the " + Gb(p.weight_bytes - budget) +
-                       " of weights not resident do not fit in the offload tiers (" +
-                       Gb(tier_total) + ")");
-    }
-    double largest_stream = 0;
-    for (const WeightUnit& u : p.units) {
-      if (!u.lookup) largest_stream = std::max(largest_stream, u.bytes - u.resident_bytes);
-    }
-    p.buffer_bytes = largest_stream > 0 ? buffers * largest_stream : 0;
-    mem.resident_weight_bytes = p.resident_bytes;
-    mem.offload_buffer_bytes = p.buffer_bytes;
-    p.memory = PlanMemory(model, device, mem);
-    if (!p.memory.weights_fit || p.memory.kv_budget_bytes < kv_reserve) {
-      throw InputError(where + (o.resident_bytes >= 0 ? ".resident_gb: " : ".resident_layers: ") +
-                       Gb(p.resident_bytes) + " resident + " + Gb(p.buffer_bytes) +
-                       " of streaming buffers + " + Gb(fixed + kv_reserve) +
-                       " of activations, draft and KV reserve exceed the device's " + Gb(usable) +
-                       " usable memory");
+      u.streamed[file] = u.bytes;
     }
   }
+  p.resident_bytes = 0;  // nothing pinned: the cache holds copies
+  mem.resident_weight_bytes = std::min(cached, p.page_cache_bytes);
+  mem.offload_buffer_bytes = 0;
+  p.memory = PlanMemory(model, device, mem);
+  p.notes.push_back("page cache " + Gb(p.page_cache_bytes) + " for a " + Gb(p.weight_bytes) +
+                    " file: " +
+                    (cached >= p.weight_bytes - p.units.front().bytes - 1
+                         ? "all of it stays cached"
+                         : "LRU keeps " + Gb(cached) + " in steady state"));
+}
 
-  // Units fully resident need nothing; record the streamed FFN share and the per-pass totals.
+// A pinned resident set (resident_gb, resident_layers, or what memory leaves), the rest placed
+// on the tiers nearest first.
+void PlacePinned(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan& p) {
+  const ModelSpec& model = c.model;
+  const DeviceSpec& device = c.device;
+  const OffloadOptions& o = c.o;
+  const double buffer_guess = c.buffers * c.largest_unit;
+  double budget;
+  if (o.resident_bytes >= 0) {
+    budget = o.resident_bytes;
+  } else if (o.resident_layers >= 0) {
+    budget = p.units.front().bytes;
+    for (int64_t i = 0; i < std::min<int64_t>(o.resident_layers, model.num_layers); ++i)
+      budget += p.units[static_cast<size_t>(i + 1)].bytes;
+    if (o.resident_layers >= model.num_layers) budget = p.weight_bytes;
+  } else {
+    budget = c.usable - c.fixed - c.kv_reserve - buffer_guess;
+    if (budget < 0) {
+      throw InputError(c.where +
+                       ": no memory left for resident weights: activations, draft, "
+                       "streaming c.buffers and offload.kv_reserve_tokens take " +
+                       Gb(c.fixed + c.kv_reserve + buffer_guess) + " of " + Gb(c.usable) +
+                       " c.usable");
+    }
+  }
+  budget = std::min(budget, p.weight_bytes);
+  double left = budget;
+  for (WeightUnit& u : p.units) {
+    u.resident_bytes = std::min(u.bytes, left);
+    left -= u.resident_bytes;
+  }
+  p.resident_bytes = budget;
+  std::vector<double> room;
+  for (const MemoryTier& t : p.tiers) room.push_back(t.capacity_bytes);
+  if (!PlaceStreamed(p.units, p.tiers, room)) {
+    throw InputError(c.where + ": the " + Gb(p.weight_bytes - budget) +
+                     " of weights not resident do not fit in the offload tiers (" +
+                     Gb(c.tier_total) + ")");
+  }
+  double largest_stream = 0;
+  for (const WeightUnit& u : p.units) {
+    if (!u.lookup) largest_stream = std::max(largest_stream, u.bytes - u.resident_bytes);
+  }
+  p.buffer_bytes = largest_stream > 0 ? c.buffers * largest_stream : 0;
+  mem.resident_weight_bytes = p.resident_bytes;
+  mem.offload_buffer_bytes = p.buffer_bytes;
+  p.memory = PlanMemory(model, device, mem);
+  if (!p.memory.weights_fit || p.memory.kv_budget_bytes < c.kv_reserve) {
+    throw InputError(c.where + (o.resident_bytes >= 0 ? ".resident_gb: " : ".resident_layers: ") +
+                     Gb(p.resident_bytes) + " resident + " + Gb(p.buffer_bytes) +
+                     " of streaming c.buffers + " + Gb(c.fixed + c.kv_reserve) +
+                     " of activations, draft and KV reserve exceed the device's " + Gb(c.usable) +
+                     " c.usable memory");
+  }
+}
+
+// Units fully resident need nothing; records the streamed FFN share and the per-pass totals.
+void SumStreamed(OffloadPlan& p) {
   for (WeightUnit& u : p.units) {
     double streamed = 0;
     for (size_t t = 0; t < p.tiers.size(); ++t) {
@@ -309,25 +305,81 @@ OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, Memory
     }
     u.ffn_streamed = u.bytes > 0 ? u.ffn_streamed * streamed / u.bytes : 0;
   }
+}
 
-  // KV spill (layers): the device keeps its blocks, host memory holds `kv_host_bytes` more.
-  if (o.impl == "layers" && o.kv_host_bytes > 0) {
-    if (device.unified_memory) {
-      throw InputError(where + ".kv_host_gib: " + device.name +
-                       " has unified memory: there is no separate host memory to spill KV to");
-    }
-    double host_weights = 0;
-    for (const WeightUnit& u : p.units) host_weights += u.streamed[0];
-    if (o.kv_host_bytes + host_weights > p.tiers[0].capacity_bytes) {
-      throw InputError(where + ".kv_host_gib: " + Gb(o.kv_host_bytes) + " of KV + " +
-                       Gb(host_weights) + " of weights exceed " + p.tiers[0].name + " (" +
-                       Gb(p.tiers[0].capacity_bytes) + ")");
-    }
-    const double block = p.kv_bytes_per_token * static_cast<double>(mem.block_size_tokens);
-    p.kv_host_blocks = static_cast<int64_t>(std::floor(o.kv_host_bytes / block));
-    p.kv_device_tokens = p.memory.kv_blocks * mem.block_size_tokens;
-    p.kv_tier = 0;
+// KV spill (layers): the device keeps its blocks, host memory holds `kv_host_bytes` more.
+void PlanKvSpill(const DeviceSpec& device, const OffloadOptions& o, const MemoryPlanOptions& mem,
+                 const std::string& where, OffloadPlan& p) {
+  if (device.unified_memory) {
+    throw InputError(where + ".kv_host_gib: " + device.name +
+                     " has unified memory: there is no separate host memory to spill KV to");
   }
+  double host_weights = 0;
+  for (const WeightUnit& u : p.units) host_weights += u.streamed[0];
+  if (o.kv_host_bytes + host_weights > p.tiers[0].capacity_bytes) {
+    throw InputError(where + ".kv_host_gib: " + Gb(o.kv_host_bytes) + " of KV + " +
+                     Gb(host_weights) + " of weights exceed " + p.tiers[0].name + " (" +
+                     Gb(p.tiers[0].capacity_bytes) + ")");
+  }
+  const double block = p.kv_bytes_per_token * static_cast<double>(mem.block_size_tokens);
+  p.kv_host_blocks = static_cast<int64_t>(std::floor(o.kv_host_bytes / block));
+  p.kv_device_tokens = p.memory.kv_blocks * mem.block_size_tokens;
+  p.kv_tier = 0;
+}
+
+}  // namespace
+
+OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, MemoryPlanOptions mem,
+                        const OffloadOptions& o, const std::string& source) {
+  OffloadPlan p;
+  p.impl = o.impl;
+  p.residency = o.residency;
+  p.tiers = device.offload_tiers;
+  const int tp = std::max(1, mem.tp);
+  p.units = BuildUnits(model, tp, p.tiers.size());
+  for (const WeightUnit& u : p.units) p.weight_bytes += u.bytes;
+  p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp) + mem.draft_kv_bytes_per_token;
+  p.streamed_per_pass.assign(p.tiers.size(), 0.0);
+  if (o.impl == "none") return PlanResident(model, device, mem, std::move(p));
+
+  PlacementContext c{model, device, o, source + ": offload"};
+  CheckTiers(p, device, c.where);
+  p.prefetch = o.prefetch;
+  p.prefetch_depth = std::max(1, o.prefetch_depth);
+  p.read_bytes = o.read_bytes;
+  p.io_depth = std::max(1, o.io_depth);
+  p.ffn_load_fraction = o.ffn_load_fraction;
+  p.sparse_bundle_bytes = (model.gated_ffn ? 3.0 : 2.0) * static_cast<double>(model.hidden_size) *
+                          model.WeightBytesPerParam();
+  // Buffers: a streamed unit computing plus `prefetch_depth` loading ahead; without prefetch, one.
+  c.buffers = p.prefetch ? p.prefetch_depth + 1 : 1;
+  for (const WeightUnit& u : p.units) {
+    if (!u.lookup) c.largest_unit = std::max(c.largest_unit, u.bytes);
+  }
+  for (const MemoryTier& t : p.tiers) c.tier_total += t.capacity_bytes;
+
+  // The memory everything but resident weights takes: activations, reserve, draft, KV reserve.
+  MemoryPlanOptions probe = mem;
+  probe.resident_weight_bytes = 0;
+  const MemoryPlan base = PlanMemory(model, device, probe);
+  c.kv_reserve = static_cast<double>(o.kv_reserve_tokens) * p.kv_bytes_per_token;
+  c.fixed = base.activation_bytes + base.reserve_bytes + base.draft_weight_bytes;
+  c.usable = base.usable_bytes;
+  if (c.usable + c.tier_total < p.weight_bytes) {
+    throw InputError(c.where + ": " + model.name + " (" + Gb(p.weight_bytes) +
+                     " per device) fits nowhere: device memory (" + Gb(c.usable) +
+                     " usable) and every offload tier together hold " +
+                     Gb(c.usable + c.tier_total));
+  }
+  if (o.impl == "flexgen") {
+    PlaceFlexGen(c, mem, p);
+  } else if (o.residency == Residency::kPageCache) {
+    PlacePageCache(c, mem, p);
+  } else {
+    PlacePinned(c, mem, p);
+  }
+  SumStreamed(p);
+  if (o.impl == "layers" && o.kv_host_bytes > 0) PlanKvSpill(device, o, mem, c.where, p);
 
   double streamed_total = 0;
   for (double b : p.streamed_per_pass) streamed_total += b;
