@@ -195,7 +195,14 @@ void SvgChart::AddVerticalRule(double x, std::string color, std::string label) {
   rules_.push_back({x, std::move(color), std::move(label)});
 }
 
-std::string SvgChart::Render() const {
+// The plot's geometry: axis ranges, pixel bounds and the value -> pixel mappers.
+struct SvgChart::Frame {
+  double x_lo, x_hi, y_lo, y_hi;
+  double w, h, px0, px1, py0, py1;
+  Mapper mx, my;
+};
+
+SvgChart::Frame SvgChart::Layout() const {
   std::vector<double> xs, ys;
   for (const Series& s : series_) {
     for (const Point& p : s.points) {
@@ -213,36 +220,28 @@ std::string SvgChart::Render() const {
   const double px0 = kLeftPx, px1 = w - kRightPx, py0 = kTopPx, py1 = h - kBottomPx;
   const Mapper mx(x_.scale, x_lo, x_hi, px0, px1);
   const Mapper my(y_.scale, y_lo, y_hi, py1, py0);
-  const auto in_x = [&](double v) { return v >= x_lo && v <= x_hi; };
-  const auto in_y = [&](double v) { return v >= y_lo && v <= y_hi; };
 
-  std::string o;
-  o += "<svg class=\"chart\" width=\"" + std::to_string(width_px_) + "\" height=\"" +
-       std::to_string(height_px_) + "\" viewBox=\"0 0 " + std::to_string(width_px_) + " " +
-       std::to_string(height_px_) + "\" role=\"img\" aria-label=\"" + HtmlEscape(title_) +
-       "\" font-family=\"sans-serif\" font-size=\"11\">\n";
-  o += "<title>" + HtmlEscape(title_) + "</title>\n";
-  o += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
-  o += "<text x=\"" + SvgNumber(px0) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">" +
-       HtmlEscape(title_) + "</text>\n";
+  return Frame{x_lo, x_hi, y_lo, y_hi, w, h, px0, px1, py0, py1, mx, my};
+}
 
-  // Grid and tick labels.
+// Grid lines and tick labels of both axes, the plot's border and the axis labels.
+void SvgChart::RenderAxes(const Frame& f, std::string& o) const {
   const auto grid = [&](bool is_x, double v, bool label, bool minor) {
-    const double p = is_x ? mx(v) : my(v);
+    const double p = is_x ? f.mx(v) : f.my(v);
     if (!Finite(p)) return;
     const std::string stroke = minor ? "#f1f1f1" : "#e2e2e2";
     if (is_x) {
-      o += "<line x1=\"" + SvgNumber(p) + "\" y1=\"" + SvgNumber(py0) + "\" x2=\"" + SvgNumber(p) +
-           "\" y2=\"" + SvgNumber(py1) + "\" stroke=\"" + stroke + "\"/>";
+      o += "<line x1=\"" + SvgNumber(p) + "\" y1=\"" + SvgNumber(f.py0) + "\" x2=\"" +
+           SvgNumber(p) + "\" y2=\"" + SvgNumber(f.py1) + "\" stroke=\"" + stroke + "\"/>";
       if (label) {
-        o += "<text x=\"" + SvgNumber(p) + "\" y=\"" + SvgNumber(py1 + 15) +
+        o += "<text x=\"" + SvgNumber(p) + "\" y=\"" + SvgNumber(f.py1 + 15) +
              "\" text-anchor=\"middle\">" + FormatTick(v) + "</text>";
       }
     } else {
-      o += "<line x1=\"" + SvgNumber(px0) + "\" y1=\"" + SvgNumber(p) + "\" x2=\"" +
-           SvgNumber(px1) + "\" y2=\"" + SvgNumber(p) + "\" stroke=\"" + stroke + "\"/>";
+      o += "<line x1=\"" + SvgNumber(f.px0) + "\" y1=\"" + SvgNumber(p) + "\" x2=\"" +
+           SvgNumber(f.px1) + "\" y2=\"" + SvgNumber(p) + "\" stroke=\"" + stroke + "\"/>";
       if (label) {
-        o += "<text x=\"" + SvgNumber(px0 - 6) + "\" y=\"" + SvgNumber(p + 4) +
+        o += "<text x=\"" + SvgNumber(f.px0 - 6) + "\" y=\"" + SvgNumber(p + 4) +
              "\" text-anchor=\"end\">" + FormatTick(v) + "</text>";
       }
     }
@@ -266,21 +265,25 @@ std::string SvgChart::Render() const {
     const size_t stride = decades.size() > 12 ? (decades.size() + 11) / 12 : 1;
     for (size_t i = 0; i < decades.size(); ++i) grid(is_x, decades[i], i % stride == 0, false);
   };
-  axis_grid(true, x_, x_lo, x_hi);
-  axis_grid(false, y_, y_lo, y_hi);
-  o += "<rect x=\"" + SvgNumber(px0) + "\" y=\"" + SvgNumber(py0) + "\" width=\"" +
-       SvgNumber(px1 - px0) + "\" height=\"" + SvgNumber(py1 - py0) +
+  axis_grid(true, x_, f.x_lo, f.x_hi);
+  axis_grid(false, y_, f.y_lo, f.y_hi);
+  o += "<rect x=\"" + SvgNumber(f.px0) + "\" y=\"" + SvgNumber(f.py0) + "\" width=\"" +
+       SvgNumber(f.px1 - f.px0) + "\" height=\"" + SvgNumber(f.py1 - f.py0) +
        "\" fill=\"none\" stroke=\"#777\"/>\n";
-  o += "<text x=\"" + SvgNumber((px0 + px1) / 2) + "\" y=\"" + SvgNumber(h - 10) +
+  o += "<text x=\"" + SvgNumber((f.px0 + f.px1) / 2) + "\" y=\"" + SvgNumber(f.h - 10) +
        "\" text-anchor=\"middle\">" + HtmlEscape(x_.label) + "</text>\n";
-  o += "<text transform=\"translate(14 " + SvgNumber((py0 + py1) / 2) +
+  o += "<text transform=\"translate(14 " + SvgNumber((f.py0 + f.py1) / 2) +
        ") rotate(-90)\" text-anchor=\"middle\">" + HtmlEscape(y_.label) + "</text>\n";
+}
 
+// Line series, clipped to the plot area, then the vertical rules with their labels.
+void SvgChart::RenderLines(const Frame& f, std::string& o) const {
+  const auto in_x = [&](double v) { return v >= f.x_lo && v <= f.x_hi; };
   // Lines are clipped by a nested viewport the size of the plot area.
-  o += "<svg x=\"" + SvgNumber(px0) + "\" y=\"" + SvgNumber(py0) + "\" width=\"" +
-       SvgNumber(px1 - px0) + "\" height=\"" + SvgNumber(py1 - py0) + "\" viewBox=\"" +
-       SvgNumber(px0) + " " + SvgNumber(py0) + " " + SvgNumber(px1 - px0) + " " +
-       SvgNumber(py1 - py0) + "\" overflow=\"hidden\">\n";
+  o += "<svg x=\"" + SvgNumber(f.px0) + "\" y=\"" + SvgNumber(f.py0) + "\" width=\"" +
+       SvgNumber(f.px1 - f.px0) + "\" height=\"" + SvgNumber(f.py1 - f.py0) + "\" viewBox=\"" +
+       SvgNumber(f.px0) + " " + SvgNumber(f.py0) + " " + SvgNumber(f.px1 - f.px0) + " " +
+       SvgNumber(f.py1 - f.py0) + "\" overflow=\"hidden\">\n";
   for (const Series& s : series_) {
     if (s.markers) continue;
     std::string run;
@@ -293,7 +296,7 @@ std::string SvgChart::Render() const {
       run.clear();
     };
     for (const Point& p : s.points) {
-      const double x = mx(p.x), y = my(p.y);
+      const double x = f.mx(p.x), y = f.my(p.y);
       if (!Finite(x) || !Finite(y)) {
         flush();
         continue;
@@ -307,14 +310,20 @@ std::string SvgChart::Render() const {
 
   for (size_t i = 0; i < rules_.size(); ++i) {  // labels on alternate lines, so close rules' differ
     const Rule& r = rules_[i];
-    const double x = mx(r.x);
+    const double x = f.mx(r.x);
     if (!Finite(x) || !in_x(r.x)) continue;
-    o += "<line x1=\"" + SvgNumber(x) + "\" y1=\"" + SvgNumber(py0) + "\" x2=\"" + SvgNumber(x) +
-         "\" y2=\"" + SvgNumber(py1) + "\" stroke=\"" + HtmlEscape(r.color) +
+    o += "<line x1=\"" + SvgNumber(x) + "\" y1=\"" + SvgNumber(f.py0) + "\" x2=\"" + SvgNumber(x) +
+         "\" y2=\"" + SvgNumber(f.py1) + "\" stroke=\"" + HtmlEscape(r.color) +
          "\" stroke-dasharray=\"3 3\"/><text x=\"" + SvgNumber(x + 3) + "\" y=\"" +
-         SvgNumber(py0 + 11 + 11 * static_cast<double>(i % 2)) + "\" font-size=\"10\" fill=\"" +
+         SvgNumber(f.py0 + 11 + 11 * static_cast<double>(i % 2)) + "\" font-size=\"10\" fill=\"" +
          HtmlEscape(r.color) + "\">" + HtmlEscape(r.label) + "</text>\n";
   }
+}
+
+// Marker series; each label moved down a line at a time until it overlaps no earlier one.
+void SvgChart::RenderMarkers(const Frame& f, std::string& o) const {
+  const auto in_x = [&](double v) { return v >= f.x_lo && v <= f.x_hi; };
+  const auto in_y = [&](double v) { return v >= f.y_lo && v <= f.y_hi; };
   // Markers, then their labels on top, each label moved down a line at a time until it overlaps
   // no earlier one (a thin leader joins a moved label to its marker).
   struct Box {
@@ -327,7 +336,7 @@ std::string SvgChart::Render() const {
     for (size_t i = 0; i < s.points.size(); ++i) {
       const Point& p = s.points[i];
       if (!in_x(p.x) || !in_y(p.y)) continue;
-      const double x = mx(p.x), y = my(p.y);
+      const double x = f.mx(p.x), y = f.my(p.y);
       if (!Finite(x) || !Finite(y)) continue;
       const std::string label = i < s.labels.size() ? s.labels[i] : std::string();
       o += "<circle cx=\"" + SvgNumber(x) + "\" cy=\"" + SvgNumber(y) + "\" r=\"3.5\" fill=\"" +
@@ -337,7 +346,7 @@ std::string SvgChart::Render() const {
            "</title></circle>\n";
       if (label.empty()) continue;
       const double lx = x + 6, width = kLabelCharPx * static_cast<double>(label.size());
-      const double first = y - 14 < py0 ? y + 14 : y - 5;
+      const double first = y - 14 < f.py0 ? y + 14 : y - 5;
       double ly = first;
       for (int tries = 0; tries < 40; ++tries) {
         const bool clash = std::any_of(placed.begin(), placed.end(), [&](const Box& b) {
@@ -356,8 +365,11 @@ std::string SvgChart::Render() const {
     }
   }
   o += labels;
+}
 
-  // Legend, one row under the title.
+// The legend, one row under the title.
+void SvgChart::RenderLegend(const Frame& f, std::string& o) const {
+  const double px0 = f.px0;
   double lx = px0;
   for (const Series& s : series_) {
     if (s.name.empty()) continue;
@@ -372,6 +384,25 @@ std::string SvgChart::Render() const {
     o += "<text x=\"" + SvgNumber(lx + 18) + "\" y=\"36\">" + HtmlEscape(s.name) + "</text>\n";
     lx += 30 + kCharPx * static_cast<double>(s.name.size());
   }
+}
+
+std::string SvgChart::Render() const {
+  const Frame f = Layout();
+  const double px0 = f.px0;
+  std::string o;
+  o += "<svg class=\"chart\" width=\"" + std::to_string(width_px_) + "\" height=\"" +
+       std::to_string(height_px_) + "\" viewBox=\"0 0 " + std::to_string(width_px_) + " " +
+       std::to_string(height_px_) + "\" role=\"img\" aria-label=\"" + HtmlEscape(title_) +
+       "\" font-family=\"sans-serif\" font-size=\"11\">\n";
+  o += "<title>" + HtmlEscape(title_) + "</title>\n";
+  o += "<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n";
+  o += "<text x=\"" + SvgNumber(px0) + "\" y=\"18\" font-size=\"13\" font-weight=\"bold\">" +
+       HtmlEscape(title_) + "</text>\n";
+
+  RenderAxes(f, o);
+  RenderLines(f, o);
+  RenderMarkers(f, o);
+  RenderLegend(f, o);
   o += "</svg>\n";
   return o;
 }

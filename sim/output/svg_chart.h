@@ -49,6 +49,13 @@ class SvgChart {
   std::string Render() const;
 
  private:
+  struct Frame;
+  Frame Layout() const;
+  void RenderAxes(const Frame& f, std::string& o) const;
+  void RenderLines(const Frame& f, std::string& o) const;
+  void RenderMarkers(const Frame& f, std::string& o) const;
+  void RenderLegend(const Frame& f, std::string& o) const;
+
   struct Series {
     std::string name, color;
     std::vector<Point> points;
