@@ -605,9 +605,26 @@ bool ParseNumber(const std::string& text, double& value) {
   return end == text.c_str() + text.size() && std::isfinite(value);
 }
 
-}  // namespace
+// sweep.csv read back: the header, the points, and how they chart (x values, series).
+struct SweepTable {
+  std::vector<std::vector<std::string>> rows;  // rows[0]: the header
+  size_t varied = 0;                           // varied keys (columns 1..varied)
+  size_t n = 0;                                // points
+  std::vector<std::string> x_values;           // the first varied key's values, in order
+  bool numeric_x = false;
+  std::string x_label;
+  std::vector<std::string> series_keys;  // the other varied keys' value combinations
+  std::vector<size_t> series_of;         // per row: its series
 
-std::string RenderSweepHtml(const std::string& title, const std::string& csv, size_t varied) {
+  int Column(const std::string& name) const {
+    for (size_t c = 0; c < rows[0].size(); ++c) {
+      if (rows[0][c] == name) return static_cast<int>(c);
+    }
+    return -1;
+  }
+};
+
+std::vector<std::vector<std::string>> SplitCsvRows(const std::string& csv) {
   std::vector<std::vector<std::string>> rows;
   size_t start = 0;
   while (start < csv.size()) {
@@ -616,49 +633,112 @@ std::string RenderSweepHtml(const std::string& title, const std::string& csv, si
     if (end > start) rows.push_back(SplitCsvLine(csv.substr(start, end - start)));
     start = end + 1;
   }
+  return rows;
+}
+
+// x: the first varied key, numeric if every value is; else its values' order of appearance.
+// Series: the other varied keys' values.
+void ClassifyPoints(SweepTable& t) {
+  const std::vector<std::string>& header = t.rows[0];
+  t.numeric_x = t.varied > 0;
+  for (size_t r = 1; r <= t.n && t.varied > 0; ++r) {
+    const std::string& v = t.rows[r].size() > 1 ? t.rows[r][1] : "";
+    double unused;
+    if (!ParseNumber(v, unused)) t.numeric_x = false;
+    if (std::find(t.x_values.begin(), t.x_values.end(), v) == t.x_values.end())
+      t.x_values.push_back(v);
+  }
+  t.x_label = t.varied > 0 ? header[1] : "point";
+  t.series_of.assign(t.n + 1, 0);
+  for (size_t r = 1; r <= t.n; ++r) {
+    std::string key;
+    for (size_t k = 1; k < t.varied; ++k) {
+      const std::string& name = header[1 + k];  // the last part of a.b.c keeps legends short
+      key += (k > 1 ? ", " : "") + name.substr(name.rfind('.') + 1) + "=" +
+             (1 + k < t.rows[r].size() ? t.rows[r][1 + k] : "");
+    }
+    auto it = std::find(t.series_keys.begin(), t.series_keys.end(), key);
+    t.series_of[r] = static_cast<size_t>(it - t.series_keys.begin());
+    if (it == t.series_keys.end()) t.series_keys.push_back(key);
+  }
+}
+
+// One metric against x, a line and labelled markers per series (at most 10); "" when no point
+// has the metric.
+std::string SweepMetricChart(const SweepTable& t, const std::string& metric,
+                             const std::string& unit) {
+  static const char* const kPalette[] = {kBlue, kOrange,   kGreen,    kRed,      kPurple,
+                                         kGray, "#17becf", "#bcbd22", "#8c564b", "#e377c2"};
+  const int c = t.Column(metric);
+  if (c < 0) return "";
+  SvgChart chart(metric, AxisSpec{t.x_label}, AxisSpec{metric + " (" + unit + ")"}, 420, 280);
+  bool any = false;
+  for (size_t sidx = 0; sidx < t.series_keys.size() && sidx < 10; ++sidx) {
+    std::vector<Point> points;
+    std::vector<std::string> labels;
+    for (size_t r = 1; r <= t.n; ++r) {
+      if (t.series_of[r] != sidx || static_cast<size_t>(c) >= t.rows[r].size()) continue;
+      double y;
+      if (!ParseNumber(t.rows[r][static_cast<size_t>(c)], y)) continue;
+      double x = static_cast<double>(r - 1);
+      if (t.varied > 0) {
+        const std::string& xv = t.rows[r][1];
+        if (t.numeric_x) {
+          ParseNumber(xv, x);
+        } else {
+          x = static_cast<double>(std::find(t.x_values.begin(), t.x_values.end(), xv) -
+                                  t.x_values.begin());
+          labels.push_back(xv);
+        }
+      }
+      points.push_back({x, y});
+    }
+    if (points.empty()) continue;
+    any = true;
+    const std::string name = t.series_keys[sidx].empty() ? metric : t.series_keys[sidx];
+    chart.AddLine(name, kPalette[sidx], points);
+    chart.AddMarkers("", kPalette[sidx], points, labels);
+  }
+  return any ? chart.Render() + "\n" : "";
+}
+
+// The grid as a table (the first 500 rows).
+std::string SweepGridTable(const SweepTable& t) {
+  std::string html = "<h2>Grid</h2>\n<table>\n<tr>";
+  for (const std::string& h : t.rows[0]) html += "<th>" + HtmlEscape(h) + "</th>";
+  html += "</tr>\n";
+  for (size_t r = 1; r <= t.n && r <= 500; ++r) {
+    html += "<tr>";
+    for (size_t c = 0; c < t.rows[r].size(); ++c) {
+      html += c <= t.varied
+                  ? "<td>" + HtmlEscape(t.rows[r][c]) + "</td>"
+                  : "<td class=\"num\">" + HtmlEscape(DisplayNumber(t.rows[r][c])) + "</td>";
+    }
+    html += "</tr>\n";
+  }
+  html += "</table>\n";
+  if (t.n > 500) html += "<p class=\"meta\">(first 500 of " + std::to_string(t.n) + " rows)</p>\n";
+  return html;
+}
+
+}  // namespace
+
+std::string RenderSweepHtml(const std::string& title, const std::string& csv, size_t varied) {
+  SweepTable t;
+  t.rows = SplitCsvRows(csv);
+  t.varied = varied;
   std::string html = PageHead(title);
   html += "<h1>" + HtmlEscape(title) + "</h1>\n";
-  if (rows.size() < 2 || rows[0].size() < 1 + varied) {
+  if (t.rows.size() < 2 || t.rows[0].size() < 1 + varied) {
     html += "<p class=\"meta\">no points</p>\n</body>\n</html>\n";
     return html;
   }
-  const std::vector<std::string>& header = rows[0];
-  const size_t n = rows.size() - 1;
-  html += "<p class=\"meta\">" + std::to_string(n) + " points";
-  for (size_t k = 0; k < varied; ++k) html += (k ? ", " : "; varying ") + HtmlEscape(header[1 + k]);
+  t.n = t.rows.size() - 1;
+  html += "<p class=\"meta\">" + std::to_string(t.n) + " points";
+  for (size_t k = 0; k < varied; ++k)
+    html += (k ? ", " : "; varying ") + HtmlEscape(t.rows[0][1 + k]);
   html += "</p>\n";
-  auto column = [&](const std::string& name) -> int {
-    for (size_t c = 0; c < header.size(); ++c) {
-      if (header[c] == name) return static_cast<int>(c);
-    }
-    return -1;
-  };
-  // x: the first varied key, numeric if every value is; else its values' order of appearance.
-  std::vector<std::string> x_values;
-  bool numeric_x = varied > 0;
-  for (size_t r = 1; r <= n && varied > 0; ++r) {
-    const std::string& v = rows[r].size() > 1 ? rows[r][1] : "";
-    double unused;
-    if (!ParseNumber(v, unused)) numeric_x = false;
-    if (std::find(x_values.begin(), x_values.end(), v) == x_values.end()) x_values.push_back(v);
-  }
-  const std::string x_label = varied > 0 ? header[1] : "point";
-  // Series: the other varied keys' values.
-  std::vector<std::string> series_keys;
-  std::vector<size_t> series_of(n + 1, 0);
-  for (size_t r = 1; r <= n; ++r) {
-    std::string key;
-    for (size_t k = 1; k < varied; ++k) {
-      const std::string& name = header[1 + k];  // the last part of a.b.c keeps legends short
-      key += (k > 1 ? ", " : "") + name.substr(name.rfind('.') + 1) + "=" +
-             (1 + k < rows[r].size() ? rows[r][1 + k] : "");
-    }
-    auto it = std::find(series_keys.begin(), series_keys.end(), key);
-    series_of[r] = static_cast<size_t>(it - series_keys.begin());
-    if (it == series_keys.end()) series_keys.push_back(key);
-  }
-  static const char* const kPalette[] = {kBlue, kOrange,   kGreen,    kRed,      kPurple,
-                                         kGray, "#17becf", "#bcbd22", "#8c564b", "#e377c2"};
+  ClassifyPoints(t);
   html += "<h2>Metrics</h2>\n<div class=\"charts\">\n";
   const std::vector<std::pair<std::string, std::string>> metrics = {
       {"request_throughput", "requests/s"},
@@ -670,52 +750,8 @@ std::string RenderSweepHtml(const std::string& title, const std::string& csv, si
       {"p99_tpot_ms", "ms"},
       {"mean_e2el_ms", "ms"},
       {"p99_e2el_ms", "ms"}};
-  for (const auto& [metric, unit] : metrics) {
-    const int c = column(metric);
-    if (c < 0) continue;
-    SvgChart chart(metric, AxisSpec{x_label}, AxisSpec{metric + " (" + unit + ")"}, 420, 280);
-    bool any = false;
-    for (size_t sidx = 0; sidx < series_keys.size() && sidx < 10; ++sidx) {
-      std::vector<Point> points;
-      std::vector<std::string> labels;
-      for (size_t r = 1; r <= n; ++r) {
-        if (series_of[r] != sidx || static_cast<size_t>(c) >= rows[r].size()) continue;
-        double y;
-        if (!ParseNumber(rows[r][static_cast<size_t>(c)], y)) continue;
-        double x = static_cast<double>(r - 1);
-        if (varied > 0) {
-          const std::string& xv = rows[r][1];
-          if (numeric_x) {
-            ParseNumber(xv, x);
-          } else {
-            x = static_cast<double>(std::find(x_values.begin(), x_values.end(), xv) -
-                                    x_values.begin());
-            labels.push_back(xv);
-          }
-        }
-        points.push_back({x, y});
-      }
-      if (points.empty()) continue;
-      any = true;
-      const std::string name = series_keys[sidx].empty() ? metric : series_keys[sidx];
-      chart.AddLine(name, kPalette[sidx], points);
-      chart.AddMarkers("", kPalette[sidx], points, labels);
-    }
-    if (any) html += chart.Render() + "\n";
-  }
-  html += "</div>\n<h2>Grid</h2>\n<table>\n<tr>";
-  for (const std::string& h : header) html += "<th>" + HtmlEscape(h) + "</th>";
-  html += "</tr>\n";
-  for (size_t r = 1; r <= n && r <= 500; ++r) {
-    html += "<tr>";
-    for (size_t c = 0; c < rows[r].size(); ++c) {
-      html += c <= varied ? "<td>" + HtmlEscape(rows[r][c]) + "</td>"
-                          : "<td class=\"num\">" + HtmlEscape(DisplayNumber(rows[r][c])) + "</td>";
-    }
-    html += "</tr>\n";
-  }
-  html += "</table>\n";
-  if (n > 500) html += "<p class=\"meta\">(first 500 of " + std::to_string(n) + " rows)</p>\n";
+  for (const auto& [metric, unit] : metrics) html += SweepMetricChart(t, metric, unit);
+  html += "</div>\n" + SweepGridTable(t);
   html += "</body>\n</html>\n";
   return html;
 }
