@@ -80,6 +80,8 @@ ModelSpec Opt(std::string name, int64_t layers, int64_t hidden, int64_t heads, i
   return s;
 }
 
+// One entry per preset, each citing its source: a data table, longer than a screen because the
+// catalog is; splitting it by family would only scatter the table.
 std::vector<ModelPreset> BuildPresets() {
   std::vector<ModelPreset> p;
   const DType bf16 = DType::kBf16;
