@@ -9,9 +9,9 @@
 #include <utility>
 
 #include "models/input_error.h"
+#include "models/json_reader.h"
 #include "models/printable_text.h"
 #include "workloads/csv_line.h"
-#include "workloads/json_line.h"
 #include "workloads/line_reader.h"
 #include "workloads/timestamp.h"
 
@@ -177,37 +177,18 @@ class JsonlRowParser : public RowParser {
         block_tokens_(block_tokens) {}
 
   void Parse(std::string_view line, Row& row) override {
-    json_.Parse(line);
-    const JsonField& time = Number(arrival_);
+    const JsonValue& root = ParseLine(line);
+    const JsonValue& time = Number(root, arrival_);
     row.time_text = std::string(time.text);
     row.time_ns = ParseTimeNs(time.text, unit_ns_, "key", arrival_);
-    row.prompt_tokens = ParseTokens(Number(prompt_).text, "key", prompt_);
-    row.output_tokens = ParseTokens(Number(output_).text, "key", output_);
+    row.prompt_tokens = ParseTokens(Number(root, prompt_).text, "key", prompt_);
+    row.output_tokens = ParseTokens(Number(root, output_).text, "key", output_);
     row.hashes.clear();
     row.has_hashes = false;
     if (hash_key_.empty()) return;
-    const JsonField* h = json_.Find(hash_key_);
+    const JsonValue* h = json_.Find(root, hash_key_);
     if (h == nullptr) return;
-    if (h->kind != JsonField::Kind::kArray || !h->numeric_array) {
-      FailField("key", hash_key_, "a list of non-negative integers", Shown(*h));
-    }
-    const int64_t want = (row.prompt_tokens + block_tokens_ - 1) / block_tokens_;
-    if (static_cast<int64_t>(h->array_size) != want) {
-      FailField("key", hash_key_,
-                std::to_string(want) + " ids (one per " + std::to_string(block_tokens_) +
-                    "-token block of " + std::to_string(row.prompt_tokens) + " prompt tokens)",
-                std::to_string(h->array_size) + " ids");
-    }
-    for (size_t i = 0; i < h->array_size; ++i) {
-      const std::string_view t = json_.Number(h->array_begin + i);
-      uint64_t v = 0;
-      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (ec != std::errc() || ptr != t.data() + t.size()) {
-        FailField("key", hash_key_, "non-negative integer ids", t);
-      }
-      row.hashes.push_back(v);
-    }
-    row.has_hashes = true;
+    ReadHashes(*h, row);
   }
 
   std::string TimeName() const override { return arrival_; }
@@ -218,29 +199,67 @@ class JsonlRowParser : public RowParser {
   }
 
  private:
-  static std::string Shown(const JsonField& f) {
+  // The row's object; a syntax error or duplicate key becomes the row's error.
+  const JsonValue& ParseLine(std::string_view line) {
+    try {
+      return json_.Parse(line);
+    } catch (const JsonError& e) {
+      if (e.kind == JsonError::Kind::kDuplicateKey) throw RowError{e.message};
+      throw RowError{"malformed JSON at character " + std::to_string(e.offset + 1) + ": " +
+                     e.message};
+    }
+  }
+
+  // The prefix hashes of `h`: one non-negative integer per block of the prompt.
+  void ReadHashes(const JsonValue& h, Row& row) const {
+    bool numeric = h.kind == JsonValue::Kind::kArray;
+    for (const JsonValue* id = json_.FirstChild(h); numeric && id != nullptr;
+         id = json_.NextSibling(h, *id)) {
+      numeric = id->kind == JsonValue::Kind::kNumber;
+    }
+    if (!numeric) FailField("key", hash_key_, "a list of non-negative integers", Shown(h));
+    const int64_t want = (row.prompt_tokens + block_tokens_ - 1) / block_tokens_;
+    if (static_cast<int64_t>(h.size) != want) {
+      FailField("key", hash_key_,
+                std::to_string(want) + " ids (one per " + std::to_string(block_tokens_) +
+                    "-token block of " + std::to_string(row.prompt_tokens) + " prompt tokens)",
+                std::to_string(h.size) + " ids");
+    }
+    for (const JsonValue* id = json_.FirstChild(h); id != nullptr; id = json_.NextSibling(h, *id)) {
+      const std::string_view t = id->text;
+      uint64_t v = 0;
+      const auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+      if (ec != std::errc() || ptr != t.data() + t.size()) {
+        FailField("key", hash_key_, "non-negative integer ids", t);
+      }
+      row.hashes.push_back(v);
+    }
+    row.has_hashes = true;
+  }
+
+  static std::string Shown(const JsonValue& f) {
     switch (f.kind) {
-      case JsonField::Kind::kString:
+      case JsonValue::Kind::kString:
         return "\"" + std::string(f.text) + "\"";
-      case JsonField::Kind::kArray:
+      case JsonValue::Kind::kArray:
         return "a list";
-      case JsonField::Kind::kObject:
+      case JsonValue::Kind::kObject:
         return "an object";
       default:
         return std::string(f.text);
     }
   }
-  const JsonField& Number(const std::string& key) const {
-    const JsonField* f = json_.Find(key);
+  const JsonValue& Number(const JsonValue& root, const std::string& key) const {
+    const JsonValue* f = json_.Find(root, key);
     if (f == nullptr) throw RowError{"key '" + key + "': missing"};
-    if (f->kind != JsonField::Kind::kNumber) FailField("key", key, "a number", Shown(*f));
+    if (f->kind != JsonValue::Kind::kNumber) FailField("key", key, "a number", Shown(*f));
     return *f;
   }
 
   std::string arrival_, prompt_, output_, hash_key_;
   int64_t unit_ns_;
   int64_t block_tokens_;
-  JsonLineParser json_;
+  JsonReader json_;
 };
 
 constexpr int64_t kMooncakeBlockTokens = 512;

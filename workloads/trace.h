@@ -41,7 +41,7 @@
 // Ignores: per-request metadata other than lengths and prefix hashes; multi-line CSV fields.
 //
 // The pieces live by concern: line_reader.h (lines, the 1 MiB cap), csv_line.h (fields and the
-// header), json_line.h (one JSON object per line), timestamp.h (Azure timestamps); this file holds
+// header), models/json_reader.h (JSON lines), timestamp.h (Azure timestamps); this file holds
 // the row formats, the replay window and the lengths file.
 #ifndef SERVESIM_WORKLOADS_TRACE_H_
 #define SERVESIM_WORKLOADS_TRACE_H_
