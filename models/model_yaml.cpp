@@ -9,6 +9,7 @@
 #include "models/hf_config.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "models/yaml_reader.h"
 #include "models/yaml_scalar.h"
 
 namespace servesim {
@@ -85,12 +86,20 @@ std::vector<std::string> BuildFieldNames() {
 
 std::string Describe(const YAML::Node& n) { return DescribeYamlNode(n); }
 
-// Reads the values of one model map, naming `source.key` in messages.
+// Reads the values of one model map, naming `source.key` in messages. The map access (Has, key
+// paths) is YamlMapReader's; the typed reads keep the model slot's message dialect, which the
+// bad-input corpus pins: "source.key: expected <what>, found ..." without a line number, unknown
+// keys rejected before any value is read.
 class FieldReader {
  public:
-  explicit FieldReader(std::string source) : source_(std::move(source)) {}
+  // `source` is the whole prefix of the map's messages ("scenario.yaml: model"): the map reader's
+  // path, with no file of its own. `node` must be a map.
+  FieldReader(const YAML::Node& node, const std::string& source)
+      : map_(node, /*file=*/"", source) {}
 
-  std::string Where(std::string_view key) const { return source_ + "." + std::string(key); }
+  bool Has(const std::string& key) const { return map_.Has(key); }
+  // "source.key", the prefix of every message about `key`.
+  std::string Where(std::string_view key) const { return map_.Key(std::string(key)); }
 
   [[noreturn]] void Fail(std::string_view key, std::string_view expected,
                          const YAML::Node& found) const {
@@ -150,7 +159,7 @@ class FieldReader {
   }
 
  private:
-  std::string source_;
+  YamlMapReader map_;
 };
 
 struct Given {
@@ -226,7 +235,7 @@ ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
     throw InputError(src + ": expected a model preset name or a map, found " + Describe(node));
   }
 
-  const FieldReader r(src);
+  const FieldReader r(node, src);
   const std::vector<std::string>& known = ModelYamlFieldNames();
   YAML::Node preset, hf_config, dtype;
   bool has_preset = false, has_hf_config = false, has_dtype = false;
@@ -270,7 +279,7 @@ ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
     // Without a base every size must be given (head_dim and num_kv_heads can be derived).
     for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
                             "vocab_size", "max_context"}) {
-      if (!node[key]) {
+      if (!r.Has(key)) {
         throw InputError(src + ": missing required key '" + key +
                          "' (a model map without 'preset' or 'hf_config' must give every size)");
       }
