@@ -217,6 +217,71 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   return (std::filesystem::path(base_dir) / p).string();
 }
 
+// The keys that choose the base of a model map, found while checking that every key is known.
+struct BaseKeys {
+  YAML::Node preset, hf_config, dtype;
+  bool has_preset = false, has_hf_config = false, has_dtype = false;
+};
+
+// Throws InputError "src: unknown key 'x' (did you mean ...)" for a key no model map accepts, and
+// for a map giving both preset and hf_config.
+BaseKeys ScanKeys(const YAML::Node& node, const std::string& src) {
+  const std::vector<std::string>& known = ModelYamlFieldNames();
+  BaseKeys base;
+  for (const auto& member : node) {
+    if (!member.first.IsScalar()) {
+      throw InputError(src + ": keys must be names, found " + Describe(member.first));
+    }
+    const std::string& key = member.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw InputError(src + ": unknown key '" + key + "'" + DidYouMean(key, known));
+    }
+    if (key == "preset") {
+      base.preset = member.second;
+      base.has_preset = true;
+    } else if (key == "hf_config") {
+      base.hf_config = member.second;
+      base.has_hf_config = true;
+    } else if (key == "dtype") {
+      base.dtype = member.second;
+      base.has_dtype = true;
+    }
+  }
+  if (base.has_preset && base.has_hf_config) {
+    throw InputError(src + ": give either 'preset' or 'hf_config', not both");
+  }
+  return base;
+}
+
+// The spec the map's fields apply to: the preset, the config.json, or (neither given) a "custom"
+// spec whose sizes the map must all give.
+ModelSpec BaseSpec(const FieldReader& r, const BaseKeys& base, const std::string& src,
+                   const std::string& base_dir) {
+  ModelSpec spec;
+  if (base.has_preset) {
+    const std::string name = r.Scalar("preset", base.preset, "a model preset name");
+    return ModelPresetOrThrow(name, r.Where("preset"));
+  }
+  if (base.has_hf_config) {
+    const std::string path = ResolvePath(r.Scalar("hf_config", base.hf_config, "a path"), base_dir);
+    try {
+      return ModelSpecFromHfConfigFile(path);
+    } catch (const InputError& e) {
+      throw InputError(r.Where("hf_config") + ": " + e.what());
+    }
+  }
+  spec.name = "custom";
+  // Without a base every size must be given (head_dim and num_kv_heads can be derived).
+  for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
+                          "vocab_size", "max_context"}) {
+    if (!r.Has(key)) {
+      throw InputError(src + ": missing required key '" + key +
+                       "' (a model map without 'preset' or 'hf_config' must give every size)");
+    }
+  }
+  return spec;
+}
+
 }  // namespace
 
 const std::vector<std::string>& ModelYamlFieldNames() {
@@ -236,58 +301,11 @@ ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
   }
 
   const FieldReader r(node, src);
-  const std::vector<std::string>& known = ModelYamlFieldNames();
-  YAML::Node preset, hf_config, dtype;
-  bool has_preset = false, has_hf_config = false, has_dtype = false;
-  for (const auto& member : node) {
-    if (!member.first.IsScalar()) {
-      throw InputError(src + ": keys must be names, found " + Describe(member.first));
-    }
-    const std::string& key = member.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      throw InputError(src + ": unknown key '" + key + "'" + DidYouMean(key, known));
-    }
-    if (key == "preset") {
-      preset = member.second;
-      has_preset = true;
-    } else if (key == "hf_config") {
-      hf_config = member.second;
-      has_hf_config = true;
-    } else if (key == "dtype") {
-      dtype = member.second;
-      has_dtype = true;
-    }
-  }
-  if (has_preset && has_hf_config) {
-    throw InputError(src + ": give either 'preset' or 'hf_config', not both");
-  }
-
-  ModelSpec spec;
-  const bool full = !has_preset && !has_hf_config;
-  if (has_preset) {
-    const std::string name = r.Scalar("preset", preset, "a model preset name");
-    spec = ModelPresetOrThrow(name, r.Where("preset"));
-  } else if (has_hf_config) {
-    const std::string path = ResolvePath(r.Scalar("hf_config", hf_config, "a path"), base_dir);
-    try {
-      spec = ModelSpecFromHfConfigFile(path);
-    } catch (const InputError& e) {
-      throw InputError(r.Where("hf_config") + ": " + e.what());
-    }
-  } else {
-    spec.name = "custom";
-    // Without a base every size must be given (head_dim and num_kv_heads can be derived).
-    for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
-                            "vocab_size", "max_context"}) {
-      if (!r.Has(key)) {
-        throw InputError(src + ": missing required key '" + key +
-                         "' (a model map without 'preset' or 'hf_config' must give every size)");
-      }
-    }
-  }
-
-  if (has_dtype) {
-    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", dtype);
+  const BaseKeys base = ScanKeys(node, src);
+  const bool full = !base.has_preset && !base.has_hf_config;
+  ModelSpec spec = BaseSpec(r, base, src, base_dir);
+  if (base.has_dtype) {
+    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", base.dtype);
   }
   Given given;
   for (const auto& member : node) {

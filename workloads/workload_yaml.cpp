@@ -173,34 +173,9 @@ const std::vector<std::string> kFormatNames = {"azure", "mooncake", "csv", "json
 
 // ---- Lengths.
 
-LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
-                      const std::string& base_dir) {
-  LengthSpec spec;
-  if (!node.IsDefined() || node.IsNull()) {
-    throw InputError(where + ": expected a length in tokens or a map with 'dist', found null");
-  }
-  if (node.IsScalar()) {
-    int64_t v = 0;
-    const std::string& text = node.Scalar();
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxTraceTokens) {
-      throw InputError(where +
-                       ": expected a length in tokens (an integer >= 1) or a map with "
-                       "'dist', found '" +
-                       text + "'");
-    }
-    spec.kind = LengthKind::kFixed;
-    spec.value = v;
-    return spec;
-  }
-  if (!node.IsMap()) {
-    throw InputError(where + ": expected a length in tokens or a map with 'dist', found " +
-                     Describe(node));
-  }
-  MapReader r(node, where);
-  r.CheckKeys(kLengthKeys);
-  r.Require("dist", "one of " + JoinNames(kLengthNames, " | "));
-  const std::string dist = r.Choice("dist", kLengthNames);
+// Sets spec.kind (and use_mu_sigma) for distribution `dist`; returns the keys it needs.
+std::vector<std::string> SetLengthKind(const MapReader& r, const std::string& dist,
+                                       LengthSpec& spec) {
   std::vector<std::string> keys;
   if (dist == "fixed") {
     spec.kind = LengthKind::kFixed;
@@ -223,17 +198,11 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
     spec.kind = LengthKind::kEmpirical;
     keys = {"path"};
   }
-  std::vector<std::string> allowed = keys;
-  allowed.insert(allowed.begin(), "dist");
-  r.CheckKeys(allowed, [&](const std::string& key) -> std::string {
-    if (dist == "lognormal") {
-      return "give either mean and std (of the lengths) or mu and sigma (of the underlying "
-             "normal), not '" +
-             key + "' with " + (spec.use_mu_sigma ? "mu/sigma" : "mean/std");
-    }
-    return "does not apply to dist " + dist + " (its keys: " + JoinNames(keys) + ")";
-  });
-  for (const std::string& key : keys) r.Require(key, "dist " + dist + " needs " + JoinNames(keys));
+  return keys;
+}
+
+// Reads the parameters of spec.kind's distribution (all present: checked by the caller).
+void ReadLengthParams(MapReader& r, const std::string& base_dir, LengthSpec& spec) {
   switch (spec.kind) {
     case LengthKind::kFixed:
       spec.value = r.Int("value", 1);
@@ -263,6 +232,49 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
       spec.path = ResolvePath(r.String("path", "the path of a lengths CSV"), base_dir);
       break;
   }
+}
+
+LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
+                      const std::string& base_dir) {
+  LengthSpec spec;
+  if (!node.IsDefined() || node.IsNull()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found null");
+  }
+  if (node.IsScalar()) {
+    int64_t v = 0;
+    const std::string& text = node.Scalar();
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxTraceTokens) {
+      throw InputError(where +
+                       ": expected a length in tokens (an integer >= 1) or a map with "
+                       "'dist', found '" +
+                       text + "'");
+    }
+    spec.kind = LengthKind::kFixed;
+    spec.value = v;
+    return spec;
+  }
+  if (!node.IsMap()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found " +
+                     Describe(node));
+  }
+  MapReader r(node, where);
+  r.CheckKeys(kLengthKeys);
+  r.Require("dist", "one of " + JoinNames(kLengthNames, " | "));
+  const std::string dist = r.Choice("dist", kLengthNames);
+  const std::vector<std::string> keys = SetLengthKind(r, dist, spec);
+  std::vector<std::string> allowed = keys;
+  allowed.insert(allowed.begin(), "dist");
+  r.CheckKeys(allowed, [&](const std::string& key) -> std::string {
+    if (dist == "lognormal") {
+      return "give either mean and std (of the lengths) or mu and sigma (of the underlying "
+             "normal), not '" +
+             key + "' with " + (spec.use_mu_sigma ? "mu/sigma" : "mean/std");
+    }
+    return "does not apply to dist " + dist + " (its keys: " + JoinNames(keys) + ")";
+  });
+  for (const std::string& key : keys) r.Require(key, "dist " + dist + " needs " + JoinNames(keys));
+  ReadLengthParams(r, base_dir, spec);
   ValidateLengthSpec(spec, where);
   return spec;
 }
