@@ -8,6 +8,7 @@
 // the run short); yaml-cpp reads the first `yaml rows` (default 100,000) of them, as it is slow.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
