@@ -1,17 +1,16 @@
 #include "models/hf_config.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "models/input_error.h"
-#include "models/yaml_scalar.h"
+#include "models/json_reader.h"
 
 namespace servesim {
 namespace {
@@ -51,6 +50,11 @@ constexpr FamilyEntry kFamilies[] = {
 // Larger than any real model dimension; keeps products of sizes far from overflow.
 constexpr int64_t kMaxValue = int64_t{1} << 24;
 
+// config.json as Python's json writes it: NaN and Infinity may appear; whitespace spans lines.
+constexpr JsonReader::Options kConfigJson = {/*top_level_duplicates=*/false,
+                                             /*nonfinite_numbers=*/true,
+                                             /*end_name=*/"end of file"};
+
 // Config files are a few kilobytes; anything this large is not one.
 constexpr std::uintmax_t kMaxConfigBytes = 16u << 20;
 
@@ -68,32 +72,61 @@ std::string Truncated(std::string_view s, size_t max_chars = 40) {
   return std::string(s.substr(0, max_chars)) + "...";
 }
 
-// What a JSON value is, for "found ..." in messages. yaml-cpp tags quoted scalars "!" and plain
-// ones "?", which tells the JSON string "4096" from the number 4096.
-std::string Describe(const YAML::Node& n) {
-  if (!n.IsDefined()) return "nothing";
-  if (n.IsNull()) return "null";
-  if (n.IsMap()) return "an object";
-  if (n.IsSequence()) return "an array";
-  const std::string& text = n.Scalar();
-  if (n.Tag() == "!") return "the string \"" + Truncated(text) + "\"";
-  if (text == "true" || text == "false") return "the boolean " + text;
-  return Truncated(text);
+// What a JSON value is, for "found ..." in messages (nullptr: an absent key). A string is shown
+// decoded and marked as one, which tells the JSON string "4096" from the number 4096.
+std::string Describe(const JsonValue* n) {
+  if (n == nullptr) return "nothing";
+  switch (n->kind) {
+    case JsonValue::Kind::kObject:
+      return "an object";
+    case JsonValue::Kind::kArray:
+      return "an array";
+    case JsonValue::Kind::kString:
+      return "the string \"" + Truncated(DecodeJsonString(n->text)) + "\"";
+    case JsonValue::Kind::kLiteral:
+      if (n->text == "null") return "null";
+      return "the boolean " + std::string(n->text);
+    case JsonValue::Kind::kNumber:
+      break;
+  }
+  return Truncated(n->text);
 }
 
-bool IsJsonString(const YAML::Node& n) { return n.IsScalar() && n.Tag() == "!"; }
+bool IsJsonString(const JsonValue* n) {
+  return n != nullptr && n->kind == JsonValue::Kind::kString;
+}
+
+bool IsNull(const JsonValue* n) {
+  return n == nullptr || (n->kind == JsonValue::Kind::kLiteral && n->text == "null");
+}
+
+// The text of a number, string (decoded) or literal; empty for arrays and objects.
+std::string ScalarText(const JsonValue* n) {
+  if (n == nullptr) return "";
+  switch (n->kind) {
+    case JsonValue::Kind::kString:
+      return DecodeJsonString(n->text);
+    case JsonValue::Kind::kNumber:
+    case JsonValue::Kind::kLiteral:
+      return std::string(n->text);
+    default:
+      return "";
+  }
+}
 
 // Typed access to one JSON object with messages naming `source` and the key path.
 class JsonObject {
  public:
-  JsonObject(const YAML::Node& node, std::string source, std::string prefix = "")
-      : node_(node), source_(std::move(source)), prefix_(std::move(prefix)) {}
+  JsonObject(const JsonReader& json, const JsonValue& node, std::string source,
+             std::string prefix = "")
+      : json_(json), node_(node), source_(std::move(source)), prefix_(std::move(prefix)) {}
 
   const std::string& source() const { return source_; }
+  const JsonReader& json() const { return json_; }
   std::string Key(std::string_view key) const { return prefix_ + std::string(key); }
 
   [[noreturn]] void Fail(std::string_view key, std::string_view expected,
-                         const YAML::Node& found) const {
+                         const JsonValue* found) const {
     throw InputError(source_ + ": key '" + Key(key) + "': expected " + std::string(expected) +
                      ", found " + Describe(found));
   }
@@ -101,13 +134,11 @@ class JsonObject {
     throw InputError(source_ + ": " + message);
   }
 
-  YAML::Node Get(std::string_view key) const { return node_[std::string(key)]; }
+  // The member `key`, or nullptr.
+  const JsonValue* Get(std::string_view key) const { return json_.Find(node_, key); }
 
   // Present with a non-null value. JSON null counts as absent ("head_dim": null is common).
-  bool Has(std::string_view key) const {
-    const YAML::Node n = Get(key);
-    return n.IsDefined() && !n.IsNull();
-  }
+  bool Has(std::string_view key) const { return !IsNull(Get(key)); }
 
   // An integer >= `min`, required.
   int64_t Int(std::string_view key, int64_t min = 1) const {
@@ -125,27 +156,27 @@ class JsonObject {
 
   bool Bool(std::string_view key, bool default_value) const {
     if (!Has(key)) return default_value;
-    const YAML::Node n = Get(key);
-    if (n.IsScalar() && !IsJsonString(n)) {
-      if (n.Scalar() == "true") return true;
-      if (n.Scalar() == "false") return false;
+    const JsonValue* n = Get(key);
+    if (n->kind == JsonValue::Kind::kLiteral) {
+      if (n->text == "true") return true;
+      if (n->text == "false") return false;
     }
     Fail(key, "true or false", n);
   }
 
   std::optional<std::string> OptionalString(std::string_view key) const {
     if (!Has(key)) return std::nullopt;
-    const YAML::Node n = Get(key);
+    const JsonValue* n = Get(key);
     if (!IsJsonString(n)) Fail(key, "a string", n);
-    return n.Scalar();
+    return DecodeJsonString(n->text);
   }
 
   // A number in (lo, hi].
   double Fraction(std::string_view key, double default_value) const {
     if (!Has(key)) return default_value;
-    const YAML::Node n = Get(key);
-    if (n.IsScalar() && !IsJsonString(n)) {
-      const std::string& text = n.Scalar();
+    const JsonValue* n = Get(key);
+    if (n->kind == JsonValue::Kind::kNumber) {
+      const std::string text(n->text);
       char* end = nullptr;
       const double v = std::strtod(text.c_str(), &end);
       if (!text.empty() && end == text.c_str() + text.size()) {
@@ -163,9 +194,9 @@ class JsonObject {
   }
 
   int64_t ParseInt(std::string_view key, int64_t min) const {
-    const YAML::Node n = Get(key);
-    if (!n.IsScalar() || IsJsonString(n)) Fail(key, IntExpectation(min), n);
-    const std::string& text = n.Scalar();
+    const JsonValue* n = Get(key);
+    if (n->kind != JsonValue::Kind::kNumber) Fail(key, IntExpectation(min), n);
+    const std::string_view text = n->text;
     int64_t v = 0;
     const char* begin = text.data();
     const char* end = text.data() + text.size();
@@ -176,13 +207,14 @@ class JsonObject {
     if (ec != std::errc() || ptr != end || text.empty()) Fail(key, IntExpectation(min), n);
     if (v < min) Fail(key, IntExpectation(min), n);
     if (v > kMaxValue) {
-      FailMessage("key '" + Key(key) + "': " + text + " is implausibly large (limit " +
+      FailMessage("key '" + Key(key) + "': " + std::string(text) + " is implausibly large (limit " +
                   std::to_string(kMaxValue) + ")");
     }
     return v;
   }
 
-  YAML::Node node_;
+  const JsonReader& json_;
+  const JsonValue& node_;
   std::string source_;
   std::string prefix_;
 };
@@ -203,16 +235,20 @@ Family PickFamily(const JsonObject& cfg) {
                     DidYouMean(*model_type, names) + "; supported: " + Join(names));
   }
   // No model_type: fall back on the architecture class name.
-  const YAML::Node archs = cfg.Get("architectures");
-  if (archs.IsDefined() && !archs.IsNull()) {
-    if (!archs.IsSequence()) cfg.Fail("architectures", "an array of class names", archs);
+  const JsonValue* archs = cfg.Get("architectures");
+  if (!IsNull(archs)) {
+    if (archs->kind != JsonValue::Kind::kArray) {
+      cfg.Fail("architectures", "an array of class names", archs);
+    }
     std::vector<std::string> seen;
-    for (const YAML::Node& a : archs) {
+    for (const JsonValue* a = cfg.json().FirstChild(*archs); a != nullptr;
+         a = cfg.json().NextSibling(*archs, *a)) {
       if (!IsJsonString(a)) cfg.Fail("architectures", "an array of class names", a);
+      const std::string name = DecodeJsonString(a->text);
       for (const FamilyEntry& f : kFamilies) {
-        if (f.architecture == a.Scalar()) return f.family;
+        if (f.architecture == name) return f.family;
       }
-      seen.push_back(a.Scalar());
+      seen.push_back(name);
     }
     cfg.FailMessage(
         "missing key 'model_type', and 'architectures' [" + Join(seen) +
@@ -248,10 +284,10 @@ void SetDtypes(const JsonObject& cfg, ModelSpec& s) {
   }
   s.weight_dtype = s.activation_dtype = s.kv_dtype = dtype;
 
-  const YAML::Node q = cfg.Get("quantization_config");
-  if (!q.IsDefined() || q.IsNull()) return;
-  if (!q.IsMap()) cfg.Fail("quantization_config", "an object", q);
-  const JsonObject qc(q, cfg.source(), "quantization_config.");
+  const JsonValue* q = cfg.Get("quantization_config");
+  if (IsNull(q)) return;
+  if (q->kind != JsonValue::Kind::kObject) cfg.Fail("quantization_config", "an object", q);
+  const JsonObject qc(cfg.json(), *q, cfg.source(), "quantization_config.");
   const std::optional<std::string> method = qc.OptionalString("quant_method");
   if (!method) {
     qc.FailMessage(
@@ -265,13 +301,13 @@ void SetDtypes(const JsonObject& cfg, ModelSpec& s) {
     } else if (bits == 8) {
       s.weight_dtype = DType::kInt8;
     } else {
-      qc.Fail("bits", "4 or 8", q["bits"]);
+      qc.Fail("bits", "4 or 8", qc.Get("bits"));
     }
     // GPTQ writes -1 for one scale per output channel (no groups).
     int64_t group = 128;
     if (qc.Has("group_size")) {
-      const YAML::Node g = q["group_size"];
-      if (g.IsScalar() && g.Scalar() == "-1") {
+      const JsonValue* g = qc.Get("group_size");
+      if (ScalarText(g) == "-1") {
         group = 0;
       } else {
         group = qc.Int("group_size");
@@ -439,8 +475,34 @@ std::string DescribeChar(unsigned char c) {
   return std::string("byte ") + buf;
 }
 
-// Parses `text` as a JSON object, or throws naming `source` and the line/column of the problem.
-YAML::Node ParseJsonObject(std::string_view text, const std::string& source) {
+// Throws InputError "source:LINE: a.b.key: duplicate key ..." for the first object (at any depth,
+// in document order) that holds the same key twice: Python's json keeps the last, other readers
+// the first, and a user who wrote both meant one of them.
+void CheckDuplicateKeys(const JsonReader& json, const JsonValue& value, std::string_view text,
+                        const std::string& source, const std::string& at) {
+  if (value.kind != JsonValue::Kind::kArray && value.kind != JsonValue::Kind::kObject) return;
+  std::set<std::string_view> keys;
+  size_t i = 0;
+  for (const JsonValue* v = json.FirstChild(value); v != nullptr;
+       v = json.NextSibling(value, *v), ++i) {
+    if (value.kind == JsonValue::Kind::kArray) {
+      CheckDuplicateKeys(json, *v, text, source, at + "[" + std::to_string(i) + "]");
+      continue;
+    }
+    const std::string key = DecodeJsonString(v->key);
+    const std::string path = at.empty() ? key : at + "." + key;
+    if (!keys.insert(v->key).second) {
+      throw InputError(source + ":" + std::to_string(PositionOf(text, v->key_offset).line) + ": " +
+                       path + ": duplicate key (it appears more than once in this mapping)");
+    }
+    CheckDuplicateKeys(json, *v, text, source, path);
+  }
+}
+
+// Parses `text` as a JSON object into `json`, or throws naming `source` and the line/column of the
+// problem. `text` must outlive the result.
+const JsonValue& ParseJsonObject(JsonReader& json, std::string_view text,
+                                 const std::string& source) {
   if (text.size() >= 3 && static_cast<unsigned char>(text[0]) == 0xEF &&
       static_cast<unsigned char>(text[1]) == 0xBB && static_cast<unsigned char>(text[2]) == 0xBF) {
     text.remove_prefix(3);
@@ -456,37 +518,18 @@ YAML::Node ParseJsonObject(std::string_view text, const std::string& source) {
   if (const size_t nul = text.find('\0'); nul != std::string_view::npos) {
     throw InputError(source + ": not JSON text: NUL byte at offset " + std::to_string(nul));
   }
-  // CR alone is JSON whitespace too; yaml-cpp breaks lines only at LF.
-  std::string json(text);
-  for (size_t i = 0; i < json.size(); ++i) {
-    if (json[i] == '\r' && (i + 1 == json.size() || json[i + 1] != '\n')) json[i] = '\n';
-  }
-  YAML::Node root;
   try {
-    root = YAML::Load(json);
-  } catch (const YAML::Exception& e) {
-    std::string where;
-    if (!e.mark.is_null()) {
-      where = " at line " + std::to_string(e.mark.line + 1) + ", column " +
-              std::to_string(e.mark.column + 1);
-    }
-    throw InputError(source + ": malformed JSON" + where + ": " + e.msg);
+    const JsonValue& root = json.Parse(text);
+    CheckDuplicateKeys(json, root, text, source, "");
+    return root;
+  } catch (const JsonError& e) {
+    const TextPosition at = PositionOf(text, e.offset);
+    throw InputError(
+        source + ": malformed JSON at line " + std::to_string(at.line) + ", column " +
+        std::to_string(at.column) + ": " +
+        (e.kind == JsonError::Kind::kKeyNotString ? "object keys must be strings: " : "") +
+        e.message);
   }
-  if (!root.IsMap()) {
-    throw InputError(source + ": not a JSON object: the top level is " + Describe(root));
-  }
-  const size_t last = text.find_last_not_of(" \t\r\n");
-  if (text[last] != '}') {
-    throw InputError(source + ": malformed JSON: unexpected text after the closing '}'");
-  }
-  for (const auto& member : root) {
-    if (!IsJsonString(member.first)) {
-      throw InputError(source + ": malformed JSON: object keys must be strings, found " +
-                       Describe(member.first));
-    }
-  }
-  CheckDuplicateKeys(root, source);
-  return root;
 }
 
 }  // namespace
@@ -498,8 +541,9 @@ const std::vector<std::string>& HfSupportedModelTypes() {
 
 ModelSpec ModelSpecFromHfConfigText(std::string_view json_text, std::string_view source) {
   const std::string src(source);
-  const YAML::Node root = ParseJsonObject(json_text, src);
-  const JsonObject cfg(root, src);
+  JsonReader json(kConfigJson);
+  const JsonValue& root = ParseJsonObject(json, json_text, src);
+  const JsonObject cfg(json, root, src);
 
   ModelSpec s;
   s.name = NameFromSource(source);

@@ -13,8 +13,11 @@
 // `use_parallel_residual` keeps one LayerNorm per branch, so it maps to parallel_attn_mlp = false
 // (that flag means one norm shared by attention and MLP, as in GPT-J and Phi).
 //
-// Input must be a JSON object (a UTF-8 byte-order mark is skipped). Every problem is an InputError
-// whose one-line message names the source, the key, what was expected and what was found.
+// Input must be a JSON object (a UTF-8 byte-order mark is skipped), read by models/json_reader.h;
+// NaN and Infinity, which Python's json writes, are read as numbers (and rejected as sizes). Every
+// problem is an InputError whose one-line message names the source, the key (or the line and
+// column of a syntax error), what was expected and what was found. A key given twice in any object
+// is an error naming its line.
 #ifndef SERVESIM_MODELS_HF_CONFIG_H_
 #define SERVESIM_MODELS_HF_CONFIG_H_
 

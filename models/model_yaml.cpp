@@ -9,6 +9,7 @@
 #include "models/hf_config.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "models/yaml_reader.h"
 #include "models/yaml_scalar.h"
 
 namespace servesim {
@@ -85,12 +86,20 @@ std::vector<std::string> BuildFieldNames() {
 
 std::string Describe(const YAML::Node& n) { return DescribeYamlNode(n); }
 
-// Reads the values of one model map, naming `source.key` in messages.
+// Reads the values of one model map, naming `source.key` in messages. The map access (Has, key
+// paths) is YamlMapReader's; the typed reads keep the model slot's message dialect, which the
+// bad-input corpus pins: "source.key: expected <what>, found ..." without a line number, unknown
+// keys rejected before any value is read.
 class FieldReader {
  public:
-  explicit FieldReader(std::string source) : source_(std::move(source)) {}
+  // `source` is the whole prefix of the map's messages ("scenario.yaml: model"): the map reader's
+  // path, with no file of its own. `node` must be a map.
+  FieldReader(const YAML::Node& node, const std::string& source)
+      : map_(node, /*file=*/"", source) {}
 
-  std::string Where(std::string_view key) const { return source_ + "." + std::string(key); }
+  bool Has(const std::string& key) const { return map_.Has(key); }
+  // "source.key", the prefix of every message about `key`.
+  std::string Where(std::string_view key) const { return map_.Key(std::string(key)); }
 
   [[noreturn]] void Fail(std::string_view key, std::string_view expected,
                          const YAML::Node& found) const {
@@ -150,7 +159,7 @@ class FieldReader {
   }
 
  private:
-  std::string source_;
+  YamlMapReader map_;
 };
 
 struct Given {
@@ -208,6 +217,71 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
   return (std::filesystem::path(base_dir) / p).string();
 }
 
+// The keys that choose the base of a model map, found while checking that every key is known.
+struct BaseKeys {
+  YAML::Node preset, hf_config, dtype;
+  bool has_preset = false, has_hf_config = false, has_dtype = false;
+};
+
+// Throws InputError "src: unknown key 'x' (did you mean ...)" for a key no model map accepts, and
+// for a map giving both preset and hf_config.
+BaseKeys ScanKeys(const YAML::Node& node, const std::string& src) {
+  const std::vector<std::string>& known = ModelYamlFieldNames();
+  BaseKeys base;
+  for (const auto& member : node) {
+    if (!member.first.IsScalar()) {
+      throw InputError(src + ": keys must be names, found " + Describe(member.first));
+    }
+    const std::string& key = member.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      throw InputError(src + ": unknown key '" + key + "'" + DidYouMean(key, known));
+    }
+    if (key == "preset") {
+      base.preset = member.second;
+      base.has_preset = true;
+    } else if (key == "hf_config") {
+      base.hf_config = member.second;
+      base.has_hf_config = true;
+    } else if (key == "dtype") {
+      base.dtype = member.second;
+      base.has_dtype = true;
+    }
+  }
+  if (base.has_preset && base.has_hf_config) {
+    throw InputError(src + ": give either 'preset' or 'hf_config', not both");
+  }
+  return base;
+}
+
+// The spec the map's fields apply to: the preset, the config.json, or (neither given) a "custom"
+// spec whose sizes the map must all give.
+ModelSpec BaseSpec(const FieldReader& r, const BaseKeys& base, const std::string& src,
+                   const std::string& base_dir) {
+  ModelSpec spec;
+  if (base.has_preset) {
+    const std::string name = r.Scalar("preset", base.preset, "a model preset name");
+    return ModelPresetOrThrow(name, r.Where("preset"));
+  }
+  if (base.has_hf_config) {
+    const std::string path = ResolvePath(r.Scalar("hf_config", base.hf_config, "a path"), base_dir);
+    try {
+      return ModelSpecFromHfConfigFile(path);
+    } catch (const InputError& e) {
+      throw InputError(r.Where("hf_config") + ": " + e.what());
+    }
+  }
+  spec.name = "custom";
+  // Without a base every size must be given (head_dim and num_kv_heads can be derived).
+  for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
+                          "vocab_size", "max_context"}) {
+    if (!r.Has(key)) {
+      throw InputError(src + ": missing required key '" + key +
+                       "' (a model map without 'preset' or 'hf_config' must give every size)");
+    }
+  }
+  return spec;
+}
+
 }  // namespace
 
 const std::vector<std::string>& ModelYamlFieldNames() {
@@ -226,59 +300,12 @@ ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
     throw InputError(src + ": expected a model preset name or a map, found " + Describe(node));
   }
 
-  const FieldReader r(src);
-  const std::vector<std::string>& known = ModelYamlFieldNames();
-  YAML::Node preset, hf_config, dtype;
-  bool has_preset = false, has_hf_config = false, has_dtype = false;
-  for (const auto& member : node) {
-    if (!member.first.IsScalar()) {
-      throw InputError(src + ": keys must be names, found " + Describe(member.first));
-    }
-    const std::string& key = member.first.Scalar();
-    if (std::find(known.begin(), known.end(), key) == known.end()) {
-      throw InputError(src + ": unknown key '" + key + "'" + DidYouMean(key, known));
-    }
-    if (key == "preset") {
-      preset = member.second;
-      has_preset = true;
-    } else if (key == "hf_config") {
-      hf_config = member.second;
-      has_hf_config = true;
-    } else if (key == "dtype") {
-      dtype = member.second;
-      has_dtype = true;
-    }
-  }
-  if (has_preset && has_hf_config) {
-    throw InputError(src + ": give either 'preset' or 'hf_config', not both");
-  }
-
-  ModelSpec spec;
-  const bool full = !has_preset && !has_hf_config;
-  if (has_preset) {
-    const std::string name = r.Scalar("preset", preset, "a model preset name");
-    spec = ModelPresetOrThrow(name, r.Where("preset"));
-  } else if (has_hf_config) {
-    const std::string path = ResolvePath(r.Scalar("hf_config", hf_config, "a path"), base_dir);
-    try {
-      spec = ModelSpecFromHfConfigFile(path);
-    } catch (const InputError& e) {
-      throw InputError(r.Where("hf_config") + ": " + e.what());
-    }
-  } else {
-    spec.name = "custom";
-    // Without a base every size must be given (head_dim and num_kv_heads can be derived).
-    for (const char* key : {"num_layers", "hidden_size", "num_heads", "intermediate_size",
-                            "vocab_size", "max_context"}) {
-      if (!node[key]) {
-        throw InputError(src + ": missing required key '" + key +
-                         "' (a model map without 'preset' or 'hf_config' must give every size)");
-      }
-    }
-  }
-
-  if (has_dtype) {
-    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", dtype);
+  const FieldReader r(node, src);
+  const BaseKeys base = ScanKeys(node, src);
+  const bool full = !base.has_preset && !base.has_hf_config;
+  ModelSpec spec = BaseSpec(r, base, src, base_dir);
+  if (base.has_dtype) {
+    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", base.dtype);
   }
   Given given;
   for (const auto& member : node) {

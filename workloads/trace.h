@@ -39,6 +39,10 @@
 // cut to 60 characters, control and invalid UTF-8 bytes written as \xNN.
 //
 // Ignores: per-request metadata other than lengths and prefix hashes; multi-line CSV fields.
+//
+// The pieces live by concern: line_reader.h (lines, the 1 MiB cap), csv_line.h (fields and the
+// header), models/json_reader.h (JSON lines), timestamp.h (Azure timestamps); this file holds
+// the row formats, the replay window and the lengths file.
 #ifndef SERVESIM_WORKLOADS_TRACE_H_
 #define SERVESIM_WORKLOADS_TRACE_H_
 
@@ -49,6 +53,7 @@
 #include <string_view>
 #include <vector>
 
+#include "workloads/line_reader.h"  // kMaxTraceLineBytes
 #include "workloads/workload.h"
 
 namespace servesim {
@@ -92,19 +97,6 @@ std::vector<LengthRow> LoadLengthsCsv(const std::string& path);
 
 // Largest length in tokens a trace row may give (2^31); more is taken for a corrupt row.
 inline constexpr int64_t kMaxTraceTokens = int64_t{1} << 31;
-
-// Longest line, in bytes without its line end, that the trace and lengths readers accept (1 MiB:
-// a trace row is tens of bytes, a Mooncake row with hash ids a few KiB). A longer line is an
-// InputError naming the file, the line and this cap, raised before more than the cap is held.
-inline constexpr int64_t kMaxTraceLineBytes = int64_t{1} << 20;
-
-// Days from 1970-01-01 to the proleptic Gregorian date y-m-d (Hinnant's days_from_civil).
-int64_t DaysFromCivil(int64_t year, int64_t month, int64_t day);
-
-// Nanoseconds since 1970-01-01 00:00:00 of "YYYY-MM-DD HH:MM:SS[.f...]" ('T' also separates),
-// with up to 9 fractional digits; nullopt when malformed or outside years 1970-2200 (so any two
-// timestamps' distance fits int64 nanoseconds).
-std::optional<int64_t> ParseTimestampNs(std::string_view text);
 
 }  // namespace servesim
 

@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "models/input_error.h"
+#include "models/yaml_reader.h"
 #include "models/yaml_scalar.h"
 #include "workloads/synthetic.h"
 #include "workloads/trace.h"
@@ -24,22 +25,29 @@ std::string JoinNames(const std::vector<std::string>& names, std::string_view se
   return out;
 }
 
-// Reads the values of one map, naming `source.key` in messages.
+// Reads the values of one map, naming `source.key` in messages. The map access (Has, Get, key
+// paths) is YamlMapReader's; the typed reads keep this slot's message dialect, which the bad-input
+// corpus pins: "source.key: expected <what>, found ..." without a line number, and unknown keys
+// rejected before any value is read, with the accepted keys listed (YamlMapReader's Finish reports
+// them last, as "file:line: key: unknown key").
 class MapReader {
  public:
-  MapReader(const YAML::Node& node, std::string source) : node_(node), source_(std::move(source)) {}
+  // `source` is the whole prefix of the map's messages ("scenario.yaml: workload"): the map
+  // reader's path, with no file of its own. `node` must be a map.
+  MapReader(const YAML::Node& node, const std::string& source)
+      : map_(node, /*file=*/"", source), node_(node), source_(source) {}
 
-  std::string Where(std::string_view key) const { return source_ + "." + std::string(key); }
   const std::string& source() const { return source_; }
+  bool Has(const std::string& key) const { return map_.Has(key); }
+  YAML::Node Get(const std::string& key) { return map_.Get(key); }
+  // "source.key", the prefix of every message about `key`.
+  std::string Key(const std::string& key) const { return map_.Key(key); }
 
-  [[noreturn]] void Fail(std::string_view key, std::string_view expected,
+  [[noreturn]] void Fail(const std::string& key, std::string_view expected,
                          const YAML::Node& found) const {
-    throw InputError(Where(key) + ": expected " + std::string(expected) + ", found " +
+    throw InputError(Key(key) + ": expected " + std::string(expected) + ", found " +
                      Describe(found));
   }
-
-  bool Has(std::string_view key) const { return static_cast<bool>(node_[std::string(key)]); }
-  YAML::Node Get(std::string_view key) const { return node_[std::string(key)]; }
 
   // Rejects keys outside `allowed`; a key of `elsewhere` (name -> where it belongs) gets that
   // explanation instead of a suggestion.
@@ -53,27 +61,27 @@ class MapReader {
       if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
       if (elsewhere) {
         const std::string why = elsewhere(key);
-        if (!why.empty()) throw InputError(Where(key) + ": " + why);
+        if (!why.empty()) throw InputError(Key(key) + ": " + why);
       }
-      throw InputError(Where(key) + ": unknown key" + DidYouMean(key, allowed) +
+      throw InputError(Key(key) + ": unknown key" + DidYouMean(key, allowed) +
                        " (accepted: " + JoinNames(allowed) + ")");
     }
   }
 
-  void Require(std::string_view key, std::string_view why = "") const {
+  void Require(const std::string& key, std::string_view why = "") const {
     if (!Has(key)) {
-      throw InputError(source_ + ": missing required key '" + std::string(key) + "'" +
+      throw InputError(source_ + ": missing required key '" + key + "'" +
                        (why.empty() ? "" : " (" + std::string(why) + ")"));
     }
   }
 
-  std::string String(std::string_view key, std::string_view expected) const {
+  std::string String(const std::string& key, std::string_view expected) {
     const YAML::Node n = Get(key);
     if (!n.IsScalar() || n.Scalar().empty()) Fail(key, expected, n);
     return n.Scalar();
   }
 
-  int64_t Int(std::string_view key, int64_t min) const {
+  int64_t Int(const std::string& key, int64_t min) {
     const YAML::Node n = Get(key);
     const std::string expected = min == 1   ? "a positive integer"
                                  : min == 0 ? "a non-negative integer"
@@ -81,7 +89,7 @@ class MapReader {
     bool out_of_range = false;
     const std::optional<int64_t> v = YamlToInt(n, &out_of_range);
     if (out_of_range) {
-      throw InputError(Where(key) + ": expected " + expected + ", found '" + n.Scalar() +
+      throw InputError(Key(key) + ": expected " + expected + ", found '" + n.Scalar() +
                        "' (out of range)");
     }
     if (!v || *v < min) Fail(key, expected, n);
@@ -89,7 +97,7 @@ class MapReader {
   }
 
   // A finite number; `positive` excludes 0, otherwise it must be >= 0 when `non_negative`.
-  double Double(std::string_view key, bool positive, bool non_negative = true) const {
+  double Double(const std::string& key, bool positive, bool non_negative = true) {
     const YAML::Node n = Get(key);
     const std::string expected = positive       ? "a positive number"
                                  : non_negative ? "a number >= 0"
@@ -100,7 +108,7 @@ class MapReader {
     return *v;
   }
 
-  bool Bool(std::string_view key) const {
+  bool Bool(const std::string& key) {
     const YAML::Node n = Get(key);
     const std::optional<bool> v = YamlToBool(n);
     if (!v) Fail(key, "true or false", n);
@@ -108,18 +116,19 @@ class MapReader {
   }
 
   // One of `names`.
-  std::string Choice(std::string_view key, const std::vector<std::string>& names) const {
+  std::string Choice(const std::string& key, const std::vector<std::string>& names) {
     const YAML::Node n = Get(key);
     const std::string expected = "one of " + JoinNames(names, " | ");
     if (!n.IsScalar()) Fail(key, expected, n);
     const std::string& text = n.Scalar();
     if (std::find(names.begin(), names.end(), text) != names.end()) return text;
-    throw InputError(Where(key) + ": expected " + expected + ", found '" + text + "'" +
+    throw InputError(Key(key) + ": expected " + expected + ", found '" + text + "'" +
                      DidYouMean(text, names));
   }
 
  private:
-  YAML::Node node_;
+  YamlMapReader map_;
+  YAML::Node node_;  // for CheckKeys, which walks every key present
   std::string source_;
 };
 
@@ -164,34 +173,9 @@ const std::vector<std::string> kFormatNames = {"azure", "mooncake", "csv", "json
 
 // ---- Lengths.
 
-LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
-                      const std::string& base_dir) {
-  LengthSpec spec;
-  if (!node.IsDefined() || node.IsNull()) {
-    throw InputError(where + ": expected a length in tokens or a map with 'dist', found null");
-  }
-  if (node.IsScalar()) {
-    int64_t v = 0;
-    const std::string& text = node.Scalar();
-    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxTraceTokens) {
-      throw InputError(where +
-                       ": expected a length in tokens (an integer >= 1) or a map with "
-                       "'dist', found '" +
-                       text + "'");
-    }
-    spec.kind = LengthKind::kFixed;
-    spec.value = v;
-    return spec;
-  }
-  if (!node.IsMap()) {
-    throw InputError(where + ": expected a length in tokens or a map with 'dist', found " +
-                     Describe(node));
-  }
-  const MapReader r(node, where);
-  r.CheckKeys(kLengthKeys);
-  r.Require("dist", "one of " + JoinNames(kLengthNames, " | "));
-  const std::string dist = r.Choice("dist", kLengthNames);
+// Sets spec.kind (and use_mu_sigma) for distribution `dist`; returns the keys it needs.
+std::vector<std::string> SetLengthKind(const MapReader& r, const std::string& dist,
+                                       LengthSpec& spec) {
   std::vector<std::string> keys;
   if (dist == "fixed") {
     spec.kind = LengthKind::kFixed;
@@ -214,17 +198,11 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
     spec.kind = LengthKind::kEmpirical;
     keys = {"path"};
   }
-  std::vector<std::string> allowed = keys;
-  allowed.insert(allowed.begin(), "dist");
-  r.CheckKeys(allowed, [&](const std::string& key) -> std::string {
-    if (dist == "lognormal") {
-      return "give either mean and std (of the lengths) or mu and sigma (of the underlying "
-             "normal), not '" +
-             key + "' with " + (spec.use_mu_sigma ? "mu/sigma" : "mean/std");
-    }
-    return "does not apply to dist " + dist + " (its keys: " + JoinNames(keys) + ")";
-  });
-  for (const std::string& key : keys) r.Require(key, "dist " + dist + " needs " + JoinNames(keys));
+  return keys;
+}
+
+// Reads the parameters of spec.kind's distribution (all present: checked by the caller).
+void ReadLengthParams(MapReader& r, const std::string& base_dir, LengthSpec& spec) {
   switch (spec.kind) {
     case LengthKind::kFixed:
       spec.value = r.Int("value", 1);
@@ -254,6 +232,49 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
       spec.path = ResolvePath(r.String("path", "the path of a lengths CSV"), base_dir);
       break;
   }
+}
+
+LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
+                      const std::string& base_dir) {
+  LengthSpec spec;
+  if (!node.IsDefined() || node.IsNull()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found null");
+  }
+  if (node.IsScalar()) {
+    int64_t v = 0;
+    const std::string& text = node.Scalar();
+    const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc() || ptr != text.data() + text.size() || v < 1 || v > kMaxTraceTokens) {
+      throw InputError(where +
+                       ": expected a length in tokens (an integer >= 1) or a map with "
+                       "'dist', found '" +
+                       text + "'");
+    }
+    spec.kind = LengthKind::kFixed;
+    spec.value = v;
+    return spec;
+  }
+  if (!node.IsMap()) {
+    throw InputError(where + ": expected a length in tokens or a map with 'dist', found " +
+                     Describe(node));
+  }
+  MapReader r(node, where);
+  r.CheckKeys(kLengthKeys);
+  r.Require("dist", "one of " + JoinNames(kLengthNames, " | "));
+  const std::string dist = r.Choice("dist", kLengthNames);
+  const std::vector<std::string> keys = SetLengthKind(r, dist, spec);
+  std::vector<std::string> allowed = keys;
+  allowed.insert(allowed.begin(), "dist");
+  r.CheckKeys(allowed, [&](const std::string& key) -> std::string {
+    if (dist == "lognormal") {
+      return "give either mean and std (of the lengths) or mu and sigma (of the underlying "
+             "normal), not '" +
+             key + "' with " + (spec.use_mu_sigma ? "mu/sigma" : "mean/std");
+    }
+    return "does not apply to dist " + dist + " (its keys: " + JoinNames(keys) + ")";
+  });
+  for (const std::string& key : keys) r.Require(key, "dist " + dist + " needs " + JoinNames(keys));
+  ReadLengthParams(r, base_dir, spec);
   ValidateLengthSpec(spec, where);
   return spec;
 }
@@ -274,8 +295,7 @@ std::function<std::string(const std::string&)> OtherImplKeys(const std::string& 
 
 // ---- The impls.
 
-std::unique_ptr<Workload> MakeTrace(const MapReader& r, const std::string& base_dir,
-                                    uint64_t seed) {
+std::unique_ptr<Workload> MakeTrace(MapReader& r, const std::string& base_dir, uint64_t seed) {
   (void)seed;
   r.CheckKeys(kTraceKeys, OtherImplKeys("trace"));
   r.Require("path", "the trace file");
@@ -285,12 +305,12 @@ std::unique_ptr<Workload> MakeTrace(const MapReader& r, const std::string& base_
   o.format = *ParseTraceFormat(r.Choice("format", kFormatNames));
   if (r.Has("columns")) {
     if (o.format != TraceFormat::kCsv && o.format != TraceFormat::kJsonl) {
-      throw InputError(r.Where("columns") + ": applies to formats csv and jsonl only (format " +
+      throw InputError(r.Key("columns") + ": applies to formats csv and jsonl only (format " +
                        TraceFormatName(o.format) + " has fixed columns)");
     }
     const YAML::Node columns = r.Get("columns");
     if (!columns.IsMap()) r.Fail("columns", "a map of column names", columns);
-    const MapReader c(columns, r.Where("columns"));
+    MapReader c(columns, r.Key("columns"));
     c.CheckKeys(kColumnKeys);
     if (c.Has("arrival_s") && c.Has("arrival_ms")) {
       throw InputError(c.source() + ": give arrival_s or arrival_ms, not both");
@@ -320,18 +340,18 @@ std::unique_ptr<Workload> MakeTrace(const MapReader& r, const std::string& base_
   } catch (const InputError& e) {
     const std::string what = e.what();
     if (what.rfind(r.source(), 0) == 0) throw;
-    throw InputError(r.Where("path") + ": " + what);
+    throw InputError(r.Key("path") + ": " + what);
   }
 }
 
 // ---- Shared prefix.
 
-SharedPrefixSpec ReadSharedPrefix(const MapReader& parent) {
+SharedPrefixSpec ReadSharedPrefix(MapReader& parent) {
   const YAML::Node node = parent.Get("shared_prefix");
   if (!node.IsMap()) {
     parent.Fail("shared_prefix", "a map {prompts, tokens, share, popularity, zipf_s}", node);
   }
-  const MapReader r(node, parent.Where("shared_prefix"));
+  MapReader r(node, parent.Key("shared_prefix"));
   r.CheckKeys(kSharedPrefixKeys);
   r.Require("tokens", "the length of the shared prompts, or a list of lengths");
   SharedPrefixSpec spec;
@@ -344,7 +364,7 @@ SharedPrefixSpec ReadSharedPrefix(const MapReader& parent) {
       bool out_of_range = false;
       const std::optional<int64_t> v = YamlToInt(item, &out_of_range);
       if (!v || out_of_range || *v < 1) {
-        throw InputError(r.Where("tokens") + "[" + std::to_string(i) +
+        throw InputError(r.Key("tokens") + "[" + std::to_string(i) +
                          "]: expected a positive integer, found " + Describe(item) +
                          (out_of_range ? " (out of range)" : ""));
       }
@@ -371,7 +391,7 @@ SharedPrefixSpec ReadSharedPrefix(const MapReader& parent) {
   spec.popularity = popularity == "zipf" ? PrefixPopularity::kZipf : PrefixPopularity::kUniform;
   if (r.Has("zipf_s")) {
     if (spec.popularity != PrefixPopularity::kZipf) {
-      throw InputError(r.Where("zipf_s") + ": applies to popularity zipf only (popularity is " +
+      throw InputError(r.Key("zipf_s") + ": applies to popularity zipf only (popularity is " +
                        popularity + ")");
     }
     spec.zipf_s = r.Double("zipf_s", true);
@@ -382,11 +402,11 @@ SharedPrefixSpec ReadSharedPrefix(const MapReader& parent) {
 
 // The keys shared by synthetic and closed_loop: lengths, caps and limits.
 template <typename Options>
-void ReadLengthsAndLimits(const MapReader& r, const std::string& base_dir, Options& o) {
+void ReadLengthsAndLimits(MapReader& r, const std::string& base_dir, Options& o) {
   r.Require("prompt_tokens", "a length or a length distribution");
   r.Require("output_tokens", "a length or a length distribution");
-  o.prompt = ReadLength(r.Get("prompt_tokens"), r.Where("prompt_tokens"), base_dir);
-  o.output = ReadLength(r.Get("output_tokens"), r.Where("output_tokens"), base_dir);
+  o.prompt = ReadLength(r.Get("prompt_tokens"), r.Key("prompt_tokens"), base_dir);
+  o.output = ReadLength(r.Get("output_tokens"), r.Key("output_tokens"), base_dir);
   if (r.Has("max_prompt_tokens")) o.max_prompt_tokens = r.Int("max_prompt_tokens", 1);
   if (r.Has("max_output_tokens")) o.max_output_tokens = r.Int("max_output_tokens", 1);
   if (r.Has("num_requests")) o.num_requests = r.Int("num_requests", 0);
@@ -394,8 +414,7 @@ void ReadLengthsAndLimits(const MapReader& r, const std::string& base_dir, Optio
   if (r.Has("shared_prefix")) o.shared_prefix = ReadSharedPrefix(r);
 }
 
-std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& base_dir,
-                                        uint64_t seed) {
+std::unique_ptr<Workload> MakeSynthetic(MapReader& r, const std::string& base_dir, uint64_t seed) {
   r.CheckKeys(kSyntheticKeys, OtherImplKeys("synthetic"));
   SyntheticOptions o;
   std::string arrival = "poisson";
@@ -406,7 +425,7 @@ std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& b
                                       : ArrivalKind::kBurst;
   if (o.arrival == ArrivalKind::kBurst) {
     if (r.Has("rate_per_s")) {
-      throw InputError(r.Where("rate_per_s") +
+      throw InputError(r.Key("rate_per_s") +
                        ": does not apply to arrival burst (every request "
                        "arrives at t = 0)");
     }
@@ -418,8 +437,7 @@ std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& b
     r.Require("cv", "arrival gamma needs the coefficient of variation of its gaps");
     o.cv = r.Double("cv", true);
   } else if (r.Has("cv")) {
-    throw InputError(r.Where("cv") + ": applies to arrival gamma only (arrival is " + arrival +
-                     ")");
+    throw InputError(r.Key("cv") + ": applies to arrival gamma only (arrival is " + arrival + ")");
   }
   ReadLengthsAndLimits(r, base_dir, o);
   if (!r.Has("num_requests") && !r.Has("duration_s")) {
@@ -430,8 +448,7 @@ std::unique_ptr<Workload> MakeSynthetic(const MapReader& r, const std::string& b
   return MakeSyntheticWorkload(o, seed, r.source());
 }
 
-std::unique_ptr<Workload> MakeClosedLoop(const MapReader& r, const std::string& base_dir,
-                                         uint64_t seed) {
+std::unique_ptr<Workload> MakeClosedLoop(MapReader& r, const std::string& base_dir, uint64_t seed) {
   r.CheckKeys(kClosedLoopKeys, OtherImplKeys("closed_loop"));
   ClosedLoopOptions o;
   r.Require("clients", "the number of concurrent clients");
@@ -456,7 +473,7 @@ std::unique_ptr<Workload> MakeClosedLoop(const MapReader& r, const std::string& 
 struct WorkloadImpl {
   const char* name;
   const std::vector<std::string>* keys;
-  std::unique_ptr<Workload> (*make)(const MapReader&, const std::string&, uint64_t);
+  std::unique_ptr<Workload> (*make)(MapReader&, const std::string&, uint64_t);
 };
 
 const WorkloadImpl kImpls[] = {
@@ -501,7 +518,7 @@ std::unique_ptr<Workload> MakeWorkload(const YAML::Node& node, std::string_view 
     throw InputError(src + ": expected a map {impl: " + JoinNames(WorkloadImplNames(), " | ") +
                      ", ...}, found " + Describe(node));
   }
-  const MapReader r(node, src);
+  MapReader r(node, src);
   r.Require("impl", "one of " + JoinNames(WorkloadImplNames(), " | "));
   const std::string impl = r.Choice("impl", WorkloadImplNames());
   for (const WorkloadImpl& i : kImpls) {

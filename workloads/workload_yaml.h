@@ -20,7 +20,7 @@
 // end_s         | s > start_s   | none        | window end (exclusive), same time base
 // max_requests  | count >= 0    | none        | stop after this many requests
 // skip_bad_rows | bool          | false       | skip (and count) malformed rows instead of failing
-// A trace line may be at most 1 MiB (kMaxTraceLineBytes in trace.h, without its line end); a
+// A trace line may be at most 1 MiB (kMaxTraceLineBytes in line_reader.h, without its line end); a
 // longer one is an error "path:line: line longer than 1048576 bytes ..." raised before more than
 // that is read into memory (skip_bad_rows skips it instead). LF, CRLF and lone-CR line ends and a
 // UTF-8 byte-order mark are accepted; an empty trace or one with no rows is an error.

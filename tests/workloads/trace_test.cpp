@@ -11,6 +11,7 @@
 #include "models/input_error.h"
 #include "tests/support/shared_data.h"
 #include "tests/support/temp_dir.h"
+#include "workloads/timestamp.h"
 
 namespace servesim {
 namespace {
