@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <stdexcept>
 
+#include "models/json_reader.h"
 #include "sim/output/svg_chart.h"
 #include "workloads/random.h"
 
@@ -53,215 +54,27 @@ std::string DisplayNumber(const std::string& text) {
   return buf;
 }
 
-// ---- a minimal JSON reader for JsonScalarFields ---------------------------------------------
-
-class JsonScanner {
- public:
-  explicit JsonScanner(std::string_view s) : s_(s) {}
-
-  void Document(std::vector<std::pair<std::string, std::string>>& out) {
-    Ws();
-    if (Peek() != '{') Fail("expected an object");
-    Value("", &out);
-    Ws();
-    if (i_ != s_.size()) Fail("trailing characters");
-  }
-
- private:
-  [[noreturn]] void Fail(const std::string& what) const {
-    throw std::runtime_error("JSON: " + what + " at offset " + std::to_string(i_));
-  }
-  void Ws() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n' || s_[i_] == '\r' || s_[i_] == '\t'))
-      ++i_;
-  }
-  char Peek() const { return i_ < s_.size() ? s_[i_] : '\0'; }
-  void Expect(char c) {
-    if (Peek() != c) Fail(std::string("expected '") + c + "'");
-    ++i_;
-  }
-  static void AppendUtf8(std::string& s, uint32_t cp) {
-    if (cp < 0x80) {
-      s += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-      s += static_cast<char>(0xC0 | (cp >> 6));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-      s += static_cast<char>(0xE0 | (cp >> 12));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-      s += static_cast<char>(0xF0 | (cp >> 18));
-      s += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-      s += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-      s += static_cast<char>(0x80 | (cp & 0x3F));
+// The scalar members of `object` into `out`, nested objects' names prefixed "outer.".
+void CollectScalars(const JsonReader& reader, const JsonValue& object, const std::string& prefix,
+                    std::vector<std::pair<std::string, std::string>>& out) {
+  for (const JsonValue* v = reader.FirstChild(object); v; v = reader.NextSibling(object, *v)) {
+    const std::string name = prefix + DecodeJsonString(v->key);
+    switch (v->kind) {
+      case JsonValue::Kind::kObject:
+        CollectScalars(reader, *v, name + ".", out);
+        break;
+      case JsonValue::Kind::kArray:
+        break;
+      case JsonValue::Kind::kString:
+        out.emplace_back(name, DecodeJsonString(v->text));
+        break;
+      case JsonValue::Kind::kNumber:
+      case JsonValue::Kind::kLiteral:
+        out.emplace_back(name, std::string(v->text));
+        break;
     }
   }
-  uint32_t Hex4() {
-    if (i_ + 4 > s_.size()) Fail("short \\u escape");
-    uint32_t v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char c = s_[i_++];
-      v <<= 4;
-      if (c >= '0' && c <= '9') {
-        v |= static_cast<uint32_t>(c - '0');
-      } else if (c >= 'a' && c <= 'f') {
-        v |= static_cast<uint32_t>(c - 'a' + 10);
-      } else if (c >= 'A' && c <= 'F') {
-        v |= static_cast<uint32_t>(c - 'A' + 10);
-      } else {
-        Fail("bad \\u escape");
-      }
-    }
-    return v;
-  }
-  std::string String() {
-    Expect('"');
-    std::string out;
-    while (true) {
-      if (i_ >= s_.size()) Fail("unterminated string");
-      const char c = s_[i_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) Fail("control character in string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (i_ >= s_.size()) Fail("unterminated escape");
-      const char e = s_[i_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          uint32_t cp = Hex4();
-          if (cp >= 0xD800 && cp < 0xDC00 && i_ + 1 < s_.size() && s_[i_] == '\\' &&
-              s_[i_ + 1] == 'u') {
-            i_ += 2;
-            const uint32_t lo = Hex4();
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          AppendUtf8(out, cp);
-          break;
-        }
-        default:
-          Fail("bad escape");
-      }
-    }
-  }
-  std::string Number() {
-    const size_t start = i_;
-    const auto digits = [&] {
-      const size_t d = i_;
-      while (i_ < s_.size() && s_[i_] >= '0' && s_[i_] <= '9') ++i_;
-      if (i_ == d) Fail("expected a digit");
-    };
-    if (Peek() == '-') ++i_;
-    if (Peek() == '0') {
-      ++i_;
-    } else {
-      digits();
-    }
-    if (Peek() == '.') {
-      ++i_;
-      digits();
-    }
-    if (Peek() == 'e' || Peek() == 'E') {
-      ++i_;
-      if (Peek() == '+' || Peek() == '-') ++i_;
-      digits();
-    }
-    return std::string(s_.substr(start, i_ - start));
-  }
-  void Literal(std::string_view word) {
-    if (s_.substr(i_, word.size()) != word) Fail("bad literal");
-    i_ += word.size();
-  }
-  // Parses one value; scalars are appended to `out` under `key` (out null: discarded).
-  void Value(const std::string& key, std::vector<std::pair<std::string, std::string>>* out) {
-    if (++depth_ > 256) Fail("nesting too deep");
-    Ws();
-    const char c = Peek();
-    if (c == '{') {
-      ++i_;
-      Ws();
-      if (Peek() == '}') {
-        ++i_;
-      } else {
-        while (true) {
-          Ws();
-          const std::string k = String();
-          Ws();
-          Expect(':');
-          Value(key.empty() ? k : key + "." + k, out);
-          Ws();
-          if (Peek() == ',') {
-            ++i_;
-            continue;
-          }
-          Expect('}');
-          break;
-        }
-      }
-    } else if (c == '[') {
-      ++i_;
-      Ws();
-      if (Peek() == ']') {
-        ++i_;
-      } else {
-        while (true) {
-          Value(key, nullptr);
-          Ws();
-          if (Peek() == ',') {
-            ++i_;
-            continue;
-          }
-          Expect(']');
-          break;
-        }
-      }
-    } else {
-      std::string text;
-      if (c == '"') {
-        text = String();
-      } else if (c == 't') {
-        Literal("true");
-        text = "true";
-      } else if (c == 'f') {
-        Literal("false");
-        text = "false";
-      } else if (c == 'n') {
-        Literal("null");
-        text = "null";
-      } else {
-        text = Number();
-      }
-      if (out) out->emplace_back(key, std::move(text));
-    }
-    --depth_;
-  }
-
-  std::string_view s_;
-  size_t i_ = 0;
-  int depth_ = 0;
-};
+}
 
 double Quantile(std::vector<double> sorted_values, double q) {
   if (sorted_values.empty()) return NAN;
@@ -291,7 +104,13 @@ std::string CdfChart(const std::string& title, const std::string& unit, std::vec
 
 std::vector<std::pair<std::string, std::string>> JsonScalarFields(std::string_view json) {
   std::vector<std::pair<std::string, std::string>> out;
-  JsonScanner(json).Document(out);
+  JsonReader reader(JsonReader::Options{/*top_level_duplicates=*/false, false, "end of text"});
+  try {
+    CollectScalars(reader, reader.Parse(json), "", out);
+  } catch (const JsonError& e) {
+    throw std::runtime_error("malformed JSON at character " + std::to_string(e.offset + 1) + ": " +
+                             e.message);
+  }
   return out;
 }
 
