@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -58,19 +59,9 @@ class SarathiScheduler final : public BatchScheduler {
         prefills_.push_back(seq);
         continue;
       }
-      bool preempted_self = false;
       // 1 token, plus its drafts in a speculative round (lookahead slots).
       const int64_t wanted = seq->Pending();
-      while (!kv.Reserve(*seq, seq->computed + wanted)) {
-        Sequence* victim = q.running.back();
-        q.running.pop_back();
-        Preempt(*victim, q, kv, plan);
-        if (victim == seq) {
-          preempted_self = true;
-          break;
-        }
-      }
-      if (preempted_self) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       batched += wanted;
       decodes_.push_back(seq);
@@ -110,16 +101,9 @@ class SarathiScheduler final : public BatchScheduler {
   }
 
  private:
-  static void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
-    kv.Release(seq);
-    seq.computed = 0;
-    seq.status = SeqStatus::kPreempted;
-    ++seq.preemptions;
-    ++plan.preempted;
-    q.waiting.push_front(&seq);
-  }
-
   SchedulerOptions o_;
+  // Recompute only (_preempt); victims enter `waiting` at once, so this step's admission sees them.
+  Preemptor preemptor_{Preemptor::Mode::kRecompute, Preemptor::Requeue::kAtOnce};
   // Scratch lists, reused across steps (no allocation once warmed up).
   std::vector<Sequence*> decodes_, prefills_, admitted_;
 };

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -70,15 +71,13 @@ class VllmV0Scheduler final : public BatchScheduler {
   explicit VllmV0Scheduler(const SchedulerOptions& o) : o_(o) {}
 
   void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
-    recomputed_.clear();
     if (o_.chunked_prefill) {
       ScheduleChunked(q, kv, plan);
     } else {
       ScheduleDefault(q, kv, plan);
     }
-    // waiting.extendleft(preempted): pushing each victim to the front in preemption order leaves
-    // the last one pushed (the earliest admitted) first.
-    for (Sequence* seq : recomputed_) q.waiting.push_front(seq);
+    // waiting.extendleft(preempted): this step's recompute victims, the earliest admitted first.
+    preemptor_.FinishSchedule(q);
   }
 
  private:
@@ -114,7 +113,7 @@ class VllmV0Scheduler final : public BatchScheduler {
         ++index;
         continue;
       }
-      if (!ReserveOrPreempt(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       ++index;
@@ -143,7 +142,7 @@ class VllmV0Scheduler final : public BatchScheduler {
         continue;
       }
       const bool decode = InDecode(*seq);
-      if (!ReserveOrPreempt(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       if (decode) {
@@ -183,34 +182,6 @@ class VllmV0Scheduler final : public BatchScheduler {
     q.running.assign(order_.begin(), order_.end());
   }
 
-  // Grows `seq` to `tokens` tokens of KV, preempting the tail of running until it fits; false when
-  // `seq` itself was the tail and got preempted.
-  bool ReserveOrPreempt(Sequence& seq, int64_t tokens, ReplicaQueues& q, KvAllocator& kv,
-                        StepPlan& plan) {
-    while (!kv.Reserve(seq, tokens)) {
-      Sequence* victim = q.running.back();
-      q.running.pop_back();
-      Preempt(*victim, q, kv, plan);
-      if (victim == &seq) return false;
-    }
-    return true;
-  }
-
-  void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
-    if (kv.swap_enabled() && kv.SwapOut(seq)) {
-      seq.status = SeqStatus::kSwapped;
-      q.swapped.push_back(&seq);
-      plan.swap_out_blocks += seq.swapped_blocks;
-    } else {
-      kv.Release(seq);
-      seq.computed = 0;
-      seq.status = SeqStatus::kPreempted;
-      recomputed_.push_back(&seq);
-    }
-    ++seq.preemptions;
-    ++plan.preempted;
-  }
-
   // Resumes swapped sequences FCFS while each fits the budget, max_num_seqs and the KV cache. Each
   // computes all its remaining tokens (1 for a decode). With `decodes` / `prefills` set (chunked
   // mode) the resumed sequences are recorded there for the running-list reordering.
@@ -245,8 +216,10 @@ class VllmV0Scheduler final : public BatchScheduler {
   }
 
   SchedulerOptions o_;
+  // Swap when the allocator has host space, else recompute; recompute victims rejoin `waiting`
+  // after the step's prefill pass.
+  Preemptor preemptor_{Preemptor::Mode::kSwapWhenPossible, Preemptor::Requeue::kAtScheduleEnd};
   // Scratch lists, reused across steps (no allocation once warmed up).
-  std::vector<Sequence*> recomputed_;
   std::vector<Sequence*> decodes_, finishing_, partial_, swapped_decodes_, swapped_prefills_,
       admitted_, order_;
 };

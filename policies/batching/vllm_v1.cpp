@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -27,19 +28,7 @@ class VllmV1Scheduler final : public BatchScheduler {
         ++index;
         continue;
       }
-      bool scheduled = false;
-      while (true) {
-        if (kv.Reserve(*seq, seq->computed + wanted)) {
-          scheduled = true;
-          break;
-        }
-        Sequence* victim = q.running.back();
-        q.running.pop_back();
-        Preempt(*victim, q, kv);
-        ++plan.preempted;
-        if (victim == seq) break;
-      }
-      if (!scheduled) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       ++index;
@@ -70,15 +59,9 @@ class VllmV1Scheduler final : public BatchScheduler {
     return std::min(tokens, budget);
   }
 
-  static void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv) {
-    kv.Release(seq);
-    seq.computed = 0;
-    seq.status = SeqStatus::kPreempted;
-    ++seq.preemptions;
-    q.waiting.push_front(&seq);
-  }
-
   SchedulerOptions o_;
+  // Recompute only; victims enter `waiting` at once (no admission follows a preemption anyway).
+  Preemptor preemptor_{Preemptor::Mode::kRecompute, Preemptor::Requeue::kAtOnce};
 };
 
 }  // namespace
