@@ -10,7 +10,6 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "sim/core/kernel.h"
-#include "workloads/random.h"
 
 namespace servesim {
 
@@ -24,7 +23,6 @@ struct Replica {
   std::unique_ptr<CostModel> offload;  // wraps `compute` with the offload plan's transfers
   const CostModel* cost = nullptr;     // what prices the target's steps
   std::unique_ptr<Speculator> spec;    // null without speculative decoding
-  std::vector<Sequence*> spec_seqs;    // given drafts for the current step
   StepPlan plan;
   bool busy = false;
   bool start_pending = false;
@@ -61,10 +59,9 @@ struct Engine::Impl {
   int64_t max_model_len = 0;
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
-  bool jump_decodes = false;       // advance decode-only stretches in one go
-  bool reserves_max = false;       // the scheduler reserves each request's maximum KV (orca)
-  RngStream accept_rng{0};         // per-round acceptance draws
-  RngStream request_alpha_rng{0};  // per-request acceptance rates
+  bool jump_decodes = false;  // advance decode-only stretches in one go
+  bool reserves_max = false;  // the scheduler reserves each request's maximum KV (orca)
+  SpecShared spec_shared{0};  // every replica's acceptance streams and counters
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
@@ -79,8 +76,7 @@ struct Engine::Impl {
     jump_decodes =
         cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
     reserves_max = cfg.scheduler.impl == "orca";
-    accept_rng = MakeStream(cfg.seed, "acceptance");
-    request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
+    spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
@@ -96,7 +92,7 @@ struct Engine::Impl {
       }
       // Draft heads are priced against resident compute: they stay in device memory.
       if (cfg.speculative.enabled())
-        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute);
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute, spec_shared);
     }
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
     if (cfg.kv.swap_blocks > 0) {
@@ -185,8 +181,8 @@ struct Engine::Impl {
     seq->client = r.client;
     seq->prefix_hashes.assign(r.prefix_hashes.begin(), r.prefix_hashes.end());
     seq->prefix_block_tokens = r.prefix_block_tokens;
-    if (rep_spec_enabled())
-      seq->spec_alpha = replicas.front().spec->DrawRequestAlpha(request_alpha_rng);
+    // Every replica's speculator draws from the same model and stream; any one will do.
+    if (cfg.speculative.enabled()) replicas.front().spec->DrawRequestAlpha(*seq);
     const int32_t rep_index = RouteArrival();
     Replica& rep = replicas[static_cast<size_t>(rep_index)];
     if (seq->MaxTokens() > max_model_len) {
@@ -230,12 +226,12 @@ struct Engine::Impl {
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     rep.plan.Clear();
-    if (rep.spec) GiveDrafts(rep);
+    if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
     s.preemptions += plan.preempted;
     if (plan.seqs.empty()) {
-      ClearDrafts(rep);
+      if (rep.spec) rep.spec->ClearDrafts();
       // Idle until an arrival wakes it, or until the time the scheduler asked for.
       if (plan.wake_at_ns > now) events.Push(plan.wake_at_ns, Phase::kStepStart, index);
       return;
@@ -247,8 +243,8 @@ struct Engine::Impl {
       Sequence& q = *p.seq;
       if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
       const int64_t tokens = p.new_tokens + p.pad_tokens;
-      const int64_t drafts = q.computed + p.new_tokens - q.Tokens();
-      if (q.spec_tokens > 0 && drafts > 0) {
+      const int64_t drafts = Speculator::VerifiedDrafts(q, p.new_tokens);
+      if (drafts > 0) {
         // The target verifies the last token and its drafts in one chunk (logits at each).
         shape.AddVerify(p.new_tokens, q.computed);
         rep.spec->AddRequest(static_cast<int>(drafts), q.computed, q.spec_all_accepted);
@@ -266,14 +262,7 @@ struct Engine::Impl {
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
     s.swap_s += swap_s;
     // Draft passes run before the verify pass, on the same device or another (not overlapped).
-    // Pipelined drafts hide behind the verify pass: all of it on a separate device, only the
-    // compute's wait for streamed weights on the target's own.
-    const double hide_s = cfg.speculative.draft_on_target_device ? cost.stall_s : cost.seconds;
-    const double draft_s = verifies ? rep.spec->DraftSeconds(cost.seconds, hide_s) : 0;
-    if (verifies) {
-      s.spec_draft_s += draft_s;
-      s.spec_verify_s += cost.seconds;
-    }
+    const double draft_s = verifies ? rep.spec->DraftSeconds(cost) : 0;
     const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
     const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
     RecordStep(index, rep, now, duration, batch, shape, cost, rep.kv->Usage(),
@@ -452,26 +441,15 @@ struct Engine::Impl {
     for (const ScheduledSeq& p : rep.plan.seqs) {
       Sequence& q = *p.seq;
       if (p.new_tokens > 0) {
-        const int64_t drafts = q.spec_tokens > 0 ? q.computed + p.new_tokens - q.Tokens() : 0;
+        const int64_t drafts = Speculator::VerifiedDrafts(q, p.new_tokens);
         q.computed += p.new_tokens;
         // A prefill chunk short of the prompt's end emits nothing; a finished member kept for
         // padding emits nothing either.
         if (q.computed >= q.Tokens() && q.generated < q.output_tokens) {
-          int64_t emitted = 1;
-          if (drafts > 0) {
-            // A speculative round: a accepted drafts + the target's bonus token; KV stays valid
-            // for the last token and the accepted drafts, the rejected slots go back.
-            const int64_t a = rep.spec->Accept(static_cast<int>(drafts), q.spec_alpha, accept_rng);
-            q.computed -= drafts - a;
-            q.spec_all_accepted = a == drafts;
-            // Orca keeps its up-front reservation: rejected slots stay inside it.
-            if (drafts > a && !reserves_max) rep.kv->Trim(q, q.computed);
-            emitted = std::min(a + 1, q.output_tokens - q.generated);
-            ++s.spec_rounds;
-            s.spec_proposed += drafts;
-            s.spec_accepted += a;
-            s.spec_emitted += emitted;
-          }
+          // A speculative round emits its accepted drafts and the target's bonus token. Orca
+          // keeps its up-front reservation: rejected slots stay inside it.
+          const int64_t emitted =
+              drafts > 0 ? rep.spec->FinishRound(q, drafts, *rep.kv, !reserves_max) : 1;
           q.generated += emitted;
           s.output_tokens += emitted;
           // One inter-token sample per streamed chunk (a round's tokens arrive together, as
@@ -490,7 +468,7 @@ struct Engine::Impl {
         any_finished = true;
       }
     }
-    ClearDrafts(rep);
+    if (rep.spec) rep.spec->ClearDrafts();
     if (any_finished) {
       auto& run = rep.queues.running;
       run.erase(std::remove_if(run.begin(), run.end(),
@@ -498,30 +476,6 @@ struct Engine::Impl {
                 run.end());
     }
     WakeReplica(index, now);
-  }
-
-  bool rep_spec_enabled() const { return cfg.speculative.enabled(); }
-
-  // Before scheduling: every decoding request gets this step's draft count, capped so drafts never
-  // run past its output (the bonus token is the last one).
-  void GiveDrafts(Replica& rep) {
-    int64_t decoding = 0;
-    for (const Sequence* q : rep.queues.running) decoding += q->Decoding() && !q->hold;
-    const int k = rep.spec->DraftLength(decoding);
-    if (k == 0) return;
-    for (Sequence* q : rep.queues.running) {
-      if (!q->Decoding() || q->hold) continue;
-      const int64_t room = q->output_tokens - q->generated - 1;
-      if (room <= 0) continue;
-      q->spec_tokens = static_cast<int32_t>(std::min<int64_t>(k, room));
-      rep.spec_seqs.push_back(q);
-    }
-  }
-
-  // After the step (or an idle schedule): drafts are per step. Preempted requests are among them.
-  void ClearDrafts(Replica& rep) {
-    for (Sequence* q : rep.spec_seqs) q->spec_tokens = 0;
-    rep.spec_seqs.clear();
   }
 
   void Complete(Sequence& q, int32_t replica, int64_t now) {
@@ -642,6 +596,13 @@ struct Engine::Impl {
       s.kv.swap_in_blocks += k.swap_in_blocks;
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
+    const SpecCounters& spec = spec_shared.counters;
+    s.spec_rounds = spec.rounds;
+    s.spec_proposed = spec.proposed;
+    s.spec_accepted = spec.accepted;
+    s.spec_emitted = spec.emitted;
+    s.spec_draft_s = spec.draft_s;
+    s.spec_verify_s = spec.verify_s;
     // Events ran out with requests still held: no rule will ever schedule them.
     s.stalled = !s.truncated && s.in_flight_at_end > 0;
     if (first_arrival_ns >= 0)
