@@ -44,7 +44,8 @@ class SarathiScheduler final : public BatchScheduler {
  public:
   explicit SarathiScheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
     const int64_t chunk = o_.max_num_batched_tokens;
     int64_t batched = 0;
     decodes_.clear();
@@ -52,8 +53,8 @@ class SarathiScheduler final : public BatchScheduler {
     admitted_.clear();
 
     size_t index = 0;
-    while (index < q.running.size()) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size()) {
+      Sequence* seq = queues.running[index];
       ++index;
       if (!InDecode(*seq)) {
         prefills_.push_back(seq);
@@ -61,7 +62,7 @@ class SarathiScheduler final : public BatchScheduler {
       }
       // 1 token, plus its drafts in a speculative round (lookahead slots).
       const int64_t wanted = seq->Pending();
-      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       batched += wanted;
       decodes_.push_back(seq);
@@ -77,8 +78,8 @@ class SarathiScheduler final : public BatchScheduler {
       batched += wanted;
     }
 
-    while (!q.waiting.empty()) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty()) {
+      Sequence* seq = queues.waiting.front();
       if (static_cast<int64_t>(decodes_.size() + prefills_.size() + admitted_.size()) >=
           o_.max_num_seqs) {
         break;
@@ -87,17 +88,17 @@ class SarathiScheduler final : public BatchScheduler {
       const int64_t wanted = std::min(seq->Tokens() - cached, chunk - batched);
       if (wanted <= 0) break;
       if (!kv.Admit(*seq, cached, seq->Tokens())) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
       plan.seqs.push_back({seq, wanted});
       batched += wanted;
       admitted_.push_back(seq);
     }
 
-    q.running.clear();
-    q.running.insert(q.running.end(), decodes_.begin(), decodes_.end());
-    q.running.insert(q.running.end(), prefills_.begin(), prefills_.end());
-    q.running.insert(q.running.end(), admitted_.begin(), admitted_.end());
+    queues.running.clear();
+    queues.running.insert(queues.running.end(), decodes_.begin(), decodes_.end());
+    queues.running.insert(queues.running.end(), prefills_.begin(), prefills_.end());
+    queues.running.insert(queues.running.end(), admitted_.begin(), admitted_.end());
   }
 
  private:

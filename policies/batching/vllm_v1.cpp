@@ -18,25 +18,26 @@ class VllmV1Scheduler final : public BatchScheduler {
  public:
   explicit VllmV1Scheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
     int64_t budget = o_.max_num_batched_tokens;
     size_t index = 0;
-    while (index < q.running.size() && budget > 0) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size() && budget > 0) {
+      Sequence* seq = queues.running[index];
       const int64_t wanted = Cap(seq->Pending(), budget);
       if (wanted <= 0) {
         ++index;
         continue;
       }
-      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       ++index;
     }
     if (plan.preempted > 0) return;
-    while (!q.waiting.empty() && budget > 0 &&
-           static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty() && budget > 0 &&
+           static_cast<int64_t>(queues.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = queues.waiting.front();
       // Prefix-cache hits count as computed; the whole-prompt check and the budget apply to the
       // rest (vLLM v1 num_new_tokens = num_tokens - num_computed_tokens).
       const int64_t cached = kv.CachedPrefixTokens(*seq);
@@ -44,9 +45,9 @@ class VllmV1Scheduler final : public BatchScheduler {
       if (!o_.chunked_prefill && remaining > budget) break;
       const int64_t wanted = Cap(remaining, budget);
       if (wanted <= 0 || !kv.Admit(*seq, cached, cached + wanted)) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
     }

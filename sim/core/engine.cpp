@@ -29,8 +29,9 @@ struct Replica {
   int64_t step_start_ns = 0;
 };
 
-int64_t InFlight(const ReplicaQueues& q) {
-  return static_cast<int64_t>(q.waiting.size() + q.running.size() + q.swapped.size());
+int64_t InFlight(const ReplicaQueues& queues) {
+  return static_cast<int64_t>(queues.waiting.size() + queues.running.size() +
+                              queues.swapped.size());
 }
 
 struct Source {
@@ -48,7 +49,6 @@ struct Engine::Impl {
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
-  std::vector<int32_t> seq_replica;
   RunSummary s;
   const std::vector<EngineObserver*>* observers = nullptr;
   int64_t pulled = 0;
@@ -62,6 +62,12 @@ struct Engine::Impl {
   bool jump_decodes = false;  // advance decode-only stretches in one go
   bool reserves_max = false;  // the scheduler reserves each request's maximum KV (orca)
   SpecShared spec_shared{0};  // every replica's acceptance streams and counters
+  // Completed sequences, reused only after their replica's running list dropped them.
+  std::vector<Sequence*> pending_free;
+  // JumpDecodeStretch's scratch (reused): each request's first block crossing, and the requests
+  // sorted by its residue modulo the block size (counting sort: counts, fill cursors, order).
+  std::vector<int64_t> jump_first, jump_count, jump_fill;
+  std::vector<int32_t> jump_order;
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
@@ -130,19 +136,19 @@ struct Engine::Impl {
   }
 
   // Reports a request that completed (finish_ns >= 0), was rejected or is still held at the end.
-  void ReportRequest(const Sequence& q, RequestStatus status, int replica, int64_t finish_ns) {
+  void ReportRequest(const Sequence& seq, RequestStatus status, int replica, int64_t finish_ns) {
     if (observers->empty()) return;
     RequestRecord r;
-    r.request_id = q.request_id;
+    r.request_id = seq.request_id;
     r.replica = replica;
     r.status = status;
-    r.arrival_ns = q.arrival_ns;
-    r.first_scheduled_ns = q.first_scheduled_ns;
-    r.first_token_ns = q.first_token_ns;
+    r.arrival_ns = seq.arrival_ns;
+    r.first_scheduled_ns = seq.first_scheduled_ns;
+    r.first_token_ns = seq.first_token_ns;
     r.finish_ns = finish_ns;
-    r.prompt_tokens = q.prompt_tokens;
-    r.output_tokens = q.output_tokens;
-    r.preemptions = q.preemptions;
+    r.prompt_tokens = seq.prompt_tokens;
+    r.output_tokens = seq.output_tokens;
+    r.preemptions = seq.preemptions;
     for (EngineObserver* o : *observers) o->OnRequest(r);
   }
 
@@ -240,17 +246,18 @@ struct Engine::Impl {
     if (rep.spec) rep.spec->BeginStep();
     bool verifies = false;
     for (const ScheduledSeq& p : plan.seqs) {
-      Sequence& q = *p.seq;
-      if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
+      Sequence& seq = *p.seq;
+      if (seq.first_scheduled_ns < 0) seq.first_scheduled_ns = now;
       const int64_t tokens = p.new_tokens + p.pad_tokens;
-      const int64_t drafts = Speculator::VerifiedDrafts(q, p.new_tokens);
+      const int64_t drafts = Speculator::VerifiedDrafts(seq, p.new_tokens);
       if (drafts > 0) {
         // The target verifies the last token and its drafts in one chunk (logits at each).
-        shape.AddVerify(p.new_tokens, q.computed);
-        rep.spec->AddRequest(static_cast<int>(drafts), q.computed, q.spec_all_accepted);
+        shape.AddVerify(p.new_tokens, seq.computed);
+        rep.spec->AddRequest(static_cast<int>(drafts), seq.computed, seq.spec_all_accepted);
         verifies = true;
       } else if (tokens > 0) {
-        shape.Add(tokens, q.computed, p.new_tokens == 0 || q.computed + p.new_tokens >= q.Tokens());
+        shape.Add(tokens, seq.computed,
+                  p.new_tokens == 0 || seq.computed + p.new_tokens >= seq.Tokens());
       }
     }
     for (int64_t i = 0; i < plan.pad_decode_seqs; ++i) {
@@ -337,12 +344,12 @@ struct Engine::Impl {
     }
     int64_t min_left = std::numeric_limits<int64_t>::max();
     for (const ScheduledSeq& p : plan.seqs) {
-      const Sequence& q = *p.seq;
-      if (p.new_tokens != 1 || p.pad_tokens != 0 || q.computed + 1 != q.Tokens() ||
-          q.first_token_ns < 0 || !q.prefix_hashes.empty() || q.hold) {
+      const Sequence& seq = *p.seq;
+      if (p.new_tokens != 1 || p.pad_tokens != 0 || seq.computed + 1 != seq.Tokens() ||
+          seq.first_token_ns < 0 || !seq.prefix_hashes.empty() || seq.hold) {
         return end0;
       }
-      min_left = std::min(min_left, q.output_tokens - q.generated);
+      min_left = std::min(min_left, seq.output_tokens - seq.generated);
     }
     // Step j credits step j - 1's token; no request may finish inside the stretch.
     const int64_t last_j = min_left - 1;
@@ -354,20 +361,20 @@ struct Engine::Impl {
     // (j - first_cross[x]) % block_size == 0. Requests sorted by first_cross % block_size (counting
     // sort, plan order kept inside a residue) so a step scans only its residue.
     const int64_t bs = rep.kv->block_size();
-    jump_first_.resize(static_cast<size_t>(batch));
-    jump_count_.assign(static_cast<size_t>(bs) + 1, 0);
+    jump_first.resize(static_cast<size_t>(batch));
+    jump_count.assign(static_cast<size_t>(bs) + 1, 0);
     for (int64_t i = 0; i < batch; ++i) {
-      const Sequence& q = *plan.seqs[static_cast<size_t>(i)].seq;
-      const int64_t first = q.kv_blocks * bs - q.computed;  // >= 1: step 0 already has room
-      jump_first_[static_cast<size_t>(i)] = first;
-      ++jump_count_[static_cast<size_t>(first % bs) + 1];
+      const Sequence& seq = *plan.seqs[static_cast<size_t>(i)].seq;
+      const int64_t first = seq.kv_blocks * bs - seq.computed;  // >= 1: step 0 already has room
+      jump_first[static_cast<size_t>(i)] = first;
+      ++jump_count[static_cast<size_t>(first % bs) + 1];
     }
-    for (int64_t r = 0; r < bs; ++r) jump_count_[r + 1] += jump_count_[r];
-    jump_order_.resize(static_cast<size_t>(batch));
-    jump_fill_.assign(jump_count_.begin(), jump_count_.end() - 1);
+    for (int64_t r = 0; r < bs; ++r) jump_count[r + 1] += jump_count[r];
+    jump_order.resize(static_cast<size_t>(batch));
+    jump_fill.assign(jump_count.begin(), jump_count.end() - 1);
     for (int64_t i = 0; i < batch; ++i) {
-      const size_t r = static_cast<size_t>(jump_first_[static_cast<size_t>(i)] % bs);
-      jump_order_[static_cast<size_t>(jump_fill_[r]++)] = static_cast<int32_t>(i);
+      const size_t r = static_cast<size_t>(jump_first[static_cast<size_t>(i)] % bs);
+      jump_order[static_cast<size_t>(jump_fill[r]++)] = static_cast<int32_t>(i);
     }
 
     const int64_t stored0 = rep.kv->stored_tokens();
@@ -380,10 +387,10 @@ struct Engine::Impl {
       const int64_t tj = t + d;
       if (tj >= limit || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
       const size_t r = static_cast<size_t>(j % bs);
-      const int64_t lo = jump_count_[r], hi = jump_count_[r + 1];
+      const int64_t lo = jump_count[r], hi = jump_count[r + 1];
       int64_t need = 0;
       for (int64_t k = lo; k < hi; ++k)
-        need += j >= jump_first_[static_cast<size_t>(jump_order_[static_cast<size_t>(k)])];
+        need += j >= jump_first[static_cast<size_t>(jump_order[static_cast<size_t>(k)])];
       if (need > rep.kv->free_blocks()) break;  // stepping would preempt here
       // FinishStep of step j - 1 at tj: one token and one inter-token latency per request.
       if (j == 1) {
@@ -395,10 +402,10 @@ struct Engine::Impl {
       s.output_tokens += batch;
       // StartStep of step j at tj: the scheduler's reservations (only block crossings allocate).
       for (int64_t k = lo; k < hi; ++k) {
-        const size_t i = static_cast<size_t>(jump_order_[static_cast<size_t>(k)]);
-        if (j < jump_first_[i]) continue;
-        Sequence& q = *plan.seqs[i].seq;
-        if (!rep.kv->Reserve(q, q.computed + j + 1))
+        const size_t i = static_cast<size_t>(jump_order[static_cast<size_t>(k)]);
+        if (j < jump_first[i]) continue;
+        Sequence& seq = *plan.seqs[i].seq;
+        if (!rep.kv->Reserve(seq, seq.computed + j + 1))
           throw std::logic_error("decode stretch: a counted block was not free");
       }
       if (need > 0) {
@@ -421,92 +428,88 @@ struct Engine::Impl {
     }
     if (started == 0) return end0;
     for (const ScheduledSeq& p : plan.seqs) {
-      Sequence& q = *p.seq;
-      q.computed += started;
-      q.generated += started;
-      q.last_token_ns = t;
-      rep.kv->Reserve(q, q.computed + 1);  // stored tokens catch up; no block changes
+      Sequence& seq = *p.seq;
+      seq.computed += started;
+      seq.generated += started;
+      seq.last_token_ns = t;
+      rep.kv->Reserve(seq, seq.computed + 1);  // stored tokens catch up; no block changes
     }
     rep.step_start_ns = t;
     return t + d;
   }
-
-  std::vector<int64_t> jump_first_, jump_count_, jump_fill_;
-  std::vector<int32_t> jump_order_;
 
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
     rep.busy = false;
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
-      Sequence& q = *p.seq;
+      Sequence& seq = *p.seq;
       if (p.new_tokens > 0) {
-        const int64_t drafts = Speculator::VerifiedDrafts(q, p.new_tokens);
-        q.computed += p.new_tokens;
+        const int64_t drafts = Speculator::VerifiedDrafts(seq, p.new_tokens);
+        seq.computed += p.new_tokens;
         // A prefill chunk short of the prompt's end emits nothing; a finished member kept for
         // padding emits nothing either.
-        if (q.computed >= q.Tokens() && q.generated < q.output_tokens) {
+        if (seq.computed >= seq.Tokens() && seq.generated < seq.output_tokens) {
           // A speculative round emits its accepted drafts and the target's bonus token. Orca
           // keeps its up-front reservation: rejected slots stay inside it.
           const int64_t emitted =
-              drafts > 0 ? rep.spec->FinishRound(q, drafts, *rep.kv, !reserves_max) : 1;
-          q.generated += emitted;
+              drafts > 0 ? rep.spec->FinishRound(seq, drafts, *rep.kv, !reserves_max) : 1;
+          seq.generated += emitted;
           s.output_tokens += emitted;
           // One inter-token sample per streamed chunk (a round's tokens arrive together, as
           // vllm bench serve measures them).
-          if (q.first_token_ns < 0) {
-            q.first_token_ns = now;
-            s.input_tokens += q.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
+          if (seq.first_token_ns < 0) {
+            seq.first_token_ns = now;
+            s.input_tokens += seq.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
           } else {
-            s.itl_s.Add(TicksToSeconds(now - q.last_token_ns));
+            s.itl_s.Add(TicksToSeconds(now - seq.last_token_ns));
           }
-          q.last_token_ns = now;
+          seq.last_token_ns = now;
         }
       }
-      if (q.generated >= q.output_tokens && !q.hold && q.status != SeqStatus::kFinished) {
-        Complete(q, index, now);
+      if (seq.generated >= seq.output_tokens && !seq.hold && seq.status != SeqStatus::kFinished) {
+        Complete(seq, index, now);
         any_finished = true;
       }
     }
     if (rep.spec) rep.spec->ClearDrafts();
     if (any_finished) {
       auto& run = rep.queues.running;
-      run.erase(std::remove_if(run.begin(), run.end(),
-                               [](const Sequence* q) { return q->status == SeqStatus::kFinished; }),
-                run.end());
+      run.erase(
+          std::remove_if(run.begin(), run.end(),
+                         [](const Sequence* seq) { return seq->status == SeqStatus::kFinished; }),
+          run.end());
     }
     WakeReplica(index, now);
   }
 
-  void Complete(Sequence& q, int32_t replica, int64_t now) {
+  void Complete(Sequence& seq, int32_t replica, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(replica)];
-    rep.kv->Release(q);
-    q.status = SeqStatus::kFinished;
-    loads[static_cast<size_t>(replica)].outstanding_tokens -= q.prompt_tokens + q.output_tokens;
+    rep.kv->Release(seq);
+    seq.status = SeqStatus::kFinished;
+    loads[static_cast<size_t>(replica)].outstanding_tokens -= seq.prompt_tokens + seq.output_tokens;
     ++s.completed;
     last_finish_ns = std::max(last_finish_ns, now);
-    const double ttft = TicksToSeconds(q.first_token_ns - q.arrival_ns);
-    const double e2e = TicksToSeconds(now - q.arrival_ns);
+    const double ttft = TicksToSeconds(seq.first_token_ns - seq.arrival_ns);
+    const double e2e = TicksToSeconds(now - seq.arrival_ns);
     s.ttft_s.Add(ttft);
     s.e2e_s.Add(e2e);
-    s.normalized_latency_sum_s += e2e / static_cast<double>(q.output_tokens);
-    s.queue_s.Add(TicksToSeconds(q.first_scheduled_ns - q.arrival_ns));
+    s.normalized_latency_sum_s += e2e / static_cast<double>(seq.output_tokens);
+    s.queue_s.Add(TicksToSeconds(seq.first_scheduled_ns - seq.arrival_ns));
     double tpot = 0;
-    if (q.output_tokens > 1) {
-      tpot = (e2e - ttft) / static_cast<double>(q.output_tokens - 1);
+    if (seq.output_tokens > 1) {
+      tpot = (e2e - ttft) / static_cast<double>(seq.output_tokens - 1);
       s.tpot_s.Add(tpot);
     }
     const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) &&
                       (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
                       (cfg.slo_e2e_s <= 0 || e2e <= cfg.slo_e2e_s);
     if (good) ++s.good_requests;
-    ReportRequest(q, RequestStatus::kCompleted, replica, now);
-    NotifySource(q, now);
+    ReportRequest(seq, RequestStatus::kCompleted, replica, now);
+    NotifySource(seq, now);
     // The slot is reused only after the running list dropped it (FinishStep compacts first).
-    pending_free.push_back(&q);
+    pending_free.push_back(&seq);
   }
-
-  std::vector<Sequence*> pending_free;
 
   void CheckInvariants() const {
 #ifndef NDEBUG
@@ -516,7 +519,7 @@ struct Engine::Impl {
       queued += InFlight(r.queues);
       int64_t tokens = 0;
       auto add = [&tokens](const auto& queue) {
-        for (const Sequence* q : queue) tokens += q->prompt_tokens + q->output_tokens;
+        for (const Sequence* seq : queue) tokens += seq->prompt_tokens + seq->output_tokens;
       };
       add(r.queues.running);
       add(r.queues.waiting);
@@ -527,10 +530,11 @@ struct Engine::Impl {
             "replica's queues");
       }
       int64_t held = 0;
-      for (const Sequence* q : r.queues.running) held += q->kv_blocks;
-      for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;
-      for (const Sequence* q : r.queues.swapped) {
-        if (q->kv_blocks != 0) throw std::logic_error("invariant: a swapped sequence holds blocks");
+      for (const Sequence* seq : r.queues.running) held += seq->kv_blocks;
+      for (const Sequence* seq : r.queues.waiting) held += seq->kv_blocks;
+      for (const Sequence* seq : r.queues.swapped) {
+        if (seq->kv_blocks != 0)
+          throw std::logic_error("invariant: a swapped sequence holds blocks");
       }
       if (held != r.kv->held_refs() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
         throw std::logic_error(
@@ -559,7 +563,7 @@ struct Engine::Impl {
       switch (e.phase) {
         case Phase::kStepDone:
           FinishStep(e.target, now);
-          for (Sequence* q : pending_free) free_list.push_back(q);
+          for (Sequence* seq : pending_free) free_list.push_back(seq);
           pending_free.clear();
           break;
         case Phase::kArrival:
@@ -578,15 +582,15 @@ struct Engine::Impl {
       const Replica& r = replicas[i];
       s.in_flight_at_end += InFlight(r.queues);
       // Requests the run ended with are reported too (status in_flight, no finish time).
-      for (const Sequence* q : r.queues.running) {
-        if (q->status != SeqStatus::kFinished)
-          ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.running) {
+        if (seq->status != SeqStatus::kFinished)
+          ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
-      for (const Sequence* q : r.queues.swapped) {
-        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.swapped) {
+        ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
-      for (const Sequence* q : r.queues.waiting) {
-        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.waiting) {
+        ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
       const KvStats& k = r.kv->stats();
       s.kv.prefix_query_tokens += k.prefix_query_tokens;
