@@ -322,6 +322,29 @@ struct Engine::Impl {
     for (EngineObserver* o : *observers) o->OnStep(r);
   }
 
+  // Block crossings of a decode-only plan: request x needs a new block at step j >= jump_first[x]
+  // with (j - jump_first[x]) % block_size == 0. Sorts the requests by jump_first % block_size
+  // into jump_order (counting sort, plan order kept inside a residue; jump_count[r] .. [r + 1]
+  // bounds residue r) so a step scans only its residue.
+  void SortByBlockCrossing(const StepPlan& plan, int64_t bs) {
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size());
+    jump_first.resize(static_cast<size_t>(batch));
+    jump_count.assign(static_cast<size_t>(bs) + 1, 0);
+    for (int64_t i = 0; i < batch; ++i) {
+      const Sequence& seq = *plan.seqs[static_cast<size_t>(i)].seq;
+      const int64_t first = seq.kv_blocks * bs - seq.computed;  // >= 1: step 0 already has room
+      jump_first[static_cast<size_t>(i)] = first;
+      ++jump_count[static_cast<size_t>(first % bs) + 1];
+    }
+    for (int64_t r = 0; r < bs; ++r) jump_count[r + 1] += jump_count[r];
+    jump_order.resize(static_cast<size_t>(batch));
+    jump_fill.assign(jump_count.begin(), jump_count.end() - 1);
+    for (int64_t i = 0; i < batch; ++i) {
+      const size_t r = static_cast<size_t>(jump_first[static_cast<size_t>(i)] % bs);
+      jump_order[static_cast<size_t>(jump_fill[r]++)] = static_cast<int32_t>(i);
+    }
+  }
+
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
   // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
   // or is swapped out: then the next steps are the same batch one token further each, under vLLM
@@ -357,25 +380,8 @@ struct Engine::Impl {
         events.Empty() ? std::numeric_limits<int64_t>::max() : events.Top().time_ns;
     if (last_j < 1 || end0 >= limit || (cfg.max_time_ns > 0 && end0 > cfg.max_time_ns)) return end0;
 
-    // Block crossings: request x needs a new block at step j >= first_cross[x] with
-    // (j - first_cross[x]) % block_size == 0. Requests sorted by first_cross % block_size (counting
-    // sort, plan order kept inside a residue) so a step scans only its residue.
     const int64_t bs = rep.kv->block_size();
-    jump_first.resize(static_cast<size_t>(batch));
-    jump_count.assign(static_cast<size_t>(bs) + 1, 0);
-    for (int64_t i = 0; i < batch; ++i) {
-      const Sequence& seq = *plan.seqs[static_cast<size_t>(i)].seq;
-      const int64_t first = seq.kv_blocks * bs - seq.computed;  // >= 1: step 0 already has room
-      jump_first[static_cast<size_t>(i)] = first;
-      ++jump_count[static_cast<size_t>(first % bs) + 1];
-    }
-    for (int64_t r = 0; r < bs; ++r) jump_count[r + 1] += jump_count[r];
-    jump_order.resize(static_cast<size_t>(batch));
-    jump_fill.assign(jump_count.begin(), jump_count.end() - 1);
-    for (int64_t i = 0; i < batch; ++i) {
-      const size_t r = static_cast<size_t>(jump_first[static_cast<size_t>(i)] % bs);
-      jump_order[static_cast<size_t>(jump_fill[r]++)] = static_cast<int32_t>(i);
-    }
+    SortByBlockCrossing(plan, bs);
 
     const int64_t stored0 = rep.kv->stored_tokens();
     BatchShape shape = shape0;
