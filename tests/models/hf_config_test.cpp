@@ -1,11 +1,7 @@
 #include "models/hf_config.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "models/arithmetic.h"

@@ -1,11 +1,7 @@
 #include "models/model_yaml.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "models/arithmetic.h"

@@ -3,8 +3,6 @@
 // they showed stay fixed (the sanitizer build would also report a signed overflow).
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 

@@ -3,7 +3,6 @@
 #include "sim/app/capacity.h"
 
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 
 #include "models/input_error.h"

@@ -3,7 +3,6 @@
 #include "sim/core/engine.h"
 
 #include <catch2/catch.hpp>
-#include <sstream>
 
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"

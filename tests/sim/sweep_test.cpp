@@ -3,7 +3,6 @@
 #include "sim/app/sweep.h"
 
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 #include <vector>
 

@@ -1,13 +1,9 @@
 #include "workloads/synthetic.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>

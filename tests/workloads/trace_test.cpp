@@ -1,10 +1,7 @@
 #include "workloads/trace.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 

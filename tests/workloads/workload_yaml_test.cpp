@@ -1,10 +1,7 @@
 #include "workloads/workload_yaml.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
