@@ -34,9 +34,9 @@ struct Sequence {
   // Static batching: the response is held until its whole batch finishes (the engine completes a
   // sequence only once this is false).
   bool hold = false;
-  // Speculative decoding: drafts this decoding sequence verifies in the coming step (set by the
-  // engine before each Schedule; 0 outside speculation) and its acceptance rate for per-request
-  // acceptance models.
+  // Speculative decoding: drafts this decoding sequence verifies in the coming step (given by the
+  // Speculator before each Schedule; 0 outside speculation) and its acceptance rate for
+  // per-request acceptance models.
   int32_t spec_tokens = 0;
   double spec_alpha = 0;
   bool spec_all_accepted = false;  // its last round accepted every draft (pipelined drafting)

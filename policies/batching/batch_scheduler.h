@@ -2,8 +2,8 @@
 //
 // Contract: Schedule(queues, kv, now_ns, plan) fills `plan` (cleared by the caller) with the
 // sequences to compute this step and how many new tokens each computes, having reserved their KV
-// through `kv` before it returns. It may preempt running sequences (recompute: Release + computed
-// = 0 + front of `waiting`; swap: kv.SwapOut + `swapped`), swap sequences back in, and admit
+// through `kv` before it returns. It may preempt running sequences (only through
+// policies/batching/preemption.h: recompute or swap), swap sequences back in, and admit
 // waiting ones into `running` (Admit, status kRunning). The engine credits each entry's
 // `new_tokens` when the step completes; `pad_tokens` are priced but credited to no one (static
 // batching's padding), as are the plan's pad_decode_seqs (finished members still occupying a

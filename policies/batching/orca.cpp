@@ -21,8 +21,9 @@ class OrcaScheduler final : public BatchScheduler {
  public:
   explicit OrcaScheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
-    for (Sequence* seq : q.running) {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
+    for (Sequence* seq : queues.running) {
       const int64_t wanted = seq->Pending();
       if (wanted <= 0) continue;
       if (!kv.Reserve(*seq, seq->computed + wanted)) {
@@ -30,12 +31,13 @@ class OrcaScheduler final : public BatchScheduler {
       }
       plan.seqs.push_back({seq, wanted});
     }
-    while (!q.waiting.empty() && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty() &&
+           static_cast<int64_t>(queues.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = queues.waiting.front();
       if (!kv.Admit(*seq, 0, seq->MaxTokens())) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
       const int64_t wanted = seq->Pending();
       if (wanted > 0) plan.seqs.push_back({seq, wanted});
     }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -43,7 +44,8 @@ class SarathiScheduler final : public BatchScheduler {
  public:
   explicit SarathiScheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
     const int64_t chunk = o_.max_num_batched_tokens;
     int64_t batched = 0;
     decodes_.clear();
@@ -51,26 +53,16 @@ class SarathiScheduler final : public BatchScheduler {
     admitted_.clear();
 
     size_t index = 0;
-    while (index < q.running.size()) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size()) {
+      Sequence* seq = queues.running[index];
       ++index;
       if (!InDecode(*seq)) {
         prefills_.push_back(seq);
         continue;
       }
-      bool preempted_self = false;
       // 1 token, plus its drafts in a speculative round (lookahead slots).
       const int64_t wanted = seq->Pending();
-      while (!kv.Reserve(*seq, seq->computed + wanted)) {
-        Sequence* victim = q.running.back();
-        q.running.pop_back();
-        Preempt(*victim, q, kv, plan);
-        if (victim == seq) {
-          preempted_self = true;
-          break;
-        }
-      }
-      if (preempted_self) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       batched += wanted;
       decodes_.push_back(seq);
@@ -86,8 +78,8 @@ class SarathiScheduler final : public BatchScheduler {
       batched += wanted;
     }
 
-    while (!q.waiting.empty()) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty()) {
+      Sequence* seq = queues.waiting.front();
       if (static_cast<int64_t>(decodes_.size() + prefills_.size() + admitted_.size()) >=
           o_.max_num_seqs) {
         break;
@@ -96,30 +88,23 @@ class SarathiScheduler final : public BatchScheduler {
       const int64_t wanted = std::min(seq->Tokens() - cached, chunk - batched);
       if (wanted <= 0) break;
       if (!kv.Admit(*seq, cached, seq->Tokens())) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
       plan.seqs.push_back({seq, wanted});
       batched += wanted;
       admitted_.push_back(seq);
     }
 
-    q.running.clear();
-    q.running.insert(q.running.end(), decodes_.begin(), decodes_.end());
-    q.running.insert(q.running.end(), prefills_.begin(), prefills_.end());
-    q.running.insert(q.running.end(), admitted_.begin(), admitted_.end());
+    queues.running.clear();
+    queues.running.insert(queues.running.end(), decodes_.begin(), decodes_.end());
+    queues.running.insert(queues.running.end(), prefills_.begin(), prefills_.end());
+    queues.running.insert(queues.running.end(), admitted_.begin(), admitted_.end());
   }
 
  private:
-  static void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
-    kv.Release(seq);
-    seq.computed = 0;
-    seq.status = SeqStatus::kPreempted;
-    ++seq.preemptions;
-    ++plan.preempted;
-    q.waiting.push_front(&seq);
-  }
-
   SchedulerOptions o_;
+  // Recompute only (_preempt); victims enter `waiting` at once, so this step's admission sees them.
+  Preemptor preemptor_{Preemptor::Mode::kRecompute, Preemptor::Requeue::kAtOnce};
   // Scratch lists, reused across steps (no allocation once warmed up).
   std::vector<Sequence*> decodes_, prefills_, admitted_;
 };

@@ -31,21 +31,21 @@ class StaticScheduler final : public BatchScheduler {
  public:
   explicit StaticScheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t now_ns, StepPlan& plan) override {
-    if (q.running.empty()) {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t now_ns, StepPlan& plan) override {
+    if (queues.running.empty()) {
       slots_ = finished_slots_ = finished_context_ = finishing_slots_ = finishing_context_ = 0;
-      if (!FormBatch(q, kv, now_ns, plan)) return;
+      if (!FormBatch(queues, kv, now_ns, plan)) return;
     } else {
       // Members whose last token the previous step computed have been completed and dropped by
       // the engine (never the case with return_at_batch_end: those are held).
       finished_slots_ += finishing_slots_;
       finished_context_ += finishing_context_;
       finishing_slots_ = finishing_context_ = 0;
-      if (finished_slots_ != slots_ - static_cast<int64_t>(q.running.size())) {
+      if (finished_slots_ != slots_ - static_cast<int64_t>(queues.running.size())) {
         throw std::logic_error("static: batch members left running other than as predicted");
       }
     }
-    Step(q, kv, plan);
+    Step(queues, kv, plan);
     plan.pad_decode_seqs = finished_slots_;
     plan.pad_context_tokens = finished_context_;
   }
@@ -53,24 +53,25 @@ class StaticScheduler final : public BatchScheduler {
  private:
   // Whether a batch was formed; otherwise the plan stays empty (wake_at_ns set while waiting for
   // a fuller batch).
-  bool FormBatch(ReplicaQueues& q, KvAllocator& kv, int64_t now_ns, StepPlan& plan) {
-    if (q.waiting.empty()) return false;
-    if (o_.max_wait_ns > 0 && static_cast<int64_t>(q.waiting.size()) < o_.max_num_seqs) {
-      const int64_t deadline = q.waiting.front()->arrival_ns + o_.max_wait_ns;
+  bool FormBatch(ReplicaQueues& queues, KvAllocator& kv, int64_t now_ns, StepPlan& plan) {
+    if (queues.waiting.empty()) return false;
+    if (o_.max_wait_ns > 0 && static_cast<int64_t>(queues.waiting.size()) < o_.max_num_seqs) {
+      const int64_t deadline = queues.waiting.front()->arrival_ns + o_.max_wait_ns;
       if (now_ns < deadline) {
         plan.wake_at_ns = deadline;
         return false;
       }
     }
-    while (!q.waiting.empty() && static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty() &&
+           static_cast<int64_t>(queues.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = queues.waiting.front();
       if (!kv.Admit(*seq, 0, seq->MaxTokens())) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
       seq->hold = o_.return_at_batch_end;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
     }
-    slots_ = static_cast<int64_t>(q.running.size());
+    slots_ = static_cast<int64_t>(queues.running.size());
     return slots_ > 0;
   }
 
@@ -82,13 +83,13 @@ class StaticScheduler final : public BatchScheduler {
   // One step of the batch: active members compute everything they have not computed (the whole
   // prompt in step 1, one token after), padded to the longest of them; finished held members pad
   // one token. Clears every hold in the step after which no member has output left.
-  void Step(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
+  void Step(ReplicaQueues& queues, KvAllocator& kv, StepPlan& plan) {
     int64_t longest = 0;
-    for (const Sequence* seq : q.running) {
+    for (const Sequence* seq : queues.running) {
       if (Active(*seq)) longest = std::max(longest, seq->Pending());
     }
     bool output_left = false;
-    for (Sequence* seq : q.running) {
+    for (Sequence* seq : queues.running) {
       if (!Active(*seq)) {
         plan.seqs.push_back({seq, 0, 1});
         continue;
@@ -109,7 +110,7 @@ class StaticScheduler final : public BatchScheduler {
       }
     }
     if (!output_left) {
-      for (Sequence* seq : q.running) seq->hold = false;
+      for (Sequence* seq : queues.running) seq->hold = false;
     }
   }
 

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -69,36 +70,35 @@ class VllmV0Scheduler final : public BatchScheduler {
  public:
   explicit VllmV0Scheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
-    recomputed_.clear();
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
     if (o_.chunked_prefill) {
-      ScheduleChunked(q, kv, plan);
+      ScheduleChunked(queues, kv, plan);
     } else {
-      ScheduleDefault(q, kv, plan);
+      ScheduleDefault(queues, kv, plan);
     }
-    // waiting.extendleft(preempted): pushing each victim to the front in preemption order leaves
-    // the last one pushed (the earliest admitted) first.
-    for (Sequence* seq : recomputed_) q.waiting.push_front(seq);
+    // waiting.extendleft(preempted): this step's recompute victims, the earliest admitted first.
+    preemptor_.FinishSchedule(queues);
   }
 
  private:
-  int64_t RunningCount(const ReplicaQueues& q) const {
-    return static_cast<int64_t>(q.running.size());
+  int64_t RunningCount(const ReplicaQueues& queues) const {
+    return static_cast<int64_t>(queues.running.size());
   }
 
-  void ScheduleDefault(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
+  void ScheduleDefault(ReplicaQueues& queues, KvAllocator& kv, StepPlan& plan) {
     int64_t budget = o_.max_num_batched_tokens;
     bool prefilled = false;
-    if (q.swapped.empty()) {
-      while (!q.waiting.empty() && RunningCount(q) < o_.max_num_seqs) {
-        Sequence* seq = q.waiting.front();
+    if (queues.swapped.empty()) {
+      while (!queues.waiting.empty() && RunningCount(queues) < o_.max_num_seqs) {
+        Sequence* seq = queues.waiting.front();
         const int64_t cached = kv.CachedPrefixTokens(*seq);
         const int64_t wanted = seq->Tokens() - cached;
         if (wanted <= 0 || wanted > budget) break;
         if (!kv.Admit(*seq, cached, seq->Tokens())) break;
-        q.waiting.pop_front();
+        queues.waiting.pop_front();
         seq->status = SeqStatus::kRunning;
-        q.running.push_back(seq);
+        queues.running.push_back(seq);
         plan.seqs.push_back({seq, wanted});
         budget -= wanted;
         prefilled = true;
@@ -107,23 +107,23 @@ class VllmV0Scheduler final : public BatchScheduler {
     if (prefilled) return;
 
     size_t index = 0;
-    while (index < q.running.size()) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size()) {
+      Sequence* seq = queues.running[index];
       const int64_t wanted = seq->Pending();
       if (wanted <= 0) {
         ++index;
         continue;
       }
-      if (!ReserveOrPreempt(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       ++index;
     }
     if (plan.preempted > 0) return;
-    SwapIn(q, kv, plan, budget, nullptr, nullptr);
+    SwapIn(queues, kv, plan, budget, nullptr, nullptr);
   }
 
-  void ScheduleChunked(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
+  void ScheduleChunked(ReplicaQueues& queues, KvAllocator& kv, StepPlan& plan) {
     int64_t budget = o_.max_num_batched_tokens;
     decodes_.clear();
     finishing_.clear();
@@ -133,8 +133,8 @@ class VllmV0Scheduler final : public BatchScheduler {
     admitted_.clear();
 
     size_t index = 0;
-    while (index < q.running.size()) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size()) {
+      Sequence* seq = queues.running[index];
       if (budget <= 0) break;
       const int64_t wanted = std::min(seq->Pending(), budget);
       if (wanted <= 0) {  // nothing to compute (not seen in vLLM): keep its place, skip it
@@ -143,7 +143,7 @@ class VllmV0Scheduler final : public BatchScheduler {
         continue;
       }
       const bool decode = InDecode(*seq);
-      if (!ReserveOrPreempt(*seq, seq->computed + wanted, q, kv, plan)) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       if (decode) {
@@ -155,69 +155,42 @@ class VllmV0Scheduler final : public BatchScheduler {
       }
       ++index;
     }
-    const size_t end = q.running.size();  // [index, end): left unscheduled by the budget
+    const size_t end = queues.running.size();  // [index, end): left unscheduled by the budget
 
-    if (plan.preempted == 0) SwapIn(q, kv, plan, budget, &swapped_decodes_, &swapped_prefills_);
+    if (plan.preempted == 0)
+      SwapIn(queues, kv, plan, budget, &swapped_decodes_, &swapped_prefills_);
 
-    while (!q.waiting.empty() && budget > 0 && RunningCount(q) < o_.max_num_seqs) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty() && budget > 0 && RunningCount(queues) < o_.max_num_seqs) {
+      Sequence* seq = queues.waiting.front();
       const int64_t cached = kv.CachedPrefixTokens(*seq);
       const int64_t wanted = std::min(seq->Tokens() - cached, budget);
       if (wanted <= 0) break;
       if (!kv.Admit(*seq, cached, seq->Tokens())) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       admitted_.push_back(seq);
     }
 
     order_.clear();
-    order_.insert(order_.end(), q.running.begin() + static_cast<std::ptrdiff_t>(index),
-                  q.running.begin() + static_cast<std::ptrdiff_t>(end));
+    order_.insert(order_.end(), queues.running.begin() + static_cast<std::ptrdiff_t>(index),
+                  queues.running.begin() + static_cast<std::ptrdiff_t>(end));
     for (const auto* part :
          {&swapped_decodes_, &swapped_prefills_, &decodes_, &finishing_, &partial_, &admitted_}) {
       order_.insert(order_.end(), part->begin(), part->end());
     }
-    q.running.assign(order_.begin(), order_.end());
-  }
-
-  // Grows `seq` to `tokens` tokens of KV, preempting the tail of running until it fits; false when
-  // `seq` itself was the tail and got preempted.
-  bool ReserveOrPreempt(Sequence& seq, int64_t tokens, ReplicaQueues& q, KvAllocator& kv,
-                        StepPlan& plan) {
-    while (!kv.Reserve(seq, tokens)) {
-      Sequence* victim = q.running.back();
-      q.running.pop_back();
-      Preempt(*victim, q, kv, plan);
-      if (victim == &seq) return false;
-    }
-    return true;
-  }
-
-  void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv, StepPlan& plan) {
-    if (kv.swap_enabled() && kv.SwapOut(seq)) {
-      seq.status = SeqStatus::kSwapped;
-      q.swapped.push_back(&seq);
-      plan.swap_out_blocks += seq.swapped_blocks;
-    } else {
-      kv.Release(seq);
-      seq.computed = 0;
-      seq.status = SeqStatus::kPreempted;
-      recomputed_.push_back(&seq);
-    }
-    ++seq.preemptions;
-    ++plan.preempted;
+    queues.running.assign(order_.begin(), order_.end());
   }
 
   // Resumes swapped sequences FCFS while each fits the budget, max_num_seqs and the KV cache. Each
   // computes all its remaining tokens (1 for a decode). With `decodes` / `prefills` set (chunked
   // mode) the resumed sequences are recorded there for the running-list reordering.
-  void SwapIn(ReplicaQueues& q, KvAllocator& kv, StepPlan& plan, int64_t& budget,
+  void SwapIn(ReplicaQueues& queues, KvAllocator& kv, StepPlan& plan, int64_t& budget,
               std::vector<Sequence*>* decodes, std::vector<Sequence*>* prefills) {
-    while (!q.swapped.empty() && RunningCount(q) < o_.max_num_seqs) {
-      Sequence* seq = q.swapped.front();
+    while (!queues.swapped.empty() && RunningCount(queues) < o_.max_num_seqs) {
+      Sequence* seq = queues.swapped.front();
       int64_t wanted = seq->Pending();
       // vLLM asks for all of a swapped prefill's rest at once, so one longer than the whole budget
       // would never resume; only that case is chunked to the budget left.
@@ -234,10 +207,10 @@ class VllmV0Scheduler final : public BatchScheduler {
         kv.SwapOut(*seq);
         break;
       }
-      q.swapped.pop_front();
+      queues.swapped.pop_front();
       plan.swap_in_blocks += blocks;
       seq->status = SeqStatus::kRunning;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       if (decodes != nullptr) (decode ? decodes : prefills)->push_back(seq);
@@ -245,8 +218,10 @@ class VllmV0Scheduler final : public BatchScheduler {
   }
 
   SchedulerOptions o_;
+  // Swap when the allocator has host space, else recompute; recompute victims rejoin `waiting`
+  // after the step's prefill pass.
+  Preemptor preemptor_{Preemptor::Mode::kSwapWhenPossible, Preemptor::Requeue::kAtScheduleEnd};
   // Scratch lists, reused across steps (no allocation once warmed up).
-  std::vector<Sequence*> recomputed_;
   std::vector<Sequence*> decodes_, finishing_, partial_, swapped_decodes_, swapped_prefills_,
       admitted_, order_;
 };

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/preemption.h"
 
 namespace servesim {
 namespace {
@@ -17,37 +18,26 @@ class VllmV1Scheduler final : public BatchScheduler {
  public:
   explicit VllmV1Scheduler(const SchedulerOptions& o) : o_(o) {}
 
-  void Schedule(ReplicaQueues& q, KvAllocator& kv, int64_t /*now_ns*/, StepPlan& plan) override {
+  void Schedule(ReplicaQueues& queues, KvAllocator& kv, int64_t /*now_ns*/,
+                StepPlan& plan) override {
     int64_t budget = o_.max_num_batched_tokens;
     size_t index = 0;
-    while (index < q.running.size() && budget > 0) {
-      Sequence* seq = q.running[index];
+    while (index < queues.running.size() && budget > 0) {
+      Sequence* seq = queues.running[index];
       const int64_t wanted = Cap(seq->Pending(), budget);
       if (wanted <= 0) {
         ++index;
         continue;
       }
-      bool scheduled = false;
-      while (true) {
-        if (kv.Reserve(*seq, seq->computed + wanted)) {
-          scheduled = true;
-          break;
-        }
-        Sequence* victim = q.running.back();
-        q.running.pop_back();
-        Preempt(*victim, q, kv);
-        ++plan.preempted;
-        if (victim == seq) break;
-      }
-      if (!scheduled) break;
+      if (!preemptor_.ReserveOrPreemptTail(*seq, seq->computed + wanted, queues, kv, plan)) break;
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
       ++index;
     }
     if (plan.preempted > 0) return;
-    while (!q.waiting.empty() && budget > 0 &&
-           static_cast<int64_t>(q.running.size()) < o_.max_num_seqs) {
-      Sequence* seq = q.waiting.front();
+    while (!queues.waiting.empty() && budget > 0 &&
+           static_cast<int64_t>(queues.running.size()) < o_.max_num_seqs) {
+      Sequence* seq = queues.waiting.front();
       // Prefix-cache hits count as computed; the whole-prompt check and the budget apply to the
       // rest (vLLM v1 num_new_tokens = num_tokens - num_computed_tokens).
       const int64_t cached = kv.CachedPrefixTokens(*seq);
@@ -55,9 +45,9 @@ class VllmV1Scheduler final : public BatchScheduler {
       if (!o_.chunked_prefill && remaining > budget) break;
       const int64_t wanted = Cap(remaining, budget);
       if (wanted <= 0 || !kv.Admit(*seq, cached, cached + wanted)) break;
-      q.waiting.pop_front();
+      queues.waiting.pop_front();
       seq->status = SeqStatus::kRunning;
-      q.running.push_back(seq);
+      queues.running.push_back(seq);
       plan.seqs.push_back({seq, wanted});
       budget -= wanted;
     }
@@ -70,15 +60,9 @@ class VllmV1Scheduler final : public BatchScheduler {
     return std::min(tokens, budget);
   }
 
-  static void Preempt(Sequence& seq, ReplicaQueues& q, KvAllocator& kv) {
-    kv.Release(seq);
-    seq.computed = 0;
-    seq.status = SeqStatus::kPreempted;
-    ++seq.preemptions;
-    q.waiting.push_front(&seq);
-  }
-
   SchedulerOptions o_;
+  // Recompute only; victims enter `waiting` at once (no admission follows a preemption anyway).
+  Preemptor preemptor_{Preemptor::Mode::kRecompute, Preemptor::Requeue::kAtOnce};
 };
 
 }  // namespace

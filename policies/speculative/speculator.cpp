@@ -6,8 +6,8 @@
 
 namespace servesim {
 
-Speculator::Speculator(const SpeculativeOptions& o, const CostModel& target)
-    : o_(o), target_(target) {
+Speculator::Speculator(const SpeculativeOptions& o, const CostModel& target, SpecShared& shared)
+    : o_(o), target_(target), shared_(shared) {
   if (o_.k < 1 || o_.k > 16) throw std::logic_error("speculator: k outside [1, 16]");
   if (o_.impl == "draft_model") {
     kind_ = Kind::kDraftModel;
@@ -68,19 +68,60 @@ double Speculator::PassesSeconds(const BatchShape* passes, int used) const {
   return total;
 }
 
-double Speculator::DraftSeconds(double verify_s, double hide_s) {
+double Speculator::DraftSeconds(const StepCost& verify) {
+  // Pipelined drafts hide behind the verify pass: all of it on a separate device, only the
+  // compute's wait for streamed weights on the target's own.
+  const double verify_s = verify.seconds;
+  const double hide_s = o_.draft_on_target_device ? verify.stall_s : verify.seconds;
   const double exposed = PassesSeconds(passes_, shapes_used_);
   const double hidden = PassesSeconds(hidden_, hidden_used_);
   const int passes = std::max(shapes_used_, hidden_used_);
   if (passes > 0 && verify_s > 0) last_c_ = std::max(exposed, hidden) / passes / verify_s;
-  return exposed + std::max(0.0, hidden - hide_s);
+  const double draft_s = exposed + std::max(0.0, hidden - hide_s);
+  shared_.counters.draft_s += draft_s;
+  shared_.counters.verify_s += verify_s;
+  return draft_s;
 }
 
-int Speculator::Accept(int drafts, double request_alpha, RngStream& rng) {
-  const int a = acceptance_->Accepted(drafts, request_alpha, rng);
+void Speculator::GiveDrafts(const std::vector<Sequence*>& running) {
+  int64_t decoding = 0;
+  for (const Sequence* seq : running) decoding += seq->Decoding() && !seq->hold;
+  const int k = DraftLength(decoding);
+  if (k == 0) return;
+  for (Sequence* seq : running) {
+    if (!seq->Decoding() || seq->hold) continue;
+    const int64_t room = seq->output_tokens - seq->generated - 1;
+    if (room <= 0) continue;
+    seq->spec_tokens = static_cast<int32_t>(std::min<int64_t>(k, room));
+    given_.push_back(seq);
+  }
+}
+
+void Speculator::ClearDrafts() {
+  for (Sequence* seq : given_) seq->spec_tokens = 0;
+  given_.clear();
+}
+
+int Speculator::Accept(int drafts, double request_alpha) {
+  const int a = acceptance_->Accepted(drafts, request_alpha, shared_.accept_rng);
   accepted_sum_ += a;
   proposed_sum_ += drafts;
   return a;
+}
+
+int64_t Speculator::FinishRound(Sequence& seq, int64_t drafts, KvAllocator& kv,
+                                bool trim_rejected) {
+  const int64_t a = Accept(static_cast<int>(drafts), seq.spec_alpha);
+  seq.computed -= drafts - a;
+  seq.spec_all_accepted = a == drafts;
+  if (drafts > a && trim_rejected) kv.Trim(seq, seq.computed);
+  const int64_t emitted = std::min(a + 1, seq.output_tokens - seq.generated);
+  SpecCounters& c = shared_.counters;
+  ++c.rounds;
+  c.proposed += drafts;
+  c.accepted += a;
+  c.emitted += emitted;
+  return emitted;
 }
 
 }  // namespace servesim

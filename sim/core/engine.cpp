@@ -10,7 +10,6 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "sim/core/kernel.h"
-#include "workloads/random.h"
 
 namespace servesim {
 
@@ -24,15 +23,15 @@ struct Replica {
   std::unique_ptr<CostModel> offload;  // wraps `compute` with the offload plan's transfers
   const CostModel* cost = nullptr;     // what prices the target's steps
   std::unique_ptr<Speculator> spec;    // null without speculative decoding
-  std::vector<Sequence*> spec_seqs;    // given drafts for the current step
   StepPlan plan;
   bool busy = false;
   bool start_pending = false;
   int64_t step_start_ns = 0;
 };
 
-int64_t InFlight(const ReplicaQueues& q) {
-  return static_cast<int64_t>(q.waiting.size() + q.running.size() + q.swapped.size());
+int64_t InFlight(const ReplicaQueues& queues) {
+  return static_cast<int64_t>(queues.waiting.size() + queues.running.size() +
+                              queues.swapped.size());
 }
 
 struct Source {
@@ -50,7 +49,6 @@ struct Engine::Impl {
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
-  std::vector<int32_t> seq_replica;
   RunSummary s;
   const std::vector<EngineObserver*>* observers = nullptr;
   int64_t pulled = 0;
@@ -61,10 +59,15 @@ struct Engine::Impl {
   int64_t max_model_len = 0;
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
-  bool jump_decodes = false;       // advance decode-only stretches in one go
-  bool reserves_max = false;       // the scheduler reserves each request's maximum KV (orca)
-  RngStream accept_rng{0};         // per-round acceptance draws
-  RngStream request_alpha_rng{0};  // per-request acceptance rates
+  bool jump_decodes = false;  // advance decode-only stretches in one go
+  bool reserves_max = false;  // the scheduler reserves each request's maximum KV (orca)
+  SpecShared spec_shared{0};  // every replica's acceptance streams and counters
+  // Completed sequences, reused only after their replica's running list dropped them.
+  std::vector<Sequence*> pending_free;
+  // JumpDecodeStretch's scratch (reused): each request's first block crossing, and the requests
+  // sorted by its residue modulo the block size (counting sort: counts, fill cursors, order).
+  std::vector<int64_t> jump_first, jump_count, jump_fill;
+  std::vector<int32_t> jump_order;
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
@@ -79,8 +82,7 @@ struct Engine::Impl {
     jump_decodes =
         cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
     reserves_max = cfg.scheduler.impl == "orca";
-    accept_rng = MakeStream(cfg.seed, "acceptance");
-    request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
+    spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
@@ -96,7 +98,7 @@ struct Engine::Impl {
       }
       // Draft heads are priced against resident compute: they stay in device memory.
       if (cfg.speculative.enabled())
-        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute);
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute, spec_shared);
     }
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
     if (cfg.kv.swap_blocks > 0) {
@@ -134,19 +136,19 @@ struct Engine::Impl {
   }
 
   // Reports a request that completed (finish_ns >= 0), was rejected or is still held at the end.
-  void ReportRequest(const Sequence& q, RequestStatus status, int replica, int64_t finish_ns) {
+  void ReportRequest(const Sequence& seq, RequestStatus status, int replica, int64_t finish_ns) {
     if (observers->empty()) return;
     RequestRecord r;
-    r.request_id = q.request_id;
+    r.request_id = seq.request_id;
     r.replica = replica;
     r.status = status;
-    r.arrival_ns = q.arrival_ns;
-    r.first_scheduled_ns = q.first_scheduled_ns;
-    r.first_token_ns = q.first_token_ns;
+    r.arrival_ns = seq.arrival_ns;
+    r.first_scheduled_ns = seq.first_scheduled_ns;
+    r.first_token_ns = seq.first_token_ns;
     r.finish_ns = finish_ns;
-    r.prompt_tokens = q.prompt_tokens;
-    r.output_tokens = q.output_tokens;
-    r.preemptions = q.preemptions;
+    r.prompt_tokens = seq.prompt_tokens;
+    r.output_tokens = seq.output_tokens;
+    r.preemptions = seq.preemptions;
     for (EngineObserver* o : *observers) o->OnRequest(r);
   }
 
@@ -185,8 +187,8 @@ struct Engine::Impl {
     seq->client = r.client;
     seq->prefix_hashes.assign(r.prefix_hashes.begin(), r.prefix_hashes.end());
     seq->prefix_block_tokens = r.prefix_block_tokens;
-    if (rep_spec_enabled())
-      seq->spec_alpha = replicas.front().spec->DrawRequestAlpha(request_alpha_rng);
+    // Every replica's speculator draws from the same model and stream; any one will do.
+    if (cfg.speculative.enabled()) replicas.front().spec->DrawRequestAlpha(*seq);
     const int32_t rep_index = RouteArrival();
     Replica& rep = replicas[static_cast<size_t>(rep_index)];
     if (seq->MaxTokens() > max_model_len) {
@@ -230,12 +232,12 @@ struct Engine::Impl {
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     rep.plan.Clear();
-    if (rep.spec) GiveDrafts(rep);
+    if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
     s.preemptions += plan.preempted;
     if (plan.seqs.empty()) {
-      ClearDrafts(rep);
+      if (rep.spec) rep.spec->ClearDrafts();
       // Idle until an arrival wakes it, or until the time the scheduler asked for.
       if (plan.wake_at_ns > now) events.Push(plan.wake_at_ns, Phase::kStepStart, index);
       return;
@@ -244,17 +246,18 @@ struct Engine::Impl {
     if (rep.spec) rep.spec->BeginStep();
     bool verifies = false;
     for (const ScheduledSeq& p : plan.seqs) {
-      Sequence& q = *p.seq;
-      if (q.first_scheduled_ns < 0) q.first_scheduled_ns = now;
+      Sequence& seq = *p.seq;
+      if (seq.first_scheduled_ns < 0) seq.first_scheduled_ns = now;
       const int64_t tokens = p.new_tokens + p.pad_tokens;
-      const int64_t drafts = q.computed + p.new_tokens - q.Tokens();
-      if (q.spec_tokens > 0 && drafts > 0) {
+      const int64_t drafts = Speculator::VerifiedDrafts(seq, p.new_tokens);
+      if (drafts > 0) {
         // The target verifies the last token and its drafts in one chunk (logits at each).
-        shape.AddVerify(p.new_tokens, q.computed);
-        rep.spec->AddRequest(static_cast<int>(drafts), q.computed, q.spec_all_accepted);
+        shape.AddVerify(p.new_tokens, seq.computed);
+        rep.spec->AddRequest(static_cast<int>(drafts), seq.computed, seq.spec_all_accepted);
         verifies = true;
       } else if (tokens > 0) {
-        shape.Add(tokens, q.computed, p.new_tokens == 0 || q.computed + p.new_tokens >= q.Tokens());
+        shape.Add(tokens, seq.computed,
+                  p.new_tokens == 0 || seq.computed + p.new_tokens >= seq.Tokens());
       }
     }
     for (int64_t i = 0; i < plan.pad_decode_seqs; ++i) {
@@ -266,14 +269,7 @@ struct Engine::Impl {
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
     s.swap_s += swap_s;
     // Draft passes run before the verify pass, on the same device or another (not overlapped).
-    // Pipelined drafts hide behind the verify pass: all of it on a separate device, only the
-    // compute's wait for streamed weights on the target's own.
-    const double hide_s = cfg.speculative.draft_on_target_device ? cost.stall_s : cost.seconds;
-    const double draft_s = verifies ? rep.spec->DraftSeconds(cost.seconds, hide_s) : 0;
-    if (verifies) {
-      s.spec_draft_s += draft_s;
-      s.spec_verify_s += cost.seconds;
-    }
+    const double draft_s = verifies ? rep.spec->DraftSeconds(cost) : 0;
     const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
     const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
     RecordStep(index, rep, now, duration, batch, shape, cost, rep.kv->Usage(),
@@ -326,6 +322,29 @@ struct Engine::Impl {
     for (EngineObserver* o : *observers) o->OnStep(r);
   }
 
+  // Block crossings of a decode-only plan: request x needs a new block at step j >= jump_first[x]
+  // with (j - jump_first[x]) % block_size == 0. Sorts the requests by jump_first % block_size
+  // into jump_order (counting sort, plan order kept inside a residue; jump_count[r] .. [r + 1]
+  // bounds residue r) so a step scans only its residue.
+  void SortByBlockCrossing(const StepPlan& plan, int64_t bs) {
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size());
+    jump_first.resize(static_cast<size_t>(batch));
+    jump_count.assign(static_cast<size_t>(bs) + 1, 0);
+    for (int64_t i = 0; i < batch; ++i) {
+      const Sequence& seq = *plan.seqs[static_cast<size_t>(i)].seq;
+      const int64_t first = seq.kv_blocks * bs - seq.computed;  // >= 1: step 0 already has room
+      jump_first[static_cast<size_t>(i)] = first;
+      ++jump_count[static_cast<size_t>(first % bs) + 1];
+    }
+    for (int64_t r = 0; r < bs; ++r) jump_count[r + 1] += jump_count[r];
+    jump_order.resize(static_cast<size_t>(batch));
+    jump_fill.assign(jump_count.begin(), jump_count.end() - 1);
+    for (int64_t i = 0; i < batch; ++i) {
+      const size_t r = static_cast<size_t>(jump_first[static_cast<size_t>(i)] % bs);
+      jump_order[static_cast<size_t>(jump_fill[r]++)] = static_cast<int32_t>(i);
+    }
+  }
+
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
   // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
   // or is swapped out: then the next steps are the same batch one token further each, under vLLM
@@ -348,12 +367,12 @@ struct Engine::Impl {
     }
     int64_t min_left = std::numeric_limits<int64_t>::max();
     for (const ScheduledSeq& p : plan.seqs) {
-      const Sequence& q = *p.seq;
-      if (p.new_tokens != 1 || p.pad_tokens != 0 || q.computed + 1 != q.Tokens() ||
-          q.first_token_ns < 0 || !q.prefix_hashes.empty() || q.hold) {
+      const Sequence& seq = *p.seq;
+      if (p.new_tokens != 1 || p.pad_tokens != 0 || seq.computed + 1 != seq.Tokens() ||
+          seq.first_token_ns < 0 || !seq.prefix_hashes.empty() || seq.hold) {
         return end0;
       }
-      min_left = std::min(min_left, q.output_tokens - q.generated);
+      min_left = std::min(min_left, seq.output_tokens - seq.generated);
     }
     // Step j credits step j - 1's token; no request may finish inside the stretch.
     const int64_t last_j = min_left - 1;
@@ -361,25 +380,8 @@ struct Engine::Impl {
         events.Empty() ? std::numeric_limits<int64_t>::max() : events.Top().time_ns;
     if (last_j < 1 || end0 >= limit || (cfg.max_time_ns > 0 && end0 > cfg.max_time_ns)) return end0;
 
-    // Block crossings: request x needs a new block at step j >= first_cross[x] with
-    // (j - first_cross[x]) % block_size == 0. Requests sorted by first_cross % block_size (counting
-    // sort, plan order kept inside a residue) so a step scans only its residue.
     const int64_t bs = rep.kv->block_size();
-    jump_first_.resize(static_cast<size_t>(batch));
-    jump_count_.assign(static_cast<size_t>(bs) + 1, 0);
-    for (int64_t i = 0; i < batch; ++i) {
-      const Sequence& q = *plan.seqs[static_cast<size_t>(i)].seq;
-      const int64_t first = q.kv_blocks * bs - q.computed;  // >= 1: step 0 already has room
-      jump_first_[static_cast<size_t>(i)] = first;
-      ++jump_count_[static_cast<size_t>(first % bs) + 1];
-    }
-    for (int64_t r = 0; r < bs; ++r) jump_count_[r + 1] += jump_count_[r];
-    jump_order_.resize(static_cast<size_t>(batch));
-    jump_fill_.assign(jump_count_.begin(), jump_count_.end() - 1);
-    for (int64_t i = 0; i < batch; ++i) {
-      const size_t r = static_cast<size_t>(jump_first_[static_cast<size_t>(i)] % bs);
-      jump_order_[static_cast<size_t>(jump_fill_[r]++)] = static_cast<int32_t>(i);
-    }
+    SortByBlockCrossing(plan, bs);
 
     const int64_t stored0 = rep.kv->stored_tokens();
     BatchShape shape = shape0;
@@ -391,10 +393,10 @@ struct Engine::Impl {
       const int64_t tj = t + d;
       if (tj >= limit || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
       const size_t r = static_cast<size_t>(j % bs);
-      const int64_t lo = jump_count_[r], hi = jump_count_[r + 1];
+      const int64_t lo = jump_count[r], hi = jump_count[r + 1];
       int64_t need = 0;
       for (int64_t k = lo; k < hi; ++k)
-        need += j >= jump_first_[static_cast<size_t>(jump_order_[static_cast<size_t>(k)])];
+        need += j >= jump_first[static_cast<size_t>(jump_order[static_cast<size_t>(k)])];
       if (need > rep.kv->free_blocks()) break;  // stepping would preempt here
       // FinishStep of step j - 1 at tj: one token and one inter-token latency per request.
       if (j == 1) {
@@ -406,10 +408,10 @@ struct Engine::Impl {
       s.output_tokens += batch;
       // StartStep of step j at tj: the scheduler's reservations (only block crossings allocate).
       for (int64_t k = lo; k < hi; ++k) {
-        const size_t i = static_cast<size_t>(jump_order_[static_cast<size_t>(k)]);
-        if (j < jump_first_[i]) continue;
-        Sequence& q = *plan.seqs[i].seq;
-        if (!rep.kv->Reserve(q, q.computed + j + 1))
+        const size_t i = static_cast<size_t>(jump_order[static_cast<size_t>(k)]);
+        if (j < jump_first[i]) continue;
+        Sequence& seq = *plan.seqs[i].seq;
+        if (!rep.kv->Reserve(seq, seq.computed + j + 1))
           throw std::logic_error("decode stretch: a counted block was not free");
       }
       if (need > 0) {
@@ -432,127 +434,88 @@ struct Engine::Impl {
     }
     if (started == 0) return end0;
     for (const ScheduledSeq& p : plan.seqs) {
-      Sequence& q = *p.seq;
-      q.computed += started;
-      q.generated += started;
-      q.last_token_ns = t;
-      rep.kv->Reserve(q, q.computed + 1);  // stored tokens catch up; no block changes
+      Sequence& seq = *p.seq;
+      seq.computed += started;
+      seq.generated += started;
+      seq.last_token_ns = t;
+      rep.kv->Reserve(seq, seq.computed + 1);  // stored tokens catch up; no block changes
     }
     rep.step_start_ns = t;
     return t + d;
   }
-
-  std::vector<int64_t> jump_first_, jump_count_, jump_fill_;
-  std::vector<int32_t> jump_order_;
 
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
     rep.busy = false;
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
-      Sequence& q = *p.seq;
+      Sequence& seq = *p.seq;
       if (p.new_tokens > 0) {
-        const int64_t drafts = q.spec_tokens > 0 ? q.computed + p.new_tokens - q.Tokens() : 0;
-        q.computed += p.new_tokens;
+        const int64_t drafts = Speculator::VerifiedDrafts(seq, p.new_tokens);
+        seq.computed += p.new_tokens;
         // A prefill chunk short of the prompt's end emits nothing; a finished member kept for
         // padding emits nothing either.
-        if (q.computed >= q.Tokens() && q.generated < q.output_tokens) {
-          int64_t emitted = 1;
-          if (drafts > 0) {
-            // A speculative round: a accepted drafts + the target's bonus token; KV stays valid
-            // for the last token and the accepted drafts, the rejected slots go back.
-            const int64_t a = rep.spec->Accept(static_cast<int>(drafts), q.spec_alpha, accept_rng);
-            q.computed -= drafts - a;
-            q.spec_all_accepted = a == drafts;
-            // Orca keeps its up-front reservation: rejected slots stay inside it.
-            if (drafts > a && !reserves_max) rep.kv->Trim(q, q.computed);
-            emitted = std::min(a + 1, q.output_tokens - q.generated);
-            ++s.spec_rounds;
-            s.spec_proposed += drafts;
-            s.spec_accepted += a;
-            s.spec_emitted += emitted;
-          }
-          q.generated += emitted;
+        if (seq.computed >= seq.Tokens() && seq.generated < seq.output_tokens) {
+          // A speculative round emits its accepted drafts and the target's bonus token. Orca
+          // keeps its up-front reservation: rejected slots stay inside it.
+          const int64_t emitted =
+              drafts > 0 ? rep.spec->FinishRound(seq, drafts, *rep.kv, !reserves_max) : 1;
+          seq.generated += emitted;
           s.output_tokens += emitted;
           // One inter-token sample per streamed chunk (a round's tokens arrive together, as
           // vllm bench serve measures them).
-          if (q.first_token_ns < 0) {
-            q.first_token_ns = now;
-            s.input_tokens += q.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
+          if (seq.first_token_ns < 0) {
+            seq.first_token_ns = now;
+            s.input_tokens += seq.prompt_tokens;  // prompts processed (vLLM bench: of served ones)
           } else {
-            s.itl_s.Add(TicksToSeconds(now - q.last_token_ns));
+            s.itl_s.Add(TicksToSeconds(now - seq.last_token_ns));
           }
-          q.last_token_ns = now;
+          seq.last_token_ns = now;
         }
       }
-      if (q.generated >= q.output_tokens && !q.hold && q.status != SeqStatus::kFinished) {
-        Complete(q, index, now);
+      if (seq.generated >= seq.output_tokens && !seq.hold && seq.status != SeqStatus::kFinished) {
+        Complete(seq, index, now);
         any_finished = true;
       }
     }
-    ClearDrafts(rep);
+    if (rep.spec) rep.spec->ClearDrafts();
     if (any_finished) {
       auto& run = rep.queues.running;
-      run.erase(std::remove_if(run.begin(), run.end(),
-                               [](const Sequence* q) { return q->status == SeqStatus::kFinished; }),
-                run.end());
+      run.erase(
+          std::remove_if(run.begin(), run.end(),
+                         [](const Sequence* seq) { return seq->status == SeqStatus::kFinished; }),
+          run.end());
     }
     WakeReplica(index, now);
   }
 
-  bool rep_spec_enabled() const { return cfg.speculative.enabled(); }
-
-  // Before scheduling: every decoding request gets this step's draft count, capped so drafts never
-  // run past its output (the bonus token is the last one).
-  void GiveDrafts(Replica& rep) {
-    int64_t decoding = 0;
-    for (const Sequence* q : rep.queues.running) decoding += q->Decoding() && !q->hold;
-    const int k = rep.spec->DraftLength(decoding);
-    if (k == 0) return;
-    for (Sequence* q : rep.queues.running) {
-      if (!q->Decoding() || q->hold) continue;
-      const int64_t room = q->output_tokens - q->generated - 1;
-      if (room <= 0) continue;
-      q->spec_tokens = static_cast<int32_t>(std::min<int64_t>(k, room));
-      rep.spec_seqs.push_back(q);
-    }
-  }
-
-  // After the step (or an idle schedule): drafts are per step. Preempted requests are among them.
-  void ClearDrafts(Replica& rep) {
-    for (Sequence* q : rep.spec_seqs) q->spec_tokens = 0;
-    rep.spec_seqs.clear();
-  }
-
-  void Complete(Sequence& q, int32_t replica, int64_t now) {
+  void Complete(Sequence& seq, int32_t replica, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(replica)];
-    rep.kv->Release(q);
-    q.status = SeqStatus::kFinished;
-    loads[static_cast<size_t>(replica)].outstanding_tokens -= q.prompt_tokens + q.output_tokens;
+    rep.kv->Release(seq);
+    seq.status = SeqStatus::kFinished;
+    loads[static_cast<size_t>(replica)].outstanding_tokens -= seq.prompt_tokens + seq.output_tokens;
     ++s.completed;
     last_finish_ns = std::max(last_finish_ns, now);
-    const double ttft = TicksToSeconds(q.first_token_ns - q.arrival_ns);
-    const double e2e = TicksToSeconds(now - q.arrival_ns);
+    const double ttft = TicksToSeconds(seq.first_token_ns - seq.arrival_ns);
+    const double e2e = TicksToSeconds(now - seq.arrival_ns);
     s.ttft_s.Add(ttft);
     s.e2e_s.Add(e2e);
-    s.normalized_latency_sum_s += e2e / static_cast<double>(q.output_tokens);
-    s.queue_s.Add(TicksToSeconds(q.first_scheduled_ns - q.arrival_ns));
+    s.normalized_latency_sum_s += e2e / static_cast<double>(seq.output_tokens);
+    s.queue_s.Add(TicksToSeconds(seq.first_scheduled_ns - seq.arrival_ns));
     double tpot = 0;
-    if (q.output_tokens > 1) {
-      tpot = (e2e - ttft) / static_cast<double>(q.output_tokens - 1);
+    if (seq.output_tokens > 1) {
+      tpot = (e2e - ttft) / static_cast<double>(seq.output_tokens - 1);
       s.tpot_s.Add(tpot);
     }
     const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) &&
                       (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&
                       (cfg.slo_e2e_s <= 0 || e2e <= cfg.slo_e2e_s);
     if (good) ++s.good_requests;
-    ReportRequest(q, RequestStatus::kCompleted, replica, now);
-    NotifySource(q, now);
+    ReportRequest(seq, RequestStatus::kCompleted, replica, now);
+    NotifySource(seq, now);
     // The slot is reused only after the running list dropped it (FinishStep compacts first).
-    pending_free.push_back(&q);
+    pending_free.push_back(&seq);
   }
-
-  std::vector<Sequence*> pending_free;
 
   void CheckInvariants() const {
 #ifndef NDEBUG
@@ -562,7 +525,7 @@ struct Engine::Impl {
       queued += InFlight(r.queues);
       int64_t tokens = 0;
       auto add = [&tokens](const auto& queue) {
-        for (const Sequence* q : queue) tokens += q->prompt_tokens + q->output_tokens;
+        for (const Sequence* seq : queue) tokens += seq->prompt_tokens + seq->output_tokens;
       };
       add(r.queues.running);
       add(r.queues.waiting);
@@ -573,10 +536,11 @@ struct Engine::Impl {
             "replica's queues");
       }
       int64_t held = 0;
-      for (const Sequence* q : r.queues.running) held += q->kv_blocks;
-      for (const Sequence* q : r.queues.waiting) held += q->kv_blocks;
-      for (const Sequence* q : r.queues.swapped) {
-        if (q->kv_blocks != 0) throw std::logic_error("invariant: a swapped sequence holds blocks");
+      for (const Sequence* seq : r.queues.running) held += seq->kv_blocks;
+      for (const Sequence* seq : r.queues.waiting) held += seq->kv_blocks;
+      for (const Sequence* seq : r.queues.swapped) {
+        if (seq->kv_blocks != 0)
+          throw std::logic_error("invariant: a swapped sequence holds blocks");
       }
       if (held != r.kv->held_refs() || r.kv->used_blocks() > r.kv->capacity_blocks()) {
         throw std::logic_error(
@@ -605,7 +569,7 @@ struct Engine::Impl {
       switch (e.phase) {
         case Phase::kStepDone:
           FinishStep(e.target, now);
-          for (Sequence* q : pending_free) free_list.push_back(q);
+          for (Sequence* seq : pending_free) free_list.push_back(seq);
           pending_free.clear();
           break;
         case Phase::kArrival:
@@ -624,15 +588,15 @@ struct Engine::Impl {
       const Replica& r = replicas[i];
       s.in_flight_at_end += InFlight(r.queues);
       // Requests the run ended with are reported too (status in_flight, no finish time).
-      for (const Sequence* q : r.queues.running) {
-        if (q->status != SeqStatus::kFinished)
-          ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.running) {
+        if (seq->status != SeqStatus::kFinished)
+          ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
-      for (const Sequence* q : r.queues.swapped) {
-        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.swapped) {
+        ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
-      for (const Sequence* q : r.queues.waiting) {
-        ReportRequest(*q, RequestStatus::kInFlight, static_cast<int>(i), -1);
+      for (const Sequence* seq : r.queues.waiting) {
+        ReportRequest(*seq, RequestStatus::kInFlight, static_cast<int>(i), -1);
       }
       const KvStats& k = r.kv->stats();
       s.kv.prefix_query_tokens += k.prefix_query_tokens;
@@ -642,6 +606,13 @@ struct Engine::Impl {
       s.kv.swap_in_blocks += k.swap_in_blocks;
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
+    const SpecCounters& spec = spec_shared.counters;
+    s.spec_rounds = spec.rounds;
+    s.spec_proposed = spec.proposed;
+    s.spec_accepted = spec.accepted;
+    s.spec_emitted = spec.emitted;
+    s.spec_draft_s = spec.draft_s;
+    s.spec_verify_s = spec.verify_s;
     // Events ran out with requests still held: no rule will ever schedule them.
     s.stalled = !s.truncated && s.in_flight_at_end > 0;
     if (first_arrival_ns >= 0)

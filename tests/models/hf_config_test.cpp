@@ -1,20 +1,21 @@
 #include "models/hf_config.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
+#include "tests/support/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
+
+using testing::Contains;
+using testing::ExpectInputError;
 
 // config.json files as published on the Hugging Face Hub (trimmed of nothing but whitespace).
 
@@ -361,24 +362,8 @@ const ModelSpec& Preset(const std::string& name) { return ModelPresetOrThrow(nam
 
 using testing::TempDir;
 
-// The message of the InputError `fn` throws ("" and a failed check when it throws none).
-template <typename Fn>
-std::string ErrorOf(Fn fn) {
-  try {
-    fn();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected an InputError");
-  return "";
-}
-
 std::string TextError(const std::string& text, const std::string& source = "cfg/config.json") {
-  return ErrorOf([&] { ModelSpecFromHfConfigText(text, source); });
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
+  return ExpectInputError([&] { ModelSpecFromHfConfigText(text, source); });
 }
 
 TEST_CASE("hf config: real configs import to the preset shapes and published counts", "[models]") {
@@ -586,20 +571,20 @@ TEST_CASE("hf config: files, directories, names and the byte-order mark", "[mode
   }
   SECTION("a nonexistent file names the path") {
     const std::string path = (dir.path() / "nope" / "config.json").string();
-    const std::string msg = ErrorOf([&] { ModelSpecFromHfConfigFile(path); });
+    const std::string msg = ExpectInputError([&] { ModelSpecFromHfConfigFile(path); });
     CHECK(Contains(msg, path));
     CHECK(Contains(msg, "not found"));
   }
   SECTION("an empty file names the path") {
     const std::string path = dir.Write("empty/config.json", "");
-    const std::string msg = ErrorOf([&] { ModelSpecFromHfConfigFile(path); });
+    const std::string msg = ExpectInputError([&] { ModelSpecFromHfConfigFile(path); });
     CHECK(Contains(msg, path));
     CHECK(Contains(msg, "empty"));
   }
   SECTION("binary junk names the path") {
     const std::string junk("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16);
     const std::string path = dir.Write("junk/config.json", junk);
-    const std::string msg = ErrorOf([&] { ModelSpecFromHfConfigFile(path); });
+    const std::string msg = ExpectInputError([&] { ModelSpecFromHfConfigFile(path); });
     CHECK(Contains(msg, path));
     CHECK(Contains(msg, "not a JSON object"));
   }

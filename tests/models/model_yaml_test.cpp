@@ -1,20 +1,19 @@
 #include "models/model_yaml.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
-#include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/presets.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
+
+using testing::Contains;
 
 constexpr const char* kSource = "scenario.yaml: model";
 
@@ -30,10 +29,6 @@ std::string ErrorOf(const std::string& yaml, const std::string& base_dir = "") {
   }
   FAIL_CHECK("expected an InputError for: " << yaml);
   return "";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 const ModelSpec& Preset(const std::string& name) { return ModelPresetOrThrow(name, "test"); }

@@ -13,10 +13,13 @@
 #include "policies/registry.h"
 #include "sim/core/engine.h"
 #include "sim/output/csv_writers.h"
+#include "tests/support/text.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
 namespace {
+
+using testing::SplitCsvLine;
 
 struct Combo {
   std::string scheduler;
@@ -121,14 +124,6 @@ Outcome Run(const Combo& c, const std::vector<Request>& requests) {
   return o;
 }
 
-std::vector<std::string> Split(const std::string& line) {
-  std::vector<std::string> cells;
-  std::istringstream in(line);
-  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
-  if (!line.empty() && line.back() == ',') cells.emplace_back();
-  return cells;
-}
-
 }  // namespace
 
 TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV",
@@ -167,7 +162,7 @@ TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV",
     int64_t rows = 0;
     while (std::getline(in, line)) {
       ++rows;
-      const auto f = Split(line);
+      const auto f = SplitCsvLine(line);
       REQUIRE(f.size() == 14);
       if (f[4] != "completed") continue;
       const double arrival = std::stod(f[1]), scheduled = std::stod(f[6]),

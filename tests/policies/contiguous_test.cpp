@@ -9,21 +9,12 @@
 
 #include "policies/kv/kv_allocator.h"
 #include "policies/sequence.h"
+#include "tests/support/scheduler_harness.h"
 
 namespace servesim {
 namespace {
 
-KvOptions Contiguous(ContiguousReserve reserve, int64_t capacity_blocks, int64_t block_size,
-                     int64_t max_model_len, int64_t watermark_blocks = 0) {
-  KvOptions o;
-  o.impl = "contiguous";
-  o.reserve = reserve;
-  o.capacity_blocks = capacity_blocks;
-  o.block_size = block_size;
-  o.max_model_len = max_model_len;
-  o.watermark_blocks = watermark_blocks;
-  return o;
-}
+using testing::Contiguous;
 
 Sequence Seq(int64_t prompt, int64_t output) {
   Sequence s;

@@ -14,10 +14,21 @@
 #include "models/input_error.h"
 #include "sim/config/scenario.h"
 #include "sim/core/engine.h"
+#include "tests/support/input_error.h"
+#include "tests/support/scenario_text.h"
 #include "tests/support/temp_dir.h"
 
 namespace servesim {
 namespace {
+
+using testing::InputErrorOf;
+using testing::LoadScenarioText;
+using testing::RunScenarioText;
+
+// The InputError loading the scenario raises ("" when none).
+std::string ErrorOf(const std::string& yaml, const std::vector<std::string>& overrides) {
+  return InputErrorOf([&] { LoadScenarioText(yaml, overrides); });
+}
 
 // Llama-2-13B with int4 weights in groups of 36 (an fp16 scale per group: 0.5 + 2/36 bytes per
 // linear parameter) weighs the source's 7.7 GB. By hand: 40 layers x (4 x 5120^2 + 3 x 5120 x
@@ -56,27 +67,6 @@ cost_model: {runtime: none}
 workload: {impl: closed_loop, clients: 1, num_requests: 1, prompt_tokens: 32, output_tokens: 8}
 )";
 
-RunSummary RunScenario(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  testing::TempDir dir;
-  const Scenario sc = LoadScenario(dir.Write("s.yaml", yaml), overrides);
-  Engine engine(sc.engine, MakeScenarioWorkloads(sc));
-  return engine.Run({});
-}
-
-Scenario LoadText(const std::string& yaml, const std::vector<std::string>& overrides = {}) {
-  testing::TempDir dir;
-  return LoadScenario(dir.Write("s.yaml", yaml), overrides);
-}
-
-std::string ErrorOf(const std::string& yaml, const std::vector<std::string>& overrides) {
-  try {
-    LoadText(yaml, overrides);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST_CASE("tier reads: large requests reach the bandwidth, small ones pay the latency",
           "[offload]") {
   MemoryTier ufs;
@@ -92,11 +82,11 @@ TEST_CASE("tier reads: large requests reach the bandwidth, small ones pay the la
 }
 
 TEST_CASE("the source documents' storage-bound floor: 7.7 GB, 3.5 GB pinned, 4 GB/s", "[offload]") {
-  const Scenario sc = LoadText(kBoundScenario);
+  const Scenario sc = LoadScenarioText(kBoundScenario);
   CHECK(sc.engine.offload.active);
   CHECK(sc.engine.offload.weight_bytes == Approx(7.705e9).epsilon(1e-3));
   CHECK(sc.engine.offload.resident_bytes == Approx(3.5e9));
-  const RunSummary s = RunScenario(kBoundScenario);
+  const RunSummary s = RunScenarioText(kBoundScenario);
   // (7.7 - 3.5) / 4 = 1.05 s per token, 0.95 tokens/s.
   CHECK(s.tpot_s.Mean() == Approx(1.05).epsilon(0.02));
   CHECK(1.0 / s.tpot_s.Mean() == Approx(0.95).epsilon(0.02));
@@ -104,12 +94,12 @@ TEST_CASE("the source documents' storage-bound floor: 7.7 GB, 3.5 GB pinned, 4 G
 
 TEST_CASE("the page-cache trap: pinned streams the excess, LRU streams the whole file",
           "[offload]") {
-  const RunSummary pinned = RunScenario(kLaptopScenario);
-  const RunSummary lru = RunScenario(kLaptopScenario, {"offload.residency=page_cache"});
+  const RunSummary pinned = RunScenarioText(kLaptopScenario);
+  const RunSummary lru = RunScenarioText(kLaptopScenario, {"offload.residency=page_cache"});
   CHECK(pinned.tpot_s.Mean() == Approx(4.0).epsilon(0.25));
   CHECK(lru.tpot_s.Mean() == Approx(20.0).epsilon(0.25));
   // The file minus the embedding (read by rows) streams every token: 19.7 - 0.52 GB at 1 GB/s.
-  const Scenario sc = LoadText(kLaptopScenario, {"offload.residency=page_cache"});
+  const Scenario sc = LoadScenarioText(kLaptopScenario, {"offload.residency=page_cache"});
   double streamed = 0;
   for (double b : sc.engine.offload.streamed_per_pass) streamed += b;
   CHECK(streamed == Approx(19.735e9 - 0.524e9).epsilon(2e-3));
@@ -117,15 +107,15 @@ TEST_CASE("the page-cache trap: pinned streams the excess, LRU streams the whole
 
 TEST_CASE("a page cache larger than the model keeps all of it", "[offload]") {
   const Scenario sc =
-      LoadText(kLaptopScenario, {"offload.residency=page_cache", "hardware.memory_gib=64"});
+      LoadScenarioText(kLaptopScenario, {"offload.residency=page_cache", "hardware.memory_gib=64"});
   CHECK_FALSE(sc.engine.offload.active);  // nothing to move: priced as resident
 }
 
 TEST_CASE("prefetch overlaps loads with compute; without it they add", "[offload]") {
   // Everything streamed (resident 0) so each layer has a load and a compute.
-  const Scenario with = LoadText(kBoundScenario, {"offload.resident_gb=0"});
+  const Scenario with = LoadScenarioText(kBoundScenario, {"offload.resident_gb=0"});
   const Scenario without =
-      LoadText(kBoundScenario, {"offload.resident_gb=0", "offload.prefetch=false"});
+      LoadScenarioText(kBoundScenario, {"offload.resident_gb=0", "offload.prefetch=false"});
   std::unique_ptr<CostModel> compute =
       MakeRooflineCostModel(with.engine.model, with.engine.device, with.engine.cost);
   const auto a = MakeOffloadCostModel(*compute, with.engine.offload);
@@ -143,7 +133,7 @@ TEST_CASE("prefetch overlaps loads with compute; without it they add", "[offload
 
 TEST_CASE("a weight stream serves the whole batch; verify passes ride the same stream",
           "[offload]") {
-  const Scenario sc = LoadText(kBoundScenario);
+  const Scenario sc = LoadScenarioText(kBoundScenario);
   std::unique_ptr<CostModel> compute =
       MakeRooflineCostModel(sc.engine.model, sc.engine.device, sc.engine.cost);
   const auto cost = MakeOffloadCostModel(*compute, sc.engine.offload);
@@ -157,16 +147,16 @@ TEST_CASE("a weight stream serves the whole batch; verify passes ride the same s
 
 TEST_CASE("activation sparsity: fewer bytes per token, but small reads and batches erode it",
           "[offload]") {
-  const Scenario dense = LoadText(kBoundScenario, {"offload.resident_gb=0"});
-  const Scenario sparse = LoadText(
+  const Scenario dense = LoadScenarioText(kBoundScenario, {"offload.resident_gb=0"});
+  const Scenario sparse = LoadScenarioText(
       kBoundScenario, {"offload.resident_gb=0", "offload.ffn_load_fraction=0.1",
                        "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: 4, "
                        "latency_us: 100}]"});
-  const Scenario deep =
-      LoadText(kBoundScenario,
-               {"offload.resident_gb=0", "offload.ffn_load_fraction=0.1", "offload.io_depth=64",
-                "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: 4, "
-                "latency_us: 100}]"});
+  const Scenario deep = LoadScenarioText(
+      kBoundScenario,
+      {"offload.resident_gb=0", "offload.ffn_load_fraction=0.1", "offload.io_depth=64",
+       "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: 4, "
+       "latency_us: 100}]"});
   std::unique_ptr<CostModel> compute =
       MakeRooflineCostModel(dense.engine.model, dense.engine.device, dense.engine.cost);
   const auto d = MakeOffloadCostModel(*compute, dense.engine.offload);
@@ -192,7 +182,7 @@ scheduler: {impl: vllm_v1, max_model_len: 8192}
 offload: {impl: layers, resident_layers: 32, kv_host_gib: 16}
 workload: {impl: closed_loop, clients: 1, num_requests: 1, prompt_tokens: 64, output_tokens: 8}
 )";
-  const Scenario sc = LoadText(yaml);
+  const Scenario sc = LoadScenarioText(yaml);
   const OffloadPlan& p = sc.engine.offload;
   // llama-3-8b: 2 x 32 x 8 x 128 x 2 bytes = 131,072 bytes per token; 16 GiB / (16 x 131,072).
   CHECK(p.kv_host_blocks == 8192);
@@ -217,7 +207,7 @@ offload: {impl: flexgen, weights: [20, 80, 0], kv_cache: [0, 100]}
 cost_model: {runtime: none}
 workload: {impl: closed_loop, clients: 1, num_requests: 1, prompt_tokens: 64, output_tokens: 8}
 )";
-  const Scenario sc = LoadText(yaml);
+  const Scenario sc = LoadScenarioText(yaml);
   const OffloadPlan& p = sc.engine.offload;
   CHECK(p.resident_bytes == Approx(0.2 * p.weight_bytes));
   // The embedding is looked up by rows, so a pass streams 80 % of everything else from DRAM.

@@ -22,16 +22,7 @@
 namespace servesim {
 namespace {
 
-KvOptions Contiguous(ContiguousReserve reserve, int64_t capacity_blocks, int64_t block_size,
-                     int64_t max_model_len) {
-  KvOptions o;
-  o.impl = "contiguous";
-  o.reserve = reserve;
-  o.capacity_blocks = capacity_blocks;
-  o.block_size = block_size;
-  o.max_model_len = max_model_len;
-  return o;
-}
+using testing::Contiguous;
 
 SchedulerOptions Options(const char* impl, int64_t max_batch_size) {
   SchedulerOptions o;

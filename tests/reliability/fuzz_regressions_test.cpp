@@ -3,8 +3,6 @@
 // they showed stay fixed (the sanitizer build would also report a signed overflow).
 #include <catch2/catch.hpp>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <string>
 
@@ -12,15 +10,13 @@
 #include "models/input_error.h"
 #include "sim/config/scenario.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 #include "workloads/trace.h"
 
 namespace servesim {
 namespace {
 
-std::string ReadBytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+using testing::ReadFile;
 
 // What bench/fuzz/fuzz_trace.cpp does with one input: the first byte picks format and options.
 void ReplayTrace(const std::string& bytes) {
@@ -58,7 +54,7 @@ TEST_CASE("reliability: fuzzing regressions end in requests or an InputError",
     if (name == "README.md") continue;
     INFO(name);
     if (name.rfind("fuzz_trace-", 0) == 0) {
-      CHECK_NOTHROW(ReplayTrace(ReadBytes(entry.path())));
+      CHECK_NOTHROW(ReplayTrace(ReadFile(entry.path())));
     } else if (name.rfind("fuzz_scenario-", 0) == 0) {
       CHECK_NOTHROW([&] {
         try {
@@ -70,7 +66,7 @@ TEST_CASE("reliability: fuzzing regressions end in requests or an InputError",
     } else if (name.rfind("fuzz_hf_config-", 0) == 0) {
       CHECK_NOTHROW([&] {
         try {
-          (void)ModelSpecFromHfConfigText(ReadBytes(entry.path()), name);
+          (void)ModelSpecFromHfConfigText(ReadFile(entry.path()), name);
         } catch (const InputError&) {
         }
       }());

@@ -49,6 +49,7 @@
 #include "sim/output/csv_writers.h"
 #include "sim/output/summary_json.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 #include "workloads/random.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -61,6 +62,8 @@
 
 namespace servesim {
 namespace {
+
+using testing::SplitCsvLine;
 
 constexpr uint64_t kSeed = 20250611;
 constexpr int kDefaultScenarios = 250;
@@ -364,19 +367,6 @@ RunResult RunOnce(const Scenario& sc) {
   r.summary_json = SummaryJson(r.summary, sc.engine, /*wall_clock=*/false);
   r.requests_csv = requests.str();
   return r;
-}
-
-std::vector<std::string> SplitCsvLine(const std::string& line) {
-  std::vector<std::string> cells;
-  size_t start = 0;
-  while (true) {
-    const size_t comma = line.find(',', start);
-    cells.push_back(
-        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
-    if (comma == std::string::npos) break;
-    start = comma + 1;
-  }
-  return cells;
 }
 
 double Cell(const std::vector<std::string>& header, const std::vector<std::string>& row,

@@ -3,29 +3,20 @@
 #include "sim/app/capacity.h"
 
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
 
+using testing::Contains;
+using testing::InputErrorOf;
+
 using testing::TempDir;
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // ---- The search on predicates whose boundary is known.
 
@@ -174,13 +165,13 @@ TEST_CASE("capacity with --vary gives one row per configuration and does not dep
 }
 
 TEST_CASE("capacity errors name the flag and what was expected", "[capacity]") {
-  CHECK(Contains(ErrorOf([] { ParseSlos("p99_ttft_ms"); }), "--slo p99_ttft_ms: expected"));
-  CHECK(Contains(ErrorOf([] { ParseSlos("p99_ttft_ms=abc"); }), "found 'abc'"));
-  CHECK(Contains(ErrorOf([] { ParseSlos("p99_ttft=5"); }), "did you mean 'p99_ttft_ms'"));
-  CHECK(Contains(ErrorOf([] { ParseSlos("p99_ttft_ms=-5"); }), "> 0"));
-  CHECK(Contains(ErrorOf([] { ParseSlos("p99_ttft_ms=5,p99_ttft_ms=6"); }), "given twice"));
-  CHECK(Contains(ErrorOf([] { ParseDevicePrices({"h100=2"}); }), "h100-sxm"));
-  CHECK(Contains(ErrorOf([] { ParseDevicePrices({"h100-sxm=0"}); }), "> 0"));
+  CHECK(Contains(InputErrorOf([] { ParseSlos("p99_ttft_ms"); }), "--slo p99_ttft_ms: expected"));
+  CHECK(Contains(InputErrorOf([] { ParseSlos("p99_ttft_ms=abc"); }), "found 'abc'"));
+  CHECK(Contains(InputErrorOf([] { ParseSlos("p99_ttft=5"); }), "did you mean 'p99_ttft_ms'"));
+  CHECK(Contains(InputErrorOf([] { ParseSlos("p99_ttft_ms=-5"); }), "> 0"));
+  CHECK(Contains(InputErrorOf([] { ParseSlos("p99_ttft_ms=5,p99_ttft_ms=6"); }), "given twice"));
+  CHECK(Contains(InputErrorOf([] { ParseDevicePrices({"h100=2"}); }), "h100-sxm"));
+  CHECK(Contains(InputErrorOf([] { ParseDevicePrices({"h100-sxm=0"}); }), "> 0"));
 
   TempDir dir;
   const std::string closed =
@@ -190,7 +181,7 @@ TEST_CASE("capacity errors name the flag and what was expected", "[capacity]") {
   CapacityOptions o;
   o.grid.scenario_path = closed;
   o.slos = ParseSlos("p99_ttft_ms=20");
-  const std::string msg = ErrorOf([&] { RunCapacity(o); });
+  const std::string msg = InputErrorOf([&] { RunCapacity(o); });
   CHECK(Contains(msg, "closed_loop"));
   CHECK(Contains(msg, "not an arrival rate"));
 }

@@ -3,26 +3,25 @@
 #include "sim/core/engine.h"
 
 #include <catch2/catch.hpp>
-#include <sstream>
 
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/presets.h"
 #include "sim/core/kernel.h"
 #include "tests/support/scheduler_harness.h"
+#include "tests/support/text.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
 namespace {
 
+using testing::Field;
+using testing::Lines;
+
+// vLLM v1 (the default scheduler, chunked prefill on) on one H100 with llama-3.1-8b.
 EngineConfig Config(int64_t kv_blocks, int64_t max_num_seqs = 256, int64_t budget = 8192) {
-  EngineConfig c;
-  c.model = ModelPresetOrThrow("llama-3.1-8b", "test");
-  c.device = DevicePresetOrThrow("h100-sxm", "test");
-  c.kv.capacity_blocks = kv_blocks;
-  c.kv.block_size = 16;
+  EngineConfig c = testing::EngineCfg("vllm_v1", true, budget, kv_blocks);
   c.scheduler.max_num_seqs = max_num_seqs;
-  c.scheduler.max_num_batched_tokens = budget;
   return c;
 }
 
@@ -34,20 +33,6 @@ RunSummary RunRequests(const EngineConfig& c, std::vector<Request> requests,
 
 // Step price in ticks, computed straight from the cost model.
 int64_t StepTicks(const EngineConfig& c, const BatchShape& b) { return testing::Ticks(c, b); }
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> out;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) out.push_back(line);
-  return out;
-}
-
-std::string Field(const std::string& csv_line, int index) {
-  std::istringstream in(csv_line);
-  std::string cell;
-  for (int i = 0; i <= index; ++i) std::getline(in, cell, ',');
-  return cell;
-}
 
 }  // namespace
 

@@ -3,30 +3,21 @@
 #include "sim/app/sweep.h"
 
 #include <catch2/catch.hpp>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
 
+using testing::Contains;
+using testing::InputErrorOf;
+
 using testing::TempDir;
-
-bool Contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 const char* kScenario = R"(seed: 11
 model: llama-3.1-8b
@@ -50,11 +41,14 @@ TEST_CASE("--vary values split at top-level commas only", "[sweep]") {
   CHECK(a.values[1] == "{impl: vllm_v1}");
   const SweepAxis b = ParseSweepAxis("k=[1, 2],'a,b',3");
   CHECK(b.values == std::vector<std::string>{"[1, 2]", "'a,b'", "3"});
-  CHECK(Contains(ErrorOf([] { ParseSweepAxis("a="); }), "--vary a=: empty value list"));
-  CHECK(Contains(ErrorOf([] { ParseSweepAxis("a"); }), "no '='"));
-  CHECK(Contains(ErrorOf([] { ParseSweepAxis("a=1,,2"); }), "empty value"));
-  CHECK(Contains(ErrorOf([] { ParseSweepAxis("a=1,2,1"); }), "listed twice"));
-  CHECK(Contains(ErrorOf([] { ParseSweepAxes({"a=1", "a=2"}); }), "--vary a: key given twice"));
+  CHECK(Contains(InputErrorOf([] { ParseSweepAxis("a="); }), "--vary a=: empty value list"));
+  CHECK(Contains(InputErrorOf([] { ParseSweepAxis("a"); }), "no '='"));
+  CHECK(Contains(InputErrorOf([] { ParseSweepAxis("a=1,,2"); }), "empty value"));
+  CHECK(Contains(InputErrorOf([] { ParseSweepAxis("a=1,2,1"); }), "listed twice"));
+  CHECK(Contains(InputErrorOf([] {
+                   ParseSweepAxes({"a=1", "a=2"});
+                 }),
+                 "--vary a: key given twice"));
 }
 
 TEST_CASE("grid points are numbered with the first axis varying slowest", "[sweep]") {
@@ -64,7 +58,7 @@ TEST_CASE("grid points are numbered with the first axis varying slowest", "[swee
   CHECK(SweepAssignment(axes, 2) == std::vector<std::string>{"a=1", "b=z"});
   CHECK(SweepAssignment(axes, 3) == std::vector<std::string>{"a=2", "b=x"});
   CHECK(SweepAssignment(axes, 5) == std::vector<std::string>{"a=2", "b=z"});
-  CHECK(Contains(ErrorOf([&] { SweepGridSize(axes, 5); }), "more than the limit of 5"));
+  CHECK(Contains(InputErrorOf([&] { SweepGridSize(axes, 5); }), "more than the limit of 5"));
 }
 
 TEST_CASE("the per-point seed depends on the assignment, not on its order", "[sweep]") {
@@ -80,11 +74,11 @@ TEST_CASE("--shard parses i/N with 0 <= i < N", "[sweep]") {
   const ShardSpec s = ParseShard("2/4");
   CHECK(s.index == 2);
   CHECK(s.count == 4);
-  CHECK(Contains(ErrorOf([] { ParseShard("4/4"); }), "out of range"));
-  CHECK(Contains(ErrorOf([] { ParseShard("-1/4"); }), "out of range"));
-  CHECK(Contains(ErrorOf([] { ParseShard("1/0"); }), "shard count N >= 1"));
-  CHECK(Contains(ErrorOf([] { ParseShard("x"); }), "expected i/N"));
-  CHECK(Contains(ErrorOf([] { ParseShard("1/2/3"); }), "expected i/N"));
+  CHECK(Contains(InputErrorOf([] { ParseShard("4/4"); }), "out of range"));
+  CHECK(Contains(InputErrorOf([] { ParseShard("-1/4"); }), "out of range"));
+  CHECK(Contains(InputErrorOf([] { ParseShard("1/0"); }), "shard count N >= 1"));
+  CHECK(Contains(InputErrorOf([] { ParseShard("x"); }), "expected i/N"));
+  CHECK(Contains(InputErrorOf([] { ParseShard("1/2/3"); }), "expected i/N"));
 }
 
 TEST_CASE("ParallelFor rethrows the first failing index in order", "[sweep]") {
@@ -134,11 +128,14 @@ TEST_CASE("a sweep's csv is the same for 1 and 3 jobs and for merged shards", "[
   const SweepResult merged = MergeSweeps(shard_dirs);
   CHECK(merged.csv == one.csv);
   CHECK(merged.info_json == one.info_json);
-  CHECK(Contains(ErrorOf([&] {
+  CHECK(Contains(InputErrorOf([&] {
                    MergeSweeps({shard_dirs[0], shard_dirs[1]});
                  }),
                  "point 2 is missing"));
-  CHECK(Contains(ErrorOf([&] { MergeSweeps({shard_dirs[0], shard_dirs[0]}); }), "appears in both"));
+  CHECK(Contains(InputErrorOf([&] {
+                   MergeSweeps({shard_dirs[0], shard_dirs[0]});
+                 }),
+                 "appears in both"));
 }
 
 TEST_CASE("a bad grid point names the --vary key it comes from", "[sweep]") {
@@ -146,11 +143,11 @@ TEST_CASE("a bad grid point names the --vary key it comes from", "[sweep]") {
   SweepOptions o;
   o.scenario_path = dir.Write("s.yaml", kScenario);
   o.axes = ParseSweepAxes({"scheduler.max_num_seq=4,8"});
-  std::string msg = ErrorOf([&] { RunSweep(o); });
+  std::string msg = InputErrorOf([&] { RunSweep(o); });
   CHECK(Contains(msg, "--vary scheduler.max_num_seq (value '4', grid point 0)"));
   CHECK(Contains(msg, "did you mean 'max_num_seqs'"));
   o.axes = ParseSweepAxes({"scheduler.max_num_seqs=4,0"});
-  msg = ErrorOf([&] { RunSweep(o); });
+  msg = InputErrorOf([&] { RunSweep(o); });
   CHECK(Contains(msg, "--vary scheduler.max_num_seqs (value '0', grid point 1)"));
 }
 

@@ -15,6 +15,7 @@
 
 #include "hardware/presets.h"
 #include "models/presets.h"
+#include "tests/support/scheduler_harness.h"
 #include "tests/support/vector_workload.h"
 
 namespace servesim {
@@ -156,14 +157,9 @@ class Parser {
   size_t i_ = 0;
 };
 
+// vLLM v1 (chunked prefill, 256 sequences, 8192 tokens) with room for 10000 blocks of 16.
 EngineConfig SmallConfig(int replicas = 1) {
-  EngineConfig c;
-  c.model = ModelPresetOrThrow("llama-3.1-8b", "test");
-  c.device = DevicePresetOrThrow("h100-sxm", "test");
-  c.kv.capacity_blocks = 10000;
-  c.kv.block_size = 16;
-  c.scheduler.max_num_seqs = 256;
-  c.scheduler.max_num_batched_tokens = 8192;
+  EngineConfig c = testing::EngineCfg("vllm_v1", true, 8192, 10000);
   c.replicas = replicas;
   return c;
 }

@@ -37,6 +37,18 @@ inline KvOptions Paged(int64_t capacity_blocks, int64_t watermark_blocks = 0,
   return o;
 }
 
+inline KvOptions Contiguous(ContiguousReserve reserve, int64_t capacity_blocks, int64_t block_size,
+                            int64_t max_model_len, int64_t watermark_blocks = 0) {
+  KvOptions o;
+  o.impl = "contiguous";
+  o.reserve = reserve;
+  o.capacity_blocks = capacity_blocks;
+  o.block_size = block_size;
+  o.max_model_len = max_model_len;
+  o.watermark_blocks = watermark_blocks;
+  return o;
+}
+
 inline Sequence Seq(int64_t id, int64_t prompt, int64_t output = 100) {
   Sequence s;
   s.request_id = id;

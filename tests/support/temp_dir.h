@@ -16,8 +16,9 @@ class TempDir {
   TempDir() {
     static std::atomic<int> counter{0};
     path_ = std::filesystem::temp_directory_path() /
-            ("servesim_test_" + std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
-             "_" + std::to_string(counter++));
+            ("servesim_test_" +
+             std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) + "_" +
+             std::to_string(counter++));
     std::filesystem::create_directories(path_);
   }
   ~TempDir() {

@@ -9,37 +9,23 @@
 #include <vector>
 
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
+#include "tests/support/text.h"
+#include "tests/support/workloads.h"
 #include "workloads/synthetic.h"
 #include "workloads/workload_yaml.h"
 
 namespace servesim {
 namespace {
 
-constexpr const char* kSource = "scenario.yaml: workload";
+using testing::Contains;
+using testing::ExpectInputError;
+using testing::PullAll;
 
-std::vector<Request> PullAll(Workload& w) {
-  std::vector<Request> out;
-  Request r;
-  while (w.Next(r) == Pull::kRequest) out.push_back(r);
-  return out;
-}
+constexpr const char* kSource = "scenario.yaml: workload";
 
 std::unique_ptr<Workload> Make(const std::string& yaml, uint64_t seed = 42) {
   return MakeWorkload(YAML::Load(yaml), kSource, "", seed);
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected an InputError");
-  return "";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 const std::string kBase =
@@ -163,7 +149,7 @@ TEST_CASE("shared prefix: closed loop and the C++ options", "[shared_prefix]") {
   auto bad = [&](const std::function<void(SharedPrefixSpec&)>& edit) {
     SyntheticOptions b = o;
     edit(b.shared_prefix);
-    return ErrorOf([&] { MakeSyntheticWorkload(b, 1, "src"); });
+    return ExpectInputError([&] { MakeSyntheticWorkload(b, 1, "src"); });
   };
   CHECK(bad([](SharedPrefixSpec& s) { s.prompts = 0; }) ==
         "src.shared_prefix.prompts: expected a positive number of prompts, found 0");
@@ -242,7 +228,7 @@ TEST_CASE("shared prefix: YAML errors name the key", "[shared_prefix]") {
   for (const Case& c : cases) {
     const std::string yaml = kBase + "shared_prefix: " + c.shared_prefix + "\n";
     INFO(yaml);
-    const std::string error = ErrorOf([&] { Make(yaml); });
+    const std::string error = ExpectInputError([&] { Make(yaml); });
     CHECK(Contains(error, "scenario.yaml: " + c.expect.front()));
     for (const std::string& e : c.expect) CHECK(Contains(error, e));
   }

@@ -1,22 +1,25 @@
 #include "workloads/synthetic.h"
 
 #include <algorithm>
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
+#include "tests/support/workloads.h"
 
 namespace servesim {
 namespace {
+
+using testing::Contains;
+using testing::ExpectInputError;
+using testing::PullAll;
 
 using testing::TempDir;
 
@@ -35,27 +38,6 @@ SyntheticOptions Poisson(double rate, int64_t n) {
   o.prompt = Fixed(100);
   o.output = Fixed(10);
   return o;
-}
-
-std::vector<Request> PullAll(Workload& w, size_t limit = 10'000'000) {
-  std::vector<Request> out;
-  Request r;
-  while (out.size() < limit && w.Next(r) == Pull::kRequest) out.push_back(r);
-  return out;
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  FAIL_CHECK("expected an InputError");
-  return "";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
 }
 
 // Mean and coefficient of variation of the gaps between arrivals, in seconds.
@@ -259,15 +241,16 @@ TEST_CASE("synthetic: empirical lengths keep the prompt/output correlation", "[w
     const std::string bad =
         dir.Write("bad.csv", "num_prefill_tokens,num_decode_tokens\n5,6\n7,zero\n");
     o.output.path = bad;
-    const std::string msg = ErrorOf([&] { MakeSyntheticWorkload(o, 1, "s.yaml: workload"); });
+    const std::string msg =
+        ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "s.yaml: workload"); });
     CHECK(Contains(msg, "s.yaml: workload.output_tokens.path: "));
     CHECK(Contains(msg, bad + ":3: column 'num_decode_tokens'"));
     CHECK(Contains(msg, "found 'zero'"));
     o.output.path = dir.Write("nohdr.csv", "prompt,output\n1,2\n");
-    CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1); }),
+    CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1); }),
                    "column 'num_prefill_tokens': missing"));
     o.output.path = (std::filesystem::temp_directory_path() / "servesim-missing.csv").string();
-    CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1); }), "cannot open"));
+    CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1); }), "cannot open"));
   }
 }
 
@@ -330,20 +313,22 @@ TEST_CASE("synthetic: a million requests stream in constant memory", "[workloads
 TEST_CASE("synthetic: option errors", "[workloads]") {
   SyntheticOptions o = Poisson(1.0, 10);
   o.rate_per_s = 0;
-  CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.rate_per_s"));
+  CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.rate_per_s"));
   o.rate_per_s = std::nan("");
-  CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.rate_per_s"));
+  CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.rate_per_s"));
   o = Poisson(1.0, -1);
-  CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1, "w"); }), "num_requests or duration_s"));
+  CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "w"); }),
+                 "num_requests or duration_s"));
   o = Poisson(1.0, 10);
   o.prompt.kind = LengthKind::kUniform;
   o.prompt.min = 5;
   o.prompt.max = 4;
-  CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.prompt_tokens.max"));
+  CHECK(
+      Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.prompt_tokens.max"));
   o = Poisson(1.0, 10);
   o.arrival = ArrivalKind::kGamma;
   o.cv = -1;
-  CHECK(Contains(ErrorOf([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.cv"));
+  CHECK(Contains(ExpectInputError([&] { MakeSyntheticWorkload(o, 1, "w"); }), "w.cv"));
 }
 
 // ---- Closed loop.
@@ -505,12 +490,12 @@ TEST_CASE("closed loop: limits and the response-time law", "[workloads]") {
   SECTION("option errors") {
     ClosedLoopOptions o = Clients(0, 1.0);
     o.num_requests = 1;
-    CHECK(Contains(ErrorOf([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "w.clients"));
+    CHECK(Contains(ExpectInputError([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "w.clients"));
     o = Clients(2, -1.0);
     o.num_requests = 1;
-    CHECK(Contains(ErrorOf([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "w.think_time_s"));
+    CHECK(Contains(ExpectInputError([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "w.think_time_s"));
     o = Clients(2, 1.0);
-    CHECK(Contains(ErrorOf([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "needs a limit"));
+    CHECK(Contains(ExpectInputError([&] { MakeClosedLoopWorkload(o, 1, "w"); }), "needs a limit"));
   }
 }
 

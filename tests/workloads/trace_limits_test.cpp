@@ -10,42 +10,20 @@
 
 #include "models/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
+#include "tests/support/workloads.h"
 #include "workloads/random.h"
 #include "workloads/trace.h"
 
 namespace servesim {
 namespace {
 
+using testing::Contains;
+using testing::PullAll;
+using testing::TraceErrorOf;
+using testing::TraceFile;
+
 using testing::TempDir;
-
-TraceOptions Options(const std::string& path, TraceFormat format) {
-  TraceOptions o;
-  o.path = path;
-  o.format = format;
-  return o;
-}
-
-std::vector<Request> PullAll(Workload& w) {
-  std::vector<Request> out;
-  Request r;
-  while (w.Next(r) == Pull::kRequest) out.push_back(r);
-  return out;
-}
-
-// Opens and reads the whole trace, returning the InputError's message ("" when none).
-std::string ErrorOf(const TraceOptions& o) {
-  try {
-    auto w = MakeTraceWorkload(o);
-    PullAll(*w);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
 
 // A JSONL row padded with spaces (legal JSON whitespace) to exactly `bytes` bytes.
 std::string PaddedRow(int64_t time_ms, int64_t prompt, int64_t output, size_t bytes) {
@@ -73,7 +51,7 @@ TEST_CASE("trace limits: a line over the cap is an error naming file, line and c
   SECTION("a 3 MiB row after good ones") {
     const std::string path =
         dir.Write("long.csv", header + good + good + std::string(3 << 20, '7') + "\n" + good);
-    TraceOptions o = Options(path, TraceFormat::kAzure);
+    TraceOptions o = TraceFile(path, TraceFormat::kAzure);
     auto w = MakeTraceWorkload(o);
     Request r;
     REQUIRE(w->Next(r) == Pull::kRequest);
@@ -90,15 +68,15 @@ TEST_CASE("trace limits: a line over the cap is an error naming file, line and c
     const std::string path = dir.Write(
         "over.jsonl", PaddedRow(0, 5, 5, 100) + "\n" +
                           PaddedRow(1, 5, 5, static_cast<size_t>(kMaxTraceLineBytes)) + " ");
-    CHECK(Contains(ErrorOf(Options(path, TraceFormat::kJsonl)),
+    CHECK(Contains(TraceErrorOf(TraceFile(path, TraceFormat::kJsonl)),
                    path + ":2: line longer than " + kCap + " bytes"));
   }
   SECTION("a header over the cap fails even with skip_bad_rows") {
     const std::string path = dir.Write(
         "header.csv", "TIMESTAMP," + std::string(2 << 20, 'x') + ",GeneratedTokens\n" + good);
-    TraceOptions o = Options(path, TraceFormat::kAzure);
+    TraceOptions o = TraceFile(path, TraceFormat::kAzure);
     o.skip_bad_rows = true;
-    CHECK(Contains(ErrorOf(o), path + ":1: header: line longer than " + kCap + " bytes"));
+    CHECK(Contains(TraceErrorOf(o), path + ":1: header: line longer than " + kCap + " bytes"));
   }
   SECTION("a lengths file") {
     const std::string path =
@@ -119,7 +97,7 @@ TEST_CASE("trace limits: a row of exactly the cap is read", "[workloads][reliabi
   const std::string path =
       dir.Write("cap.jsonl", PaddedRow(0, 7, 3, static_cast<size_t>(kMaxTraceLineBytes)) + "\r\n" +
                                  PaddedRow(2000, 9, 4, static_cast<size_t>(kMaxTraceLineBytes)));
-  auto w = MakeTraceWorkload(Options(path, TraceFormat::kJsonl));
+  auto w = MakeTraceWorkload(TraceFile(path, TraceFormat::kJsonl));
   const auto rs = PullAll(*w);
   REQUIRE(rs.size() == 2);
   CHECK(rs[0].prompt_tokens == 7);
@@ -136,7 +114,7 @@ TEST_CASE("trace limits: skip_bad_rows skips an over-long line without holding i
       "skip.csv", header + "0,1,1\n" + std::string(3 << 20, 'a') + "\n" + "1,2,2\r\n" +
                       std::string(2 << 20, 'b') + "\r\n" + "2,3,3\r" + std::string(2 << 20, 'c') +
                       "\r" + "3,4,4\n" + std::string(2 << 20, 'd'));
-  TraceOptions o = Options(path, TraceFormat::kCsv);
+  TraceOptions o = TraceFile(path, TraceFormat::kCsv);
   o.skip_bad_rows = true;
   auto w = MakeTraceWorkload(o);
   const auto rs = PullAll(*w);
@@ -147,7 +125,7 @@ TEST_CASE("trace limits: skip_bad_rows skips an over-long line without holding i
   }
   CHECK(w->skipped_rows() == 4);
   o.skip_bad_rows = false;
-  CHECK(Contains(ErrorOf(o), path + ":3: line longer than"));
+  CHECK(Contains(TraceErrorOf(o), path + ":3: line longer than"));
 }
 
 // Line ends on both sides of the 64 KiB read chunks' boundaries, then rows of random lengths
@@ -162,7 +140,7 @@ TEST_CASE("trace limits: line ends split across read chunks", "[workloads][relia
                                PaddedRow(1, 22, 2, 100) + end + PaddedRow(2, 33, 3, 65536) + end;
       INFO("line end " << end.size() << " bytes, first row " << 65536 + delta << " bytes");
       const std::string path = dir.Write("edge.jsonl", text);
-      const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kJsonl)));
+      const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kJsonl)));
       REQUIRE(rs.size() == 3);
       CHECK(rs[0].prompt_tokens == 11);
       CHECK(rs[1].prompt_tokens == 22);
@@ -184,7 +162,7 @@ TEST_CASE("trace limits: line ends split across read chunks", "[workloads][relia
     }
     INFO("round " << round);
     const std::string path = dir.Write("split.jsonl", text);
-    const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kJsonl)));
+    const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kJsonl)));
     REQUIRE(rs.size() == prompts.size());
     for (size_t i = 0; i < rs.size(); ++i) {
       CHECK(rs[i].prompt_tokens == prompts[i]);
@@ -198,7 +176,7 @@ TEST_CASE("trace limits: line ends split across read chunks", "[workloads][relia
                                      "\n"
                                      "1,2,2\r\r"
                                      "2,x,2\n");
-  CHECK(Contains(ErrorOf(Options(path, TraceFormat::kCsv)),
+  CHECK(Contains(TraceErrorOf(TraceFile(path, TraceFormat::kCsv)),
                  path + ":5: column 'num_prefill_tokens'"));
 }
 
@@ -211,7 +189,7 @@ TEST_CASE("trace limits: byte-order mark and line ends are accepted in every for
                                                     "TIMESTAMP,ContextTokens,GeneratedTokens\r\n"
                                                     "2023-11-16 18:15:46.5,10,2\r\n"
                                                     "2023-11-16 18:15:47.5,20,3\r\n");
-    const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kAzure)));
+    const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kAzure)));
     REQUIRE(rs.size() == 2);
     CHECK(rs[1].arrival_ns == 1'000'000'000);
     CHECK(rs[1].output_tokens == 3);
@@ -223,7 +201,7 @@ TEST_CASE("trace limits: byte-order mark and line ends are accepted in every for
                                  "\"hash_ids\": [1, 2]}\r"
                                  "{\"timestamp\": 5, \"input_length\": 10, \"output_length\": 1, "
                                  "\"hash_ids\": [1]}\r");
-    const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kMooncake)));
+    const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kMooncake)));
     REQUIRE(rs.size() == 2);
     CHECK(rs[0].prefix_hashes.size() == 2);
     CHECK(rs[1].arrival_ns == 5'000'000);
@@ -249,35 +227,35 @@ TEST_CASE("trace limits: files that are not traces fail when opened", "[workload
   };
   SECTION("empty JSONL") {
     const std::string path = dir.Write("e.jsonl", "\n\r\n  \n");
-    CHECK(Contains(open_error(Options(path, TraceFormat::kMooncake)),
+    CHECK(Contains(open_error(TraceFile(path, TraceFormat::kMooncake)),
                    path + ": empty file, expected one JSON object per line with keys 'timestamp'"));
   }
   SECTION("a header and no rows") {
     const std::string path = dir.Write("h.csv", "TIMESTAMP,ContextTokens,GeneratedTokens\n\n");
-    CHECK(Contains(open_error(Options(path, TraceFormat::kAzure)),
+    CHECK(Contains(open_error(TraceFile(path, TraceFormat::kAzure)),
                    path + ": no rows after the header"));
   }
   SECTION("a directory") {
     dir.Write("d/x", "");
     const std::string path = (dir.path() / "d").string();
-    CHECK(Contains(open_error(Options(path, TraceFormat::kCsv)),
+    CHECK(Contains(open_error(TraceFile(path, TraceFormat::kCsv)),
                    path + ": is a directory, expected a trace file"));
   }
   SECTION("binary header") {
     const std::string path = dir.Write("b.csv", std::string("\x89PNG\r\n\x1a\n\0\0", 10));
-    CHECK(Contains(open_error(Options(path, TraceFormat::kAzure)),
+    CHECK(Contains(open_error(TraceFile(path, TraceFormat::kAzure)),
                    path + ":1: header: byte 0x89 at character 1 is not text"));
   }
   SECTION("NUL bytes in a row") {
     const std::string path = dir.Write(
         "n.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n" + std::string("1,2\0,3\n", 7));
-    CHECK(Contains(ErrorOf(Options(path, TraceFormat::kCsv)),
+    CHECK(Contains(TraceErrorOf(TraceFile(path, TraceFormat::kCsv)),
                    path + ":2: NUL byte at character 4: a binary file"));
   }
   SECTION("a column read twice") {
     const std::string path =
         dir.Write("t.csv", "TIMESTAMP,ContextTokens,GeneratedTokens,ContextTokens\n");
-    CHECK(Contains(open_error(Options(path, TraceFormat::kAzure)),
+    CHECK(Contains(open_error(TraceFile(path, TraceFormat::kAzure)),
                    path + ":1: column 'ContextTokens': expected once in the header, found it as "
                           "fields 2 and 4"));
   }
@@ -285,13 +263,13 @@ TEST_CASE("trace limits: files that are not traces fail when opened", "[workload
     const std::string path = dir.Write(
         "r.csv",
         "TIMESTAMP,ContextTokens,GeneratedTokens,note,note\n2023-11-16 18:15:46,1,1,a,b\n");
-    CHECK(PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kAzure))).size() == 1);
+    CHECK(PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kAzure))).size() == 1);
   }
   SECTION("binary junk in messages is escaped") {
     const std::string path = dir.Write("j.csv",
                                        "arrived_at,num_prefill_tokens,num_decode_tokens\n"
                                        "1,\x01\xff\xfe,2\n");
-    const std::string msg = ErrorOf(Options(path, TraceFormat::kCsv));
+    const std::string msg = TraceErrorOf(TraceFile(path, TraceFormat::kCsv));
     CHECK(Contains(msg, "found '\\x01\\xFF\\xFE'"));
   }
 }

@@ -1,51 +1,26 @@
 #include "workloads/trace.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "models/input_error.h"
 #include "tests/support/shared_data.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
+#include "tests/support/workloads.h"
 #include "workloads/timestamp.h"
 
 namespace servesim {
 namespace {
 
+using testing::Contains;
+using testing::PullAll;
+using testing::TraceErrorOf;
+using testing::TraceFile;
+
 using testing::TempDir;
-
-TraceOptions Options(const std::string& path, TraceFormat format) {
-  TraceOptions o;
-  o.path = path;
-  o.format = format;
-  return o;
-}
-
-std::vector<Request> PullAll(Workload& w) {
-  std::vector<Request> out;
-  Request r;
-  while (w.Next(r) == Pull::kRequest) out.push_back(r);
-  return out;
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-// Opens and reads the whole trace, returning the InputError's message ("" when none).
-std::string ErrorOf(const TraceOptions& o) {
-  try {
-    auto w = MakeTraceWorkload(o);
-    PullAll(*w);
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST_CASE("trace: civil dates and timestamps", "[workloads]") {
   CHECK(DaysFromCivil(1970, 1, 1) == 0);
@@ -77,7 +52,7 @@ TEST_CASE("trace: azure CSV with a BOM, CRLF, a midnight crossing and no final n
                                      "2023-11-17 00:00:00.0000001,396,109\r\n"
                                      "\r\n"
                                      "2023-11-17 00:00:01.5,879,55");
-  auto w = MakeTraceWorkload(Options(path, TraceFormat::kAzure));
+  auto w = MakeTraceWorkload(TraceFile(path, TraceFormat::kAzure));
   const auto rs = PullAll(*w);
   REQUIRE(rs.size() == 3);
   CHECK(rs[0].id == 0);
@@ -99,7 +74,7 @@ TEST_CASE("trace: azure CSV with a BOM, CRLF, a midnight crossing and no final n
   // Any column order.
   const std::string swapped = dir.Write(
       "swapped.csv", "GeneratedTokens,TIMESTAMP,ContextTokens\n7,2023-01-01 00:00:00,9\n");
-  const auto s = PullAll(*MakeTraceWorkload(Options(swapped, TraceFormat::kAzure)));
+  const auto s = PullAll(*MakeTraceWorkload(TraceFile(swapped, TraceFormat::kAzure)));
   REQUIRE(s.size() == 1);
   CHECK(s[0].prompt_tokens == 9);
   CHECK(s[0].output_tokens == 7);
@@ -115,7 +90,7 @@ TEST_CASE("trace: mooncake JSONL gives prefix hashes of 512-token blocks", "[wor
       "{\"timestamp\": 6000, \"input_length\": 20, \"output_length\": 3, "
       "\"extra\": {\"nested\": [1, \"two\", null]}}\n"
       "\n");
-  const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kMooncake)));
+  const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kMooncake)));
   REQUIRE(rs.size() == 4);
   CHECK(rs[0].arrival_ns == 0);
   CHECK(rs[0].prompt_tokens == 1000);
@@ -139,7 +114,7 @@ TEST_CASE("trace: generic CSV and JSONL with column mappings", "[workloads]") {
         dir.Write("vidur.csv",
                   "arrived_at,num_prefill_tokens,num_decode_tokens,num_total_tokens\n"
                   "10.0,100,5,105\n10.25,\"200\",6,206\n11,300,7,307\n");
-    const auto rs = PullAll(*MakeTraceWorkload(Options(path, TraceFormat::kCsv)));
+    const auto rs = PullAll(*MakeTraceWorkload(TraceFile(path, TraceFormat::kCsv)));
     REQUIRE(rs.size() == 3);
     CHECK(rs[0].arrival_ns == 0);
     CHECK(rs[1].arrival_ns == 250'000'000);
@@ -149,7 +124,7 @@ TEST_CASE("trace: generic CSV and JSONL with column mappings", "[workloads]") {
   SECTION("custom columns in milliseconds, quoted header, integral floats") {
     const std::string path =
         dir.Write("custom.csv", "\"t ms\",in,out\n1000,10.0,3\n1500,20,4.00\n");
-    TraceOptions o = Options(path, TraceFormat::kCsv);
+    TraceOptions o = TraceFile(path, TraceFormat::kCsv);
     o.columns.arrival = "t ms";
     o.columns.arrival_unit_ns = 1'000'000;
     o.columns.prompt_tokens = "in";
@@ -165,7 +140,7 @@ TEST_CASE("trace: generic CSV and JSONL with column mappings", "[workloads]") {
         "generic.jsonl",
         "{\"t\": 1.5, \"in\": 10, \"out\": 20, \"meta\": {\"a\": [1, \"x\"]}, \"tag\": \"chat\"}\n"
         "{\"t\": 2.0, \"in\": 11, \"out\": 21, \"ok\": true, \"none\": null}\n");
-    TraceOptions o = Options(path, TraceFormat::kJsonl);
+    TraceOptions o = TraceFile(path, TraceFormat::kJsonl);
     o.columns.arrival = "t";
     o.columns.prompt_tokens = "in";
     o.columns.output_tokens = "out";
@@ -183,7 +158,7 @@ TEST_CASE("trace: time_scale, window and max_requests", "[workloads]") {
   for (int i = 0; i < 10; ++i)
     csv += std::to_string(100 + i) + "," + std::to_string(i + 1) + ",1\n";
   const std::string path = dir.Write("ten.csv", csv);
-  TraceOptions o = Options(path, TraceFormat::kCsv);
+  TraceOptions o = TraceFile(path, TraceFormat::kCsv);
   SECTION("window [2 s, 5 s) shifted to 0") {
     o.start_s = 2;
     o.end_s = 5;
@@ -216,11 +191,11 @@ TEST_CASE("trace: time_scale, window and max_requests", "[workloads]") {
   }
   SECTION("option errors name the source") {
     o.time_scale = 0;
-    CHECK(Contains(ErrorOf(o), "workload.time_scale"));
+    CHECK(Contains(TraceErrorOf(o), "workload.time_scale"));
     o.time_scale = 1;
     o.start_s = 5;
     o.end_s = 5;
-    CHECK(Contains(ErrorOf(o), "workload.end_s"));
+    CHECK(Contains(TraceErrorOf(o), "workload.end_s"));
   }
 }
 
@@ -234,7 +209,7 @@ TEST_CASE("trace: skip_bad_rows skips and counts", "[workloads]") {
                                      "2023-11-16 17:00:00.0,40,4\n"
                                      "2023-11-16 18:00:03.0,50,5,extra\n"
                                      "2023-11-16 18:00:04.0,60,6\n");
-  TraceOptions o = Options(path, TraceFormat::kAzure);
+  TraceOptions o = TraceFile(path, TraceFormat::kAzure);
   o.skip_bad_rows = true;
   auto w = MakeTraceWorkload(o);
   const auto rs = PullAll(*w);
@@ -244,7 +219,7 @@ TEST_CASE("trace: skip_bad_rows skips and counts", "[workloads]") {
   CHECK(rs[2].id == 2);
   CHECK(w->skipped_rows() == 3);
   o.skip_bad_rows = false;
-  CHECK(Contains(ErrorOf(o), path + ":3: column 'ContextTokens'"));
+  CHECK(Contains(TraceErrorOf(o), path + ":3: column 'ContextTokens'"));
 }
 
 struct BadCase {
@@ -320,7 +295,7 @@ TEST_CASE("trace: malformed rows are InputErrors naming file, line and column", 
   for (const BadCase& c : cases) {
     INFO(c.name);
     const std::string path = dir.Write("bad.csv", h + c.content);
-    const std::string msg = ErrorOf(Options(path, c.format));
+    const std::string msg = TraceErrorOf(TraceFile(path, c.format));
     CHECK(Contains(msg, path + c.expect[0]));  // "path:line: ..."
     for (const std::string& e : c.expect) CHECK(Contains(msg, e));
   }
@@ -331,36 +306,37 @@ TEST_CASE("trace: malformed headers and files", "[workloads]") {
   SECTION("missing column") {
     const std::string path =
         dir.Write("h.csv", "TIMESTAMP,ContextTokens\n2023-11-16 18:15:46.68,5\n");
-    const std::string msg = ErrorOf(Options(path, TraceFormat::kAzure));
+    const std::string msg = TraceErrorOf(TraceFile(path, TraceFormat::kAzure));
     CHECK(Contains(msg, path + ":1: column 'GeneratedTokens': missing from the header"));
   }
   SECTION("a misspelt mapped column gets a suggestion") {
     const std::string path =
         dir.Write("v.csv", "arrived_at,num_prefill_token,num_decode_tokens\n1,2,3\n");
-    const std::string msg = ErrorOf(Options(path, TraceFormat::kCsv));
+    const std::string msg = TraceErrorOf(TraceFile(path, TraceFormat::kCsv));
     CHECK(Contains(msg, path + ":1: column 'num_prefill_tokens': missing"));
     CHECK(Contains(msg, "did you mean 'num_prefill_token'"));
   }
   SECTION("empty file") {
     const std::string path = dir.Write("e.csv", "\r\n\n");
-    CHECK(Contains(ErrorOf(Options(path, TraceFormat::kAzure)), path + ": empty file"));
+    CHECK(Contains(TraceErrorOf(TraceFile(path, TraceFormat::kAzure)), path + ": empty file"));
   }
   SECTION("missing file") {
     const std::string path =
         (std::filesystem::temp_directory_path() / "no-such-trace.csv").string();
-    CHECK(Contains(ErrorOf(Options(path, TraceFormat::kAzure)), path + ": cannot open"));
+    CHECK(Contains(TraceErrorOf(TraceFile(path, TraceFormat::kAzure)), path + ": cannot open"));
   }
   SECTION("generic CSV values") {
     const std::string neg =
         dir.Write("n.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n-1.0,2,3\n");
-    CHECK(Contains(ErrorOf(Options(neg, TraceFormat::kCsv)),
+    CHECK(Contains(TraceErrorOf(TraceFile(neg, TraceFormat::kCsv)),
                    neg + ":2: column 'arrived_at': expected a time in seconds >= 0, found '-1.0'"));
     const std::string word =
         dir.Write("w.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\nsoon,2,3\n");
-    CHECK(Contains(ErrorOf(Options(word, TraceFormat::kCsv)), word + ":2: column 'arrived_at'"));
+    CHECK(Contains(TraceErrorOf(TraceFile(word, TraceFormat::kCsv)),
+                   word + ":2: column 'arrived_at'"));
     const std::string quote =
         dir.Write("q.csv", "arrived_at,num_prefill_tokens,num_decode_tokens\n1,\"2,3\n");
-    CHECK(Contains(ErrorOf(Options(quote, TraceFormat::kCsv)),
+    CHECK(Contains(TraceErrorOf(TraceFile(quote, TraceFormat::kCsv)),
                    quote + ":2: unterminated quoted field"));
   }
 }
@@ -397,7 +373,7 @@ TEST_CASE("trace: malformed JSON lines name file, line and key", "[workloads]") 
   for (const auto& [content, expect] : cases) {
     INFO(content);
     const std::string path = dir.Write("bad.jsonl", content + "\n");
-    const std::string msg = ErrorOf(Options(path, TraceFormat::kMooncake));
+    const std::string msg = TraceErrorOf(TraceFile(path, TraceFormat::kMooncake));
     CHECK(Contains(msg, path + expect[0]));  // "path:line: ..."
     for (const std::string& e : expect) CHECK(Contains(msg, e));
   }
@@ -414,7 +390,7 @@ struct TraceSummary {
 };
 
 TraceSummary Summarize(const std::string& path, TraceFormat format) {
-  auto w = MakeTraceWorkload(Options(path, format));
+  auto w = MakeTraceWorkload(TraceFile(path, format));
   TraceSummary s;
   Request r;
   int64_t last = 0;

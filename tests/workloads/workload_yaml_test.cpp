@@ -1,18 +1,20 @@
 #include "workloads/workload_yaml.h"
 
-#include <atomic>
 #include <catch2/catch.hpp>
-#include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
 #include "models/input_error.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/text.h"
+#include "tests/support/workloads.h"
 
 namespace servesim {
 namespace {
+
+using testing::Contains;
+using testing::PullAll;
 
 constexpr const char* kSource = "scenario.yaml: workload";
 
@@ -31,17 +33,6 @@ std::string ErrorOf(const std::string& yaml, const std::string& base_dir = "") {
   }
   FAIL_CHECK("expected an InputError for: " << yaml);
   return "";
-}
-
-bool Contains(const std::string& haystack, const std::string& needle) {
-  return haystack.find(needle) != std::string::npos;
-}
-
-std::vector<Request> PullAll(Workload& w) {
-  std::vector<Request> out;
-  Request r;
-  while (w.Next(r) == Pull::kRequest) out.push_back(r);
-  return out;
 }
 
 TEST_CASE("workload yaml: the impl table and key lists", "[workloads]") {
