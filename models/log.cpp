@@ -58,6 +58,7 @@ struct Loggers {
     out->set_sinks({WithPrefixes(std::make_shared<spdlog::sinks::stderr_sink_mt>())});
     cli = Make("cli");
     engine = Make("engine");
+    log_internal::engine.store(engine.get(), std::memory_order_release);
   }
 
   std::shared_ptr<spdlog::logger> Make(const char* name) const {
@@ -81,7 +82,13 @@ Loggers& State() {
 
 spdlog::logger& CliLog() { return *State().cli; }
 
-spdlog::logger& EngineLog() { return *State().engine; }
+namespace log_internal {
+
+std::atomic<spdlog::logger*> engine{nullptr};
+
+spdlog::logger& MakeEngineLog() { return *State().engine; }
+
+}  // namespace log_internal
 
 std::optional<spdlog::level::level_enum> ParseLogLevel(std::string_view name) {
   static constexpr std::array<std::pair<std::string_view, spdlog::level::level_enum>, 6> kLevels{{

@@ -11,6 +11,7 @@
 
 #include <spdlog/logger.h>
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,8 +21,17 @@ namespace servesim {
 // The commands' warnings and progress lines ("cli").
 spdlog::logger& CliLog();
 
-// The engine's per-step scheduler decisions, at debug level ("engine").
-spdlog::logger& EngineLog();
+namespace log_internal {
+// The engine logger once made (null before): the step loop reads it without a call.
+extern std::atomic<spdlog::logger*> engine;
+spdlog::logger& MakeEngineLog();
+}  // namespace log_internal
+
+// The engine's per-step scheduler decisions, at debug level ("engine"). Inline, for the step loop.
+inline spdlog::logger& EngineLog() {
+  spdlog::logger* logger = log_internal::engine.load(std::memory_order_acquire);
+  return logger ? *logger : log_internal::MakeEngineLog();
+}
 
 // The level named by a --log-level value: trace, debug, info, warn, error or off; nullopt for
 // anything else.
@@ -34,13 +44,17 @@ void ConfigureLogging(spdlog::level::level_enum level, const std::string& path);
 
 }  // namespace servesim
 
-// Logs at debug level at no cost when debug is off: the arguments are neither evaluated nor
-// formatted unless the logger would print them (one relaxed atomic load and a branch otherwise).
-// For hot paths such as the engine's step loop.
-#define SERVESIM_LOG_DEBUG(logger, ...)                                                   \
-  do {                                                                                    \
-    spdlog::logger& servesim_log_ = (logger);                                             \
-    if (servesim_log_.should_log(spdlog::level::debug)) servesim_log_.debug(__VA_ARGS__); \
+// Logs at debug level at next to no cost when debug is off, for hot paths such as the engine's
+// step loop: the arguments are neither evaluated nor formatted unless the logger would print them
+// (two loads and a branch otherwise), and the formatting code stays out of line in a
+// cold function so that it does not crowd the caller.
+#define SERVESIM_LOG_DEBUG(source, ...)                                           \
+  do {                                                                            \
+    spdlog::logger& servesim_log_ = (source);                                     \
+    if (servesim_log_.should_log(spdlog::level::debug)) [[unlikely]] {            \
+      [&]() __attribute__((noinline, cold)) { servesim_log_.debug(__VA_ARGS__); } \
+      ();                                                                         \
+    }                                                                             \
   } while (0)
 
 #endif  // SERVESIM_MODELS_LOG_H_
