@@ -9,6 +9,7 @@
 #include "hardware/memory_plan.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
+#include "models/log.h"
 #include "sim/core/kernel.h"
 
 namespace servesim {
@@ -272,6 +273,10 @@ struct Engine::Impl {
     const double draft_s = verifies ? rep.spec->DraftSeconds(cost) : 0;
     const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
     const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
+    SERVESIM_LOG_DEBUG(
+        EngineLog(),
+        "replica {} step at {:.6f} s: batch {}, prefill tokens {}, decode seqs {}, preempted {}",
+        index, TicksToSeconds(now), batch, shape.prefill_tokens, shape.decode_seqs, plan.preempted);
     RecordStep(index, rep, now, duration, batch, shape, cost, rep.kv->Usage(),
                rep.kv->WastedFraction(), plan.preempted, swap_blocks, draft_s);
     rep.busy = true;

@@ -416,5 +416,60 @@ expect_fail offload-sparsity "offload.ffn_load_fraction: expected a number in (0
 expect_fail weights-dont-fit "stream weights from a slower tier (offload.impl: layers)" \
   validate "$phone" --set "offload={impl: none}"
 
+# ---- global flags: --log-level and --log-file, before or after the command ----
+# check NAME CONDITION...: counts a pass when the command succeeds.
+check() {
+  local name=$1
+  shift
+  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL $name"; fi
+}
+levels="trace, debug, info, warn, error or off"
+expect_fail log-level-bad "--log-level: expected $levels, found 'loud'" --log-level loud list models
+expect_fail log-level-bad-eq "--log-level: expected $levels, found 'warning'" list models --log-level=warning
+expect_fail log-level-missing "--log-level: expected $levels, found nothing" list models --log-level
+expect_fail log-file-missing "--log-file: expected a file path, found nothing" list models --log-file
+expect_fail log-file-empty "--log-file: expected a file path, found ''" --log-file= list models
+: > "$tmp/plain-file"
+expect_fail log-file-unwritable "--log-file $tmp/plain-file/x.log: cannot open the file for writing" \
+  --log-file "$tmp/plain-file/x.log" list models
+expect_ok log-level-before-command "llama-2-7b" --log-level debug list models
+expect_ok log-level-after-command "llama-2-7b" list models --log-level=off
+big=("$tmp/big-draft.yaml" --out "$tmp/log-run" -q)
+# Default: warnings on stderr as "warning: ..."; --log-level error hides them; stdout unchanged.
+"$bin" validate "${big[0]}" >"$tmp/v-default.out" 2>"$tmp/v-default.err"
+"$bin" --log-level error validate "${big[0]}" >"$tmp/v-error.out" 2>"$tmp/v-error.err"
+check log-default-warning grep -q "^warning: .*larger than the target" "$tmp/v-default.err"
+check log-default-one-line test "$(wc -l <"$tmp/v-default.err")" -eq 1
+check log-error-hides-warning test ! -s "$tmp/v-error.err"
+check log-error-same-stdout cmp -s "$tmp/v-default.out" "$tmp/v-error.out"
+# --log-file: the same lines in the file, none on stderr.
+"$bin" validate "${big[0]}" --log-file "$tmp/v.log" >/dev/null 2>"$tmp/v-file.err"
+check log-file-has-warning cmp -s "$tmp/v-default.err" "$tmp/v.log"
+check log-file-quiet-stderr test ! -s "$tmp/v-file.err"
+# debug: one line per scheduled step from the engine; summary.json is the same as without.
+"$bin" run "${big[@]}" --set output.wall_clock=false --log-level debug 2>"$tmp/run-debug.err"
+cp "$tmp/log-run/summary.json" "$tmp/summary-debug.json"
+"$bin" run "${big[@]}" --set output.wall_clock=false 2>/dev/null
+check log-debug-steps grep -q "^debug: replica 0 step at 0.000000 s: batch 1, prefill tokens 10, decode seqs 0, preempted 0$" "$tmp/run-debug.err"
+check log-debug-same-summary cmp -s "$tmp/log-run/summary.json" "$tmp/summary-debug.json"
+"$bin" run "${big[@]}" --log-level debug --log-file "$tmp/run-debug.log" 2>"$tmp/run-debug-file.err"
+check log-debug-to-file grep -q "^debug: replica 0 step at" "$tmp/run-debug.log"
+check log-debug-file-quiet-stderr test ! -s "$tmp/run-debug-file.err"
+# info lines (sweep's closing line) show by default and hide at warn.
+sweep=(sweep "$default" --set workload.num_requests=20 --vary seed=1,2 --out "$tmp/log-sweep")
+"$bin" "${sweep[@]}" 2>"$tmp/sweep-info.err" >/dev/null
+"$bin" "${sweep[@]}" --log-level warn 2>"$tmp/sweep-warn.err" >/dev/null
+check log-info-default grep -q "^sweep: 2 of 2 points in .* -> $tmp/log-sweep/sweep.csv$" "$tmp/sweep-info.err"
+check log-warn-hides-info test ! -s "$tmp/sweep-warn.err"
+
+# The help lists each command of the table once, and each listed command dispatches.
+listed=$("$bin" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 {print $1}')
+check help-lists-nine test "$(echo "$listed" | wc -l)" -eq 9
+for c in $listed; do
+  check "help-$c-dispatches" "$bin" "$c" --help >/dev/null
+done
+expect_fail no-command-lists-all "expected a command (run, validate, analyze, list, calibrate, sweep, merge, capacity, version)"
+expect_fail unknown-command-tie "unknown command 'ca' (did you mean 'calibrate' or 'capacity'?)" ca
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

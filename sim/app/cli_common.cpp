@@ -1,0 +1,83 @@
+#include "sim/app/cli_common.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <iostream>
+
+#include "models/hf_config.h"
+#include "models/input_error.h"
+#include "models/model_yaml.h"
+#include "models/presets.h"
+
+namespace servesim {
+namespace {
+
+bool EndsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+po::variables_map Parse(const std::string& command, int argc, char** argv,
+                        const po::options_description& desc,
+                        const po::positional_options_description* positional) {
+  po::variables_map vm;
+  try {
+    auto parser = po::command_line_parser(argc, argv).options(desc);
+    po::positional_options_description none;
+    parser.positional(positional ? *positional : none);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw InputError("servesim " + command + ": " + e.what() + " (see servesim " + command +
+                     " --help)");
+  }
+  return vm;
+}
+
+void PrintHelp(const std::string& synopsis, const po::options_description& desc) {
+  std::cout << synopsis << "\n\n" << desc << "\n";
+}
+
+std::vector<std::string> Strings(const po::variables_map& vm, const char* key) {
+  return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+int JobsFlag(const po::variables_map& vm) {
+  if (!vm.count("jobs")) return 0;
+  const int jobs = vm["jobs"].as<int>();
+  if (jobs < 1) {
+    throw InputError("--jobs: expected a positive number of threads, found " +
+                     std::to_string(jobs));
+  }
+  return jobs;
+}
+
+ModelSpec ResolveModel(const std::string& value) {
+  if (EndsWith(value, ".json")) return ModelSpecFromHfConfigFile(value);
+  if (EndsWith(value, ".yaml") || EndsWith(value, ".yml")) {
+    YAML::Node node;
+    CheckInputFileSize(value, 16u << 20, "model YAML file");
+    try {
+      node = YAML::LoadFile(value);
+    } catch (const YAML::BadFile&) {
+      throw InputError("--model: cannot open '" + value + "'");
+    } catch (const YAML::Exception& e) {
+      throw InputError(value + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+    }
+    const auto slash = value.find_last_of('/');
+    return ModelSpecFromYaml(node, value, slash == std::string::npos ? "" : value.substr(0, slash));
+  }
+  return ModelPresetOrThrow(value, "--model");
+}
+
+DType ParseDTypeFlag(const std::string& value, const std::string& flag) {
+  const auto d = ParseDType(value);
+  if (!d) {
+    throw InputError(flag + ": unknown dtype '" + value + "'; expected one of " + DTypeChoices());
+  }
+  return *d;
+}
+
+}  // namespace servesim

@@ -1,0 +1,184 @@
+// servesim analyze: one inference step priced operator by operator (roofline), with a memory-fit
+// check; as text, JSON, CSV or a roofline page.
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "hardware/cost_model.h"
+#include "hardware/presets.h"
+#include "models/input_error.h"
+#include "sim/app/cli_common.h"
+#include "sim/config/scenario.h"
+#include "sim/output/analysis_report.h"
+#include "sim/output/report_html.h"
+
+namespace servesim {
+namespace {
+
+po::options_description AnalyzeOptions() {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")(
+      "model", po::value<std::string>(),
+      "model preset name, a Hugging Face config.json, or a model YAML file")(
+      "device", po::value<std::string>(), "device preset name (servesim list devices)")(
+      "tp", po::value<int>()->default_value(1), "tensor-parallel degree")(
+      "dtype", po::value<std::string>(),
+      "weights, activations and KV cache dtype: fp32|bf16|fp16|fp8|int8|int4")(
+      "weight-dtype", po::value<std::string>(), "weight dtype (overrides --dtype)")(
+      "kv-dtype", po::value<std::string>(), "KV-cache dtype (overrides --dtype)")(
+      "phase", po::value<std::string>()->default_value("decode"), "prefill | decode")(
+      "batch", po::value<int64_t>()->default_value(1), "sequences in the step")(
+      "tokens", po::value<int64_t>(),
+      "new tokens per sequence (decode: 1; prefill: the prompt chunk)")(
+      "context", po::value<int64_t>()->default_value(0), "tokens already cached per sequence")(
+      "attention", po::value<std::string>()->default_value("flash"),
+      "flash | naive (materialized scores)")(
+      "ideal", "pure roofline: datasheet peaks, efficiency 1, no overheads")(
+      "runtime", po::value<std::string>()->default_value("cuda-graphs"),
+      "engine overhead profile: none | cuda-graphs | eager (servesim list runtimes)")(
+      "memory-utilization", po::value<double>()->default_value(0.9),
+      "fraction of device memory for weights + KV")(
+      "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
+      "format", po::value<std::string>()->default_value("text"), "text | json | csv")(
+      "html", po::value<std::string>(),
+      "also write a self-contained roofline page (operators by intensity vs FLOP/s) to FILE")(
+      "scenario", po::value<std::string>(),
+      "take model, device, tp, dtypes, cost model, memory plan and offload placement from a "
+      "scenario file (with --set overrides); --model and --device are then not needed")(
+      "set", po::value<std::vector<std::string>>()->composing(),
+      "with --scenario: override a key (a.b.c=value)");
+  return desc;
+}
+
+// Model, device and offload plan: from --scenario (returned, with its --set overrides), else from
+// --model and --device.
+std::optional<Scenario> ReadModelAndDevice(const po::variables_map& vm, AnalyzeRequest& r) {
+  std::optional<Scenario> scenario;
+  if (vm.count("scenario")) {
+    for (const char* flag : {"model", "device", "dtype", "weight-dtype", "kv-dtype"}) {
+      if (vm.count(flag)) {
+        throw InputError(std::string("servesim analyze: --") + flag +
+                         " conflicts with --scenario (use --set to change the scenario)");
+      }
+    }
+    std::vector<std::string> overrides;
+    if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+    scenario.emplace(LoadScenario(vm["scenario"].as<std::string>(), overrides));
+    r.model = scenario->engine.model;
+    r.device = scenario->engine.device;
+    r.use_offload_plan = true;
+    r.offload = scenario->engine.offload;
+  } else {
+    if (vm.count("set")) throw InputError("servesim analyze: --set needs --scenario");
+    if (!vm.count("model"))
+      throw InputError("servesim analyze: --model is required (servesim list models)");
+    if (!vm.count("device"))
+      throw InputError("servesim analyze: --device is required (servesim list devices)");
+    r.model = ResolveModel(vm["model"].as<std::string>());
+    r.device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
+  }
+  return scenario;
+}
+
+void ApplyDTypeFlags(const po::variables_map& vm, ModelSpec& model) {
+  if (vm.count("dtype")) {
+    const DType d = ParseDTypeFlag(vm["dtype"].as<std::string>(), "--dtype");
+    model.weight_dtype = model.kv_dtype = d;
+    // Integer formats quantize weights only; activations stay 16-bit.
+    model.activation_dtype = (d == DType::kInt4 || d == DType::kInt8) ? model.activation_dtype : d;
+  }
+  if (vm.count("weight-dtype"))
+    model.weight_dtype = ParseDTypeFlag(vm["weight-dtype"].as<std::string>(), "--weight-dtype");
+  if (vm.count("kv-dtype"))
+    model.kv_dtype = ParseDTypeFlag(vm["kv-dtype"].as<std::string>(), "--kv-dtype");
+  if (model.kv_dtype == DType::kInt4)
+    throw InputError("--kv-dtype: int4 KV cache is not modeled; use fp8 or int8");
+}
+
+// Phase, batch shape, attention kernel, runtime profile and memory plan.
+void ApplyStepFlags(const po::variables_map& vm, AnalyzeRequest& r) {
+  const std::string phase = vm["phase"].as<std::string>();
+  if (phase != "prefill" && phase != "decode") {
+    throw InputError("--phase: expected prefill or decode, found '" + phase + "'");
+  }
+  r.phase = phase == "decode" ? StepPhase::kDecode : StepPhase::kPrefill;
+  r.batch = vm["batch"].as<int64_t>();
+  r.context = vm["context"].as<int64_t>();
+  if (vm.count("tokens")) {
+    r.tokens = vm["tokens"].as<int64_t>();
+  } else if (r.phase == StepPhase::kPrefill) {
+    throw InputError(
+        "servesim analyze: --tokens is required for --phase prefill (the prompt chunk length)");
+  }
+  r.cost.tp = vm["tp"].as<int>();
+  const std::string attention = vm["attention"].as<std::string>();
+  if (attention != "flash" && attention != "naive") {
+    throw InputError("--attention: expected flash or naive, found '" + attention + "'");
+  }
+  r.cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
+  r.cost.ideal = vm.count("ideal") > 0;
+  r.runtime_name = r.cost.ideal ? "none" : vm["runtime"].as<std::string>();
+  r.cost.runtime = RuntimeProfileOrThrow(r.runtime_name, "--runtime").overheads;
+  r.memory.memory_utilization = vm["memory-utilization"].as<double>();
+  r.memory.block_size_tokens = vm["block-size"].as<int64_t>();
+  if (r.memory.block_size_tokens < 1 || r.memory.block_size_tokens > 4096) {
+    throw InputError("--block-size: expected an integer in [1, 4096], found " +
+                     std::to_string(r.memory.block_size_tokens));
+  }
+}
+
+OutputFormat ParseFormat(const std::string& format) {
+  if (format == "text") return OutputFormat::kText;
+  if (format == "json") return OutputFormat::kJson;
+  if (format == "csv") return OutputFormat::kCsv;
+  throw InputError("--format: expected text, json or csv, found '" + format + "'");
+}
+
+}  // namespace
+
+int CmdAnalyze(int argc, char** argv) {
+  const po::options_description desc = AnalyzeOptions();
+  const auto vm = Parse("analyze", argc, argv, desc);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim analyze --model M --device D [--tp N] [--dtype T] --phase prefill|decode "
+        "--batch B\n"
+        "                        [--tokens T] [--context C] [--format text|json|csv] [--ideal]\n\n"
+        "Prices one forward step operator by operator. FLOPs, bytes and seconds of each operator "
+        "are\n"
+        "summed over all layers (per_layer: false in JSON); `repeats` says how many times it "
+        "runs.\n"
+        "Operator names: embed, norm, qkv_proj, rope, attention (naive: attn_score, attn_softmax,\n"
+        "attn_value), o_proj, residual_add, gate_up_proj (up_proj for a plain FFN), act, "
+        "down_proj,\n"
+        "lm_head, tp_all_reduce. tokens_per_second counts generated tokens for decode and "
+        "processed\n"
+        "prompt tokens for prefill.",
+        desc);
+    return 0;
+  }
+  AnalyzeRequest r;
+  const std::optional<Scenario> scenario = ReadModelAndDevice(vm, r);
+  ApplyDTypeFlags(vm, r.model);
+  ApplyStepFlags(vm, r);
+  if (scenario) {  // the scenario's engine settings win over the flags' defaults
+    r.cost = scenario->engine.cost;
+    r.runtime_name = scenario->runtime_name;
+    r.memory.tp = r.cost.tp;
+    r.memory.memory_utilization = scenario->memory.usable_bytes / scenario->memory.device_bytes;
+    r.memory.block_size_tokens = scenario->engine.kv.block_size;
+  }
+  const OutputFormat f = ParseFormat(vm["format"].as<std::string>());
+  if (vm.count("html")) {
+    const std::string path = vm["html"].as<std::string>();
+    std::ofstream html(path);
+    if (!(html << RenderRooflineHtml(r)) || !html.flush())
+      throw InputError("--html " + path + ": cannot write the file");
+  }
+  std::cout << RenderAnalysis(r, f);
+  return 0;
+}
+
+}  // namespace servesim

@@ -1,0 +1,170 @@
+// servesim calibrate: fits a device's cost-model efficiencies (and the engine overheads) to
+// measured kernel and step timings, and prints the fit as markdown.
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hardware/calibration.h"
+#include "hardware/cost_model.h"
+#include "hardware/presets.h"
+#include "models/input_error.h"
+#include "sim/app/cli_common.h"
+
+namespace servesim {
+namespace {
+
+void PrintErrors(std::ostream& out, const std::vector<ErrorStats>& stats) {
+  out << "| group | n | median abs err | p90 abs err | mean signed err "
+         "|\n|---|---:|---:|---:|---:|\n";
+  char line[256];
+  for (const auto& e : stats) {
+    std::snprintf(line, sizeof(line), "| %s | %zu | %.1f %% | %.1f %% | %+.1f %% |\n",
+                  e.group.c_str(), e.count, 100 * e.median_abs_rel, 100 * e.p90_abs_rel,
+                  100 * e.mean_signed_rel);
+    out << line;
+  }
+}
+
+void PrintTuning(std::ostream& out, const char* name, const KernelTuning& k) {
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "  %s: {compute_eff: %.3f, memory_eff: %.3f, overhead_us: %.2f}\n", name,
+                k.compute_eff, k.memory_eff, k.overhead_s * 1e6);
+  out << line;
+}
+
+// The measurements named by the command's file options.
+struct Measurements {
+  std::vector<OpMeasurement> ops;
+  std::vector<CollectiveMeasurement> collectives;
+  std::vector<StepMeasurement> steps;
+};
+
+Measurements ReadMeasurements(const po::variables_map& vm) {
+  Measurements m;
+  for (const auto& f : Strings(vm, "ops")) {
+    auto rows = ReadVidurOpsCsv(f);
+    m.ops.insert(m.ops.end(), rows.begin(), rows.end());
+  }
+  for (const auto& f : Strings(vm, "attention")) {
+    auto rows = ReadVidurAttentionCsv(f);
+    m.ops.insert(m.ops.end(), rows.begin(), rows.end());
+  }
+  for (const auto& f : Strings(vm, "allreduce")) {
+    auto rows = ReadVidurAllReduceCsv(f);
+    m.collectives.insert(m.collectives.end(), rows.begin(), rows.end());
+  }
+  for (const auto& f : Strings(vm, "steps")) {
+    auto rows = ReadSplitwiseStepsCsv(f, vm["steps-hardware"].as<std::string>());
+    m.steps.insert(m.steps.end(), rows.begin(), rows.end());
+  }
+  if (m.ops.empty() && m.collectives.empty() && m.steps.empty()) {
+    throw InputError(
+        "servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
+  }
+  return m;
+}
+
+// Whole steps are fitted with the kernel efficiencies just fitted (or the preset's).
+void PrintStepFit(std::ostream& out, const DeviceSpec& device, const CalibrationReport& rep,
+                  const Measurements& m, const std::string& runtime) {
+  DeviceSpec fitted = device;
+  if (!m.ops.empty()) fitted.efficiency = rep.efficiency;
+  if (!m.collectives.empty()) fitted.interconnect = rep.interconnect;
+  const RuntimeProfile& start = RuntimeProfileOrThrow(runtime, "--runtime");
+  const RuntimeCalibration rc = CalibrateRuntime(fitted, m.steps, start.overheads);
+  out << "## " << device.name << ": " << m.steps.size() << " whole-step measurements, runtime '"
+      << start.name << "'\n\nBefore (profile as shipped):\n\n";
+  PrintErrors(out, rc.before);
+  out << "\nAfter the fit:\n\n";
+  PrintErrors(out, rc.after);
+  char line[256];
+  std::snprintf(line, sizeof(line),
+                "\n```yaml\nruntime: {step_ms: %.3f, step_per_seq_us: %.2f, kernel_launch_us: "
+                "%.2f, cuda_graphs: %s}\n```\n\n",
+                rc.overheads.step_s * 1e3, rc.overheads.step_per_seq_s * 1e6,
+                rc.overheads.kernel_launch_s * 1e6, rc.overheads.cuda_graphs ? "true" : "false");
+  out << line;
+}
+
+void PrintKernelFit(std::ostream& out, const DeviceSpec& device, const CalibrationReport& rep,
+                    const Measurements& m) {
+  out << "## " << device.name << ": " << m.ops.size() << " kernel and " << m.collectives.size()
+      << " all-reduce measurements\n\nBefore (current preset):\n\n";
+  PrintErrors(out, rep.before);
+  out << "\nAfter the fit:\n\n";
+  PrintErrors(out, rep.after);
+  const Efficiency& e = rep.efficiency;
+  out << "\nFitted parameters:\n\n```yaml\nefficiency:\n";
+  PrintTuning(out, "gemm", e.gemm);
+  char line[256];
+  std::snprintf(line, sizeof(line), "  gemm_ramp_tokens: %.2f\n  roofline_sharpness: %.3f\n",
+                e.gemm_ramp_tokens, e.roofline_sharpness);
+  out << line;
+  PrintTuning(out, "attention", e.attention);
+  std::snprintf(line, sizeof(line),
+                "  attention_row_keys: %.1f\n  attention_masked_fraction: %.3f\n",
+                e.attention_row_keys, e.attention_masked_fraction);
+  out << line;
+  PrintTuning(out, "norm", e.norm);
+  PrintTuning(out, "rope", e.rope);
+  PrintTuning(out, "act", e.act);
+  PrintTuning(out, "residual_add", e.residual_add);
+  PrintTuning(out, "embed", e.embed);
+  std::snprintf(line, sizeof(line),
+                "  allreduce_bus_eff: %.3f\ninterconnect_latency_us: %.2f\n```\n",
+                e.allreduce_bus_eff, rep.interconnect.latency_s * 1e6);
+  out << line;
+}
+
+}  // namespace
+
+int CmdCalibrate(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("device", po::value<std::string>(),
+                                                 "device preset whose efficiencies are fitted")(
+      "ops", po::value<std::vector<std::string>>()->multitoken(),
+      "per-operator timing CSVs (Vidur *_ops.csv layout)")(
+      "attention", po::value<std::vector<std::string>>()->multitoken(),
+      "attention timing CSVs (Vidur layout)")("allreduce",
+                                              po::value<std::vector<std::string>>()->multitoken(),
+                                              "NCCL all-reduce timing CSVs (Vidur layout)")(
+      "steps", po::value<std::vector<std::string>>()->multitoken(),
+      "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")(
+      "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
+      "`hardware` value of the step rows to use")(
+      "runtime", po::value<std::string>()->default_value("eager"),
+      "engine profile the step fit starts from (its cuda_graphs setting is kept)");
+  const auto vm = Parse("calibrate", argc, argv, desc);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
+        "FILE...]\n\n"
+        "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
+        "latency)\n"
+        "to measured medians, and prints the fitted parameters and the error before/after as "
+        "markdown.\n"
+        "Copy the fitted values into the device's preset in hardware/presets.cpp.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
+  const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
+  const Measurements m = ReadMeasurements(vm);
+  const CalibrationReport rep = Calibrate(device, m.ops, m.collectives);
+  std::ostringstream out;
+  if (!m.steps.empty()) {
+    PrintStepFit(out, device, rep, m, vm["runtime"].as<std::string>());
+    if (m.ops.empty() && m.collectives.empty()) {
+      std::cout << out.str();
+      return 0;
+    }
+  }
+  PrintKernelFit(out, device, rep, m);
+  std::cout << out.str();
+  return 0;
+}
+
+}  // namespace servesim

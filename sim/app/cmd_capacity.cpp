@@ -1,0 +1,127 @@
+// servesim capacity: a thin wrapper over sim/app/capacity.h (the highest request rate meeting the
+// SLOs, per configuration of a --vary grid).
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "models/input_error.h"
+#include "models/log.h"
+#include "sim/app/capacity.h"
+#include "sim/app/cli_common.h"
+#include "sim/app/sweep.h"
+
+namespace servesim {
+namespace {
+
+// One configuration's line on stdout, and a warning on stderr when the run ended before queues
+// built up (the capacity found is then a burst's, not a sustained rate).
+void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
+  std::string label;
+  for (const auto& a : row.assignment) label += (label.empty() ? "" : ", ") + a;
+  std::printf("config %lld%s%s%s: ", static_cast<long long>(row.config), label.empty() ? "" : " (",
+              label.c_str(), label.empty() ? "" : ")");
+  if (row.search.status == CapacityStatus::kNoRate) {
+    std::printf("no rate meets the SLOs (down to %.4g req/s)\n", row.search.failing_per_s);
+    return;
+  }
+  const RunSummary& s = row.at_capacity;
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  std::printf("capacity %s%.4g req/s (%s=%.6g), goodput %.4g req/s",
+              row.search.status == CapacityStatus::kUnbounded ? "at least " : "",
+              row.search.capacity_per_s, row.rate_key.c_str(), row.rate_value,
+              static_cast<double>(s.good_requests) / dur);
+  for (size_t i = 0; i < slos.size(); ++i) {
+    std::printf(", %s %.4g <= %.4g", slos[i].metric.c_str(), row.slo_values_ms[i],
+                slos[i].bound_ms);
+  }
+  if (row.price_per_device_hour) {
+    std::printf(", %.4g requests per $ (%lld devices at $%.4g/h)", row.requests_per_dollar,
+                static_cast<long long>(row.devices), *row.price_per_device_hour);
+  }
+  std::printf("; %d runs\n", row.search.evaluations);
+  const double served_per_s = static_cast<double>(s.completed) / dur;
+  if (served_per_s < 0.8 * row.search.capacity_per_s) {
+    CliLog().warn(
+        "config {} served {:.4g} req/s at an offered {:.4g} req/s: the run ends before queues "
+        "build up; raise workload.num_requests or duration_s for a sustained capacity",
+        row.config, served_per_s, row.search.capacity_per_s);
+  }
+}
+
+}  // namespace
+
+int CmdCapacity(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file")(
+      "slo", po::value<std::vector<std::string>>()->composing(),
+      "SLOs, all met at the capacity: p99_ttft_ms=500,p99_tpot_ms=50 (statistics "
+      "mean|median|p90|p95|p99 of ttft|tpot|itl|e2el|queue, in ms)")(
+      "vary", po::value<std::vector<std::string>>()->composing(),
+      "one capacity per configuration of the grid: --vary hardware.tp=1,2,4")(
+      "set", po::value<std::vector<std::string>>()->composing(), "override a key")(
+      "tolerance", po::value<double>()->default_value(0.01),
+      "relative width of the final [passing, failing] rate interval")(
+      "price-per-device-hour", po::value<double>(),
+      "USD per device-hour: adds requests per dollar")(
+      "price", po::value<std::vector<std::string>>()->composing(),
+      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5")(
+      "out", po::value<std::string>()->default_value("results"), "output directory")(
+      "jobs,j", po::value<int>(), "threads over configurations (default: all hardware threads)")(
+      "common-seed", "every configuration runs with the scenario seed");
+  po::positional_options_description pos;
+  pos.add("scenario", 1);
+  const auto vm = Parse("capacity", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
+        "                         [--set key=value ...]\n"
+        "                         [--price-per-device-hour X | --price DEVICE=X,...]\n\n"
+        "Finds the highest request rate meeting every SLO: doubles the workload's rate (synthetic\n"
+        "rate_per_s, trace time_scale) until one fails, then bisects to --tolerance. Writes\n"
+        "DIR/capacity.csv (one row per configuration: capacity, metrics there, requests per\n"
+        "dollar with devices = tp x replicas) and prints a line per configuration.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("scenario")) throw InputError("servesim capacity: expected a scenario file");
+  if (!vm.count("slo")) {
+    throw InputError(
+        "servesim capacity: --slo is required (e.g. --slo p99_ttft_ms=500,p99_tpot_ms=50)");
+  }
+  CapacityOptions o;
+  o.grid.scenario_path = vm["scenario"].as<std::string>();
+  o.grid.overrides = Strings(vm, "set");
+  o.grid.axes = ParseSweepAxes(Strings(vm, "vary"));
+  o.grid.jobs = JobsFlag(vm);
+  o.grid.common_seed = vm.count("common-seed") > 0;
+  for (const std::string& s : Strings(vm, "slo")) {
+    for (Slo& slo : ParseSlos(s)) {
+      for (const Slo& have : o.slos) {
+        if (have.metric == slo.metric) throw InputError("--slo " + slo.metric + ": given twice");
+      }
+      o.slos.push_back(slo);
+    }
+  }
+  o.tolerance = vm["tolerance"].as<double>();
+  if (vm.count("price-per-device-hour"))
+    o.price_per_device_hour = vm["price-per-device-hour"].as<double>();
+  o.device_prices = ParseDevicePrices(Strings(vm, "price"));
+  const CapacityResult r = RunCapacity(o);
+  const std::filesystem::path dir = vm["out"].as<std::string>();
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw InputError("--out " + dir.string() + ": cannot create directory: " + ec.message());
+  std::ofstream f(dir / "capacity.csv", std::ios::binary);
+  if (!f || !(f << r.csv) || !f.flush()) {
+    throw InputError("--out " + dir.string() + ": cannot write capacity.csv");
+  }
+  for (const CapacityRow& row : r.rows) PrintCapacityRow(row, o.slos);
+  CliLog().info("capacity: {} configurations in {:.3f} s wall -> {}", r.rows.size(), r.wall_s,
+                (dir / "capacity.csv").string());
+  return 0;
+}
+
+}  // namespace servesim

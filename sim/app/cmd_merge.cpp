@@ -1,0 +1,37 @@
+// servesim merge: combines sweep shards' directories into one sweep.csv (sim/app/sweep.h).
+#include <string>
+
+#include "models/input_error.h"
+#include "models/log.h"
+#include "sim/app/cli_common.h"
+#include "sim/app/sweep.h"
+
+namespace servesim {
+
+int CmdMerge(int argc, char** argv) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")(
+      "dirs", po::value<std::vector<std::string>>()->composing(), "shard output directories")(
+      "out", po::value<std::string>(), "output directory (required)");
+  po::positional_options_description pos;
+  pos.add("dirs", -1);
+  const auto vm = Parse("merge", argc, argv, desc, &pos);
+  if (vm.count("help")) {
+    PrintHelp(
+        "usage: servesim merge DIR1 DIR2 ... --out DIR\n\n"
+        "Combines the sweep.csv of servesim sweep --shard runs into DIR/sweep.csv, identical to\n"
+        "the unsharded run's; fails when shards come from different sweeps or a point is missing\n"
+        "or duplicated.",
+        desc);
+    return 0;
+  }
+  if (!vm.count("out")) throw InputError("servesim merge: --out DIR is required");
+  const SweepResult r = MergeSweeps(Strings(vm, "dirs"));
+  const std::string dir = vm["out"].as<std::string>();
+  WriteSweepOutputs(dir, r.csv, r.info_json);
+  CliLog().info("merge: {} points from {} directories -> {}/sweep.csv", r.grid_points,
+                Strings(vm, "dirs").size(), dir);
+  return 0;
+}
+
+}  // namespace servesim
