@@ -9,6 +9,7 @@
 #include "hardware/memory_plan.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
+#include "policies/registry.h"
 #include "sim/core/kernel.h"
 #include "workloads/random.h"
 
@@ -76,9 +77,10 @@ struct Engine::Impl {
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
     jump_decodes =
-        cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
-    reserves_max = cfg.scheduler.impl == "orca";
+        cfg.jump_decode_stretches && caps.decode_stretch_jump && !cfg.speculative.enabled();
+    reserves_max = caps.reserves_max_length;
     accept_rng = MakeStream(cfg.seed, "acceptance");
     request_alpha_rng = MakeStream(cfg.seed, "acceptance_per_request");
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
