@@ -66,6 +66,8 @@ class YamlMapReader {
 
   std::string Key(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   const std::string& file() const { return file_; }
+  // The keys read so far (present or not): what this map's readers know about.
+  const std::set<std::string>& read_keys() const { return read_; }
 
   // Throws InputError "file[:line]: key: what[, found F]" (the line of `at` when it has one).
   [[noreturn]] void Fail(const std::string& key, const std::string& what, const std::string& found,

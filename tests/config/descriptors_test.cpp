@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "hardware/hardware_yaml.h"
+#include "models/presets.h"
 #include "policies/registry.h"
 
 namespace servesim {
@@ -153,6 +155,77 @@ TEST_CASE("no code outside an implementation's own folder and the registry compa
   }
   for (const std::string& o : offences) UNSCOPED_INFO(o);
   CHECK(offences.empty());
+}
+
+}  // namespace servesim
+
+namespace servesim {
+namespace {
+
+// Every key a reader reads with its defaults is documented in `docs` (as "name" or, for keys of a
+// nested map, "map.name").
+void CheckReadKeysDocumented(const std::string& who, const std::set<std::string>& read,
+                             const std::vector<std::vector<KeyDoc>>& docs) {
+  for (const std::string& key : read) {
+    bool documented = false;
+    for (const auto& list : docs) {
+      for (const KeyDoc& k : list) {
+        const std::string name = k.name;
+        documented = documented || name == key || name.rfind(key + ".", 0) == 0;
+      }
+    }
+    INFO(who << " reads '" << key << "'");
+    CHECK(documented);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every key a slot reader reads is documented by its descriptor", "[config][registry]") {
+  const YAML::Node absent;
+  for (const SchedulerDescriptor& d : SchedulerDescriptors()) {
+    YamlMapReader r(YAML::Load("{impl: " + std::string(d.name) + "}"), "test", "scheduler");
+    SchedulerOptions o;
+    CHECK(&ReadSchedulerSlot(r, 4096, o) == &FindScheduler(d.name));
+    CheckReadKeysDocumented(d.name, r.read_keys(), {SchedulerSlotKeys(), d.keys});
+  }
+  for (const KvDescriptor& d : KvDescriptors()) {
+    YamlMapReader r(YAML::Load("{impl: " + std::string(d.name) + ", preemption: swap}"), "test",
+                    "kv_cache");
+    KvOptions o;
+    KvSlotSettings settings;
+    ReadKvSlot(r, FindScheduler("vllm_v0").caps, 4096, o, settings);
+    CheckReadKeysDocumented(d.name, r.read_keys(), {KvSlotKeys(), d.keys});
+  }
+  for (const OffloadDescriptor& d : OffloadDescriptors()) {
+    YamlMapReader r(YAML::Load("{impl: " + std::string(d.name) + "}"), "test", "offload");
+    OffloadOptions o;
+    ReadOffloadSlot(r, OffloadContext{4096, 32}, o);
+    CheckReadKeysDocumented(d.name, r.read_keys(), {OffloadSlotKeys(), d.keys});
+  }
+  const ModelSpec target = ModelPresetOrThrow("llama-3.1-8b", "test");
+  for (const SpeculativeDescriptor& d : SpeculativeDescriptors()) {
+    const std::string draft = d.caps.draft_model ? ", draft: llama-3.2-1b" : "";
+    YamlMapReader r(YAML::Load("{impl: " + std::string(d.name) + draft + "}"), "test",
+                    "speculative");
+    SpeculativeOptions o;
+    ReadSpeculativeKeys(r, ReadSpeculativeImpl(r, o), SpeculativeContext{&target, ""}, o);
+    CheckReadKeysDocumented(d.name, r.read_keys(), {SpeculativeSlotKeys(), d.keys});
+  }
+  for (const CostModelDescriptor& d : CostModelDescriptors()) {
+    YamlMapReader r(absent, "test", "cost_model");
+    CostModelOptions cost;
+    std::string runtime;
+    d.parse(r, cost, runtime);
+    CheckReadKeysDocumented(d.name, r.read_keys(), {d.keys});
+  }
+  YamlMapReader hw(YAML::Load("{device: h100-sxm}"), "test", "hardware");
+  ReadHardware(hw, target);
+  CheckReadKeysDocumented("hardware", hw.read_keys(), {HardwareKeys()});
+  YamlMapReader route(absent, "test", "routing");
+  RoutingOptions ro;
+  ReadRoutingSlot(route, ro);
+  CheckReadKeysDocumented("routing", route.read_keys(), {RoutingSlotKeys()});
 }
 
 }  // namespace servesim
