@@ -2,53 +2,110 @@
 
 #include <stdexcept>
 
-#include "policies/batching/batch_scheduler.h"
-#include "policies/kv/kv_allocator.h"
+#include "hardware/hardware_yaml.h"
 
 namespace servesim {
+namespace {
+
+template <typename Descriptor>
+const Descriptor& Find(const std::vector<Descriptor>& table, const std::string& name,
+                       const char* what) {
+  for (const Descriptor& d : table) {
+    if (name == d.name) return d;
+  }
+  throw std::logic_error(std::string("no ") + what + " named '" + name + "'");
+}
+
+template <typename Descriptor>
+void AddEntries(std::vector<ImplEntry>& out, const char* slot,
+                const std::vector<Descriptor>& table) {
+  for (const Descriptor& d : table) out.push_back({slot, d.name, d.summary});
+}
+
+}  // namespace
+
+const std::vector<SchedulerDescriptor>& SchedulerDescriptors() {
+  static const std::vector<SchedulerDescriptor> kTable = {
+      VllmV1SchedulerDescriptor(),   // policies/batching/vllm_v1.cpp
+      VllmV0SchedulerDescriptor(),   // policies/batching/vllm_v0.cpp
+      SarathiSchedulerDescriptor(),  // policies/batching/sarathi.cpp
+      OrcaSchedulerDescriptor(),     // policies/batching/orca.cpp
+      StaticSchedulerDescriptor(),   // policies/batching/static.cpp
+  };
+  return kTable;
+}
+
+const std::vector<KvDescriptor>& KvDescriptors() {
+  static const std::vector<KvDescriptor> kTable = {
+      PagedKvDescriptor(),
+      ContiguousKvDescriptor(),
+  };
+  return kTable;
+}
+
+const std::vector<SpeculativeDescriptor>& SpeculativeDescriptors() {
+  static const std::vector<SpeculativeDescriptor> kTable = {
+      NoSpeculationDescriptor(),
+      DraftModelDescriptor(),
+      NgramDescriptor(),
+      DraftHeadsDescriptor(),
+  };
+  return kTable;
+}
+
+const std::vector<OffloadDescriptor>& OffloadDescriptors() {
+  static const std::vector<OffloadDescriptor> kTable = {
+      NoOffloadDescriptor(),
+      LayersOffloadDescriptor(),
+      FlexGenOffloadDescriptor(),
+  };
+  return kTable;
+}
+
+// Routers are classes private to policies/routing/router.cpp; MakeRouter dispatches there.
+const std::vector<RoutingDescriptor>& RoutingDescriptors() {
+  static const std::vector<RoutingDescriptor> kTable = {
+      {"round_robin", "replicas in turn (most gateways' default)", {}, MakeRouter},
+      {"least_requests", "join the shortest queue: fewest outstanding requests", {}, MakeRouter},
+      {"least_tokens",
+       "fewest outstanding tokens (prompt + output of the requests a replica holds)",
+       {},
+       MakeRouter},
+      {"least_kv", "lowest KV-cache usage, then fewest outstanding requests", {}, MakeRouter},
+      {"random", "uniform, from the scenario's random stream \"routing\"", {}, MakeRouter},
+  };
+  return kTable;
+}
+
+const std::vector<CostModelDescriptor>& CostModelDescriptors() {
+  static const std::vector<CostModelDescriptor> kTable = {
+      {"roofline", "calibrated per-operator roofline (hardware/cost_model.h)", RooflineKeys(),
+       ReadRooflineKeys},
+  };
+  return kTable;
+}
+
+const std::vector<WorkloadDescriptor>& WorkloadDescriptors() {
+  static const std::vector<WorkloadDescriptor> kTable = {
+      {"synthetic", "generated arrivals and lengths (workloads/workload_yaml.h)"},
+      {"closed_loop", "N clients that each wait for a response, then think"},
+      {"trace", "replay of an Azure / Mooncake / CSV / JSONL trace, streamed"},
+  };
+  return kTable;
+}
 
 const std::vector<ImplEntry>& Implementations() {
-  static const std::vector<ImplEntry> kTable = {
-      {"scheduler", "vllm_v1",
-       "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute "
-       "preemption"},
-      {"scheduler", "vllm_v0",
-       "vLLM v0: prefill-first steps, FCFS, watermark, recompute or swap preemption"},
-      {"scheduler", "sarathi",
-       "Sarathi-Serve: stall-free chunked prefill: decodes, partial prefills, new prefills"},
-      {"scheduler", "orca",
-       "Orca: iteration-level, whole prompts mixed with decodes, max-tokens KV reservation"},
-      {"scheduler", "static",
-       "FasterTransformer / HF generate: padded batches that run until their longest member ends"},
-      {"kv_cache", "paged",
-       "vLLM paged KV blocks allocated as sequences grow; prefix caching, watermark, swap"},
-      {"kv_cache", "contiguous",
-       "one region per request reserved at admission (max length, exact, or power of two)"},
-      {"speculative", "none", "no speculative decoding"},
-      {"speculative", "draft_model",
-       "a draft model on the target's device or another, k drafts per round, verified in one pass"},
-      {"speculative", "ngram",
-       "prompt lookup: drafts at (near) zero cost, acceptance as configured"},
-      {"speculative", "draft_heads",
-       "EAGLE/Medusa-style heads: each draft pass costs a fraction of a target decode step"},
-      {"offload", "none", "weights and KV resident in device memory"},
-      {"offload", "layers",
-       "a resident set of layers (pinned, or the OS page cache's LRU), the rest streamed per pass "
-       "from host memory or storage with prefetch; optional KV spill to host"},
-      {"offload", "flexgen",
-       "FlexGen-style fixed percentages of every layer's weights on device / host / disk and of "
-       "the KV cache on device / host"},
-      {"routing", "round_robin", "replicas in turn (most gateways' default)"},
-      {"routing", "least_requests", "join the shortest queue: fewest outstanding requests"},
-      {"routing", "least_tokens",
-       "fewest outstanding tokens (prompt + output of the requests a replica holds)"},
-      {"routing", "least_kv", "lowest KV-cache usage, then fewest outstanding requests"},
-      {"routing", "random", "uniform, from the scenario's random stream \"routing\""},
-      {"cost_model", "roofline", "calibrated per-operator roofline (hardware/cost_model.h)"},
-      {"workload", "synthetic", "generated arrivals and lengths (workloads/workload_yaml.h)"},
-      {"workload", "closed_loop", "N clients that each wait for a response, then think"},
-      {"workload", "trace", "replay of an Azure / Mooncake / CSV / JSONL trace, streamed"},
-  };
+  static const std::vector<ImplEntry> kTable = [] {
+    std::vector<ImplEntry> out;
+    AddEntries(out, "scheduler", SchedulerDescriptors());
+    AddEntries(out, "kv_cache", KvDescriptors());
+    AddEntries(out, "speculative", SpeculativeDescriptors());
+    AddEntries(out, "offload", OffloadDescriptors());
+    AddEntries(out, "routing", RoutingDescriptors());
+    AddEntries(out, "cost_model", CostModelDescriptors());
+    AddEntries(out, "workload", WorkloadDescriptors());
+    return out;
+  }();
   return kTable;
 }
 
@@ -60,23 +117,41 @@ std::vector<std::string> ImplNames(const std::string& slot) {
   return out;
 }
 
-// The factories behind the names above. Names are validated by the scenario loader; an unknown
-// one here is a programming error.
+const SchedulerDescriptor& FindScheduler(const std::string& name) {
+  return Find(SchedulerDescriptors(), name, "scheduler");
+}
+const KvDescriptor& FindKvAllocator(const std::string& name) {
+  return Find(KvDescriptors(), name, "KV allocator");
+}
+const SpeculativeDescriptor& FindSpeculator(const std::string& name) {
+  return Find(SpeculativeDescriptors(), name, "speculator");
+}
+const OffloadDescriptor& FindOffloadPlanner(const std::string& name) {
+  return Find(OffloadDescriptors(), name, "offload planner");
+}
+const RoutingDescriptor& FindRouter(const std::string& name) {
+  return Find(RoutingDescriptors(), name, "router");
+}
+const CostModelDescriptor& FindCostModel(const std::string& name) {
+  return Find(CostModelDescriptors(), name, "cost model");
+}
+
+std::string JoinNamesOr(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+// The factories behind the names above, dispatched through the tables.
 std::unique_ptr<BatchScheduler> MakeBatchScheduler(const SchedulerOptions& o) {
-  if (o.impl == "vllm_v1") return MakeVllmV1Scheduler(o);
-  if (o.impl == "vllm_v0") return MakeVllmV0Scheduler(o);
-  if (o.impl == "sarathi") return MakeSarathiScheduler(o);
-  if (o.impl == "orca") return MakeOrcaScheduler(o);
-  if (o.impl == "static") return MakeStaticScheduler(o);
-  throw std::logic_error("no scheduler named '" + o.impl + "'");
+  return FindScheduler(o.impl).make(o);
 }
 
 std::unique_ptr<KvAllocator> MakeKvAllocator(const KvOptions& o) {
-  if (o.impl == "paged") {
-    return o.prefix_caching ? MakePrefixCachingKvAllocator(o) : MakePagedKvAllocator(o);
-  }
-  if (o.impl == "contiguous") return MakeContiguousKvAllocator(o);
-  throw std::logic_error("no KV allocator named '" + o.impl + "'");
+  return FindKvAllocator(o.impl).make(o);
 }
 
 }  // namespace servesim

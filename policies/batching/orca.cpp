@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/scheduler_yaml.h"
 
 namespace servesim {
 namespace {
@@ -51,6 +52,37 @@ class OrcaScheduler final : public BatchScheduler {
 
 std::unique_ptr<BatchScheduler> MakeOrcaScheduler(const SchedulerOptions& options) {
   return std::make_unique<OrcaScheduler>(options);
+}
+
+}  // namespace servesim
+
+// The descriptor (listed in policies/registry.cpp): keys with their defaults, parser, factory and
+// capabilities.
+namespace servesim {
+namespace {
+
+void ParseOrca(YamlMapReader& r, SchedulerOptions& so) {
+  so.max_num_seqs = r.Int("max_batch_size", 256, 1, 1 << 20);
+  so.max_num_batched_tokens = 0;  // no token budget: whole prompts
+}
+
+}  // namespace
+
+const SchedulerDescriptor& OrcaSchedulerDescriptor() {
+  static const SchedulerDescriptor kDescriptor = {
+      "orca",
+      "Orca: iteration-level, whole prompts mixed with decodes, max-tokens KV reservation",
+      {
+          {"max_batch_size", "integer", "sequences", "256", "batch size cap"},
+      },
+      ParseOrca,
+      MakeOrcaScheduler,
+      {.speculation = true,
+       .reserves_max_length = true,
+       .kv_default = "contiguous",
+       .preemption = "recompute only or never"},
+  };
+  return kDescriptor;
 }
 
 }  // namespace servesim

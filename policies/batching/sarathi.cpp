@@ -34,6 +34,7 @@
 
 #include "policies/batching/batch_scheduler.h"
 #include "policies/batching/preemption.h"
+#include "policies/batching/scheduler_yaml.h"
 
 namespace servesim {
 namespace {
@@ -113,6 +114,41 @@ class SarathiScheduler final : public BatchScheduler {
 
 std::unique_ptr<BatchScheduler> MakeSarathiScheduler(const SchedulerOptions& options) {
   return std::make_unique<SarathiScheduler>(options);
+}
+
+}  // namespace servesim
+
+// The descriptor (listed in policies/registry.cpp): keys with their defaults, parser, factory and
+// capabilities.
+namespace servesim {
+namespace {
+
+void ParseSarathi(YamlMapReader& r, SchedulerOptions& so) {
+  so.max_num_seqs = r.Int("max_num_seqs", 128, 1, 1 << 20);
+  so.max_num_batched_tokens = r.Int("chunk_size", 512, 1, 1 << 24);
+}
+
+}  // namespace
+
+const SchedulerDescriptor& SarathiSchedulerDescriptor() {
+  static const SchedulerDescriptor kDescriptor = {
+      "sarathi",
+      "Sarathi-Serve: stall-free chunked prefill: decodes, partial prefills, new prefills",
+      {
+          {"max_num_seqs", "integer", "sequences", "128", "running sequences per replica"},
+          {"chunk_size", "integer", "tokens", "512",
+           "per-step token budget (at least `kv_cache.block_size`)"},
+      },
+      ParseSarathi,
+      MakeSarathiScheduler,
+      {.prefix_caching = true,
+       .preempts = true,
+       .speculation = true,
+       .chunk_at_least_block = true,
+       .watermark_default = 0.01,
+       .preemption = "recompute only or never"},
+  };
+  return kDescriptor;
 }
 
 }  // namespace servesim

@@ -20,9 +20,11 @@
 // Ignores: the padded positions' KV (members are priced at their own context), early exit of a
 // batch whose remaining members all hit EOS (outputs are known lengths here).
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "policies/batching/batch_scheduler.h"
+#include "policies/batching/scheduler_yaml.h"
 
 namespace servesim {
 namespace {
@@ -126,6 +128,41 @@ class StaticScheduler final : public BatchScheduler {
 
 std::unique_ptr<BatchScheduler> MakeStaticScheduler(const SchedulerOptions& options) {
   return std::make_unique<StaticScheduler>(options);
+}
+
+}  // namespace servesim
+
+// The descriptor (listed in policies/registry.cpp): keys with their defaults, parser, factory and
+// capabilities.
+namespace servesim {
+namespace {
+
+void ParseStatic(YamlMapReader& r, SchedulerOptions& so) {
+  so.max_num_seqs = r.Int("max_batch_size", 8, 1, 1 << 20);
+  so.max_num_batched_tokens = 0;  // no token budget: whole prompts
+  so.max_wait_ns = static_cast<int64_t>(std::llround(r.Double("max_wait_ms", 0, 0, 1e9) * 1e6));
+  so.return_at_batch_end = r.Bool("return_at_batch_end", true);
+}
+
+}  // namespace
+
+const SchedulerDescriptor& StaticSchedulerDescriptor() {
+  static const SchedulerDescriptor kDescriptor = {
+      "static",
+      "FasterTransformer / HF generate: padded batches that run until their longest member ends",
+      {
+          {"max_batch_size", "integer", "sequences", "8", "batch size cap"},
+          {"max_wait_ms", "number", "ms", "0",
+           "wait up to this long for a full batch before starting a smaller one"},
+          {"return_at_batch_end", "bool", "", "true",
+           "responses return when the whole batch ends (HF `generate`); false: each as its "
+           "output ends (its slot still decodes padding)"},
+      },
+      ParseStatic,
+      MakeStaticScheduler,
+      {.kv_default = "contiguous", .preemption = "recompute only or never"},
+  };
+  return kDescriptor;
 }
 
 }  // namespace servesim

@@ -60,6 +60,7 @@
 
 #include "policies/batching/batch_scheduler.h"
 #include "policies/batching/preemption.h"
+#include "policies/batching/scheduler_yaml.h"
 
 namespace servesim {
 namespace {
@@ -230,6 +231,54 @@ class VllmV0Scheduler final : public BatchScheduler {
 
 std::unique_ptr<BatchScheduler> MakeVllmV0Scheduler(const SchedulerOptions& options) {
   return std::make_unique<VllmV0Scheduler>(options);
+}
+
+}  // namespace servesim
+
+// The descriptor (listed in policies/registry.cpp): keys with their defaults, parser, factory and
+// capabilities.
+namespace servesim {
+namespace {
+
+void ParseVllmV0(YamlMapReader& r, SchedulerOptions& so) {
+  so.max_num_seqs = r.Int("max_num_seqs", 256, 1, 1 << 20);
+  so.chunked_prefill = r.Bool("chunked_prefill", false);
+  so.max_num_batched_tokens =
+      r.Int("max_num_batched_tokens",
+            so.chunked_prefill ? 512 : std::max<int64_t>(so.max_model_len, 2048), 1, 1 << 24);
+  if (!so.chunked_prefill && so.max_num_batched_tokens < so.max_model_len) {
+    r.Fail("scheduler.max_num_batched_tokens",
+           "must be at least max_model_len (" + std::to_string(so.max_model_len) +
+               ") without chunked prefill, or a long prompt could never be scheduled",
+           std::to_string(so.max_num_batched_tokens));
+  }
+}
+
+}  // namespace
+
+const SchedulerDescriptor& VllmV0SchedulerDescriptor() {
+  static const SchedulerDescriptor kDescriptor = {
+      "vllm_v0",
+      "vLLM v0: prefill-first steps, FCFS, watermark, recompute or swap preemption",
+      {
+          {"max_num_seqs", "integer", "sequences", "256", "running sequences per replica"},
+          {"chunked_prefill", "bool", "", "false",
+           "true: its chunked-prefill schedule (running, then swapped, then new prefills, one "
+           "budget)"},
+          {"max_num_batched_tokens", "integer", "tokens",
+           "max(max_model_len, 2048); 512 with chunked prefill",
+           "token budget per step (at least `max_model_len` without chunked prefill)"},
+      },
+      ParseVllmV0,
+      MakeVllmV0Scheduler,
+      {.prefix_caching = true,
+       .preempts = true,
+       .swap_preemption = true,
+       .speculation = true,
+       .watermark_default = 0.01,
+       .preemption = "recompute or swap"},
+  };
+  return kDescriptor;
 }
 
 }  // namespace servesim

@@ -10,6 +10,7 @@
 
 #include "policies/batching/batch_scheduler.h"
 #include "policies/batching/preemption.h"
+#include "policies/batching/scheduler_yaml.h"
 
 namespace servesim {
 namespace {
@@ -69,6 +70,55 @@ class VllmV1Scheduler final : public BatchScheduler {
 
 std::unique_ptr<BatchScheduler> MakeVllmV1Scheduler(const SchedulerOptions& options) {
   return std::make_unique<VllmV1Scheduler>(options);
+}
+
+}  // namespace servesim
+
+// The descriptor (listed in policies/registry.cpp): keys with their defaults, parser, factory and
+// capabilities.
+namespace servesim {
+namespace {
+
+void ParseVllmV1(YamlMapReader& r, SchedulerOptions& so) {
+  so.max_num_seqs = r.Int("max_num_seqs", 256, 1, 1 << 20);
+  so.max_num_batched_tokens = r.Int("max_num_batched_tokens", 8192, 1, 1 << 24);
+  so.long_prefill_token_threshold = r.Int("long_prefill_token_threshold", 0, 0, 1 << 24);
+  so.chunked_prefill = r.Bool("chunked_prefill", true);
+  if (!so.chunked_prefill && so.max_num_batched_tokens < so.max_model_len) {
+    // vLLM refuses this too: a prompt longer than the budget would wait forever.
+    r.Fail("scheduler.max_num_batched_tokens",
+           "must be at least max_model_len (" + std::to_string(so.max_model_len) +
+               ") with chunked_prefill: false, or a long prompt could never be scheduled",
+           std::to_string(so.max_num_batched_tokens));
+  }
+}
+
+}  // namespace
+
+const SchedulerDescriptor& VllmV1SchedulerDescriptor() {
+  static const SchedulerDescriptor kDescriptor = {
+      "vllm_v1",
+      "vLLM v1: running first, then waiting, one token budget, chunked prefill, recompute "
+      "preemption",
+      {
+          {"max_num_seqs", "integer", "sequences", "256", "running sequences per replica"},
+          {"max_num_batched_tokens", "integer", "tokens", "8192", "token budget per step"},
+          {"long_prefill_token_threshold", "integer", "tokens", "0 (off)",
+           "cap on one request's prefill chunk"},
+          {"chunked_prefill", "bool", "", "true",
+           "false: admit a prompt only when all of it fits the budget (which must then be at "
+           "least `max_model_len`)"},
+      },
+      ParseVllmV1,
+      MakeVllmV1Scheduler,
+      {.prefix_caching = true,
+       .prefix_caching_default = true,
+       .preempts = true,
+       .speculation = true,
+       .decode_stretch_jump = true,
+       .preemption = "recompute only"},
+  };
+  return kDescriptor;
 }
 
 }  // namespace servesim

@@ -5,6 +5,9 @@
 //   simulation, output
 // Each pluggable slot is {impl: name, ...params}; unknown keys and impl names are errors with the
 // nearest valid name suggested; `--set a.b.c=value` overrides any key before validation.
+// Loading is orchestration: each slot's reader lives beside what it configures (hardware/
+// hardware_yaml.h, policies/*/*_yaml.h) and is reached through the registry's descriptors; the
+// checks across slots (asked of the implementations' capabilities) and the memory plan stay here.
 #ifndef SERVESIM_SIM_CONFIG_SCENARIO_H_
 #define SERVESIM_SIM_CONFIG_SCENARIO_H_
 

@@ -10,6 +10,7 @@
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/log.h"
+#include "policies/registry.h"
 #include "sim/core/kernel.h"
 
 namespace servesim {
@@ -80,9 +81,10 @@ struct Engine::Impl {
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
     jump_decodes =
-        cfg.jump_decode_stretches && cfg.scheduler.impl == "vllm_v1" && !cfg.speculative.enabled();
-    reserves_max = cfg.scheduler.impl == "orca";
+        cfg.jump_decode_stretches && caps.decode_stretch_jump && !cfg.speculative.enabled();
+    reserves_max = caps.reserves_max_length;
     spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "models/arithmetic.h"
+#include "policies/registry.h"
 #include "sim/output/json_writer.h"
 
 namespace servesim {
@@ -56,7 +57,7 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   j.Field("flops", a.step.flops)
       .Field("bytes", a.step.bytes)
       .Field("bound", BoundName(a.step.bound));
-  if (r.use_offload_plan && r.offload.impl != "none") {
+  if (r.use_offload_plan && FindOffloadPlanner(r.offload.impl).caps.offloads) {
     const OffloadPlan& o = r.offload;
     j.Key("offload").BeginObject();
     j.Field("impl", o.impl)
@@ -246,7 +247,8 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 "  (training it with AdamW at this batch x length would need %s in total)\n",
                 GiB(TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens)).c_str());
   out += line;
-  if (r.use_offload_plan && r.offload.impl != "none") out += RenderOffloadText(r.offload, a.step);
+  if (r.use_offload_plan && FindOffloadPlanner(r.offload.impl).caps.offloads)
+    out += RenderOffloadText(r.offload, a.step);
   return out;
 }
 

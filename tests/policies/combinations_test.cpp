@@ -26,12 +26,13 @@ struct Combo {
   std::string kv;
   bool prefix_caching = false;
   bool swap = false;
+  bool reserve_modes = false;  // the allocator sizes regions by kv_cache.reserve
   ContiguousReserve reserve = ContiguousReserve::kMaxModelLen;
   std::string Name() const {
     std::string n = scheduler + " + " + kv;
     if (prefix_caching) n += " + prefix caching";
     if (swap) n += " + swap";
-    if (kv == "contiguous") {
+    if (reserve_modes) {
       n += reserve == ContiguousReserve::kMaxModelLen  ? " (max_model_len)"
            : reserve == ContiguousReserve::kRequestMax ? " (request_max)"
                                                        : " (pow2)";
@@ -40,21 +41,31 @@ struct Combo {
   }
 };
 
+bool HasKey(const std::vector<KeyDoc>& keys, const std::string& name) {
+  for (const KeyDoc& k : keys) {
+    if (name == k.name) return true;
+  }
+  return false;
+}
+
+// Every combination the registry's capabilities allow: each scheduler over each allocator, with
+// prefix caching where both support it, swap where the scheduler does, and every reserve mode of
+// an allocator that takes one.
 std::vector<Combo> AllCombos() {
   std::vector<Combo> out;
-  for (const std::string& sched : ImplNames("scheduler")) {
-    for (const std::string& kv : ImplNames("kv_cache")) {
-      if (kv == "contiguous") {
+  for (const SchedulerDescriptor& sched : SchedulerDescriptors()) {
+    for (const KvDescriptor& kv : KvDescriptors()) {
+      if (HasKey(kv.keys, "reserve")) {
         for (auto r : {ContiguousReserve::kMaxModelLen, ContiguousReserve::kRequestMax,
                        ContiguousReserve::kPow2}) {
-          out.push_back({sched, kv, false, false, r});
+          out.push_back({sched.name, kv.name, false, false, true, r});
         }
         continue;
       }
-      out.push_back({sched, kv});
-      const bool looks_up_prefixes = sched == "vllm_v1" || sched == "vllm_v0" || sched == "sarathi";
-      if (looks_up_prefixes) out.push_back({sched, kv, true});
-      if (sched == "vllm_v0") out.push_back({sched, kv, false, true});
+      out.push_back({sched.name, kv.name});
+      if (sched.caps.prefix_caching && kv.caps.prefix_caching)
+        out.push_back({sched.name, kv.name, true});
+      if (sched.caps.swap_preemption) out.push_back({sched.name, kv.name, false, true});
     }
   }
   return out;
@@ -99,9 +110,17 @@ Outcome Run(const Combo& c, const std::vector<Request>& requests) {
   cfg.scheduler.impl = c.scheduler;
   cfg.scheduler.max_model_len = 2048;
   cfg.scheduler.max_num_seqs = 32;
-  cfg.scheduler.max_num_batched_tokens =
-      c.scheduler == "vllm_v0" ? 2048 : (c.scheduler == "sarathi" ? 256 : 1024);
-  if (c.scheduler == "orca" || c.scheduler == "static") cfg.scheduler.max_num_batched_tokens = 0;
+  // The scheduler's defaults say whether it has a token budget and whether a whole prompt must
+  // fit in it; the budget is then small enough to chunk (a chunk still fills a KV block).
+  const SchedulerDescriptor& sched = FindScheduler(c.scheduler);
+  SchedulerOptions defaults;
+  defaults.max_model_len = 2048;
+  YamlMapReader none(YAML::Node(), "test", "scheduler");
+  sched.parse(none, defaults);
+  cfg.scheduler.max_num_batched_tokens = defaults.max_num_batched_tokens == 0 ? 0
+                                         : !defaults.chunked_prefill          ? 2048
+                                         : sched.caps.chunk_at_least_block    ? 256
+                                                                              : 1024;
   cfg.kv.impl = c.kv;
   // 400 blocks of 16 tokens = 6,400 tokens: a handful of long requests fill it.
   cfg.kv.capacity_blocks = 400;
@@ -109,7 +128,7 @@ Outcome Run(const Combo& c, const std::vector<Request>& requests) {
   cfg.kv.max_model_len = 2048;
   cfg.kv.prefix_caching = c.prefix_caching;
   cfg.kv.reserve = c.reserve;
-  cfg.kv.watermark_blocks = c.scheduler == "vllm_v0" || c.scheduler == "sarathi" ? 4 : 0;
+  cfg.kv.watermark_blocks = sched.caps.watermark_default > 0 ? 4 : 0;
   cfg.kv.swap_blocks = c.swap ? 200 : 0;
   std::vector<std::unique_ptr<Workload>> sources;
   sources.push_back(std::make_unique<testing::VectorWorkload>(requests));
@@ -151,7 +170,7 @@ TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV",
     CHECK(s.rejected_too_long == too_long);
     CHECK(s.rejected == too_long);
     CHECK(s.output_tokens == completed_output);
-    if (c.scheduler == "orca" || c.scheduler == "static") CHECK(s.preemptions == 0);
+    if (!FindScheduler(c.scheduler).caps.preempts) CHECK(s.preemptions == 0);
     if (!c.prefix_caching) CHECK(s.kv.prefix_hit_tokens == 0);
     if (!c.swap) CHECK(s.kv.swap_out_blocks == 0);
     CHECK(s.kv.swap_in_blocks == s.kv.swap_out_blocks);  // everything swapped out came back

@@ -1,0 +1,109 @@
+#include "hardware/hardware_yaml.h"
+
+#include "hardware/presets.h"
+#include "models/yaml_scalar.h"
+
+namespace servesim {
+namespace {
+
+// hardware.offload_tiers: replaces the preset's tiers (nearest first): host memory over its link,
+// then storage.
+std::vector<MemoryTier> ReadOffloadTiers(YamlMapReader& hw) {
+  const std::string& path = hw.file();
+  const YAML::Node list = hw.Get("offload_tiers");
+  if (!list.IsSequence()) {
+    hw.Fail("hardware.offload_tiers",
+            "expected a list of {name, capacity_gb, bandwidth_gbps, latency_us}",
+            DescribeYamlNode(list), list);
+  }
+  std::vector<MemoryTier> tiers;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const std::string key = "hardware.offload_tiers[" + std::to_string(i) + "]";
+    YamlMapReader t(list[i], path, key);
+    if (!list[i].IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(list[i]), list[i]);
+    MemoryTier tier;
+    const bool preset = t.Has("preset");
+    if (preset) tier = TierPresetOrThrow(t.String("preset", ""), path + ": " + key + ".preset");
+    tier.name = t.String("name", preset ? tier.name : "tier" + std::to_string(i));
+    tier.capacity_bytes = t.Double("capacity_gb", tier.capacity_bytes / 1e9, 0, 1e9, true) * 1e9;
+    tier.bandwidth_bytes_per_s =
+        t.Double("bandwidth_gbps", tier.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
+    tier.latency_s = t.Double("latency_us", tier.latency_s * 1e6, 0, 1e9) * 1e-6;
+    t.Finish();  // a misspelt key first, then what is missing
+    for (const char* k : {"capacity_gb", "bandwidth_gbps"}) {
+      if (!preset && !t.Has(k)) {
+        t.Fail(key + "." + k, "required (a positive number) unless a preset is given", "", list[i]);
+      }
+    }
+    tiers.push_back(tier);
+  }
+  return tiers;
+}
+
+}  // namespace
+
+const std::vector<KeyDoc>& HardwareKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"device", "name", "", "required", "device preset (`servesim list devices`)"},
+      {"memory_gib", "number", "GiB", "preset", "device memory (per-field override)"},
+      {"memory_bandwidth_gbps", "number", "GB/s", "preset",
+       "device memory bandwidth (per-field override)"},
+      {"bf16_tflops", "number", "TFLOP/s", "preset", "bf16 (and fp16) peak (per-field override)"},
+      {"offload_tiers", "list", "", "preset",
+       "replaces the device's slower tiers, nearest first: `[{name, capacity_gb, bandwidth_gbps, "
+       "latency_us}]` or `[{preset: ufs-4.0, capacity_gb: 256}]` (`servesim list tiers`); "
+       "bandwidth is the effective read rate into device memory"},
+      {"tp", "integer", "devices", "1", "tensor-parallel degree per replica"},
+      {"replicas", "integer", "", "1", "identical replicas behind one load balancer (`routing`)"},
+      {"memory_utilization", "number", "fraction", "0.9",
+       "of device memory for weights + activations + KV (vLLM's `gpu_memory_utilization`)"},
+      {"kv_blocks", "integer", "blocks", "computed",
+       "KV blocks per replica; overrides the memory plan"},
+  };
+  return kKeys;
+}
+
+HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
+  const std::string& path = hw.file();
+  if (!hw.Has("device")) hw.Fail("hardware.device", "required (servesim list devices)", "");
+  HardwareOptions h;
+  h.device = DevicePresetOrThrow(hw.String("device", ""), path + ": hardware.device");
+  DeviceSpec& d = h.device;
+  d.memory.capacity_bytes =
+      hw.Double("memory_gib", d.memory.capacity_bytes / 1073741824.0, 0, 1e6, true) * 1073741824.0;
+  d.memory.bandwidth_bytes_per_s =
+      hw.Double("memory_bandwidth_gbps", d.memory.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
+  d.peak.bf16 = d.peak.fp16 = hw.Double("bf16_tflops", d.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
+  if (hw.Has("offload_tiers")) d.offload_tiers = ReadOffloadTiers(hw);
+  h.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
+  h.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
+  ValidateTensorParallel(model, h.tp, path + ": hardware.tp");
+  h.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
+  h.kv_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
+  hw.Finish();
+  return h;
+}
+
+const std::vector<KeyDoc>& RooflineKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"ideal", "bool", "", "false", "textbook roofline: peaks, no overheads"},
+      {"runtime", "name", "", "`cuda-graphs`",
+       "engine overhead profile (`servesim list runtimes`)"},
+      {"attention", "name", "", "`flash`", "`flash` or `naive`"},
+  };
+  return kKeys;
+}
+
+void ReadRooflineKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& runtime_name) {
+  cost.ideal = cm.Bool("ideal", false);
+  runtime_name = cm.String("runtime", "cuda-graphs");
+  cost.runtime = RuntimeProfileOrThrow(runtime_name, cm.file() + ": cost_model.runtime").overheads;
+  if (cost.ideal) cost.runtime = RuntimeOverheads{0, 0, 0, true};
+  const std::string attention = cm.String("attention", "flash");
+  if (attention != "flash" && attention != "naive") {
+    cm.Fail("cost_model.attention", "expected flash or naive", "'" + attention + "'");
+  }
+  cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
+}
+
+}  // namespace servesim

@@ -1,0 +1,46 @@
+// The `hardware` and `cost_model` mappings of a scenario: their readers and documented keys.
+//
+// Models: a device preset with per-field overrides (memory size and bandwidth, bf16 peak), its
+// offload tiers (replaced as a whole list), the tensor-parallel degree, the replica count and the
+// memory the KV cache may take; the roofline cost model's runtime profile, ideal mode and
+// attention kernel. Ignores: the memory plan itself (hardware/memory_plan.h, once every slot is
+// read).
+#ifndef SERVESIM_HARDWARE_HARDWARE_YAML_H_
+#define SERVESIM_HARDWARE_HARDWARE_YAML_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hardware/cost_model.h"
+#include "hardware/device_spec.h"
+#include "models/model_spec.h"
+#include "models/yaml_reader.h"
+
+namespace servesim {
+
+struct HardwareOptions {
+  DeviceSpec device;
+  int tp = 1;
+  int replicas = 1;
+  double memory_utilization = 0.9;
+  int64_t kv_blocks = 0;  // 0: from the memory plan
+};
+
+// The keys of `hardware`.
+const std::vector<KeyDoc>& HardwareKeys();
+
+// Reads `hardware` (device required) for `model` (tp must divide its heads) and rejects keys it
+// did not read. Throws InputError.
+HardwareOptions ReadHardware(YamlMapReader& reader, const ModelSpec& model);
+
+// The keys of the roofline cost model (cost_model.impl: roofline).
+const std::vector<KeyDoc>& RooflineKeys();
+
+// Reads the roofline cost model's keys into `cost` (ideal, runtime overheads, attention) and
+// `runtime_name`; the caller calls Finish. Throws InputError.
+void ReadRooflineKeys(YamlMapReader& reader, CostModelOptions& cost, std::string& runtime_name);
+
+}  // namespace servesim
+
+#endif  // SERVESIM_HARDWARE_HARDWARE_YAML_H_

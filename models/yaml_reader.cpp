@@ -1,0 +1,125 @@
+#include "models/yaml_reader.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <optional>
+
+#include "models/input_error.h"
+#include "models/yaml_scalar.h"
+
+namespace servesim {
+namespace {
+
+std::string Found(const YAML::Node& n) { return DescribeYamlNode(n); }
+
+std::string Num(double v) {
+  if (v == std::numeric_limits<double>::max()) return "inf";
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+YamlMapReader::YamlMapReader(const YAML::Node& node, std::string file, std::string path)
+    : node_(node), file_(std::move(file)), path_(std::move(path)) {
+  if (node_ && !node_.IsNull() && !node_.IsMap())
+    Fail(path_, "expected a mapping of keys", Found(node_));
+}
+
+YAML::Node YamlMapReader::Get(const std::string& key) {
+  read_.insert(key);
+  return Has(key) ? node_[key] : YAML::Node(YAML::NodeType::Undefined);
+}
+
+int64_t YamlMapReader::Int(const std::string& key, int64_t def, int64_t lo, int64_t hi) {
+  const YAML::Node n = Get(key);
+  if (!n) return def;
+  const std::optional<int64_t> v = YamlToInt(n);
+  if (!v) Fail(Key(key), "expected an integer", Found(n), n);
+  if (*v < lo || *v > hi) {
+    Fail(Key(key),
+         "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]",
+         Found(n), n);
+  }
+  return *v;
+}
+
+double YamlMapReader::Double(const std::string& key, double def, double lo, double hi,
+                             bool lo_open) {
+  const YAML::Node n = Get(key);
+  if (!n) return def;
+  const std::optional<double> v = YamlToDouble(n);
+  if (!v) Fail(Key(key), "expected a number", Found(n), n);
+  if (!std::isfinite(*v) || *v < lo || *v > hi || (lo_open && *v == lo)) {
+    Fail(Key(key),
+         std::string("expected a number in ") + (lo_open ? "(" : "[") + Num(lo) + ", " + Num(hi) +
+             "]",
+         Found(n), n);
+  }
+  return *v;
+}
+
+bool YamlMapReader::Bool(const std::string& key, bool def) {
+  const YAML::Node n = Get(key);
+  if (!n) return def;
+  const std::optional<bool> v = YamlToBool(n);
+  if (!v) Fail(Key(key), "expected true or false", Found(n), n);
+  return *v;
+}
+
+std::string YamlMapReader::String(const std::string& key, const std::string& def) {
+  const YAML::Node n = Get(key);
+  if (!n) return def;
+  if (!n.IsScalar()) Fail(Key(key), "expected a string", Found(n), n);
+  return n.Scalar();
+}
+
+std::string YamlMapReader::OneOf(const std::string& key, const std::string& def,
+                                 const std::vector<std::string>& names, const std::string& what) {
+  const std::string name = String(key, def);
+  for (const auto& n : names) {
+    if (n == name) return name;
+  }
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  Fail(
+      Key(key),
+      "unknown " + what + " '" + name + "'" + DidYouMean(name, names) + "; expected one of " + list,
+      "", Get(key));
+}
+
+void YamlMapReader::Finish(const std::vector<std::string>& also_allowed) {
+  if (!node_ || !node_.IsMap()) return;
+  std::vector<std::string> known(read_.begin(), read_.end());
+  known.insert(known.end(), also_allowed.begin(), also_allowed.end());
+  for (const auto& kv : node_) {
+    if (!kv.first.IsScalar()) {
+      Fail(path_.empty() ? "top level" : path_,
+           std::string("expected plain keys, found a ") +
+               (kv.first.IsSequence() ? "list" : "mapping") + " used as a key",
+           "", kv.first);
+    }
+    const std::string key = kv.first.Scalar();
+    if (read_.count(key) ||
+        std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
+      continue;
+    std::string hint = DidYouMean(key, known);
+    if (hint.empty() && !known.empty()) {
+      hint = "; expected one of";
+      for (size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : " ") + known[i];
+    }
+    Fail(Key(key), "unknown key" + hint, "", kv.first);
+  }
+}
+
+void YamlMapReader::Fail(const std::string& key, const std::string& what, const std::string& found,
+                         const YAML::Node& at) const {
+  std::string where = file_;
+  if (at && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+  throw InputError(where + ": " + key + ": " + what + (found.empty() ? "" : ", found " + found));
+}
+
+}  // namespace servesim

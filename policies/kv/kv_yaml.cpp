@@ -1,0 +1,111 @@
+#include "policies/kv/kv_yaml.h"
+
+#include <string>
+
+#include "policies/registry.h"
+
+namespace servesim {
+namespace {
+
+void ParsePaged(YamlMapReader& /*reader*/, KvOptions& /*options*/) {}
+
+std::unique_ptr<KvAllocator> MakePaged(const KvOptions& o) {
+  return o.prefix_caching ? MakePrefixCachingKvAllocator(o) : MakePagedKvAllocator(o);
+}
+
+void ParseContiguous(YamlMapReader& r, KvOptions& ko) {
+  const std::string reserve = r.String("reserve", "max_model_len");
+  if (reserve == "max_model_len") {
+    ko.reserve = ContiguousReserve::kMaxModelLen;
+  } else if (reserve == "request_max") {
+    ko.reserve = ContiguousReserve::kRequestMax;
+  } else if (reserve == "pow2") {
+    ko.reserve = ContiguousReserve::kPow2;
+  } else {
+    r.Fail("kv_cache.reserve", "expected max_model_len, request_max or pow2", "'" + reserve + "'",
+           r.Get("reserve"));
+  }
+}
+
+}  // namespace
+
+const KvDescriptor& PagedKvDescriptor() {
+  static const KvDescriptor kDescriptor = {
+      "paged",
+      "vLLM paged KV blocks allocated as sequences grow; prefix caching, watermark, swap",
+      {},
+      ParsePaged,
+      MakePaged,
+      {.prefix_caching = true},
+  };
+  return kDescriptor;
+}
+
+const KvDescriptor& ContiguousKvDescriptor() {
+  static const KvDescriptor kDescriptor = {
+      "contiguous",
+      "one region per request reserved at admission (max length, exact, or power of two)",
+      {
+          {"reserve", "name", "", "`max_model_len`",
+           "region per request: `max_model_len` (FasterTransformer, Orca-Max), `request_max` "
+           "(prompt + output, Orca-Oracle), `pow2` (Orca-Pow2)"},
+      },
+      ParseContiguous,
+      MakeContiguousKvAllocator,
+      {},
+  };
+  return kDescriptor;
+}
+
+const std::vector<KeyDoc>& KvSlotKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"impl", "name", "", "`paged` (the scheduler's: `contiguous` for `orca`, `static`)",
+       "KV allocator"},
+      {"block_size", "integer", "tokens", "16",
+       "paged block size (for `contiguous`, the unit of `hardware.kv_blocks`)"},
+      {"watermark", "number", "fraction of blocks",
+       "the scheduler's: 0.01 for `vllm_v0`, "
+       "`sarathi`; else 0",
+       "blocks kept free when admitting a request"},
+      {"prefix_caching", "bool", "", "the scheduler's: true for `vllm_v1` over `paged`, else false",
+       "reuse cached prompt blocks (needs prefix hashes: Mooncake traces or "
+       "`workload.shared_prefix`); `paged` under `vllm_v1`, `vllm_v0`, `sarathi` only"},
+      {"preemption", "name", "", "`recompute`",
+       "`recompute` (drop KV, prefill prompt + generated again) or `swap` (`vllm_v0` only: KV to "
+       "host memory over the device's host link, priced in the step)"},
+      {"swap_space_gib", "number", "GiB", "4",
+       "with `preemption: swap`: host swap space per replica (vLLM's `swap_space`)"},
+  };
+  return kKeys;
+}
+
+const KvDescriptor& ReadKvSlot(YamlMapReader& kv, const SchedulerCaps& scheduler,
+                               int64_t max_model_len, KvOptions& ko, KvSlotSettings& settings) {
+  ko.impl = kv.OneOf("impl", scheduler.kv_default, ImplNames("kv_cache"), "implementation");
+  const KvDescriptor& d = FindKvAllocator(ko.impl);
+  ko.block_size = kv.Int("block_size", 16, 1, 4096);
+  ko.max_model_len = max_model_len;
+  settings.watermark = kv.Double("watermark", scheduler.watermark_default, 0, 1);
+  ko.prefix_caching =
+      kv.Bool("prefix_caching", scheduler.prefix_caching_default && d.caps.prefix_caching);
+  const std::string preemption = kv.String("preemption", "recompute");
+  settings.swap = preemption == "swap";
+  if (settings.swap) {
+    settings.swap_space_gib = kv.Double("swap_space_gib", 4, 0, 1e6, true);
+  } else if (preemption != "recompute") {
+    kv.Fail("kv_cache.preemption", "expected recompute or swap", "'" + preemption + "'",
+            kv.Get("preemption"));
+  }
+  d.parse(kv, ko);
+  if (ko.prefix_caching && !d.caps.prefix_caching) {
+    kv.Fail("kv_cache.prefix_caching",
+            "needs paged blocks (impl: " +
+                JoinNamesOr(NamesWhere(
+                    KvDescriptors(), [](const KvDescriptor& k) { return k.caps.prefix_caching; })) +
+                ")",
+            "true");
+  }
+  return d;
+}
+
+}  // namespace servesim

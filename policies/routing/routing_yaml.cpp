@@ -1,0 +1,22 @@
+#include "policies/routing/routing_yaml.h"
+
+#include "policies/registry.h"
+
+namespace servesim {
+
+const std::vector<KeyDoc>& RoutingSlotKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"impl", "name", "", "`round_robin`",
+       "which replica an arrival joins (with `hardware.replicas` > 1); ties go to the replica "
+       "after the last one chosen (`policies/routing/router.h`)"},
+  };
+  return kKeys;
+}
+
+const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& route, RoutingOptions& options) {
+  options.impl = route.OneOf("impl", "round_robin", ImplNames("routing"), "implementation");
+  route.Finish();
+  return FindRouter(options.impl);
+}
+
+}  // namespace servesim
