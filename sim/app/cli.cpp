@@ -28,27 +28,12 @@ constexpr std::array<Command, 9> kCommands{{
      CmdCapacity},
     {"analyze", "per-operator roofline analysis of one inference step, with a memory-fit check",
      CmdAnalyze},
-    {"list", "print the catalogs: servesim list models|devices|runtimes|policies", CmdList},
+    {"list", "print the catalogs: servesim list models|devices|runtimes|tiers|policies|keys",
+     CmdList},
     {"calibrate", "fit a device's cost-model efficiencies to measured kernel timings",
      CmdCalibrate},
     {"version", "print the version", CmdVersion},
 }};
-
-// The order in which error messages and "did you mean" hints name the commands: the order they
-// were added, kept so that those messages (and the hint's choice among equally near names) read
-// as they always have. The same names as kCommands.
-constexpr std::array<std::string_view, kCommands.size()> kMessageOrder = {
-    "run", "validate", "analyze", "list", "calibrate", "sweep", "merge", "capacity", "version"};
-
-constexpr bool IsPermutationOfCommands() {
-  for (std::string_view name : kMessageOrder) {
-    int count = 0;
-    for (const Command& c : kCommands) count += c.name == name ? 1 : 0;
-    if (count != 1) return false;
-  }
-  return true;
-}
-static_assert(IsPermutationOfCommands(), "kMessageOrder must name every command once");
 
 // The arguments with the global flags taken out; most command lines fit without a heap
 // allocation (12 arguments: about 10 ns against std::vector's 80 to 100 ns).
@@ -93,12 +78,17 @@ Args TakeGlobalFlags(int argc, char** argv) {
   return args;
 }
 
-std::string MessageOrderNames(std::string_view separator) {
+// The commands' names in table order, for messages.
+std::vector<std::string> CommandNames() {
+  std::vector<std::string> out;
+  for (const Command& c : kCommands) out.emplace_back(c.name);
+  return out;
+}
+
+// "run, validate, ..." in table order.
+std::string CommandList() {
   std::string out;
-  for (std::string_view name : kMessageOrder) {
-    if (!out.empty()) out += separator;
-    out += name;
-  }
+  for (const Command& c : kCommands) out += (out.empty() ? "" : ", ") + std::string(c.name);
   return out;
 }
 
@@ -120,8 +110,7 @@ int RunCli(int argc, char** argv) {
   try {
     Args args = TakeGlobalFlags(argc, argv);
     if (args.size() < 2) {
-      throw InputError("servesim: expected a command (" + MessageOrderNames(", ") +
-                       "); see servesim --help");
+      throw InputError("servesim: expected a command (" + CommandList() + "); see servesim --help");
     }
     const std::string command = args[1];
     if (command == "--help" || command == "-h" || command == "help") {
@@ -133,10 +122,8 @@ int RunCli(int argc, char** argv) {
     for (const Command& c : kCommands) {
       if (c.name == name) return c.run(static_cast<int>(args.size()) - 1, args.data() + 1);
     }
-    throw InputError(
-        "servesim: unknown command '" + command + "'" +
-        DidYouMean(command, std::vector<std::string>(kMessageOrder.begin(), kMessageOrder.end())) +
-        "; see servesim --help");
+    throw InputError("servesim: unknown command '" + command + "'" +
+                     DidYouMean(command, CommandNames()) + "; see servesim --help");
   } catch (const InputError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return 1;

@@ -1,8 +1,9 @@
 // servesim list: the catalogs (model and device presets, runtime profiles, offload tiers, the
-// policy registry) as text tables or JSON.
+// policy registry) as text tables or JSON, and the scenario key tables as Markdown.
 #include <cstdio>
 #include <iostream>
 #include <string>
+#include <vector>
 
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
@@ -11,6 +12,7 @@
 #include "models/presets.h"
 #include "policies/registry.h"
 #include "sim/app/cli_common.h"
+#include "sim/config/key_docs.h"
 #include "sim/output/json_writer.h"
 
 namespace servesim {
@@ -105,45 +107,71 @@ void ListPolicies(bool json) {
   if (json) std::cout << j.EndArray().str() << "\n";
 }
 
+void ListKeys(bool json) {
+  if (json) throw InputError("--format json: the key tables are Markdown; use --format text");
+  std::cout << ScenarioKeysMarkdown();
+}
+
+struct Catalog {
+  const char* name;
+  void (*list)(bool json);
+};
+
+// Every catalog `servesim list` prints, in the order messages name them.
+constexpr Catalog kCatalogs[] = {
+    {"models", ListModels},
+    {"devices", ListDevices},
+    {"runtimes", [](bool) { ListRuntimes(); }},
+    {"tiers", [](bool) { ListTiers(); }},
+    {"policies", ListPolicies},
+    {"keys", ListKeys},  // the scenario key tables of scenarios/README.md
+};
+
+std::vector<std::string> CatalogNames() {
+  std::vector<std::string> out;
+  for (const Catalog& c : kCatalogs) out.emplace_back(c.name);
+  return out;
+}
+
+// "a, b or c"
+std::string OrList(const std::vector<std::string>& names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+  return out;
+}
+
 }  // namespace
 
 int CmdList(int argc, char** argv) {
+  const std::vector<std::string> names = CatalogNames();
+  std::string bar;
+  for (const std::string& n : names) bar += (bar.empty() ? "" : "|") + n;
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")(
       "format", po::value<std::string>()->default_value("text"), "text | json")(
-      "what", po::value<std::string>(), "models | devices | runtimes | policies | tiers");
+      "what", po::value<std::string>(), OrList(names).c_str());
   po::positional_options_description pos;
   pos.add("what", 1);
   const auto vm = Parse("list", argc, argv, desc, &pos);
   if (vm.count("help")) {
-    PrintHelp("usage: servesim list models|devices|runtimes|policies|tiers [--format text|json]",
-              desc);
+    PrintHelp("usage: servesim list " + bar + " [--format text|json]", desc);
     return 0;
   }
-  if (!vm.count("what"))
-    throw InputError("servesim list: expected what to list: models, devices, runtimes or policies");
+  if (!vm.count("what")) throw InputError("servesim list: expected what to list: " + OrList(names));
   const std::string what = vm["what"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
     throw InputError("--format: expected text or json, found '" + format + "'");
   }
-  const bool json = format == "json";
-  if (what == "models") {
-    ListModels(json);
-  } else if (what == "devices") {
-    ListDevices(json);
-  } else if (what == "runtimes") {
-    ListRuntimes();
-  } else if (what == "tiers") {
-    ListTiers();
-  } else if (what == "policies") {
-    ListPolicies(json);
-  } else {
-    throw InputError("servesim list: unknown catalog '" + what + "'" +
-                     DidYouMean(what, {"models", "devices", "runtimes", "policies", "tiers"}) +
-                     "; expected models, devices, runtimes, policies or tiers");
+  for (const Catalog& c : kCatalogs) {
+    if (what == c.name) {
+      c.list(format == "json");
+      return 0;
+    }
   }
-  return 0;
+  throw InputError("servesim list: unknown catalog '" + what + "'" + DidYouMean(what, names) +
+                   "; expected " + OrList(names));
 }
 
 }  // namespace servesim

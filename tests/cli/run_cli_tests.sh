@@ -47,6 +47,16 @@ expect_ok list-devices "h100-sxm" list devices
 expect_ok list-runtimes "cuda-graphs" list runtimes
 expect_ok list-policies "sarathi" list policies
 expect_ok list-policies-json '"slot": "speculative"' list policies --format json
+expect_ok list-keys '| `scheduler.max_num_seqs` |' list keys
+expect_fail list-keys-json "the key tables are Markdown" list keys --format json
+# scenarios/README.md holds exactly what `list keys` prints (between its generated-section markers).
+keys_out=$("$bin" list keys 2>/dev/null)
+if [[ "$(cat "$(dirname "$0")/../../scenarios/README.md")" == *"$keys_out"* ]]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL list-keys-readme: scenarios/README.md does not hold the output of servesim list keys"
+fi
 expect_ok analyze-text "step:" "${A[@]}" --context 1023
 expect_ok analyze-help "per_layer" analyze --help
 expect_ok analyze-json '"tokens_per_second"' "${A[@]}" --format json
@@ -468,8 +478,8 @@ check help-lists-nine test "$(echo "$listed" | wc -l)" -eq 9
 for c in $listed; do
   check "help-$c-dispatches" "$bin" "$c" --help >/dev/null
 done
-expect_fail no-command-lists-all "expected a command (run, validate, analyze, list, calibrate, sweep, merge, capacity, version)"
-expect_fail unknown-command-tie "unknown command 'ca' (did you mean 'calibrate' or 'capacity'?)" ca
+expect_fail no-command-lists-all "expected a command (run, validate, sweep, merge, capacity, analyze, list, calibrate, version)"
+expect_fail unknown-command-tie "unknown command 'ca' (did you mean 'capacity' or 'calibrate'?)" ca
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
