@@ -8,9 +8,12 @@
 //                 pop_front on admission, push_front on recompute preemption
 //   key set       the keys a YAML map reader marks as read (a dozen short strings), then looked
 //                 up once per key present
+//   row index     a small string-keyed map built once and looked up per CSV row (calibration's
+//                 column index and its per-operator groups)
 // Usage: container_bench [repeats]
 #include <algorithm>
 #include <boost/container/deque.hpp>
+#include <boost/container/flat_map.hpp>
 #include <boost/container/flat_set.hpp>
 #include <boost/container/small_vector.hpp>
 #include <chrono>
@@ -18,6 +21,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -111,6 +115,24 @@ double KeySet() {
       readers);
 }
 
+// A 10-key map built once, then 1,000,000 find-or-insert lookups (keys cycling).
+template <typename Map>
+double RowIndex() {
+  const std::vector<std::string> keys = {
+      "attn_prefill",   "attn_decode", "mlp_up_proj", "mlp_down_proj", "attn_pre_proj",
+      "attn_post_proj", "all_reduce",  "add",         "rms_norm",      "emb"};
+  Map index;
+  for (size_t i = 0; i < keys.size(); ++i) index[keys[i]] = i;
+  volatile size_t sink = 0;
+  const int64_t lookups = 1'000'000;
+  return NsPerOp(
+      [&] {
+        for (int64_t i = 0; i < lookups; ++i)
+          sink = sink + index[keys[static_cast<size_t>(i % 10)]];
+      },
+      lookups);
+}
+
 void Row(const char* name, double std_ns, double boost_ns) {
   std::printf("| %s | %.2f | %.2f | %.2f |\n", name, std_ns, boost_ns, boost_ns / std_ns);
 }
@@ -128,6 +150,9 @@ int main(int argc, char** argv) {
         WaitingQueue<boost::container::deque<int*>>());
     Row("key set: std::set vs flat_set<std::string>", KeySet<std::set<std::string>>(),
         KeySet<boost::container::flat_set<std::string>>());
+    Row("row index: std::map vs flat_map<std::string, size_t>",
+        RowIndex<std::map<std::string, size_t>>(),
+        RowIndex<boost::container::flat_map<std::string, size_t>>());
   }
   return 0;
 }

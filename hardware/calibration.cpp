@@ -1,10 +1,10 @@
 #include "hardware/calibration.h"
 
 #include <algorithm>
-#include <boost/container/flat_map.hpp>
 #include <cmath>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <sstream>
 
 #include "hardware/cost_model.h"
@@ -13,9 +13,6 @@
 
 namespace servesim {
 namespace {
-
-// The maps here (CSV columns by name, measurements by operator and group) hold a few dozen keys,
-// built once and iterated in key order: sorted vectors (flat_map) rather than trees.
 
 // Vidur's CSVs are plain: no quoting, no embedded commas.
 std::vector<std::string> SplitCsvLine(const std::string& line) {
@@ -103,7 +100,7 @@ class CsvTable {
  private:
   std::string path_;
   std::vector<std::string> header_;
-  boost::container::flat_map<std::string, size_t> index_;
+  std::map<std::string, size_t> index_;
   std::vector<std::vector<std::string>> rows_;
   std::vector<int64_t> line_numbers_;
 };
@@ -425,8 +422,7 @@ struct Prepared {
 
 std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const DeviceSpec& device,
                                  const std::vector<CollectiveMeasurement>& collectives) {
-  boost::container::flat_map<std::string, std::pair<std::vector<double>, std::vector<double>>>
-      by_op;
+  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_op;
   std::vector<double> all_p, all_m;
   for (const auto& r : rows) {
     const double p = PriceOne(r.work, r.m->model, r.m->tp, device, r.m->batch);
@@ -523,7 +519,7 @@ CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurem
   CalibrationReport report;
   report.before = Evaluate(rows, device, collectives);
 
-  boost::container::flat_map<std::string, std::vector<const Prepared*>> groups;
+  std::map<std::string, std::vector<const Prepared*>> groups;
   for (const auto& r : rows) groups[GroupOf(r.m->op)].push_back(&r);
 
   Efficiency& e = device.efficiency;
