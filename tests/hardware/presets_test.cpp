@@ -13,6 +13,7 @@
 
 #include "hardware/device_spec.h"
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 
 namespace servesim {
 namespace {
@@ -238,11 +239,9 @@ TEST_CASE("Lookup by key, alias and any case", "[hardware]") {
 }
 
 TEST_CASE("Unknown device names the source and suggests", "[hardware]") {
-  try {
-    DevicePresetOrThrow("h100", "--device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message =
+        testing::ExpectInputError([&] { DevicePresetOrThrow("h100", "--device"); });
     INFO(message);
     CHECK(message.rfind("--device: unknown device 'h100' (did you mean ", 0) == 0);
     CHECK(message.find("'h100-sxm'") != std::string::npos);
@@ -250,19 +249,15 @@ TEST_CASE("Unknown device names the source and suggests", "[hardware]") {
     CHECK(message.find("run 'servesim list devices'") != std::string::npos);
     CHECK(message.find('\n') == std::string::npos);
   }
-  try {
-    DevicePresetOrThrow("rtx4090", "scenario.yaml: hardware.device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message = testing::ExpectInputError(
+        [&] { DevicePresetOrThrow("rtx4090", "scenario.yaml: hardware.device"); });
     CHECK(message.find("scenario.yaml: hardware.device: unknown device 'rtx4090'") == 0);
     CHECK(message.find("'rtx-4090'") != std::string::npos);
   }
-  try {
-    DevicePresetOrThrow("zzzzzzzzzzzz", "--device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message =
+        testing::ExpectInputError([&] { DevicePresetOrThrow("zzzzzzzzzzzz", "--device"); });
     CHECK(message.find("did you mean") == std::string::npos);
     CHECK(message.find("run 'servesim list devices'") != std::string::npos);
   }
