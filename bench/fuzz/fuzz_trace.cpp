@@ -14,6 +14,7 @@
 #include <string>
 
 #include "bench/fuzz/fuzz_common.h"
+#include "bench/fuzz/trace_mode.h"
 #include "models/input_error.h"
 #include "workloads/request.h"
 #include "workloads/trace.h"
@@ -69,19 +70,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace servesim;
   if (size < 1) return 0;
   const uint8_t mode = data[0];
-  static constexpr TraceFormat kFormats[] = {TraceFormat::kAzure, TraceFormat::kMooncake,
-                                             TraceFormat::kCsv, TraceFormat::kJsonl};
-  TraceOptions options;
-  options.format = kFormats[mode & 3];
-  options.skip_bad_rows = (mode & 4) != 0;
-  if ((mode & 8) != 0) options.columns.arrival_unit_ns = 1'000'000;
-  if ((mode & 16) != 0) {
-    options.time_scale = 2.5;
-    options.start_s = 0.5;
-    options.end_s = 1e6;
-    options.max_requests = 1000;
-  }
-  options.path = fuzz::WriteScratch("trace", data + 1, size - 1);
+  const TraceOptions options =
+      fuzz::TraceOptionsForMode(mode, fuzz::WriteScratch("trace", data + 1, size - 1));
   try {
     std::unique_ptr<Workload> w = MakeTraceWorkload(options, "fuzz");
     fuzz::CheckStream(*w, options);

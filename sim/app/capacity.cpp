@@ -259,16 +259,11 @@ CapacitySearch SearchCapacity(double start_per_s, double tolerance,
     return meets(rate);
   };
   double lo = 0, hi = 0;  // highest passing, lowest failing rate (0: none yet)
+  // Runs at `rate` and moves the bound it turns out to be.
+  auto probe = [&](double rate) { (eval(rate) ? lo : hi) = rate; };
   if (eval(start_per_s)) {
     lo = start_per_s;
-    for (int i = 0; i < kMaxBracketSteps && hi == 0; ++i) {
-      const double r = lo * 2;
-      if (eval(r)) {
-        lo = r;
-      } else {
-        hi = r;
-      }
-    }
+    for (int i = 0; i < kMaxBracketSteps && hi == 0; ++i) probe(lo * 2);
     if (hi == 0) {
       out.status = CapacityStatus::kUnbounded;
       out.capacity_per_s = lo;
@@ -276,28 +271,14 @@ CapacitySearch SearchCapacity(double start_per_s, double tolerance,
     }
   } else {
     hi = start_per_s;
-    for (int i = 0; i < kMaxBracketSteps && lo == 0; ++i) {
-      const double r = hi / 2;
-      if (eval(r)) {
-        lo = r;
-      } else {
-        hi = r;
-      }
-    }
+    for (int i = 0; i < kMaxBracketSteps && lo == 0; ++i) probe(hi / 2);
     if (lo == 0) {
       out.status = CapacityStatus::kNoRate;
       out.failing_per_s = hi;
       return out;
     }
   }
-  while (hi - lo > tolerance * lo) {
-    const double mid = 0.5 * (lo + hi);
-    if (eval(mid)) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
+  while (hi - lo > tolerance * lo) probe(0.5 * (lo + hi));
   out.capacity_per_s = lo;
   out.failing_per_s = hi;
   return out;

@@ -40,6 +40,41 @@ void PrintHelp(const std::string& synopsis, const po::options_description& desc)
   std::cout << synopsis << "\n\n" << desc << "\n";
 }
 
+std::optional<po::variables_map> ParseOrHelp(const std::string& command, int argc, char** argv,
+                                             const po::options_description& desc,
+                                             const std::string& synopsis, const char* positional,
+                                             int max_positional) {
+  po::positional_options_description pos;
+  if (positional) pos.add(positional, max_positional);
+  po::variables_map vm = Parse(command, argc, argv, desc, positional ? &pos : nullptr);
+  if (vm.count("help")) {
+    PrintHelp(synopsis, desc);
+    return std::nullopt;
+  }
+  return vm;
+}
+
+void AddHelpAndScenarioOptions(po::options_description& desc) {
+  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
+                                                 "scenario YAML file");
+}
+
+void AddOutOption(po::options_description& desc) {
+  desc.add_options()("out", po::value<std::string>()->default_value("results"), "output directory");
+}
+
+std::string ScenarioPath(const po::variables_map& vm, const std::string& command) {
+  if (!vm.count("scenario")) throw InputError("servesim " + command + ": expected a scenario file");
+  return vm["scenario"].as<std::string>();
+}
+
+void CreateOutputDirectory(const std::filesystem::path& dir, const std::string& flag) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec)
+    throw InputError(flag + " " + dir.string() + ": cannot create directory: " + ec.message());
+}
+
 std::vector<std::string> Strings(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>{};
 }

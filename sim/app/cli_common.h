@@ -5,6 +5,8 @@
 #define SERVESIM_SIM_APP_CLI_COMMON_H_
 
 #include <boost/program_options.hpp>
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,28 @@ po::variables_map Parse(const std::string& command, int argc, char** argv,
 
 // Prints a command's --help: the synopsis, a blank line, then the options.
 void PrintHelp(const std::string& synopsis, const po::options_description& desc);
+
+// Parse, then --help: prints PrintHelp(synopsis, desc) and returns std::nullopt, after which the
+// command exits 0. `positional` names the option that takes the positional arguments (at most
+// `max_positional` of them, -1: any number); nullptr: none are accepted.
+std::optional<po::variables_map> ParseOrHelp(const std::string& command, int argc, char** argv,
+                                             const po::options_description& desc,
+                                             const std::string& synopsis,
+                                             const char* positional = nullptr,
+                                             int max_positional = 1);
+
+// Adds the options every scenario command opens with: --help and the positional scenario file.
+void AddHelpAndScenarioOptions(po::options_description& desc);
+
+// Adds --out DIR (default "results").
+void AddOutOption(po::options_description& desc);
+
+// The positional scenario file; InputError "servesim COMMAND: expected a scenario file" when
+// absent.
+std::string ScenarioPath(const po::variables_map& vm, const std::string& command);
+
+// Creates `dir` and its parents; InputError "FLAG DIR: cannot create directory: ..." otherwise.
+void CreateOutputDirectory(const std::filesystem::path& dir, const std::string& flag = "--out");
 
 // The values of a repeatable string option; empty when it was not given.
 std::vector<std::string> Strings(const po::variables_map& vm, const char* key);

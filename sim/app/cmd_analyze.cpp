@@ -140,25 +140,23 @@ OutputFormat ParseFormat(const std::string& format) {
 
 int CmdAnalyze(int argc, char** argv) {
   const po::options_description desc = AnalyzeOptions();
-  const auto vm = Parse("analyze", argc, argv, desc);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim analyze --model M --device D [--tp N] [--dtype T] --phase prefill|decode "
-        "--batch B\n"
-        "                        [--tokens T] [--context C] [--format text|json|csv] [--ideal]\n\n"
-        "Prices one forward step operator by operator. FLOPs, bytes and seconds of each operator "
-        "are\n"
-        "summed over all layers (per_layer: false in JSON); `repeats` says how many times it "
-        "runs.\n"
-        "Operator names: embed, norm, qkv_proj, rope, attention (naive: attn_score, attn_softmax,\n"
-        "attn_value), o_proj, residual_add, gate_up_proj (up_proj for a plain FFN), act, "
-        "down_proj,\n"
-        "lm_head, tp_all_reduce. tokens_per_second counts generated tokens for decode and "
-        "processed\n"
-        "prompt tokens for prefill.",
-        desc);
-    return 0;
-  }
+  const auto parsed = ParseOrHelp(
+      "analyze", argc, argv, desc,
+      "usage: servesim analyze --model M --device D [--tp N] [--dtype T] --phase prefill|decode "
+      "--batch B\n"
+      "                        [--tokens T] [--context C] [--format text|json|csv] [--ideal]\n\n"
+      "Prices one forward step operator by operator. FLOPs, bytes and seconds of each operator "
+      "are\n"
+      "summed over all layers (per_layer: false in JSON); `repeats` says how many times it "
+      "runs.\n"
+      "Operator names: embed, norm, qkv_proj, rope, attention (naive: attn_score, attn_softmax,\n"
+      "attn_value), o_proj, residual_add, gate_up_proj (up_proj for a plain FFN), act, "
+      "down_proj,\n"
+      "lm_head, tp_all_reduce. tokens_per_second counts generated tokens for decode and "
+      "processed\n"
+      "prompt tokens for prefill.");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   AnalyzeRequest r;
   const std::optional<Scenario> scenario = ReadModelAndDevice(vm, r);
   ApplyDTypeFlags(vm, r.model);

@@ -137,19 +137,17 @@ int CmdCalibrate(int argc, char** argv) {
       "`hardware` value of the step rows to use")(
       "runtime", po::value<std::string>()->default_value("eager"),
       "engine profile the step fit starts from (its cuda_graphs setting is kept)");
-  const auto vm = Parse("calibrate", argc, argv, desc);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
-        "FILE...]\n\n"
-        "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
-        "latency)\n"
-        "to measured medians, and prints the fitted parameters and the error before/after as "
-        "markdown.\n"
-        "Copy the fitted values into the device's preset in hardware/presets.cpp.",
-        desc);
-    return 0;
-  }
+  const auto parsed = ParseOrHelp(
+      "calibrate", argc, argv, desc,
+      "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
+      "FILE...]\n\n"
+      "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
+      "latency)\n"
+      "to measured medians, and prints the fitted parameters and the error before/after as "
+      "markdown.\n"
+      "Copy the fitted values into the device's preset in hardware/presets.cpp.");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
   const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
   const Measurements m = ReadMeasurements(vm);

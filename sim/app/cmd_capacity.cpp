@@ -54,11 +54,10 @@ void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
 
 int CmdCapacity(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file")(
-      "slo", po::value<std::vector<std::string>>()->composing(),
-      "SLOs, all met at the capacity: p99_ttft_ms=500,p99_tpot_ms=50 (statistics "
-      "mean|median|p90|p95|p99 of ttft|tpot|itl|e2el|queue, in ms)")(
+  AddHelpAndScenarioOptions(desc);
+  desc.add_options()("slo", po::value<std::vector<std::string>>()->composing(),
+                     "SLOs, all met at the capacity: p99_ttft_ms=500,p99_tpot_ms=50 (statistics "
+                     "mean|median|p90|p95|p99 of ttft|tpot|itl|e2el|queue, in ms)")(
       "vary", po::value<std::vector<std::string>>()->composing(),
       "one capacity per configuration of the grid: --vary hardware.tp=1,2,4")(
       "set", po::value<std::vector<std::string>>()->composing(), "override a key")(
@@ -67,32 +66,30 @@ int CmdCapacity(int argc, char** argv) {
       "price-per-device-hour", po::value<double>(),
       "USD per device-hour: adds requests per dollar")(
       "price", po::value<std::vector<std::string>>()->composing(),
-      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5")(
-      "out", po::value<std::string>()->default_value("results"), "output directory")(
-      "jobs,j", po::value<int>(), "threads over configurations (default: all hardware threads)")(
+      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5");
+  AddOutOption(desc);
+  desc.add_options()("jobs,j", po::value<int>(),
+                     "threads over configurations (default: all hardware threads)")(
       "common-seed", "every configuration runs with the scenario seed");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = Parse("capacity", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
-        "                         [--set key=value ...]\n"
-        "                         [--price-per-device-hour X | --price DEVICE=X,...]\n\n"
-        "Finds the highest request rate meeting every SLO: doubles the workload's rate (synthetic\n"
-        "rate_per_s, trace time_scale) until one fails, then bisects to --tolerance. Writes\n"
-        "DIR/capacity.csv (one row per configuration: capacity, metrics there, requests per\n"
-        "dollar with devices = tp x replicas) and prints a line per configuration.",
-        desc);
-    return 0;
-  }
-  if (!vm.count("scenario")) throw InputError("servesim capacity: expected a scenario file");
+  const auto parsed = ParseOrHelp(
+      "capacity", argc, argv, desc,
+      "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
+      "                         [--set key=value ...]\n"
+      "                         [--price-per-device-hour X | --price DEVICE=X,...]\n\n"
+      "Finds the highest request rate meeting every SLO: doubles the workload's rate (synthetic\n"
+      "rate_per_s, trace time_scale) until one fails, then bisects to --tolerance. Writes\n"
+      "DIR/capacity.csv (one row per configuration: capacity, metrics there, requests per\n"
+      "dollar with devices = tp x replicas) and prints a line per configuration.",
+      "scenario");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
+  const std::string scenario_path = ScenarioPath(vm, "capacity");
   if (!vm.count("slo")) {
     throw InputError(
         "servesim capacity: --slo is required (e.g. --slo p99_ttft_ms=500,p99_tpot_ms=50)");
   }
   CapacityOptions o;
-  o.grid.scenario_path = vm["scenario"].as<std::string>();
+  o.grid.scenario_path = scenario_path;
   o.grid.overrides = Strings(vm, "set");
   o.grid.axes = ParseSweepAxes(Strings(vm, "vary"));
   o.grid.jobs = JobsFlag(vm);
@@ -111,9 +108,7 @@ int CmdCapacity(int argc, char** argv) {
   o.device_prices = ParseDevicePrices(Strings(vm, "price"));
   const CapacityResult r = RunCapacity(o);
   const std::filesystem::path dir = vm["out"].as<std::string>();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw InputError("--out " + dir.string() + ": cannot create directory: " + ec.message());
+  CreateOutputDirectory(dir);
   std::ofstream f(dir / "capacity.csv", std::ios::binary);
   if (!f || !(f << r.csv) || !f.flush()) {
     throw InputError("--out " + dir.string() + ": cannot write capacity.csv");

@@ -151,13 +151,10 @@ int CmdList(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")(
       "format", po::value<std::string>()->default_value("text"), "text | json")(
       "what", po::value<std::string>(), OrList(names).c_str());
-  po::positional_options_description pos;
-  pos.add("what", 1);
-  const auto vm = Parse("list", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp("usage: servesim list " + bar + " [--format text|json]", desc);
-    return 0;
-  }
+  const auto parsed = ParseOrHelp("list", argc, argv, desc,
+                                  "usage: servesim list " + bar + " [--format text|json]", "what");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("what")) throw InputError("servesim list: expected what to list: " + OrList(names));
   const std::string what = vm["what"].as<std::string>();
   const std::string format = vm["format"].as<std::string>();

@@ -13,18 +13,15 @@ int CmdMerge(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")(
       "dirs", po::value<std::vector<std::string>>()->composing(), "shard output directories")(
       "out", po::value<std::string>(), "output directory (required)");
-  po::positional_options_description pos;
-  pos.add("dirs", -1);
-  const auto vm = Parse("merge", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim merge DIR1 DIR2 ... --out DIR\n\n"
-        "Combines the sweep.csv of servesim sweep --shard runs into DIR/sweep.csv, identical to\n"
-        "the unsharded run's; fails when shards come from different sweeps or a point is missing\n"
-        "or duplicated.",
-        desc);
-    return 0;
-  }
+  const auto parsed = ParseOrHelp(
+      "merge", argc, argv, desc,
+      "usage: servesim merge DIR1 DIR2 ... --out DIR\n\n"
+      "Combines the sweep.csv of servesim sweep --shard runs into DIR/sweep.csv, identical to\n"
+      "the unsharded run's; fails when shards come from different sweeps or a point is missing\n"
+      "or duplicated.",
+      "dirs", -1);
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   if (!vm.count("out")) throw InputError("servesim merge: --out DIR is required");
   const SweepResult r = MergeSweeps(Strings(vm, "dirs"));
   const std::string dir = vm["out"].as<std::string>();

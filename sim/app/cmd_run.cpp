@@ -25,11 +25,11 @@ namespace {
 
 po::options_description RunOptions() {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a key: --set scheduler.max_num_seqs=128")(
-      "out", po::value<std::string>()->default_value("results"), "output directory")(
+  AddHelpAndScenarioOptions(desc);
+  desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                     "override a key: --set scheduler.max_num_seqs=128");
+  AddOutOption(desc);
+  desc.add_options()(
       "compare", po::value<std::vector<std::string>>()->composing(),
       "also run a baseline with this override (SLOT.impl=NAME replaces the whole slot, e.g. "
       "speculative.impl=none) and write DIR/baseline_summary.json and DIR/compare.json")(
@@ -178,27 +178,21 @@ void RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::variabl
 
 int CmdRun(int argc, char** argv) {
   const po::options_description desc = RunOptions();
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = Parse("run", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n\n"
-        "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), "
-        "DIR/requests.csv\n"
-        "(one row per request) and DIR/steps.csv (one row per step), and prints a summary.",
-        desc);
-    return 0;
-  }
-  if (!vm.count("scenario")) throw InputError("servesim run: expected a scenario file");
-  Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  const auto parsed = ParseOrHelp(
+      "run", argc, argv, desc,
+      "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n\n"
+      "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), "
+      "DIR/requests.csv\n"
+      "(one row per request) and DIR/steps.csv (one row per step), and prints a summary.",
+      "scenario");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
+  Scenario sc = LoadScenario(ScenarioPath(vm, "run"), Strings(vm, "set"));
   for (const std::string& w : sc.warnings) CliLog().warn("{}", w);
   const std::optional<Scenario> base_sc = LoadBaseline(vm);
   auto sources = MakeScenarioWorkloads(sc);
   const std::filesystem::path dir = vm["out"].as<std::string>();
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw InputError("--out " + dir.string() + ": cannot create directory: " + ec.message());
+  CreateOutputDirectory(dir);
   RunObservers outputs;
   InstallObservers(sc, vm, dir, outputs);
   // The progress line redraws itself in place with carriage returns; it stays a direct stderr

@@ -10,35 +10,31 @@ namespace servesim {
 
 int CmdSweep(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file")(
+  AddHelpAndScenarioOptions(desc);
+  desc.add_options()(
       "vary", po::value<std::vector<std::string>>()->composing(),
       "an axis of the grid: --vary scheduler.max_num_seqs=64,128,256 (repeat for more axes)")(
       "set", po::value<std::vector<std::string>>()->composing(),
-      "override a key at every point: --set workload.num_requests=500")(
-      "out", po::value<std::string>()->default_value("results"), "output directory")(
-      "jobs,j", po::value<int>(), "threads (default: all hardware threads)")(
+      "override a key at every point: --set workload.num_requests=500");
+  AddOutOption(desc);
+  desc.add_options()("jobs,j", po::value<int>(), "threads (default: all hardware threads)")(
       "shard", po::value<std::string>(), "run only points p with p % N == i: --shard i/N")(
       "common-seed", "every point runs with the scenario seed instead of a per-point seed");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = Parse("sweep", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp(
-        "usage: servesim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...]\n"
-        "                      [--set key=value ...] [--out DIR] [--jobs N] [--shard i/N]\n"
-        "                      [--common-seed]\n\n"
-        "Runs the Cartesian grid of the --vary values (first --vary varies slowest) and writes\n"
-        "DIR/sweep.csv (point, the varied values, summary metrics; byte-identical for any --jobs\n"
-        "or sharding) and DIR/sweep_info.json. Each point's seed is SplitMix64(scenario seed XOR\n"
-        "FNV-1a-64 of its sorted \"key=value\" strings); with --shard i/N only the points p with\n"
-        "p % N == i run, and servesim merge combines the shards' directories.",
-        desc);
-    return 0;
-  }
-  if (!vm.count("scenario")) throw InputError("servesim sweep: expected a scenario file");
+  const auto parsed = ParseOrHelp(
+      "sweep", argc, argv, desc,
+      "usage: servesim sweep SCENARIO.yaml --vary KEY=V1,V2,... [--vary ...]\n"
+      "                      [--set key=value ...] [--out DIR] [--jobs N] [--shard i/N]\n"
+      "                      [--common-seed]\n\n"
+      "Runs the Cartesian grid of the --vary values (first --vary varies slowest) and writes\n"
+      "DIR/sweep.csv (point, the varied values, summary metrics; byte-identical for any --jobs\n"
+      "or sharding) and DIR/sweep_info.json. Each point's seed is SplitMix64(scenario seed XOR\n"
+      "FNV-1a-64 of its sorted \"key=value\" strings); with --shard i/N only the points p with\n"
+      "p % N == i run, and servesim merge combines the shards' directories.",
+      "scenario");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
   SweepOptions o;
-  o.scenario_path = vm["scenario"].as<std::string>();
+  o.scenario_path = ScenarioPath(vm, "sweep");
   o.overrides = Strings(vm, "set");
   o.axes = ParseSweepAxes(Strings(vm, "vary"));
   if (vm.count("shard")) o.shard = ParseShard(vm["shard"].as<std::string>());

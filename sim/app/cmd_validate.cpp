@@ -11,19 +11,15 @@ namespace servesim {
 
 int CmdValidate(int argc, char** argv) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("scenario", po::value<std::string>(),
-                                                 "scenario YAML file")(
-      "set", po::value<std::vector<std::string>>()->composing(),
-      "override a key: --set scheduler.max_num_seqs=128");
-  po::positional_options_description pos;
-  pos.add("scenario", 1);
-  const auto vm = Parse("validate", argc, argv, desc, &pos);
-  if (vm.count("help")) {
-    PrintHelp("usage: servesim validate SCENARIO.yaml [--set key=value ...]", desc);
-    return 0;
-  }
-  if (!vm.count("scenario")) throw InputError("servesim validate: expected a scenario file");
-  const Scenario sc = LoadScenario(vm["scenario"].as<std::string>(), Strings(vm, "set"));
+  AddHelpAndScenarioOptions(desc);
+  desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
+                     "override a key: --set scheduler.max_num_seqs=128");
+  const auto parsed =
+      ParseOrHelp("validate", argc, argv, desc,
+                  "usage: servesim validate SCENARIO.yaml [--set key=value ...]", "scenario");
+  if (!parsed) return 0;
+  const po::variables_map& vm = *parsed;
+  const Scenario sc = LoadScenario(ScenarioPath(vm, "validate"), Strings(vm, "set"));
   for (const std::string& w : sc.warnings) CliLog().warn("{}", w);
   MakeScenarioWorkloads(sc);  // opens traces and checks workload keys
   const long long blocks = static_cast<long long>(sc.engine.kv.capacity_blocks);

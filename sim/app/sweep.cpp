@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "models/input_error.h"
+#include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/json_writer.h"
 #include "sim/output/report_html.h"
@@ -416,9 +417,7 @@ SweepResult RunSweep(const SweepOptions& options) {
 
 void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
                        const std::string& flag) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) throw InputError(flag + " " + dir + ": cannot create directory: " + ec.message());
+  CreateOutputDirectory(dir, flag);
   // The page: varied-key columns sit between `point` and the first metric column.
   const std::string header = csv.substr(0, csv.find('\n'));
   const std::string first_metric = "," + SweepMetricColumns().front() + ",";
@@ -438,94 +437,112 @@ void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std
   }
 }
 
-SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
-  const auto start = std::chrono::steady_clock::now();
-  if (dirs.empty()) {
-    throw InputError(
-        "servesim merge: expected shard directories: servesim merge DIR1 DIR2 ... --out DIR");
-  }
+namespace {
+
+// One shard directory as read by merge: its sweep.csv (and the header line) and the identity its
+// sweep_info.json declares.
+struct ShardFiles {
+  std::string csv, head, fingerprint;
+  int64_t grid_points = 0, shard_count = 0;
+  YAML::Node info;
+};
+
+// What merge has gathered so far: the first shard's identity and each point's row.
+struct MergeState {
   std::string header, fingerprint, first_dir;
   int64_t grid_points = -1, shard_count = 1;
   YAML::Node first_info;
   std::vector<std::string> rows;
   std::vector<int> owner;  // index into dirs of the file that gave each point; -1: none yet
-  for (size_t d = 0; d < dirs.size(); ++d) {
-    const std::filesystem::path dir = dirs[d];
-    const std::string what = "servesim merge: " + dirs[d];
-    const std::string csv =
-        ReadFileOrThrow(dir / "sweep.csv", what + " (not a sweep output directory?)");
-    const std::string info_text =
-        ReadFileOrThrow(dir / "sweep_info.json", what + " (not a sweep output directory?)");
-    YAML::Node info;
-    std::string fp;
-    int64_t points = 0, count = 0;
-    try {
-      info = YAML::Load(info_text);
-      fp = info["fingerprint"].as<std::string>();
-      points = info["grid_points"].as<int64_t>();
-      count = info["shard_count"].as<int64_t>();
-    } catch (const YAML::Exception&) {
-      throw InputError(what +
-                       "/sweep_info.json: expected fingerprint, grid_points and shard_count "
-                       "(written by servesim sweep), found something else");
-    }
-    if (points < 0 || points > kMaxSweepPoints) {
-      throw InputError(what +
-                       "/sweep_info.json: grid_points out of range: " + std::to_string(points));
-    }
-    const auto eol = csv.find('\n');
-    const std::string head = csv.substr(0, eol == std::string::npos ? csv.size() : eol + 1);
-    if (d == 0) {
-      header = head;
-      fingerprint = fp;
-      grid_points = points;
-      shard_count = count;
-      first_dir = dirs[d];
-      first_info = info;
-      rows.assign(static_cast<size_t>(points), "");
-      owner.assign(static_cast<size_t>(points), -1);
-    } else if (head != header) {
-      throw InputError(what + "/sweep.csv: its header differs from " + first_dir +
-                       "/sweep.csv's (shards of different sweeps?)");
-    } else if (fp != fingerprint || points != grid_points) {
-      throw InputError(what + ": a different sweep than " + first_dir + " (fingerprint " + fp +
-                       " vs " + fingerprint + ": another scenario, --set or --vary)");
-    }
-    size_t pos = head.size();
-    int64_t line = 1;
-    while (pos < csv.size()) {
-      ++line;
-      const auto end = csv.find('\n', pos);
-      const size_t next = end == std::string::npos ? csv.size() : end + 1;
-      const std::string row = csv.substr(pos, next - pos);
-      pos = next;
-      const auto comma = row.find(',');
-      int64_t p = -1;
-      const auto r = std::from_chars(row.data(), row.data() + std::min(comma, row.size()), p);
-      if (comma == std::string::npos || r.ec != std::errc() || r.ptr != row.data() + comma) {
-        throw InputError(what + "/sweep.csv:" + std::to_string(line) +
-                         ": expected a point index, found '" + row.substr(0, 40) + "'");
-      }
-      if (p < 0 || p >= grid_points) {
-        throw InputError(what + "/sweep.csv:" + std::to_string(line) + ": point " +
-                         std::to_string(p) + " out of range (the grid has " +
-                         std::to_string(grid_points) + " points)");
-      }
-      const auto i = static_cast<size_t>(p);
-      if (owner[i] >= 0) {
-        throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
-                         dirs[static_cast<size_t>(owner[i])] + " and " + dirs[d] +
-                         " (the same shard given twice?)");
-      }
-      owner[i] = static_cast<int>(d);
-      rows[i] = row.back() == '\n' ? row : row + "\n";
-    }
+};
+
+// Reads DIR/sweep.csv and DIR/sweep_info.json; `what` prefixes the errors.
+ShardFiles ReadShard(const std::filesystem::path& dir, const std::string& what) {
+  ShardFiles f;
+  f.csv = ReadFileOrThrow(dir / "sweep.csv", what + " (not a sweep output directory?)");
+  const std::string info_text =
+      ReadFileOrThrow(dir / "sweep_info.json", what + " (not a sweep output directory?)");
+  try {
+    f.info = YAML::Load(info_text);
+    f.fingerprint = f.info["fingerprint"].as<std::string>();
+    f.grid_points = f.info["grid_points"].as<int64_t>();
+    f.shard_count = f.info["shard_count"].as<int64_t>();
+  } catch (const YAML::Exception&) {
+    throw InputError(what +
+                     "/sweep_info.json: expected fingerprint, grid_points and shard_count "
+                     "(written by servesim sweep), found something else");
   }
-  SweepResult result;
-  result.grid_points = grid_points;
+  if (f.grid_points < 0 || f.grid_points > kMaxSweepPoints) {
+    throw InputError(
+        what + "/sweep_info.json: grid_points out of range: " + std::to_string(f.grid_points));
+  }
+  const auto eol = f.csv.find('\n');
+  f.head = f.csv.substr(0, eol == std::string::npos ? f.csv.size() : eol + 1);
+  return f;
+}
+
+// The first shard sets the sweep's identity; every later one must match it.
+void CheckSameSweep(const ShardFiles& f, const std::string& dir, const std::string& what,
+                    bool first, MergeState& m) {
+  if (first) {
+    m.header = f.head;
+    m.fingerprint = f.fingerprint;
+    m.grid_points = f.grid_points;
+    m.shard_count = f.shard_count;
+    m.first_dir = dir;
+    m.first_info = f.info;
+    m.rows.assign(static_cast<size_t>(f.grid_points), "");
+    m.owner.assign(static_cast<size_t>(f.grid_points), -1);
+  } else if (f.head != m.header) {
+    throw InputError(what + "/sweep.csv: its header differs from " + m.first_dir +
+                     "/sweep.csv's (shards of different sweeps?)");
+  } else if (f.fingerprint != m.fingerprint || f.grid_points != m.grid_points) {
+    throw InputError(what + ": a different sweep than " + m.first_dir + " (fingerprint " +
+                     f.fingerprint + " vs " + m.fingerprint +
+                     ": another scenario, --set or --vary)");
+  }
+}
+
+// Files the rows of dirs[d]'s sweep.csv under their point indices; a point given twice, out of
+// the grid or unreadable is an InputError.
+void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, size_t d,
+                  const std::string& what, MergeState& m) {
+  size_t pos = f.head.size();
+  int64_t line = 1;
+  while (pos < f.csv.size()) {
+    ++line;
+    const auto end = f.csv.find('\n', pos);
+    const size_t next = end == std::string::npos ? f.csv.size() : end + 1;
+    const std::string row = f.csv.substr(pos, next - pos);
+    pos = next;
+    const auto comma = row.find(',');
+    int64_t p = -1;
+    const auto r = std::from_chars(row.data(), row.data() + std::min(comma, row.size()), p);
+    if (comma == std::string::npos || r.ec != std::errc() || r.ptr != row.data() + comma) {
+      throw InputError(what + "/sweep.csv:" + std::to_string(line) +
+                       ": expected a point index, found '" + row.substr(0, 40) + "'");
+    }
+    if (p < 0 || p >= m.grid_points) {
+      throw InputError(what + "/sweep.csv:" + std::to_string(line) + ": point " +
+                       std::to_string(p) + " out of range (the grid has " +
+                       std::to_string(m.grid_points) + " points)");
+    }
+    const auto i = static_cast<size_t>(p);
+    if (m.owner[i] >= 0) {
+      throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
+                       dirs[static_cast<size_t>(m.owner[i])] + " and " + dirs[d] +
+                       " (the same shard given twice?)");
+    }
+    m.owner[i] = static_cast<int>(d);
+    m.rows[i] = row.back() == '\n' ? row : row + "\n";
+  }
+}
+
+// InputError naming the first missing point, its shard and how many are missing.
+void CheckNoneMissing(const MergeState& m) {
   int64_t missing = 0, first_missing = -1;
-  for (int64_t p = 0; p < grid_points; ++p) {
-    if (owner[static_cast<size_t>(p)] < 0) {
+  for (int64_t p = 0; p < m.grid_points; ++p) {
+    if (m.owner[static_cast<size_t>(p)] < 0) {
       if (first_missing < 0) first_missing = p;
       ++missing;
     }
@@ -533,25 +550,51 @@ SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
   if (missing > 0) {
     throw InputError(
         "servesim merge: point " + std::to_string(first_missing) +
-        " is missing (it belongs to shard " + std::to_string(first_missing % shard_count) + "/" +
-        std::to_string(shard_count) + "; was that directory given?); " + std::to_string(missing) +
-        " of " + std::to_string(grid_points) + " points missing");
+        " is missing (it belongs to shard " + std::to_string(first_missing % m.shard_count) + "/" +
+        std::to_string(m.shard_count) + "; was that directory given?); " + std::to_string(missing) +
+        " of " + std::to_string(m.grid_points) + " points missing");
   }
-  result.csv = header;
-  for (const auto& r : rows) result.csv += r;
-  result.points_run = grid_points;
-  // The unsharded run's sweep_info.json.
+}
+
+// The options of the unsharded run, read back from a shard's sweep_info.json.
+SweepOptions UnshardedOptions(const YAML::Node& info) {
   SweepOptions o;
-  o.scenario_path = first_info["scenario"].as<std::string>("");
-  o.common_seed = first_info["common_seed"].as<bool>(false);
-  for (const auto& s : first_info["set"]) o.overrides.push_back(s.as<std::string>());
-  for (const auto& a : first_info["vary"]) {
+  o.scenario_path = info["scenario"].as<std::string>("");
+  o.common_seed = info["common_seed"].as<bool>(false);
+  for (const auto& s : info["set"]) o.overrides.push_back(s.as<std::string>());
+  for (const auto& a : info["vary"]) {
     SweepAxis axis;
     axis.key = a["key"].as<std::string>();
     for (const auto& v : a["values"]) axis.values.push_back(v.as<std::string>());
     o.axes.push_back(axis);
   }
-  result.info_json = InfoJson(o, fingerprint, grid_points, ShardSpec{}, grid_points);
+  return o;
+}
+
+}  // namespace
+
+SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
+  const auto start = std::chrono::steady_clock::now();
+  if (dirs.empty()) {
+    throw InputError(
+        "servesim merge: expected shard directories: servesim merge DIR1 DIR2 ... --out DIR");
+  }
+  MergeState m;
+  for (size_t d = 0; d < dirs.size(); ++d) {
+    const std::string what = "servesim merge: " + dirs[d];
+    const ShardFiles f = ReadShard(dirs[d], what);
+    CheckSameSweep(f, dirs[d], what, d == 0, m);
+    AddShardRows(f, dirs, d, what, m);
+  }
+  CheckNoneMissing(m);
+  SweepResult result;
+  result.grid_points = m.grid_points;
+  result.csv = m.header;
+  for (const auto& r : m.rows) result.csv += r;
+  result.points_run = m.grid_points;
+  // The unsharded run's sweep_info.json.
+  result.info_json = InfoJson(UnshardedOptions(m.first_info), m.fingerprint, m.grid_points,
+                              ShardSpec{}, m.grid_points);
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;
 }

@@ -60,17 +60,31 @@ check_error() {  # check_error RC ERR WANT...
   return 0
 }
 
+# before_dashes ARRAY WORD...: sets ARRAY to the WORDs before the first "--"; the caller then
+# shifts ${#ARRAY[@]} + 1 words.
+before_dashes() {
+  local -n into=$1
+  shift
+  into=()
+  while [ "$1" != "--" ]; do into+=("$1"); shift; done
+}
+
+# backticked WORD...: the words as the table shows them, `W1` `W2`.
+backticked() {
+  local shown
+  shown=$(printf '`%s` ' "$@")
+  printf '%s' "${shown% }"
+}
+
 # fail KIND NAME WHAT WANT... -- ARGS...: `servesim ARGS` exits 1 with one error line holding every WANT.
 fail() {
   local kind=$1 name=$2 what=$3
   shift 3
-  local wants=()
-  while [ "$1" != "--" ]; do wants+=("$1"); shift; done
-  shift
+  local wants
+  before_dashes wants "$@"
+  shift $((${#wants[@]} + 1))
   if [ -n "$listing" ]; then
-    local shown
-    shown=$(printf '`%s` ' "${wants[@]}")
-    row "$kind" "$name" "$what" "error: ${shown% }"
+    row "$kind" "$name" "$what" "error: $(backticked "${wants[@]}")"
     return
   fi
   local err rc
@@ -84,9 +98,9 @@ fail() {
 run_fail() {
   local kind=$1 name=$2 what=$3
   shift 3
-  local head=()
-  while [ "$1" != "--" ]; do head+=("$1"); shift; done
-  shift
+  local head
+  before_dashes head "$@"
+  shift $((${#head[@]} + 1))
   local scenario=$1
   shift
   fail "$kind" "$name" "$what" "${head[@]}" -- run "$scenario" --out "$tmp/out-$name" -q "$@"
@@ -123,13 +137,11 @@ check_one() {  # check_one DIR STDOUT CHECK
 accept() {
   local kind=$1 name=$2 what=$3 why=$4
   shift 4
-  local checks=()
-  while [ "$1" != "--" ]; do checks+=("$1"); shift; done
-  shift
+  local checks
+  before_dashes checks "$@"
+  shift $((${#checks[@]} + 1))
   if [ -n "$listing" ]; then
-    local shown
-    shown=$(printf '`%s` ' "${checks[@]}")
-    row "$kind" "$name" "$what" "accepted: $why (${shown% })"
+    row "$kind" "$name" "$what" "accepted: $why ($(backticked "${checks[@]}"))"
     return
   fi
   local out rc ok=1
@@ -147,9 +159,9 @@ accept() {
 run_ok() {
   local kind=$1 name=$2 what=$3 why=$4
   shift 4
-  local head=()
-  while [ "$1" != "--" ]; do head+=("$1"); shift; done
-  shift
+  local head
+  before_dashes head "$@"
+  shift $((${#head[@]} + 1))
   local scenario=$1
   shift
   accept "$kind" "$name" "$what" "$why" "${head[@]}" -- run "$scenario" --out "$tmp/out-$name" "$@"

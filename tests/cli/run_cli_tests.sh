@@ -174,6 +174,12 @@ bad() {  # bad NAME EXPECTED YAML [extra args]
 W='workload: {impl: synthetic, rate_per_s: 1, num_requests: 5, prompt_tokens: 100, output_tokens: 10}'
 H='hardware: {device: h100-sxm}'
 M='model: llama-3.1-8b'
+# bad_hardware NAME EXPECTED FIELDS: the 8B model and the workload above on hardware: {FIELDS}.
+bad_hardware() {
+  bad "$1" "$2" "$M
+hardware: {$3}
+$W"
+}
 bad empty "empty scenario" ''
 bad list "expected a mapping of top-level keys" '- a'
 bad not-yaml "invalid YAML" 'model: [unclosed'
@@ -190,27 +196,13 @@ modle: x"
 bad model-unknown "unknown model 'llama-9b'" "model: llama-9b
 $H
 $W"
-bad device-unknown "unknown device 'h100'" "$M
-hardware: {device: h100}
-$W"
-bad hw-typo "hardware.memory_utilisation: unknown key (did you mean 'memory_utilization'?)" "$M
-hardware: {device: h100-sxm, memory_utilisation: 0.8}
-$W"
-bad util-high "hardware.memory_utilization: expected a number in (0, 1]" "$M
-hardware: {device: h100-sxm, memory_utilization: 1.5}
-$W"
-bad util-text "hardware.memory_utilization: expected a number, found 'most'" "$M
-hardware: {device: h100-sxm, memory_utilization: most}
-$W"
-bad tp-bad "does not divide the 32 attention heads" "$M
-hardware: {device: h100-sxm, tp: 3}
-$W"
-bad tp-zero "hardware.tp: expected an integer in [1, 1024]" "$M
-hardware: {device: h100-sxm, tp: 0}
-$W"
-bad tp-float "hardware.tp: expected an integer, found '1.5'" "$M
-hardware: {device: h100-sxm, tp: 1.5}
-$W"
+bad_hardware device-unknown "unknown device 'h100'" "device: h100"
+bad_hardware hw-typo "hardware.memory_utilisation: unknown key (did you mean 'memory_utilization'?)" "device: h100-sxm, memory_utilisation: 0.8"
+bad_hardware util-high "hardware.memory_utilization: expected a number in (0, 1]" "device: h100-sxm, memory_utilization: 1.5"
+bad_hardware util-text "hardware.memory_utilization: expected a number, found 'most'" "device: h100-sxm, memory_utilization: most"
+bad_hardware tp-bad "does not divide the 32 attention heads" "device: h100-sxm, tp: 3"
+bad_hardware tp-zero "hardware.tp: expected an integer in [1, 1024]" "device: h100-sxm, tp: 0"
+bad_hardware tp-float "hardware.tp: expected an integer, found '1.5'" "device: h100-sxm, tp: 1.5"
 bad weights-dont-fit "do not fit" "model: llama-3.1-70b
 hardware: {device: l4}
 $W"

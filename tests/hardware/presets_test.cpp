@@ -13,6 +13,7 @@
 
 #include "hardware/device_spec.h"
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 
 namespace servesim {
 namespace {
@@ -35,6 +36,18 @@ void CheckDatasheetCapacity(const DeviceSpec& d, double datasheet_gb) {
   CHECK(d.memory.capacity_bytes <= datasheet_gb * kGiB);
 }
 
+// The dense bf16, fp8 and int8 peaks (in TFLOPS), the memory bandwidth and the datasheet
+// capacity of `d`.
+void CheckDatasheet(const DeviceSpec& d, double bf16_tflops, double fp8_tflops, double int8_tflops,
+                    double bandwidth_bytes_per_s, double datasheet_gb) {
+  INFO(d.name);
+  CHECK(d.peak.bf16 == Approx(bf16_tflops * kT));
+  CHECK(d.peak.fp8 == Approx(fp8_tflops * kT));
+  CHECK(d.peak.int8 == Approx(int8_tflops * kT));
+  CHECK(d.memory.bandwidth_bytes_per_s == Approx(bandwidth_bytes_per_s));
+  CheckDatasheetCapacity(d, datasheet_gb);
+}
+
 // Expects ValidateDeviceSpec to throw an InputError whose message names the source and `field`.
 void CheckRejected(const DeviceSpec& d, const std::string& field) {
   INFO("field " << field);
@@ -52,12 +65,8 @@ void CheckRejected(const DeviceSpec& d, const std::string& field) {
 
 TEST_CASE("H100 SXM matches the datasheet", "[hardware]") {
   const DeviceSpec& d = Get("h100-sxm");
-  CHECK(d.peak.bf16 == Approx(989 * kT));
+  CheckDatasheet(d, 989, 1979, 1979, 3.35e12, 80);
   CHECK(d.peak.fp16 == Approx(989 * kT));
-  CHECK(d.peak.fp8 == Approx(1979 * kT));
-  CHECK(d.peak.int8 == Approx(1979 * kT));
-  CHECK(d.memory.bandwidth_bytes_per_s == Approx(3.35e12));
-  CheckDatasheetCapacity(d, 80);
   CHECK(d.memory.capacity_bytes == Approx(81559 * kMiB));            // nvidia-smi memory.total
   CHECK(d.interconnect.bandwidth_bytes_per_s == Approx(450 * kGB));  // NVLink4 900 total
   CHECK(d.compute_units == 132);
@@ -84,37 +93,21 @@ TEST_CASE("A100 80GB and 40GB match the datasheet", "[hardware]") {
 
 TEST_CASE("H100 PCIe and H200 match the datasheet", "[hardware]") {
   const DeviceSpec& pcie = Get("h100-pcie");
-  CHECK(pcie.peak.bf16 == Approx(756 * kT));
-  CHECK(pcie.peak.fp8 == Approx(1513 * kT));
-  CHECK(pcie.peak.int8 == Approx(1513 * kT));
-  CHECK(pcie.memory.bandwidth_bytes_per_s == Approx(2.0e12));
-  CheckDatasheetCapacity(pcie, 80);
+  CheckDatasheet(pcie, 756, 1513, 1513, 2.0e12, 80);
   CHECK(pcie.interconnect.bandwidth_bytes_per_s == Approx(64 * kGB));  // PCIe5
   CHECK(pcie.compute_units == 114);
 
   const DeviceSpec& h200 = Get("h200");
-  CHECK(h200.peak.bf16 == Approx(989 * kT));
-  CHECK(h200.peak.fp8 == Approx(1979 * kT));
-  CHECK(h200.peak.int8 == Approx(1979 * kT));
-  CHECK(h200.memory.bandwidth_bytes_per_s == Approx(4.8e12));
-  CheckDatasheetCapacity(h200, 141);
+  CheckDatasheet(h200, 989, 1979, 1979, 4.8e12, 141);
   CHECK(h200.interconnect.bandwidth_bytes_per_s == Approx(450 * kGB));
 }
 
 TEST_CASE("Ada, Ampere and Turing inference GPUs match the datasheets", "[hardware]") {
   const DeviceSpec& l4 = Get("l4");
-  CHECK(l4.peak.bf16 == Approx(121 * kT));
-  CHECK(l4.peak.fp8 == Approx(242 * kT));
-  CHECK(l4.peak.int8 == Approx(242 * kT));
-  CHECK(l4.memory.bandwidth_bytes_per_s == Approx(300 * kGB));
-  CheckDatasheetCapacity(l4, 24);
+  CheckDatasheet(l4, 121, 242, 242, 300 * kGB, 24);
 
   const DeviceSpec& l40s = Get("l40s");
-  CHECK(l40s.peak.bf16 == Approx(362 * kT));
-  CHECK(l40s.peak.fp8 == Approx(733 * kT));
-  CHECK(l40s.peak.int8 == Approx(733 * kT));
-  CHECK(l40s.memory.bandwidth_bytes_per_s == Approx(864 * kGB));
-  CheckDatasheetCapacity(l40s, 48);
+  CheckDatasheet(l40s, 362, 733, 733, 864 * kGB, 48);
 
   const DeviceSpec& a10g = Get("a10g");
   CHECK(a10g.peak.bf16 == Approx(70 * kT));
@@ -140,21 +133,14 @@ TEST_CASE("Ada, Ampere and Turing inference GPUs match the datasheets", "[hardwa
 
 TEST_CASE("MI300X matches the datasheet", "[hardware]") {
   const DeviceSpec& d = Get("mi300x");
-  CHECK(d.peak.bf16 == Approx(1307 * kT));
-  CHECK(d.peak.fp8 == Approx(2615 * kT));
-  CHECK(d.peak.int8 == Approx(2615 * kT));
-  CHECK(d.memory.bandwidth_bytes_per_s == Approx(5.3e12));
-  CheckDatasheetCapacity(d, 192);
+  CheckDatasheet(d, 1307, 2615, 2615, 5.3e12, 192);
   CHECK(d.compute_units == 304);
 }
 
 TEST_CASE("Consumer and workstation GPUs", "[hardware]") {
   const DeviceSpec& r4090 = Get("rtx-4090");
-  CHECK(r4090.peak.bf16 == Approx(165 * kT));  // FP32 accumulate, what PyTorch GEMMs get
-  CHECK(r4090.peak.fp8 == Approx(330 * kT));
-  CHECK(r4090.peak.int8 == Approx(661 * kT));
-  CHECK(r4090.memory.bandwidth_bytes_per_s == Approx(1.008e12));
-  CheckDatasheetCapacity(r4090, 24);
+  // bf16 with FP32 accumulate, what PyTorch GEMMs get
+  CheckDatasheet(r4090, 165, 330, 661, 1.008e12, 24);
 
   const DeviceSpec& r4060 = Get("rtx-4060");
   CHECK(r4060.peak.fp32 == Approx(15.11 * kT));
@@ -253,11 +239,9 @@ TEST_CASE("Lookup by key, alias and any case", "[hardware]") {
 }
 
 TEST_CASE("Unknown device names the source and suggests", "[hardware]") {
-  try {
-    DevicePresetOrThrow("h100", "--device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message =
+        testing::ExpectInputError([&] { DevicePresetOrThrow("h100", "--device"); });
     INFO(message);
     CHECK(message.rfind("--device: unknown device 'h100' (did you mean ", 0) == 0);
     CHECK(message.find("'h100-sxm'") != std::string::npos);
@@ -265,19 +249,15 @@ TEST_CASE("Unknown device names the source and suggests", "[hardware]") {
     CHECK(message.find("run 'servesim list devices'") != std::string::npos);
     CHECK(message.find('\n') == std::string::npos);
   }
-  try {
-    DevicePresetOrThrow("rtx4090", "scenario.yaml: hardware.device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message = testing::ExpectInputError(
+        [&] { DevicePresetOrThrow("rtx4090", "scenario.yaml: hardware.device"); });
     CHECK(message.find("scenario.yaml: hardware.device: unknown device 'rtx4090'") == 0);
     CHECK(message.find("'rtx-4090'") != std::string::npos);
   }
-  try {
-    DevicePresetOrThrow("zzzzzzzzzzzz", "--device");
-    FAIL("no exception");
-  } catch (const InputError& e) {
-    const std::string message = e.what();
+  {
+    const std::string message =
+        testing::ExpectInputError([&] { DevicePresetOrThrow("zzzzzzzzzzzz", "--device"); });
     CHECK(message.find("did you mean") == std::string::npos);
     CHECK(message.find("run 'servesim list devices'") != std::string::npos);
   }

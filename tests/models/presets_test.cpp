@@ -9,6 +9,7 @@
 
 #include "models/arithmetic.h"
 #include "models/input_error.h"
+#include "tests/support/input_error.h"
 
 namespace servesim {
 namespace {
@@ -111,22 +112,18 @@ TEST_CASE("model presets: lookup is case-insensitive over keys and aliases", "[m
 }
 
 TEST_CASE("model presets: unknown names throw with a suggestion", "[models]") {
-  try {
-    ModelPresetOrThrow("llama-2-7", "--model");
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
+  {
+    const std::string msg =
+        testing::ExpectInputError([&] { ModelPresetOrThrow("llama-2-7", "--model"); });
     CHECK(msg.rfind("--model: unknown model 'llama-2-7'", 0) == 0);
     CHECK(msg.find("did you mean") != std::string::npos);
     CHECK(msg.find("'llama-2-7b'") != std::string::npos);
     CHECK(msg.find("run 'servesim list models'") != std::string::npos);
     CHECK(msg.find('\n') == std::string::npos);
   }
-  try {
-    ModelPresetOrThrow("zzzzzzzzzzzz", "scenario.yaml: model");
-    FAIL("expected InputError");
-  } catch (const InputError& e) {
-    const std::string msg = e.what();
+  {
+    const std::string msg = testing::ExpectInputError(
+        [&] { ModelPresetOrThrow("zzzzzzzzzzzz", "scenario.yaml: model"); });
     CHECK(msg.find("scenario.yaml: model: unknown model 'zzzzzzzzzzzz'") == 0);
     CHECK(msg.find("did you mean") == std::string::npos);
   }

@@ -65,6 +65,19 @@ std::vector<Entry> Entries(const StepPlan& plan) {
 
 using testing::Ids;
 
+// Clears `plan` and schedules the step at `now_ns` into it.
+void ScheduleAgain(BatchScheduler& sched, ReplicaQueues& q, KvAllocator& kv, int64_t now_ns,
+                   StepPlan& plan) {
+  plan.Clear();
+  sched.Schedule(q, kv, now_ns, plan);
+}
+
+// The step's padding decode slots and the context tokens they are priced at.
+void CheckPadding(const StepPlan& plan, int64_t seqs, int64_t context_tokens) {
+  CHECK(plan.pad_decode_seqs == seqs);
+  CHECK(plan.pad_context_tokens == context_tokens);
+}
+
 // Credits a step as the engine does; returns the ids completed at its end.
 std::vector<int64_t> Credit(ReplicaQueues& q, KvAllocator& kv, const StepPlan& plan) {
   std::vector<int64_t> done;
@@ -139,8 +152,7 @@ TEST_CASE(
 
   // Step 2: both decode one token; 2 still does not fit (58 free). Each decode reserves its known
   // tokens: 0 to 50 + 1 = 51, 1 to 30 + 1 = 31; stored 82 of the same 102, waste down to 20/102.
-  plan.Clear();
-  sched->Schedule(q, *kv, 1, plan);
+  ScheduleAgain(*sched, q, *kv, 1, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 1, 0}, {1, 1, 0}});
   CHECK(Ids(q.waiting) == Ids64{2, 3});
   CHECK(q.running[0]->kv_tokens == 51);
@@ -154,8 +166,7 @@ TEST_CASE(
 
   // Step 3: 1 decodes; 2 (70 <= 110 free) and 3 (10 <= 40) are admitted and prefill their whole
   // prompts (40 and 5) in the same step: 1 + 40 + 5 tokens, no budget.
-  plan.Clear();
-  sched->Schedule(q, *kv, 2, plan);
+  ScheduleAgain(*sched, q, *kv, 2, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{1, 1, 0}, {2, 40, 0}, {3, 5, 0}});
   CHECK(Ids(q.running) == Ids64{1, 2, 3});
   CHECK(q.waiting.empty());
@@ -182,8 +193,7 @@ TEST_CASE("orca: the running set is capped at max_batch_size", "[orca]") {
   CHECK(Entries(plan) == std::vector<Entry>{{0, 1, 0}, {1, 1, 0}});
   CHECK(Ids(q.waiting) == Ids64{2});
   Credit(q, *kv, plan);  // both at 2 of 3 tokens
-  plan.Clear();
-  sched->Schedule(q, *kv, 2, plan);
+  ScheduleAgain(*sched, q, *kv, 2, plan);
   CHECK(Credit(q, *kv, plan) == Ids64{0, 1});
   plan.Clear();
   // A slot freed at the previous step's end: 2 is admitted.
@@ -217,8 +227,7 @@ TEST_CASE(
   s->status = SeqStatus::kRunning;
   s->computed = 12;  // 18 of the 30-token prompt left
   q.running.push_back(s);
-  plan.Clear();
-  sched->Schedule(q, *kv, 0, plan);
+  ScheduleAgain(*sched, q, *kv, 0, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 18, 0}});
   // Reserve(12 + 18 = 30): no new block, nothing more stored.
   CHECK(kv->used_blocks() == 3);
@@ -289,8 +298,7 @@ TEST_CASE("static: prompts padded to the longest, finished members held until th
 
   // Step 2: 0 is finished: it pads one token; 1 and 2 decode. 3 is not admitted although 128
   // tokens are free (no admission until the batch drains). 2 ends here, 1 has a token left.
-  plan.Clear();
-  sched->Schedule(q, *kv, 1, plan);
+  ScheduleAgain(*sched, q, *kv, 1, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 0, 1}, {1, 1, 0}, {2, 1, 0}});
   CHECK(Ids(q.waiting) == Ids64{3});
   // 1 and 2 reserve their known tokens, 30 + 1 = 31 and 20 + 1 = 21; 0 pads and keeps 10:
@@ -305,8 +313,7 @@ TEST_CASE("static: prompts padded to the longest, finished members held until th
   CHECK(Credit(q, *kv, plan).empty());
 
   // Step 3: 1's last token: the batch's final step clears every hold, all complete at its end.
-  plan.Clear();
-  sched->Schedule(q, *kv, 2, plan);
+  ScheduleAgain(*sched, q, *kv, 2, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 0, 1}, {1, 1, 0}, {2, 0, 1}});
   CHECK(b->kv_tokens == 32);         // 30 + 2 generated
   CHECK(kv->stored_tokens() == 63);  // 10 + 32 + 21
@@ -317,14 +324,12 @@ TEST_CASE("static: prompts padded to the longest, finished members held until th
   CHECK(kv->stored_tokens() == 0);
 
   // Step 4: the batch drained: 3 forms a batch of one whose prefill is also its last step.
-  plan.Clear();
-  sched->Schedule(q, *kv, 3, plan);
+  ScheduleAgain(*sched, q, *kv, 3, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{3, 5, 0}});
   CHECK_FALSE(q.running[0]->hold);
   CHECK(Credit(q, *kv, plan) == Ids64{3});
 
-  plan.Clear();
-  sched->Schedule(q, *kv, 4, plan);
+  ScheduleAgain(*sched, q, *kv, 4, plan);
   CHECK(plan.seqs.empty());
   CHECK(plan.wake_at_ns == -1);
 }
@@ -347,36 +352,29 @@ TEST_CASE(
   sched->Schedule(q, *kv, 0, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 10, 20}, {1, 30, 0}, {2, 20, 10}});
   for (const Sequence* s : q.running) CHECK_FALSE(s->hold);
-  CHECK(plan.pad_decode_seqs == 0);
-  CHECK(plan.pad_context_tokens == 0);
+  CheckPadding(plan, 0, 0);
   CHECK(Credit(q, *kv, plan) == Ids64{0});
   CHECK(kv->used_blocks() == 128);
 
   // Step 2: 1 and 2 decode; 0's slot is one padding decode at context 10. 2 ends here with a
   // context of 20 + 1 = 21.
-  plan.Clear();
-  sched->Schedule(q, *kv, 1, plan);
+  ScheduleAgain(*sched, q, *kv, 1, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{1, 1, 0}, {2, 1, 0}});
-  CHECK(plan.pad_decode_seqs == 1);
-  CHECK(plan.pad_context_tokens == 10);
+  CheckPadding(plan, 1, 10);
   CHECK(Ids(q.waiting) == Ids64{3});
   CHECK(Credit(q, *kv, plan) == Ids64{2});
 
   // Step 3: 1 decodes its last token; two padding slots, contexts 10 + 21 = 31. 3 still waits.
-  plan.Clear();
-  sched->Schedule(q, *kv, 2, plan);
+  ScheduleAgain(*sched, q, *kv, 2, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{1, 1, 0}});
-  CHECK(plan.pad_decode_seqs == 2);
-  CHECK(plan.pad_context_tokens == 31);
+  CheckPadding(plan, 2, 31);
   CHECK(Ids(q.waiting) == Ids64{3});
   CHECK(Credit(q, *kv, plan) == Ids64{1});
 
   // Step 4: a new batch; no padding slots carried over.
-  plan.Clear();
-  sched->Schedule(q, *kv, 3, plan);
+  ScheduleAgain(*sched, q, *kv, 3, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{3, 5, 0}});
-  CHECK(plan.pad_decode_seqs == 0);
-  CHECK(plan.pad_context_tokens == 0);
+  CheckPadding(plan, 0, 0);
 }
 
 TEST_CASE("static: formation stops at the first request whose reservation does not fit",
@@ -413,18 +411,15 @@ TEST_CASE("static: max_wait holds formation until the batch is full or the oldes
 
   // Two of three waiting, the oldest arrived at 100: wait until 100 + 1000 = 1100.
   q.waiting = {pool.Add(0, 10, 2, 100), pool.Add(1, 20, 2, 300)};
-  plan.Clear();
-  sched->Schedule(q, *kv, 150, plan);
+  ScheduleAgain(*sched, q, *kv, 150, plan);
   CHECK(plan.seqs.empty());
   CHECK(plan.wake_at_ns == 1100);
   CHECK(q.running.empty());
   CHECK(kv->used_blocks() == 0);
-  plan.Clear();
-  sched->Schedule(q, *kv, 1099, plan);
+  ScheduleAgain(*sched, q, *kv, 1099, plan);
   CHECK(plan.seqs.empty());
   CHECK(plan.wake_at_ns == 1100);
-  plan.Clear();
-  sched->Schedule(q, *kv, 1100, plan);
+  ScheduleAgain(*sched, q, *kv, 1100, plan);
   CHECK(Entries(plan) == std::vector<Entry>{{0, 10, 10}, {1, 20, 0}});
   CHECK(plan.wake_at_ns == -1);
 }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "bench/fuzz/trace_mode.h"
 #include "models/hf_config.h"
 #include "models/input_error.h"
 #include "sim/config/scenario.h"
@@ -22,20 +23,8 @@ using testing::ReadFile;
 void ReplayTrace(const std::string& bytes) {
   if (bytes.empty()) return;
   const auto mode = static_cast<unsigned char>(bytes[0]);
-  static constexpr TraceFormat kFormats[] = {TraceFormat::kAzure, TraceFormat::kMooncake,
-                                             TraceFormat::kCsv, TraceFormat::kJsonl};
   const testing::TempDir dir;
-  TraceOptions options;
-  options.path = dir.Write("trace", bytes.substr(1));
-  options.format = kFormats[mode & 3];
-  options.skip_bad_rows = (mode & 4) != 0;
-  if ((mode & 8) != 0) options.columns.arrival_unit_ns = 1'000'000;
-  if ((mode & 16) != 0) {
-    options.time_scale = 2.5;
-    options.start_s = 0.5;
-    options.end_s = 1e6;
-    options.max_requests = 1000;
-  }
+  const TraceOptions options = fuzz::TraceOptionsForMode(mode, dir.Write("trace", bytes.substr(1)));
   try {
     std::unique_ptr<Workload> w = MakeTraceWorkload(options, "regression");
     Request r;

@@ -84,6 +84,25 @@ kv_cache: {impl: paged, prefix_caching: false}
 output: {requests_csv: false, steps_csv: false}
 )";
 
+// One configuration of `path` on one thread under p99_ttft_ms=20.
+CapacityOptions OneAtATimeOptions(const std::string& path) {
+  CapacityOptions o;
+  o.grid.scenario_path = path;
+  o.grid.jobs = 1;
+  o.slos = ParseSlos("p99_ttft_ms=20");
+  return o;
+}
+
+// The single row of `r`, found at the one-at-a-time server's capacity.
+const CapacityRow& CheckOneAtATimeCapacity(const CapacityResult& r) {
+  REQUIRE(r.rows.size() == 1);
+  const CapacityRow& row = r.rows[0];
+  REQUIRE(row.search.status == CapacityStatus::kOk);
+  INFO("expected " << kExpectedCapacityPerS << " req/s, found " << row.search.capacity_per_s);
+  CHECK(row.search.capacity_per_s == Approx(kExpectedCapacityPerS).epsilon(0.02));
+  return row;
+}
+
 TEST_CASE("capacity of a one-at-a-time server is 1 / service time (synthetic rate)", "[capacity]") {
   TempDir dir;
   const std::string path = dir.Write(
@@ -91,17 +110,10 @@ TEST_CASE("capacity of a one-at-a-time server is 1 / service time (synthetic rat
       std::string(kServingYaml) +
           "workload: {impl: synthetic, arrival: constant, rate_per_s: 1, num_requests: 300,\n"
           "           prompt_tokens: 16, output_tokens: 10}\n");
-  CapacityOptions o;
-  o.grid.scenario_path = path;
-  o.grid.jobs = 1;
-  o.slos = ParseSlos("p99_ttft_ms=20");
+  CapacityOptions o = OneAtATimeOptions(path);
   o.price_per_device_hour = 2.0;
   const CapacityResult r = RunCapacity(o);
-  REQUIRE(r.rows.size() == 1);
-  const CapacityRow& row = r.rows[0];
-  REQUIRE(row.search.status == CapacityStatus::kOk);
-  INFO("expected " << kExpectedCapacityPerS << " req/s, found " << row.search.capacity_per_s);
-  CHECK(row.search.capacity_per_s == Approx(kExpectedCapacityPerS).epsilon(0.02));
+  const CapacityRow& row = CheckOneAtATimeCapacity(r);
   CHECK(row.rate_key == "workload.rate_per_s");
   CHECK(row.rate_value == row.search.capacity_per_s);
   // Below the boundary TTFT is one step.
@@ -127,16 +139,8 @@ TEST_CASE("capacity of a one-at-a-time server is 1 / service time (trace time sc
   const std::string path =
       dir.Write("trace.yaml", std::string(kServingYaml) +
                                   "workload: {impl: trace, path: trace.csv, format: csv}\n");
-  CapacityOptions o;
-  o.grid.scenario_path = path;
-  o.grid.jobs = 1;
-  o.slos = ParseSlos("p99_ttft_ms=20");
-  const CapacityResult r = RunCapacity(o);
-  REQUIRE(r.rows.size() == 1);
-  const CapacityRow& row = r.rows[0];
-  REQUIRE(row.search.status == CapacityStatus::kOk);
-  INFO("expected " << kExpectedCapacityPerS << " req/s, found " << row.search.capacity_per_s);
-  CHECK(row.search.capacity_per_s == Approx(kExpectedCapacityPerS).epsilon(0.02));
+  const CapacityResult r = RunCapacity(OneAtATimeOptions(path));
+  const CapacityRow& row = CheckOneAtATimeCapacity(r);
   CHECK(row.rate_key == "workload.time_scale");
   CHECK(row.rate_value == Approx(row.search.capacity_per_s / 10.0));
 }
@@ -149,11 +153,8 @@ TEST_CASE("capacity with --vary gives one row per configuration and does not dep
       std::string(kServingYaml) +
           "workload: {impl: synthetic, arrival: constant, rate_per_s: 1, num_requests: 100,\n"
           "           prompt_tokens: 16, output_tokens: 10}\n");
-  CapacityOptions o;
-  o.grid.scenario_path = path;
+  CapacityOptions o = OneAtATimeOptions(path);
   o.grid.axes = ParseSweepAxes({"workload.output_tokens=5,10"});
-  o.slos = ParseSlos("p99_ttft_ms=20");
-  o.grid.jobs = 1;
   const CapacityResult one = RunCapacity(o);
   o.grid.jobs = 2;
   const CapacityResult two = RunCapacity(o);
