@@ -61,9 +61,10 @@
 //   copy of a sequence is still caught as a double release.
 //
 // Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
-// touched); O(1) per call while blocks are anonymous. No allocation once warmed up except the key
-// map's nodes (its buckets are reserved for
-// one key per block up front); seq.block_ids keeps its capacity across release and reuse.
+// touched); O(1) per call while blocks are anonymous. No allocation once warmed up: the block
+// table and the key map (one key per block) are sized when the first hashed sequence arrives, so
+// a replica that never sees one holds no per-block state; seq.block_ids keeps its capacity across
+// release and reuse.
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -87,7 +88,7 @@ uint64_t Mix64(uint64_t x) {
 class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
  public:
   explicit PrefixCachingKvAllocator(const KvOptions& o)
-      : PagedKvAllocatorBase(o), cached_(o.capacity_blocks) {
+      : PagedKvAllocatorBase(o), cached_(0) {
     if (o.block_size < 1) {
       throw std::logic_error("prefix-caching KV: block_size must be positive, got " +
                              std::to_string(o.block_size));
@@ -96,16 +97,6 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       throw std::logic_error("prefix-caching KV: capacity_blocks out of range: " +
                              std::to_string(o.capacity_blocks));
     }
-    const size_t n = static_cast<size_t>(o.capacity_blocks);
-    blk_.assign(n, Block{});
-    key_.assign(n, 0);
-    // Every block starts free, in id order (as vLLM's block pool does).
-    for (size_t b = 0; b < n; ++b) {
-      blk_[b].prev = static_cast<int32_t>(b) - 1;
-      blk_[b].next = b + 1 < n ? static_cast<int32_t>(b + 1) : kNone;
-    }
-    head_ = n > 0 ? 0 : kNone;
-    tail_ = n > 0 ? static_cast<int32_t>(n - 1) : kNone;
     num_free_ = o.capacity_blocks;
   }
 
@@ -361,10 +352,27 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     seq.kv_blocks += count;
   }
 
+  // Per-block state exists only once blocks get ids: a replica that never sees a hashed request
+  // holds O(1) memory, not O(capacity) (about 1.3 MB for an H100's 36k blocks, which 1,000
+  // replicas would multiply). Every block starts free, in id order (as vLLM's block pool does).
+  void MakeBlockTable() {
+    const size_t n = static_cast<size_t>(o_.capacity_blocks);
+    blk_.assign(n, Block{});
+    key_.assign(n, 0);
+    for (size_t b = 0; b < n; ++b) {
+      blk_[b].prev = static_cast<int32_t>(b) - 1;
+      blk_[b].next = b + 1 < n ? static_cast<int32_t>(b + 1) : kNone;
+    }
+    head_ = n > 0 ? 0 : kNone;
+    tail_ = n > 0 ? static_cast<int32_t>(n - 1) : kNone;
+    cached_ = BlockKeyMap(o_.capacity_blocks);
+  }
+
   // The first hashed sequence is being admitted: the anonymous blocks held now get ids from the
   // back of the free queue (in counting mode the queue holds every block, none keyed).
   void Identify() {
     identified_ = true;
+    MakeBlockTable();
     anonymous_ids_.reserve(static_cast<size_t>(anonymous_));
     for (int64_t k = 0; k < anonymous_; ++k) {
       const int32_t b = tail_;
