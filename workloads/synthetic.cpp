@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "models/input_error.h"
+#include "models/sim_time.h"
 #include "workloads/random.h"
 #include "workloads/trace.h"
 
@@ -17,8 +18,6 @@ namespace servesim {
 namespace {
 
 constexpr double kNsPerS = 1e9;
-// Times past this (about 146 years) end a source rather than overflow.
-constexpr int64_t kMaxTimeNs = std::numeric_limits<int64_t>::max() / 2;
 
 std::string Num(double v) {
   char buf[64];
@@ -228,10 +227,11 @@ void CheckCap(int64_t cap, const std::string& where) {
 // Requests with arrival_ns >= this are not issued; -1 when there is no duration.
 int64_t DurationNs(double duration_s, const std::string& where) {
   if (duration_s < 0) return -1;
-  if (!(duration_s > 0) || !Finite(duration_s) || duration_s * kNsPerS >= 9e18) {
-    throw InputError(where + ": expected a positive duration in seconds, found " + Num(duration_s));
+  if (!(duration_s > 0) || !(duration_s < kHorizonS)) {
+    throw InputError(where + ": expected a positive duration in seconds below the simulation " +
+                     "horizon (" + Num(kHorizonS) + " s), found " + Num(duration_s));
   }
-  return std::llround(duration_s * kNsPerS);
+  return NsToTicks(duration_s * kNsPerS);
 }
 
 class OpenLoopWorkload : public Workload {
@@ -259,9 +259,8 @@ class OpenLoopWorkload : public Workload {
           t = 0;
           break;
         case ArrivalKind::kConstant: {
-          const double ns = static_cast<double>(next_id_) * kNsPerS / options_.rate_per_s;
-          if (ns >= static_cast<double>(kMaxTimeNs)) return Finish();
-          t = std::llround(ns);
+          // Arrivals past the horizon arrive at it: the engine stops there and counts them.
+          t = NsToTicks(static_cast<double>(next_id_) * kNsPerS / options_.rate_per_s);
           break;
         }
         case ArrivalKind::kPoisson:
@@ -269,9 +268,7 @@ class OpenLoopWorkload : public Workload {
           const double gap_s = options_.arrival == ArrivalKind::kPoisson
                                    ? Exponential(arrival_rng_, 1.0 / options_.rate_per_s)
                                    : Gamma(arrival_rng_, gamma_shape_, gamma_scale_s_);
-          const double gap_ns = gap_s * kNsPerS;
-          if (!(gap_ns < static_cast<double>(kMaxTimeNs - last_ns_))) return Finish();
-          t = last_ns_ + std::llround(gap_ns);
+          t = AddTicks(last_ns_, NsToTicks(gap_s * kNsPerS));
           break;
         }
       }
@@ -286,6 +283,14 @@ class OpenLoopWorkload : public Workload {
     lengths_.Draw(out);
     prefix_.Apply(out);
     return Pull::kRequest;
+  }
+
+  int64_t CountRemaining(int64_t cap) override {
+    // A count without a duration is known; with a duration only drawing tells.
+    if (done_ || options_.num_requests < 0 || duration_ns_ >= 0)
+      return Workload::CountRemaining(cap);
+    const int64_t n = options_.num_requests - next_id_;
+    return n > cap ? -1 : n;
   }
 
   std::string Describe() const override {
@@ -360,15 +365,30 @@ class ClosedLoopWorkload : public Workload {
     Client& client = clients_[static_cast<size_t>(request.client)];
     client.in_flight = false;
     --in_flight_;
-    int64_t think_ns = 0;
-    if (options_.think_exponential) {
-      think_ns = std::llround(Exponential(think_rng_, options_.think_time_s) * kNsPerS);
-    } else {
-      think_ns = std::llround(options_.think_time_s * kNsPerS);
-    }
+    const double think_s = options_.think_exponential
+                               ? Exponential(think_rng_, options_.think_time_s)
+                               : options_.think_time_s;
+    // A next request past the horizon is scheduled at it: the engine stops there and counts it.
     const int64_t start = std::max(finish_ns, request.arrival_ns);
-    if (think_ns >= kMaxTimeNs - start) return;  // beyond any simulation
-    Schedule(request.client, start + think_ns);
+    Schedule(request.client, AddTicks(start, NsToTicks(think_s * kNsPerS)));
+  }
+
+  // Requests scheduled but not pulled, and those the count limits still promise (with a duration
+  // nothing more is promised: whether a next request falls inside it depends on completions).
+  int64_t CountRemaining(int64_t cap) override {
+    int64_t n = static_cast<int64_t>(pending_.size());
+    if (duration_ns_ >= 0) {
+      // Whether a later request falls inside the duration depends on completions never run.
+    } else if (options_.requests_per_client >= 0) {
+      int64_t promised = 0;
+      for (const Client& c : clients_) promised += options_.requests_per_client - c.issued;
+      if (options_.num_requests >= 0)
+        promised = std::min(promised, options_.num_requests - scheduled_);
+      n += promised;
+    } else if (options_.num_requests >= 0) {
+      n += options_.num_requests - scheduled_;
+    }
+    return n > cap ? -1 : n;
   }
 
   std::string Describe() const override {
@@ -562,9 +582,9 @@ std::unique_ptr<Workload> MakeClosedLoopWorkload(const ClosedLoopOptions& o, uin
     throw InputError(source + ".clients: expected a positive number of clients, found " +
                      std::to_string(o.clients));
   }
-  if (!Finite(o.think_time_s) || o.think_time_s < 0 || o.think_time_s * kNsPerS >= 9e18) {
-    throw InputError(source + ".think_time_s: expected a time >= 0 in seconds, found " +
-                     Num(o.think_time_s));
+  if (!(o.think_time_s >= 0) || !(o.think_time_s < kHorizonS)) {
+    throw InputError(source + ".think_time_s: expected a time in seconds from 0 to below the " +
+                     "simulation horizon (" + Num(kHorizonS) + " s), found " + Num(o.think_time_s));
   }
   if (o.think_exponential && o.think_time_s <= 0) {
     throw InputError(source +

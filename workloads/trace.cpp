@@ -11,6 +11,7 @@
 #include "models/input_error.h"
 #include "models/json_reader.h"
 #include "models/printable_text.h"
+#include "models/sim_time.h"
 #include "workloads/csv_line.h"
 #include "workloads/line_reader.h"
 #include "workloads/timestamp.h"
@@ -285,8 +286,8 @@ class TraceWorkload : public Workload {
       throw InputError(options.path + ": " + parser_->NoRowsMessage());
     }
     lines_.Unread();
-    start_ns_ = std::llround(options.start_s * 1e9);
-    end_ns_ = options.end_s < 0 ? -1 : std::llround(options.end_s * 1e9);
+    start_ns_ = NsToTicks(options.start_s * 1e9);
+    end_ns_ = options.end_s < 0 ? -1 : NsToTicks(options.end_s * 1e9);
   }
 
   Pull Next(Request& out) override {
@@ -322,9 +323,11 @@ class TraceWorkload : public Workload {
       if (end_ns_ >= 0 && rel_ns >= end_ns_) break;
       const int64_t shifted = rel_ns - start_ns_;
       out.id = emitted_++;
+      // Past the horizon (a tiny time_scale, a trace spanning centuries) arrives at it: the
+      // engine stops there and counts the rest as not arrived.
       out.arrival_ns = options_.time_scale == 1.0
-                           ? shifted
-                           : std::llround(static_cast<double>(shifted) / options_.time_scale);
+                           ? std::min(shifted, kHorizonNs)
+                           : NsToTicks(static_cast<double>(shifted) / options_.time_scale);
       out.prompt_tokens = row_.prompt_tokens;
       out.output_tokens = row_.output_tokens;
       out.client = -1;

@@ -31,6 +31,19 @@ class Workload {
     (void)request;
     (void)finish_ns;
   }
+  // How many requests this source would still emit after those pulled so far, counting at most
+  // `cap` (-1 when there are more). The engine asks once, after the run, so that a run stopped
+  // early (time limit, horizon) still accounts for every request: requested = arrived +
+  // not_arrived. The default pulls Next() to the end: O(remaining) time, O(1) memory; sources
+  // that know their count answer directly. Closed-loop sources count only what their limits fix.
+  virtual int64_t CountRemaining(int64_t cap) {
+    Request r;
+    int64_t n = 0;
+    while (Next(r) == Pull::kRequest) {
+      if (++n > cap) return -1;
+    }
+    return n;
+  }
   // Rows skipped as malformed (only when skipping was asked for).
   virtual int64_t skipped_rows() const { return 0; }
   // One line for reports, e.g. "trace azure ../traces/conv.csv x2.0 (rate scale)".

@@ -17,11 +17,14 @@ namespace servesim {
 class BlockKeyMap {
  public:
   explicit BlockKeyMap(int64_t max_entries) {
-    size_t cap = 16;
-    while (cap < static_cast<size_t>(max_entries) * 2) cap <<= 1;
+    const size_t cap = Capacity(max_entries);
     keys_.assign(cap, kEmpty);
     blocks_.assign(cap, 0);
     mask_ = cap - 1;
+  }
+  // The memory a map for `max_entries` holds.
+  static int64_t BytesFor(int64_t max_entries) {
+    return static_cast<int64_t>(Capacity(max_entries) * (sizeof(uint64_t) + sizeof(int32_t)));
   }
   // The block holding `key`, or -1.
   int32_t Find(uint64_t key) const {
@@ -65,6 +68,11 @@ class BlockKeyMap {
 
  private:
   static constexpr uint64_t kEmpty = 0;
+  static size_t Capacity(int64_t max_entries) {  // a power of two, at most half full
+    size_t cap = 16;
+    while (cap < static_cast<size_t>(max_entries) * 2) cap <<= 1;
+    return cap;
+  }
   // 0 marks an empty slot, so key 0 is stored as 1: keys are 64-bit mixes, a clash is ~2^-64.
   static uint64_t Stored(uint64_t key) { return key == kEmpty ? 1 : key; }
 

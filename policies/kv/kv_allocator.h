@@ -102,6 +102,10 @@ struct KvOptions {
 std::unique_ptr<KvAllocator> MakePagedKvAllocator(const KvOptions& options);
 // Paged blocks with vLLM v1 prefix caching (policies/kv/prefix_cache.cpp).
 std::unique_ptr<KvAllocator> MakePrefixCachingKvAllocator(const KvOptions& options);
+// The bytes of the prefix cache's per-block tables for `capacity_blocks` blocks (block table and
+// key map, built when a replica admits its first hashed request); the scenario check bounds
+// replicas x this so that an accepted scenario runs within its memory budget.
+int64_t PrefixCacheTableBytes(int64_t capacity_blocks);
 // One contiguous region per request sized at admission (policies/kv/contiguous.cpp).
 std::unique_ptr<KvAllocator> MakeContiguousKvAllocator(const KvOptions& options);
 // Dispatches on options.impl and options.prefix_caching.

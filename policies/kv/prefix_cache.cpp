@@ -87,8 +87,7 @@ uint64_t Mix64(uint64_t x) {
 
 class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
  public:
-  explicit PrefixCachingKvAllocator(const KvOptions& o)
-      : PagedKvAllocatorBase(o), cached_(0) {
+  explicit PrefixCachingKvAllocator(const KvOptions& o) : PagedKvAllocatorBase(o), cached_(0) {
     if (o.block_size < 1) {
       throw std::logic_error("prefix-caching KV: block_size must be positive, got " +
                              std::to_string(o.block_size));
@@ -470,6 +469,12 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     int32_t next = kNone;
     uint8_t has_key = 0;
   };
+
+ public:
+  // Block table and key per block (the key map is counted apart).
+  static constexpr int64_t kTableBytesPerBlock = sizeof(Block) + sizeof(uint64_t);
+
+ private:
   std::vector<Block> blk_;
   std::vector<uint64_t> key_;  // valid where has_key
   int32_t head_ = kNone;       // next block to allocate (least recently freed)
@@ -486,6 +491,11 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 };
 
 }  // namespace
+
+int64_t PrefixCacheTableBytes(int64_t capacity_blocks) {
+  return capacity_blocks * PrefixCachingKvAllocator::kTableBytesPerBlock +
+         BlockKeyMap::BytesFor(capacity_blocks);
+}
 
 std::unique_ptr<KvAllocator> MakePrefixCachingKvAllocator(const KvOptions& options) {
   return std::make_unique<PrefixCachingKvAllocator>(options);

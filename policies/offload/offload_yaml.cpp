@@ -36,9 +36,9 @@ void ParseLayers(YamlMapReader& off, const OffloadContext& ctx, OffloadOptions& 
   oo.prefetch = off.Bool("prefetch", oo.residency == Residency::kPinned);
   oo.prefetch_depth = static_cast<int>(off.Int("prefetch_depth", 1, 1, 64));
   // Pinned streaming reads whole tensors (large preads); page faults read a readahead window.
+  // Reads are at least a 512-byte sector: smaller ones would only multiply request latencies.
   oo.read_bytes =
-      off.Double("read_kib", oo.residency == Residency::kPinned ? 16384 : 2048, 0, 1e9, true) *
-      1024.0;
+      off.Double("read_kib", oo.residency == Residency::kPinned ? 16384 : 2048, 0.5, 1e9) * 1024.0;
   oo.kv_host_bytes = off.Double("kv_host_gib", 0, 0, 1e9) * 1073741824.0;
 }
 
@@ -79,7 +79,7 @@ void ParseFlexGen(YamlMapReader& off, const OffloadContext&, OffloadOptions& oo)
   oo.kv_host_pct = kvp[1];
   oo.prefetch = true;
   oo.prefetch_depth = 1;
-  oo.read_bytes = off.Double("read_kib", 16384, 0, 1e9, true) * 1024.0;
+  oo.read_bytes = off.Double("read_kib", 16384, 0.5, 1e9) * 1024.0;
 }
 
 }  // namespace
@@ -114,7 +114,8 @@ const OffloadDescriptor& LayersOffloadDescriptor() {
            "streamed units loading ahead (each holds a buffer: depth + 1 buffers of the largest "
            "streamed unit)"},
           {"read_kib", "number", "KiB", "16384 pinned, 2048 page_cache",
-           "size of one read request; each pays the tier's latency"},
+           "size of one read request (at least 0.5: a 512-byte sector); each pays the tier's "
+           "latency"},
           {"kv_host_gib", "number", "GiB", "0",
            "KV blocks beyond the device's in host memory (tier 0); the excess over the device's "
            "KV crosses the link every step"},
@@ -136,7 +137,8 @@ const OffloadDescriptor& FlexGenOffloadDescriptor() {
           {"kv_cache", "list", "%", "`[100, 0]`",
            "the KV cache on device / host; host KV crosses the link every step"},
           {"read_kib", "number", "KiB", "16384",
-           "size of one read request; each pays the tier's latency"},
+           "size of one read request (at least 0.5: a 512-byte sector); each pays the tier's "
+           "latency"},
       },
       ParseFlexGen,
       {.offloads = true},

@@ -120,7 +120,8 @@ std::vector<std::string> GoodputOverrides(const Scenario& sc, const std::vector<
 
 bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<double>& values) {
   values.clear();
-  bool ok = s.completed > 0 && s.rejected_queue_full == 0;
+  // A run that stopped at the horizon or stalled answers nothing about latency at this rate.
+  bool ok = s.completed > 0 && s.rejected_queue_full == 0 && !s.horizon_exceeded && !s.stalled;
   for (const Slo& slo : slos) {
     const double v = *LatencyMetricMs(s, slo.metric);
     values.push_back(v);

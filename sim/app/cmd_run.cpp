@@ -12,6 +12,7 @@
 
 #include "models/input_error.h"
 #include "models/log.h"
+#include "models/sim_time.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/csv_writers.h"
@@ -119,11 +120,17 @@ void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
               sc.engine.device.name.c_str(), sc.engine.cost.tp,
               static_cast<long long>(sc.engine.kv.capacity_blocks),
               static_cast<long long>(sc.engine.kv.block_size));
+  std::string stop;
+  if (s.truncated) {
+    stop = s.horizon_exceeded ? " (stopped at the simulation horizon; "
+                              : " (stopped at simulation.max_time_s; ";
+    stop += s.not_arrived_capped ? "over " : "";
+    stop += std::to_string(s.not_arrived) + " not arrived)";
+  }
   std::printf(
       "  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
       static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
-      static_cast<long long>(s.in_flight_at_end),
-      s.truncated ? " (stopped at simulation.max_time_s)" : "",
+      static_cast<long long>(s.in_flight_at_end), stop.c_str(),
       static_cast<long long>(s.preemptions));
   const double dur = s.duration_s > 0 ? s.duration_s : 1;
   std::printf("  duration %.2f s; %.3f req/s; %.1f output tok/s; %.1f total tok/s\n", s.duration_s,
@@ -214,6 +221,13 @@ int CmdRun(int argc, char** argv) {
         "{}: the run stalled with {} request(s) never scheduled (no rule of this scheduler / KV "
         "configuration can run them); summary.json has \"stalled\": true",
         sc.path, s.in_flight_at_end);
+  }
+  if (s.horizon_exceeded) {
+    CliLog().warn(
+        "{}: the run reached the simulation horizon ({:.3g} s of simulated time) and stopped with "
+        "{} request(s) in flight and {} not arrived; a time scale, rate, think time or bandwidth "
+        "puts events beyond it; summary.json has \"horizon_exceeded\": true",
+        sc.path, kHorizonS, s.in_flight_at_end, s.not_arrived);
   }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
   auto summary = OpenOutput(dir, "summary.json");

@@ -7,6 +7,7 @@
 
 #include "hardware/hardware_yaml.h"
 #include "models/arithmetic.h"
+#include "models/format_number.h"
 #include "models/input_error.h"
 #include "models/model_yaml.h"
 #include "models/yaml_reader.h"
@@ -250,6 +251,24 @@ void PlanSwap(Scenario& sc, const SlotReads& reads) {
   }
 }
 
+// What the simulator itself may hold: per-replica state is a few KB, except the prefix cache's
+// per-block tables; a scenario whose tables exceed the budget is refused before it runs.
+constexpr int64_t kSimulatorMemoryBudgetBytes = int64_t{16} << 30;
+
+void CheckSimulatorMemory(const Scenario& sc) {
+  const EngineConfig& e = sc.engine;
+  if (!e.kv.prefix_caching) return;
+  const double bytes = static_cast<double>(PrefixCacheTableBytes(e.kv.capacity_blocks)) *
+                       static_cast<double>(e.replicas);
+  if (bytes <= static_cast<double>(kSimulatorMemoryBudgetBytes)) return;
+  throw InputError(sc.path + ": hardware.replicas: " + std::to_string(e.replicas) + " replicas x " +
+                   std::to_string(e.kv.capacity_blocks) + " KV blocks need " +
+                   FormatNumber(std::round(bytes / 1048576.0)) +
+                   " MiB of prefix-cache tables, over the simulator's budget of " +
+                   std::to_string(kSimulatorMemoryBudgetBytes >> 20) +
+                   " MiB; lower replicas or set kv_cache.prefix_caching: false");
+}
+
 // The memory plan: offload placement, KV capacity, watermark and swap in blocks, and whether the
 // weights fit at all.
 void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
@@ -265,6 +284,7 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   e.kv.watermark_blocks =
       static_cast<int64_t>(reads.kv.watermark * static_cast<double>(e.kv.capacity_blocks));
   if (reads.kv.swap) PlanSwap(sc, reads);
+  CheckSimulatorMemory(sc);
   if (!sc.memory.weights_fit && explicit_blocks == 0) {
     const std::string draft =
         sc.memory.draft_weight_bytes > 0

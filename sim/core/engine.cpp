@@ -21,14 +21,16 @@ struct Replica {
   ReplicaQueues queues;
   std::unique_ptr<KvAllocator> kv;
   std::unique_ptr<BatchScheduler> scheduler;
-  std::unique_ptr<CostModel> compute;  // prices steps as if every weight were resident
-  std::unique_ptr<CostModel> offload;  // wraps `compute` with the offload plan's transfers
+  std::unique_ptr<CostModel> offload;  // wraps Impl::compute with the offload plan's transfers
   const CostModel* cost = nullptr;     // what prices the target's steps
   std::unique_ptr<Speculator> spec;    // null without speculative decoding
   StepPlan plan;
   bool busy = false;
   bool start_pending = false;
   int64_t step_start_ns = 0;
+  // The last step recorded, so that a run cut inside it counts only the part it simulated.
+  int64_t last_start_ns = 0, last_duration_ns = 0;
+  double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0;
 };
 
 int64_t InFlight(const ReplicaQueues& queues) {
@@ -48,6 +50,9 @@ struct Engine::Impl {
   EngineConfig cfg;
   std::vector<Source> sources;
   std::vector<Replica> replicas;
+  // Prices steps as if every weight were resident; stateless apart from an exact memo, so the
+  // replicas share it (its tables would otherwise cost ~40 KB a replica).
+  std::unique_ptr<CostModel> compute;
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
@@ -90,18 +95,18 @@ struct Engine::Impl {
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
     loads.resize(static_cast<size_t>(cfg.replicas));
+    compute = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
-      r.compute = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
-      r.cost = r.compute.get();
-      if (cfg.offload.active) {
-        r.offload = MakeOffloadCostModel(*r.compute, cfg.offload);
+      r.cost = compute.get();
+      if (cfg.offload.active) {  // per replica: page-cache residency is state
+        r.offload = MakeOffloadCostModel(*compute, cfg.offload);
         r.cost = r.offload.get();
       }
       // Draft heads are priced against resident compute: they stay in device memory.
       if (cfg.speculative.enabled())
-        r.spec = std::make_unique<Speculator>(cfg.speculative, *r.compute, spec_shared);
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *compute, spec_shared);
     }
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
     if (cfg.kv.swap_blocks > 0) {
@@ -291,9 +296,15 @@ struct Engine::Impl {
   }
 
   // The metrics and outputs of a step that starts at `now`.
-  void RecordStep(int32_t index, const Replica& rep, int64_t now, int64_t duration, int64_t batch,
+  void RecordStep(int32_t index, Replica& rep, int64_t now, int64_t duration, int64_t batch,
                   const BatchShape& shape, const StepCost& cost, double usage, double waste,
                   int64_t preempted, int64_t swap_blocks, double draft_s) {
+    rep.last_start_ns = now;
+    rep.last_duration_ns = duration;
+    rep.last_flops = cost.flops;
+    rep.last_bytes = cost.bytes;
+    rep.last_usage = usage;
+    rep.last_waste = waste;
     ++s.steps;
     s.busy_s += TicksToSeconds(duration);
     s.kv_usage_time_weighted += usage * TicksToSeconds(duration);
@@ -385,7 +396,10 @@ struct Engine::Impl {
     const int64_t last_j = min_left - 1;
     const int64_t limit =
         events.Empty() ? std::numeric_limits<int64_t>::max() : events.Top().time_ns;
-    if (last_j < 1 || end0 >= limit || (cfg.max_time_ns > 0 && end0 > cfg.max_time_ns)) return end0;
+    if (last_j < 1 || end0 >= limit || end0 >= kHorizonNs ||
+        (cfg.max_time_ns > 0 && end0 > cfg.max_time_ns)) {
+      return end0;
+    }
 
     const int64_t bs = rep.kv->block_size();
     SortByBlockCrossing(plan, bs);
@@ -398,7 +412,7 @@ struct Engine::Impl {
     double room = static_cast<double>(rep.kv->held_refs()) * static_cast<double>(bs);
     for (int64_t j = 1; j <= last_j; ++j) {
       const int64_t tj = t + d;
-      if (tj >= limit || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
+      if (tj >= limit || tj >= kHorizonNs || (cfg.max_time_ns > 0 && tj > cfg.max_time_ns)) break;
       const size_t r = static_cast<size_t>(j % bs);
       const int64_t lo = jump_count[r], hi = jump_count[r + 1];
       int64_t need = 0;
@@ -560,6 +574,38 @@ struct Engine::Impl {
 #endif
   }
 
+  // Steps still running at `end_ns` (the run stopped inside them) count only the part before it,
+  // so utilization and time-weighted means stay within their meaning.
+  void CutStepsAt(int64_t end_ns) {
+    for (const Replica& r : replicas) {
+      const int64_t end = r.last_start_ns + r.last_duration_ns;
+      if (!r.busy || end <= end_ns || r.last_duration_ns <= 0) continue;
+      const int64_t cut_ns = end - std::max(end_ns, r.last_start_ns);
+      const double cut = static_cast<double>(cut_ns) / static_cast<double>(r.last_duration_ns);
+      s.flops -= r.last_flops * cut;
+      s.bytes -= r.last_bytes * cut;
+      s.busy_s -= TicksToSeconds(cut_ns);
+      s.kv_usage_time_weighted -= r.last_usage * TicksToSeconds(cut_ns);
+      s.kv_waste_time_weighted -= r.last_waste * TicksToSeconds(cut_ns);
+    }
+  }
+
+  // Requests the sources would still have issued (see Workload::CountRemaining); a request
+  // limit (simulation.max_requests) ends them where it cuts.
+  void CountNotArrived() {
+    constexpr int64_t kCountCap = 100'000'000;
+    for (Source& src : sources) s.not_arrived += src.has_pending ? 1 : 0;
+    if (cfg.max_requests > 0 && pulled >= cfg.max_requests) return;
+    for (Source& src : sources) {
+      const int64_t rest = src.workload->CountRemaining(kCountCap - s.not_arrived);
+      if (rest < 0) {
+        s.not_arrived_capped = true;
+        return;
+      }
+      s.not_arrived += rest;
+    }
+  }
+
   RunSummary Run(const std::vector<EngineObserver*>& run_observers) {
     observers = &run_observers;
     const auto wall_start = std::chrono::steady_clock::now();
@@ -568,6 +614,10 @@ struct Engine::Impl {
     while (!events.Empty()) {
       if (cfg.max_time_ns > 0 && events.Top().time_ns > cfg.max_time_ns) {
         s.truncated = true;
+        break;
+      }
+      if (events.Top().time_ns >= kHorizonNs) {  // see models/sim_time.h
+        s.truncated = s.horizon_exceeded = true;
         break;
       }
       const Event e = events.Pop();
@@ -622,9 +672,12 @@ struct Engine::Impl {
     s.spec_verify_s = spec.verify_s;
     // Events ran out with requests still held: no rule will ever schedule them.
     s.stalled = !s.truncated && s.in_flight_at_end > 0;
+    // A time limit ends the run at the limit; the horizon at the last event before it.
+    const int64_t end_ns = s.truncated && !s.horizon_exceeded ? cfg.max_time_ns : now;
+    CutStepsAt(end_ns);
+    CountNotArrived();
     if (first_arrival_ns >= 0)
-      s.duration_s = TicksToSeconds(std::max(last_finish_ns, s.truncated ? cfg.max_time_ns : now) -
-                                    first_arrival_ns);
+      s.duration_s = TicksToSeconds(std::max(last_finish_ns, end_ns) - first_arrival_ns);
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return std::move(s);
   }

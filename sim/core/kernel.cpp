@@ -7,8 +7,7 @@ namespace servesim {
 
 int64_t SecondsToTicks(double seconds) {
   if (!(seconds > 0)) return 0;
-  const double ns = std::nearbyint(seconds * 1e9);
-  return std::max<int64_t>(1, static_cast<int64_t>(ns));
+  return std::max<int64_t>(1, NsToTicks(seconds * 1e9));
 }
 
 bool EventQueue::Later(const Event& a, const Event& b) {

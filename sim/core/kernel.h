@@ -11,10 +11,13 @@
 #include <cstdint>
 #include <vector>
 
+#include "models/sim_time.h"
+
 namespace servesim {
 
-// The only conversion from cost-model seconds to ticks: rounds to the nearest nanosecond, and
-// any non-zero work takes at least one tick so time always advances.
+// The only conversion from cost-model seconds to ticks: rounds to the nearest nanosecond, any
+// non-zero work takes at least one tick so time always advances, and work at or beyond the
+// horizon (models/sim_time.h) takes kHorizonNs.
 int64_t SecondsToTicks(double seconds);
 // And back, for metrics and outputs (exact for any time below 2^53 ns, about 104 days).
 inline double TicksToSeconds(int64_t ticks) { return static_cast<double>(ticks) * 1e-9; }

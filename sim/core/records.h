@@ -20,6 +20,10 @@ namespace servesim {
 // Everything summary.json reports.
 struct RunSummary {
   int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
+  // Requests the sources still held when the run stopped early (time limit, horizon), so that
+  // requested = arrived + not_arrived; capped: there were more than the engine counts (1e8).
+  int64_t not_arrived = 0;
+  bool not_arrived_capped = false;
   int64_t rejected_too_long = 0, rejected_kv = 0, rejected_queue_full = 0;
   int64_t preemptions = 0;
   KvStats kv;         // summed over replicas
@@ -31,7 +35,9 @@ struct RunSummary {
   // Offload: transfer-channel busy time, bytes moved, compute time spent waiting on transfers.
   double offload_io_s = 0, offload_io_bytes = 0, offload_stall_s = 0;
   int64_t skipped_rows = 0;
-  bool truncated = false;  // stopped by max_time before the workload drained
+  bool truncated = false;  // stopped by max_time (or the horizon) before the workload drained
+  // Stopped at the simulation horizon (models/sim_time.h): an arrival or a step end beyond it.
+  bool horizon_exceeded = false;
   // Events ran out while requests were still held (no scheduler rule would ever run them: a
   // configuration dead end); summary.json then has "stalled": true and the CLI warns.
   bool stalled = false;

@@ -1,5 +1,7 @@
 #include "sim/output/summary_json.h"
 
+#include <limits>
+
 #include "sim/output/json_writer.h"
 
 namespace servesim {
@@ -35,10 +37,18 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
       "mean_normalized_latency_ms",
       s.completed > 0 ? s.normalized_latency_sum_s / static_cast<double>(s.completed) * 1e3 : 0.0);
   j.Field("arrived", s.arrived).Field("rejected", s.rejected);
+  // Conservation: requested = arrived + not_arrived (null when more were left than counted).
+  if (s.not_arrived_capped) {
+    j.Field("requested", std::numeric_limits<double>::quiet_NaN());
+  } else {
+    j.Field("requested", s.arrived + s.not_arrived);
+  }
+  j.Field("not_arrived", s.not_arrived);
   j.Field("rejected_too_long", s.rejected_too_long).Field("rejected_kv_capacity", s.rejected_kv);
   j.Field("rejected_queue_full", s.rejected_queue_full)
       .Field("in_flight_at_end", s.in_flight_at_end);
-  j.Field("truncated", s.truncated).Field("skipped_rows", s.skipped_rows);
+  j.Field("truncated", s.truncated).Field("horizon_exceeded", s.horizon_exceeded);
+  j.Field("skipped_rows", s.skipped_rows);
   if (s.stalled) j.Field("stalled", true);  // only then: a scheduling dead end, see engine.h
   j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
   j.Field("kv_blocks", s.kv_blocks_per_replica);

@@ -115,16 +115,33 @@ field() {  # field FILE KEY
 #   stdout~TEXT      stdout contains TEXT
 #   KEY=VALUE        summary.json field KEY is VALUE (integers, true/false)
 #   KEY>N, KEY<N     integer comparisons
-#   conserved        arrived = completed + rejected + in_flight_at_end
+#   stderr~TEXT      stderr contains TEXT
+#   conserved        arrived = completed + rejected + in_flight_at_end, and
+#                    requested = arrived + not_arrived
+#   KEY<=X           number comparison (fractions too)
+#   times_ok         no negative time in requests.csv or steps.csv, and a finish time exactly on
+#                    completed rows
 check_one() {  # check_one DIR STDOUT CHECK
   local out=$2 c=$3 s=$1/summary.json
   case "$c" in
     stdout~*) [[ "$out" == *"${c#stdout~}"* ]] ;;
+    stderr~*) grep -qF -- "${c#stderr~}" "$tmp/stderr" ;;
     conserved)
-      local a d r f
+      local a d r f q n
       a=$(field "$s" arrived) d=$(field "$s" completed) r=$(field "$s" rejected) f=$(field "$s" in_flight_at_end)
-      [ -n "$a" ] && [ -n "$d" ] && [ -n "$r" ] && [ -n "$f" ] && [ "$a" -eq $((d + r + f)) ]
+      q=$(field "$s" requested) n=$(field "$s" not_arrived)
+      [ -n "$a" ] && [ -n "$d" ] && [ -n "$r" ] && [ -n "$f" ] && [ "$a" -eq $((d + r + f)) ] &&
+        [ -n "$q" ] && [ -n "$n" ] && [ "$q" -eq $((a + n)) ]
       ;;
+    times_ok)
+      # requests.csv: arrival_s, first_scheduled_s, first_token_s, finish_s, ttft_ms, tpot_ms,
+      # e2e_ms, queue_ms (columns 2, 7-13); steps.csv: start_s, duration_ms (columns 2-3).
+      awk -F, 'NR > 1 { for (i = 7; i <= 13; i++) if ($i != "" && $i < 0) bad = 1;
+                        if ($2 < 0 || ($5 == "completed") != ($9 != "")) bad = 1 }
+               END { exit bad }' "$1/requests.csv" &&
+        awk -F, 'NR > 1 && ($2 < 0 || $3 < 0) { bad = 1 } END { exit bad }' "$1/steps.csv"
+      ;;
+    *\<=*) awk -v v="$(field "$s" "${c%%<=*}")" -v x="${c#*<=}" 'BEGIN { exit !(v != "" && v <= x) }' ;;
     *=*) [ "$(field "$s" "${c%%=*}")" == "${c#*=}" ] ;;
     *\>*) local v; v=$(field "$s" "${c%%>*}"); [ -n "$v" ] && [ "$v" -gt "${c#*>}" ] ;;
     *\<*) local v; v=$(field "$s" "${c%%<*}"); [ -n "$v" ] && [ "$v" -lt "${c#*<}" ] ;;
@@ -258,6 +275,7 @@ T=$in/trace
 C=$in/config
 D=$in/device
 O=$in/overload
+H=$in/horizon
 A=(analyze --model llama-2-7b --device a100-80gb)
 
 # ---- scenario YAML
@@ -401,9 +419,20 @@ run_fail "device spec" memory-tiny "hardware.memory_gib: 0.5 for an 8B model" "m
 run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
 
 # ---- overload: far above capacity, stopped by the simulation limits with a report
-run_ok overload max-time "10,000 req/s on one H100, unbounded queue, max_time_s: 2" "stops at max_time_s: truncated, the rest in flight" truncated=true in_flight_at_end\>0 rejected=0 conserved "stdout~(stopped at simulation.max_time_s)" -- "$O/max_time.yaml"
+run_ok overload max-time "10,000 req/s on one H100, unbounded queue, max_time_s: 2" "stops at max_time_s: truncated, the rest in flight" truncated=true in_flight_at_end\>0 rejected=0 conserved "stdout~(stopped at simulation.max_time_s; " -- "$O/max_time.yaml"
 run_ok overload max-waiting "5,000 requests at once, max_waiting: 64" "arrivals to a full queue rejected and counted" truncated=false rejected_queue_full\>0 in_flight_at_end=0 arrived=5000 conserved -- "$O/max_waiting.yaml" -q
 run_ok overload max-requests "10^9 requests at 10,000 req/s, max_requests: 40" "only 40 pulled, all served" arrived=40 completed=40 truncated=false conserved -- "$O/max_requests.yaml" -q
+
+# ---- horizon: times past 2^61 ns (~73 years) stop the run with a report, never overflow
+run_ok horizon rate-tiny "50 requests at 1e-12 req/s" "the run stops at the horizon; the 49 later requests counted as not arrived" horizon_exceeded=true truncated=true arrived=1 requested=50 conserved times_ok "stderr~reached the simulation horizon" "stdout~(stopped at the simulation horizon; 49 not arrived)" -- "$H/rate_tiny.yaml"
+run_ok horizon time-scale-tiny "a trace replayed at time_scale 1e-12" "arrivals past the horizon counted, none at a negative time" horizon_exceeded=true arrived=1 requested=3 conserved times_ok -- "$(ts time-scale-tiny azure "$T/azure_valid.csv")" --set workload.time_scale=1e-12
+run_ok horizon think-huge "closed loop, exponential think time with a 1e9 s mean" "second requests past the horizon counted as not arrived" horizon_exceeded=true requested=100 not_arrived\>0 conserved times_ok -- "$H/think_huge.yaml"
+run_ok horizon tier-slow "a 1e-9 GB/s offload tier" "the first step is priced at the horizon, the run stops there" horizon_exceeded=true completed=0 conserved times_ok -- "$H/tier_slow.yaml"
+run_ok horizon max-time-tiny "simulation.max_time_s: 1e-6, inside the first step" "utilization counts the simulated microsecond only" truncated=true mfu\<=1 mbu\<=1 conserved times_ok -- "$H/max_time_tiny.yaml"
+run_fail horizon read-kib-tiny "offload.read_kib: 1e-300" "read_kib_tiny.yaml:5: offload.read_kib: expected a number in [0.5, 1e+09], found '1e-300'" -- "$H/read_kib_tiny.yaml"
+run_fail horizon replicas-huge "100,000 replicas with prefix caching" "replicas_huge.yaml: hardware.replicas: 100000 replicas x 28518 KV blocks need" "over the simulator's budget of 16384 MiB" -- "$H/replicas_huge.yaml"
+accept horizon capacity-unmeetable "capacity --slo p99_ttft_ms=1 (no rate meets it)" "no_rate_meets_slo, never a rate near 0 reported ok" "stdout~no rate meets the SLOs" -- capacity "$H/rate_tiny.yaml" --set workload.rate_per_s=8 --set workload.num_requests=40 --slo p99_ttft_ms=1 --out "$tmp/out-capacity-unmeetable"
+run_fail horizon think-beyond "think_time_s: 1e10, past the horizon" "think_beyond.yaml: workload.think_time_s: expected a time in seconds from 0 to below the simulation horizon" -- "$H/think_beyond.yaml"
 
 # ---- resource limits: a 64 MiB trace line is refused without being held (peak RSS)
 if [ -z "$listing" ]; then

@@ -124,4 +124,46 @@ TEST_CASE("decode growth past capacity preempts the newest request by recompute"
   CHECK(s.preemptions >= 1);
 }
 
+TEST_CASE("a run cut inside a step counts only the part it simulated", "[sim][horizon]") {
+  EngineConfig c = Config(10000);
+  const int64_t prompt = 2000;
+  const BatchShape prefill = BatchShape::Uniform(1, prompt, 0);
+  const int64_t step = StepTicks(c, prefill);
+  const StepCost cost = MakeRooflineCostModel(c.model, c.device, c.cost)->PriceStep(prefill);
+  c.max_time_ns = step / 4;  // a quarter into the first step
+  const RunSummary s = RunRequests(c, {testing::MakeRequest(0, prompt, 10)});
+  CHECK(s.truncated);
+  CHECK_FALSE(s.horizon_exceeded);
+  CHECK(s.duration_s == Approx(c.max_time_ns * 1e-9).epsilon(1e-12));
+  CHECK(s.busy_s == Approx(c.max_time_ns * 1e-9).epsilon(1e-12));
+  CHECK(s.flops == Approx(cost.flops * static_cast<double>(c.max_time_ns) / step).epsilon(1e-9));
+  CHECK(s.bytes == Approx(cost.bytes * static_cast<double>(c.max_time_ns) / step).epsilon(1e-9));
+  // Utilization over the simulated time stays below the step's own (which the roofline bounds).
+  CHECK(s.flops / s.duration_s <= cost.flops / (step * 1e-9) * (1 + 1e-9));
+}
+
+TEST_CASE("arrivals at the horizon stop the run and are counted, never overflow",
+          "[sim][horizon]") {
+  const EngineConfig c = Config(10000);
+  // The third and fourth arrive at the horizon (where conversions saturate): not simulated.
+  const RunSummary s = RunRequests(
+      c, {testing::MakeRequest(0, 100, 5), testing::MakeRequest(10, 100, 5),
+          testing::MakeRequest(kHorizonNs, 100, 5), testing::MakeRequest(kHorizonNs, 100, 5)});
+  CHECK(s.horizon_exceeded);
+  CHECK(s.truncated);
+  CHECK(s.arrived == 2);
+  CHECK(s.completed == 2);
+  CHECK(s.not_arrived == 2);  // one pending arrival and one the source still held
+  CHECK_FALSE(s.not_arrived_capped);
+  CHECK(s.duration_s > 0);
+  CHECK(s.duration_s < 1.0);
+}
+
+TEST_CASE("a run that drains reports nothing not arrived", "[sim][horizon]") {
+  const RunSummary s = RunRequests(Config(10000), {testing::MakeRequest(0, 100, 5)});
+  CHECK_FALSE(s.truncated);
+  CHECK_FALSE(s.horizon_exceeded);
+  CHECK(s.not_arrived == 0);
+}
+
 }  // namespace servesim
