@@ -383,6 +383,7 @@ SweepResult RunSweep(const SweepOptions& options) {
     throw InputError("servesim sweep: expected at least one --vary key=v1,v2,...");
   }
   const uint64_t seed = ValidateSweepGrid(options);
+  if (options.before_runs) options.before_runs();
   SweepResult result;
   result.grid_points = SweepGridSize(options.axes, options.max_points);
   std::vector<int64_t> points;
@@ -415,9 +416,12 @@ SweepResult RunSweep(const SweepOptions& options) {
   return result;
 }
 
-void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
-                       const std::string& flag) {
-  CreateOutputDirectory(dir, flag);
+const std::vector<std::string>& SweepOutputFiles() {
+  static const std::vector<std::string> kFiles = {kSweepMarker, "sweep.csv", "sweep.html"};
+  return kFiles;
+}
+
+void WriteSweepOutputs(OutputDir& out, const std::string& csv, const std::string& info_json) {
   // The page: varied-key columns sit between `point` and the first metric column.
   const std::string header = csv.substr(0, csv.find('\n'));
   const std::string first_metric = "," + SweepMetricColumns().front() + ",";
@@ -426,15 +430,16 @@ void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std
       at == std::string::npos
           ? 0
           : static_cast<size_t>(std::count(header.begin(), header.begin() + at, ',')) - 1;
-  const std::string html = RenderSweepHtml("servesim sweep " + dir, csv, varied);
-  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"sweep.csv", &csv},
-                                   {"sweep_info.json", &info_json},
-                                   {"sweep.html", &html}}) {
-    std::ofstream f(std::filesystem::path(dir) / name, std::ios::binary);
-    if (!f) throw InputError(flag + " " + dir + ": cannot write " + name);
-    f << *text;
-    if (!f.flush()) throw InputError(flag + " " + dir + ": write failed (disk full?)");
-  }
+  out.Write("sweep.csv", csv);
+  out.Write("sweep.html", RenderSweepHtml("servesim sweep " + out.path().string(), csv, varied));
+  out.Write(kSweepMarker, info_json);
+}
+
+void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
+                       const std::string& flag) {
+  OutputDir out(dir, SweepOutputFiles(), kSweepMarker, flag);
+  WriteSweepOutputs(out, csv, info_json);
+  out.Commit();
 }
 
 namespace {
