@@ -328,6 +328,7 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
       throw InputError(SweepPointError(g.axes, c, e.what(), "configuration"));
     }
   });
+  if (g.before_runs) g.before_runs();
   CapacityResult result;
   result.rows.resize(static_cast<size_t>(n));
   ParallelFor(n, g.jobs, [&](int64_t c) {

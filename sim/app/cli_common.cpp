@@ -68,13 +68,6 @@ std::string ScenarioPath(const po::variables_map& vm, const std::string& command
   return vm["scenario"].as<std::string>();
 }
 
-void CreateOutputDirectory(const std::filesystem::path& dir, const std::string& flag) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec)
-    throw InputError(flag + " " + dir.string() + ": cannot create directory: " + ec.message());
-}
-
 std::vector<std::string> Strings(const po::variables_map& vm, const char* key) {
   return vm.count(key) ? vm[key].as<std::vector<std::string>>() : std::vector<std::string>{};
 }

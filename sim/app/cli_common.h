@@ -5,7 +5,6 @@
 #define SERVESIM_SIM_APP_CLI_COMMON_H_
 
 #include <boost/program_options.hpp>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,9 +43,6 @@ void AddOutOption(po::options_description& desc);
 // The positional scenario file; InputError "servesim COMMAND: expected a scenario file" when
 // absent.
 std::string ScenarioPath(const po::variables_map& vm, const std::string& command);
-
-// Creates `dir` and its parents; InputError "FLAG DIR: cannot create directory: ..." otherwise.
-void CreateOutputDirectory(const std::filesystem::path& dir, const std::string& flag = "--out");
 
 // The values of a repeatable string option; empty when it was not given.
 std::vector<std::string> Strings(const po::variables_map& vm, const char* key);

@@ -1,6 +1,5 @@
 // servesim analyze: one inference step priced operator by operator (roofline), with a memory-fit
 // check; as text, JSON, CSV or a roofline page.
-#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -12,6 +11,7 @@
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/analysis_report.h"
+#include "sim/output/output_dir.h"
 #include "sim/output/report_html.h"
 
 namespace servesim {
@@ -170,10 +170,7 @@ int CmdAnalyze(int argc, char** argv) {
   }
   const OutputFormat f = ParseFormat(vm["format"].as<std::string>());
   if (vm.count("html")) {
-    const std::string path = vm["html"].as<std::string>();
-    std::ofstream html(path);
-    if (!(html << RenderRooflineHtml(r)) || !html.flush())
-      throw InputError("--html " + path + ": cannot write the file");
+    WriteFileAtomically(vm["html"].as<std::string>(), RenderRooflineHtml(r), "--html");
   }
   std::cout << RenderAnalysis(r, f);
   return 0;

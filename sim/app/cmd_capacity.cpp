@@ -2,7 +2,7 @@
 // SLOs, per configuration of a --vary grid).
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +11,7 @@
 #include "sim/app/capacity.h"
 #include "sim/app/cli_common.h"
 #include "sim/app/sweep.h"
+#include "sim/output/output_dir.h"
 
 namespace servesim {
 namespace {
@@ -106,13 +107,14 @@ int CmdCapacity(int argc, char** argv) {
   if (vm.count("price-per-device-hour"))
     o.price_per_device_hour = vm["price-per-device-hour"].as<double>();
   o.device_prices = ParseDevicePrices(Strings(vm, "price"));
-  const CapacityResult r = RunCapacity(o);
   const std::filesystem::path dir = vm["out"].as<std::string>();
-  CreateOutputDirectory(dir);
-  std::ofstream f(dir / "capacity.csv", std::ios::binary);
-  if (!f || !(f << r.csv) || !f.flush()) {
-    throw InputError("--out " + dir.string() + ": cannot write capacity.csv");
-  }
+  std::optional<OutputDir> out;
+  o.grid.before_runs = [&] {
+    out.emplace(dir, std::vector<std::string>{"capacity.csv"}, "capacity.csv");
+  };
+  const CapacityResult r = RunCapacity(o);
+  out->Write("capacity.csv", r.csv);
+  out->Commit();
   for (const CapacityRow& row : r.rows) PrintCapacityRow(row, o.slos);
   CliLog().info("capacity: {} configurations in {:.3f} s wall -> {}", r.rows.size(), r.wall_s,
                 (dir / "capacity.csv").string());

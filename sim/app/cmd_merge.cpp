@@ -25,6 +25,7 @@ int CmdMerge(int argc, char** argv) {
   if (!vm.count("out")) throw InputError("servesim merge: --out DIR is required");
   const SweepResult r = MergeSweeps(Strings(vm, "dirs"));
   const std::string dir = vm["out"].as<std::string>();
+  // Taken after the shards are read, so --out may name one of them.
   WriteSweepOutputs(dir, r.csv, r.info_json);
   CliLog().info("merge: {} points from {} directories -> {}/sweep.csv", r.grid_points,
                 Strings(vm, "dirs").size(), dir);

@@ -3,20 +3,18 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
-#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "models/input_error.h"
 #include "models/log.h"
 #include "models/sim_time.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/csv_writers.h"
 #include "sim/output/json_writer.h"
+#include "sim/output/output_dir.h"
 #include "sim/output/report_html.h"
 #include "sim/output/summary_json.h"
 #include "sim/output/trace_json.h"
@@ -60,46 +58,41 @@ std::optional<Scenario> LoadBaseline(const po::variables_map& vm) {
   return LoadScenario(vm["scenario"].as<std::string>(), overrides);
 }
 
-std::unique_ptr<std::ofstream> OpenOutput(const std::filesystem::path& dir, const char* name) {
-  auto f = std::make_unique<std::ofstream>(dir / name);
-  if (!*f) throw InputError("--out " + dir.string() + ": cannot write " + name);
-  return f;
-}
-
-void CheckWritten(std::ostream* f, const std::filesystem::path& dir) {
-  if (f && !f->flush()) throw InputError("--out " + dir.string() + ": write failed (disk full?)");
+// Every file `servesim run` may write into --out DIR; summary.json, committed last, marks a
+// complete run (sim/output/output_dir.h).
+const std::vector<std::string>& RunOutputFiles() {
+  static const std::vector<std::string> kFiles = {
+      "summary.json", "requests.csv",          "steps.csv",   "trace.json",
+      "report.html",  "baseline_summary.json", "compare.json"};
+  return kFiles;
 }
 
 // The outputs written while the engine runs. Each is an observer, installed only when asked for
-// (none: no cost).
+// (none: no cost), streaming into its file's temporary in the output directory.
 struct RunObservers {
   std::vector<EngineObserver*> list;
-  std::unique_ptr<std::ofstream> requests, steps, trace_file;
   std::unique_ptr<RequestsCsvWriter> requests_writer;
   std::unique_ptr<StepsCsvWriter> steps_writer;
   std::unique_ptr<TraceWriter> trace;
   std::unique_ptr<ReportCollector> report;
 };
 
-void InstallObservers(const Scenario& sc, const po::variables_map& vm,
-                      const std::filesystem::path& dir, RunObservers& o) {
+void InstallObservers(const Scenario& sc, const po::variables_map& vm, OutputDir& out,
+                      RunObservers& o) {
   if (sc.write_requests_csv) {
-    o.requests = OpenOutput(dir, "requests.csv");
-    o.requests_writer = std::make_unique<RequestsCsvWriter>(*o.requests);
+    o.requests_writer = std::make_unique<RequestsCsvWriter>(out.Open("requests.csv"));
     o.list.push_back(o.requests_writer.get());
   }
   if (sc.write_steps_csv) {
-    o.steps = OpenOutput(dir, "steps.csv");
-    o.steps_writer = std::make_unique<StepsCsvWriter>(*o.steps);
+    o.steps_writer = std::make_unique<StepsCsvWriter>(out.Open("steps.csv"));
     o.list.push_back(o.steps_writer.get());
   }
   if (vm.count("trace") || sc.write_trace_json) {
-    o.trace_file = OpenOutput(dir, "trace.json");
     TraceOptions trace_options;
     trace_options.replicas = sc.engine.replicas;
     trace_options.max_steps = sc.trace_max_steps;
     trace_options.max_requests = sc.trace_requests;
-    o.trace = std::make_unique<TraceWriter>(*o.trace_file, trace_options);
+    o.trace = std::make_unique<TraceWriter>(out.Open("trace.json"), trace_options);
     o.list.push_back(o.trace.get());
   }
   if (vm.count("html") || sc.write_report_html) {
@@ -146,13 +139,12 @@ void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
 }
 
 // Runs the --compare baseline and writes baseline_summary.json and compare.json (speedups of this
-// run over the baseline: > 1 means this run is faster).
-void RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::variables_map& vm,
-                 const std::filesystem::path& dir) {
+// run over the baseline: > 1 means this run is faster). Returns the terminal line about it.
+std::string RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::variables_map& vm,
+                        OutputDir& out) {
   Engine base_engine(base_sc.engine, MakeScenarioWorkloads(base_sc));
   const RunSummary b = base_engine.Run({});
-  auto base_summary = OpenOutput(dir, "baseline_summary.json");
-  *base_summary << SummaryJson(b, base_sc.engine, base_sc.wall_clock);
+  out.Write("baseline_summary.json", SummaryJson(b, base_sc.engine, base_sc.wall_clock));
   auto ratio = [](double a, double d) { return d > 0 ? a / d : 0.0; };
   const double dur = s.duration_s > 0 ? s.duration_s : 1,
                bdur = b.duration_s > 0 ? b.duration_s : 1;
@@ -168,17 +160,15 @@ void RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::variabl
   j.Field("speedup_output_throughput", ratio(static_cast<double>(s.output_tokens) / dur,
                                              static_cast<double>(b.output_tokens) / bdur));
   j.EndObject();
-  auto compare = OpenOutput(dir, "compare.json");
-  *compare << j.str() << "\n";
-  CheckWritten(base_summary.get(), dir);
-  CheckWritten(compare.get(), dir);
-  if (!vm.count("quiet")) {
-    std::printf("  vs baseline (%s): TPOT %.2fx, E2E %.2fx, output throughput %.2fx faster\n",
+  out.Write("compare.json", j.str() + "\n");
+  char line[512];
+  std::snprintf(line, sizeof(line),
+                "  vs baseline (%s): TPOT %.2fx, E2E %.2fx, output throughput %.2fx faster\n",
                 Strings(vm, "compare").front().c_str(), ratio(b.tpot_s.Mean(), s.tpot_s.Mean()),
                 ratio(b.e2e_s.Mean(), s.e2e_s.Mean()),
                 ratio(static_cast<double>(s.output_tokens) / dur,
                       static_cast<double>(b.output_tokens) / bdur));
-  }
+  return line;
 }
 
 }  // namespace
@@ -198,10 +188,10 @@ int CmdRun(int argc, char** argv) {
   for (const std::string& w : sc.warnings) CliLog().warn("{}", w);
   const std::optional<Scenario> base_sc = LoadBaseline(vm);
   auto sources = MakeScenarioWorkloads(sc);
-  const std::filesystem::path dir = vm["out"].as<std::string>();
-  CreateOutputDirectory(dir);
+  // Taken after the inputs are read: a typo does not cost the previous run's outputs.
+  OutputDir out(vm["out"].as<std::string>(), RunOutputFiles(), "summary.json");
   RunObservers outputs;
-  InstallObservers(sc, vm, dir, outputs);
+  InstallObservers(sc, vm, out, outputs);
   // The progress line redraws itself in place with carriage returns; it stays a direct stderr
   // write, a terminal display rather than a log line (a logger ends each line with a newline,
   // and a --log-file would not take it back off the terminal).
@@ -230,23 +220,19 @@ int CmdRun(int argc, char** argv) {
         sc.path, kHorizonS, s.in_flight_at_end, s.not_arrived);
   }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
-  auto summary = OpenOutput(dir, "summary.json");
-  *summary << SummaryJson(s, sc.engine, sc.wall_clock);
-  for (std::ostream* f : {outputs.requests.get(), outputs.steps.get(), summary.get()}) {
-    CheckWritten(f, dir);
-  }
-  if (outputs.trace) {
-    outputs.trace->Finish();
-    CheckWritten(outputs.trace_file.get(), dir);
-  }
+  out.Write("summary.json", SummaryJson(s, sc.engine, sc.wall_clock));
+  if (outputs.trace) outputs.trace->Finish();
   if (outputs.report) {
-    auto html = OpenOutput(dir, "report.html");
-    *html << outputs.report->Render("servesim run " + sc.path, ScenarioYamlText(sc.root),
-                                    SummaryJson(s, sc.engine, sc.wall_clock));
-    CheckWritten(html.get(), dir);
+    out.Write("report.html",
+              outputs.report->Render("servesim run " + sc.path, ScenarioYamlText(sc.root),
+                                     SummaryJson(s, sc.engine, sc.wall_clock)));
   }
-  if (!vm.count("quiet")) PrintSummaryTable(s, sc);
-  if (base_sc) RunBaseline(*base_sc, s, vm, dir);
+  const std::string baseline_line = base_sc ? RunBaseline(*base_sc, s, vm, out) : "";
+  out.Commit();
+  if (!vm.count("quiet")) {
+    PrintSummaryTable(s, sc);
+    std::fputs(baseline_line.c_str(), stdout);
+  }
   return 0;
 }
 

@@ -1,4 +1,5 @@
 // servesim sweep: a thin wrapper over sim/app/sweep.h (the grid of --vary values on all cores).
+#include <optional>
 #include <string>
 
 #include "models/input_error.h"
@@ -40,9 +41,12 @@ int CmdSweep(int argc, char** argv) {
   if (vm.count("shard")) o.shard = ParseShard(vm["shard"].as<std::string>());
   o.jobs = JobsFlag(vm);
   o.common_seed = vm.count("common-seed") > 0;
-  const SweepResult r = RunSweep(o);
   const std::string dir = vm["out"].as<std::string>();
-  WriteSweepOutputs(dir, r.csv, r.info_json);
+  std::optional<OutputDir> out;
+  o.before_runs = [&] { out.emplace(dir, SweepOutputFiles(), kSweepMarker); };
+  const SweepResult r = RunSweep(o);
+  WriteSweepOutputs(*out, r.csv, r.info_json);
+  out->Commit();
   CliLog().info("sweep: {} of {} points in {:.3f} s wall, {:.2f} points/s -> {}/sweep.csv",
                 r.points_run, r.grid_points, r.wall_s,
                 r.wall_s > 0 ? static_cast<double>(r.points_run) / r.wall_s : 0.0, dir);

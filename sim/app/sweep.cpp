@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -17,10 +18,12 @@
 #include <thread>
 
 #include "models/input_error.h"
+#include "models/printable_text.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/json_writer.h"
 #include "sim/output/report_html.h"
+#include "workloads/csv_line.h"
 
 namespace servesim {
 namespace {
@@ -383,6 +386,7 @@ SweepResult RunSweep(const SweepOptions& options) {
     throw InputError("servesim sweep: expected at least one --vary key=v1,v2,...");
   }
   const uint64_t seed = ValidateSweepGrid(options);
+  if (options.before_runs) options.before_runs();
   SweepResult result;
   result.grid_points = SweepGridSize(options.axes, options.max_points);
   std::vector<int64_t> points;
@@ -415,9 +419,12 @@ SweepResult RunSweep(const SweepOptions& options) {
   return result;
 }
 
-void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
-                       const std::string& flag) {
-  CreateOutputDirectory(dir, flag);
+const std::vector<std::string>& SweepOutputFiles() {
+  static const std::vector<std::string> kFiles = {kSweepMarker, "sweep.csv", "sweep.html"};
+  return kFiles;
+}
+
+void WriteSweepOutputs(OutputDir& out, const std::string& csv, const std::string& info_json) {
   // The page: varied-key columns sit between `point` and the first metric column.
   const std::string header = csv.substr(0, csv.find('\n'));
   const std::string first_metric = "," + SweepMetricColumns().front() + ",";
@@ -426,25 +433,42 @@ void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std
       at == std::string::npos
           ? 0
           : static_cast<size_t>(std::count(header.begin(), header.begin() + at, ',')) - 1;
-  const std::string html = RenderSweepHtml("servesim sweep " + dir, csv, varied);
-  for (const auto& [name, text] : {std::pair<std::string, const std::string*>{"sweep.csv", &csv},
-                                   {"sweep_info.json", &info_json},
-                                   {"sweep.html", &html}}) {
-    std::ofstream f(std::filesystem::path(dir) / name, std::ios::binary);
-    if (!f) throw InputError(flag + " " + dir + ": cannot write " + name);
-    f << *text;
-    if (!f.flush()) throw InputError(flag + " " + dir + ": write failed (disk full?)");
-  }
+  out.Write("sweep.csv", csv);
+  out.Write("sweep.html", RenderSweepHtml("servesim sweep " + out.path().string(), csv, varied));
+  out.Write(kSweepMarker, info_json);
+}
+
+void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
+                       const std::string& flag) {
+  OutputDir out(dir, SweepOutputFiles(), kSweepMarker, flag);
+  WriteSweepOutputs(out, csv, info_json);
+  out.Commit();
 }
 
 namespace {
+
+// The options of the unsharded run, read back from a shard's sweep_info.json.
+SweepOptions UnshardedOptions(const YAML::Node& info) {
+  SweepOptions o;
+  o.scenario_path = info["scenario"].as<std::string>("");
+  o.common_seed = info["common_seed"].as<bool>(false);
+  for (const auto& s : info["set"]) o.overrides.push_back(s.as<std::string>());
+  for (const auto& a : info["vary"]) {
+    SweepAxis axis;
+    axis.key = a["key"].as<std::string>();
+    for (const auto& v : a["values"]) axis.values.push_back(v.as<std::string>());
+    o.axes.push_back(axis);
+  }
+  return o;
+}
 
 // One shard directory as read by merge: its sweep.csv (and the header line) and the identity its
 // sweep_info.json declares.
 struct ShardFiles {
   std::string csv, head, fingerprint;
-  int64_t grid_points = 0, shard_count = 0;
+  int64_t grid_points = 0, shard_count = 0, shard_index = 0, points_in_file = -1;
   YAML::Node info;
+  SweepOptions options;  // the grid sweep_info.json describes: its axes check every row
 };
 
 // What merge has gathered so far: the first shard's identity and each point's row.
@@ -455,6 +479,42 @@ struct MergeState {
   std::vector<std::string> rows;
   std::vector<int> owner;  // index into dirs of the file that gave each point; -1: none yet
 };
+
+// The grid sweep_info.json describes agrees with itself and with sweep.csv's header.
+void CheckShardInfo(const ShardFiles& f, const std::string& what) {
+  if (f.shard_count < 1 || f.shard_index < 0 || f.shard_index >= f.shard_count) {
+    throw InputError(what + "/sweep_info.json: shard_index " + std::to_string(f.shard_index) +
+                     " and shard_count " + std::to_string(f.shard_count) +
+                     ": expected 0 <= shard_index < shard_count");
+  }
+  int64_t points = 1;
+  for (const SweepAxis& a : f.options.axes) {
+    points *= static_cast<int64_t>(a.values.size());
+    if (points > kMaxSweepPoints) break;
+  }
+  if (points != f.grid_points) {
+    throw InputError(what + "/sweep_info.json: grid_points " + std::to_string(f.grid_points) +
+                     ", but its vary lists make " + std::to_string(points) + " points");
+  }
+  const std::string header = CsvHeader(f.options.axes);
+  if (f.head == header) return;
+  std::vector<std::string> want, found;
+  try {
+    SplitCsv(std::string_view(header).substr(0, header.size() - 1), want);
+    SplitCsv(std::string_view(f.head).substr(0, f.head.find('\n')), found);
+  } catch (const RowError& e) {
+    throw InputError(what + "/sweep.csv:1: " + e.message);
+  }
+  size_t i = 0;
+  while (i < want.size() && i < found.size() && want[i] == found[i]) ++i;
+  if (i == want.size() && i == found.size()) {
+    throw InputError(what + "/sweep.csv:1: the header has no line end (the file is cut short?)");
+  }
+  throw InputError(what + "/sweep.csv:1: header field " + std::to_string(i + 1) + ": expected " +
+                   (i < want.size() ? QuoteBytes(want[i]) : std::string("the end of the line")) +
+                   " (the sweep in sweep_info.json), found " +
+                   (i < found.size() ? QuoteBytes(found[i]) : std::string("the end of the line")));
+}
 
 // Reads DIR/sweep.csv and DIR/sweep_info.json; `what` prefixes the errors.
 ShardFiles ReadShard(const std::filesystem::path& dir, const std::string& what) {
@@ -467,9 +527,12 @@ ShardFiles ReadShard(const std::filesystem::path& dir, const std::string& what) 
     f.fingerprint = f.info["fingerprint"].as<std::string>();
     f.grid_points = f.info["grid_points"].as<int64_t>();
     f.shard_count = f.info["shard_count"].as<int64_t>();
+    f.shard_index = f.info["shard_index"].as<int64_t>(0);
+    f.points_in_file = f.info["points_in_file"].as<int64_t>(-1);
+    f.options = UnshardedOptions(f.info);
   } catch (const YAML::Exception&) {
     throw InputError(what +
-                     "/sweep_info.json: expected fingerprint, grid_points and shard_count "
+                     "/sweep_info.json: expected fingerprint, grid_points, shard_count and vary "
                      "(written by servesim sweep), found something else");
   }
   if (f.grid_points < 0 || f.grid_points > kMaxSweepPoints) {
@@ -503,30 +566,103 @@ void CheckSameSweep(const ShardFiles& f, const std::string& dir, const std::stri
   }
 }
 
-// Files the rows of dirs[d]'s sweep.csv under their point indices; a point given twice, out of
-// the grid or unreadable is an InputError.
+// The metric columns SweepMetricValues writes as integers; the others are numbers.
+bool IntegerMetricColumn(std::string_view name) {
+  for (const char* c : {"completed", "rejected", "in_flight_at_end", "truncated", "preemptions",
+                        "kv_blocks", "steps"}) {
+    if (name == c) return true;
+  }
+  return false;
+}
+
+// A value as SweepMetricValues writes it: an integer, or a FormatNumber ("null" for a non-finite
+// value); request_goodput is empty without an SLO.
+bool IsMetricValue(std::string_view column, std::string_view v) {
+  const char* end = v.data() + v.size();
+  if (IntegerMetricColumn(column)) {
+    int64_t i = 0;
+    const auto r = std::from_chars(v.data(), end, i);
+    return !v.empty() && r.ec == std::errc() && r.ptr == end;
+  }
+  if (v == "null" || (v.empty() && column == "request_goodput")) return true;
+  double d = 0;
+  const auto r = std::from_chars(v.data(), end, d);
+  return !v.empty() && r.ec == std::errc() && r.ptr == end && std::isfinite(d);
+}
+
+// A row's varied values are point p's in sweep_info.json, and its metrics are numbers; `at` is
+// "DIR/sweep.csv:LINE".
+void CheckRowValues(const std::vector<std::string>& fields, int64_t p,
+                    const std::vector<SweepAxis>& axes, const std::string& at) {
+  const std::vector<std::string> assignment = SweepAssignment(axes, p);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    const std::string expected = assignment[i].substr(axes[i].key.size() + 1);
+    if (fields[1 + i] != expected) {
+      throw InputError(at + ": column '" + axes[i].key + "': expected '" + expected + "' (point " +
+                       std::to_string(p) + " in sweep_info.json), found " +
+                       QuoteBytes(fields[1 + i]));
+    }
+  }
+  const auto& metrics = SweepMetricColumns();
+  for (size_t j = 0; j < metrics.size(); ++j) {
+    const std::string& v = fields[1 + axes.size() + j];
+    if (!IsMetricValue(metrics[j], v)) {
+      throw InputError(at + ": column '" + metrics[j] + "': expected " +
+                       (IntegerMetricColumn(metrics[j]) ? "an integer" : "a number") + ", found " +
+                       QuoteBytes(v));
+    }
+  }
+}
+
+// One row of a shard's sweep.csv (without its line end) split into fields: as many as the header
+// has, the first a point of the grid and of this shard. Returns the point.
+int64_t ParseShardRow(std::string_view row, const ShardFiles& f, const std::string& at,
+                      std::vector<std::string>& fields) {
+  try {
+    SplitCsv(row, fields);
+  } catch (const RowError& e) {
+    throw InputError(at + ": " + e.message);
+  }
+  const size_t columns = 1 + f.options.axes.size() + SweepMetricColumns().size();
+  if (fields.size() != columns) {
+    throw InputError(at + ": expected " + std::to_string(columns) +
+                     " fields (as the header), found " + std::to_string(fields.size()));
+  }
+  int64_t p = -1;
+  const std::string& first = fields[0];
+  const auto r = std::from_chars(first.data(), first.data() + first.size(), p);
+  if (first.empty() || r.ec != std::errc() || r.ptr != first.data() + first.size()) {
+    throw InputError(at + ": column 'point': expected a point index, found " + QuoteBytes(first));
+  }
+  if (p < 0 || p >= f.grid_points) {
+    throw InputError(at + ": point " + std::to_string(p) + " out of range (the grid has " +
+                     std::to_string(f.grid_points) + " points)");
+  }
+  if (p % f.shard_count != f.shard_index) {
+    throw InputError(at + ": point " + std::to_string(p) + " does not belong to shard " +
+                     std::to_string(f.shard_index) + "/" + std::to_string(f.shard_count) +
+                     " (sweep_info.json)");
+  }
+  return p;
+}
+
+// Files the rows of dirs[d]'s sweep.csv under their point indices after checking each (fields,
+// point, varied values, metrics); a point given twice is an InputError.
 void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, size_t d,
                   const std::string& what, MergeState& m) {
+  std::vector<std::string> fields;
   size_t pos = f.head.size();
   int64_t line = 1;
   while (pos < f.csv.size()) {
-    ++line;
+    const std::string at = what + "/sweep.csv:" + std::to_string(++line);
     const auto end = f.csv.find('\n', pos);
-    const size_t next = end == std::string::npos ? f.csv.size() : end + 1;
-    const std::string row = f.csv.substr(pos, next - pos);
-    pos = next;
-    const auto comma = row.find(',');
-    int64_t p = -1;
-    const auto r = std::from_chars(row.data(), row.data() + std::min(comma, row.size()), p);
-    if (comma == std::string::npos || r.ec != std::errc() || r.ptr != row.data() + comma) {
-      throw InputError(what + "/sweep.csv:" + std::to_string(line) +
-                       ": expected a point index, found '" + row.substr(0, 40) + "'");
+    if (end == std::string::npos) {
+      throw InputError(at + ": the last row has no line end (the file is cut short?)");
     }
-    if (p < 0 || p >= m.grid_points) {
-      throw InputError(what + "/sweep.csv:" + std::to_string(line) + ": point " +
-                       std::to_string(p) + " out of range (the grid has " +
-                       std::to_string(m.grid_points) + " points)");
-    }
+    const std::string row = f.csv.substr(pos, end + 1 - pos);
+    pos = end + 1;
+    const int64_t p = ParseShardRow(std::string_view(row).substr(0, row.size() - 1), f, at, fields);
+    CheckRowValues(fields, p, f.options.axes, at);
     const auto i = static_cast<size_t>(p);
     if (m.owner[i] >= 0) {
       throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
@@ -534,7 +670,12 @@ void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, siz
                        " (the same shard given twice?)");
     }
     m.owner[i] = static_cast<int>(d);
-    m.rows[i] = row.back() == '\n' ? row : row + "\n";
+    m.rows[i] = row;
+  }
+  if (f.points_in_file >= 0 && line - 1 != f.points_in_file) {
+    throw InputError(what + "/sweep.csv: " + std::to_string(line - 1) +
+                     " rows, but sweep_info.json says points_in_file " +
+                     std::to_string(f.points_in_file) + " (the file is cut short?)");
   }
 }
 
@@ -556,21 +697,6 @@ void CheckNoneMissing(const MergeState& m) {
   }
 }
 
-// The options of the unsharded run, read back from a shard's sweep_info.json.
-SweepOptions UnshardedOptions(const YAML::Node& info) {
-  SweepOptions o;
-  o.scenario_path = info["scenario"].as<std::string>("");
-  o.common_seed = info["common_seed"].as<bool>(false);
-  for (const auto& s : info["set"]) o.overrides.push_back(s.as<std::string>());
-  for (const auto& a : info["vary"]) {
-    SweepAxis axis;
-    axis.key = a["key"].as<std::string>();
-    for (const auto& v : a["values"]) axis.values.push_back(v.as<std::string>());
-    o.axes.push_back(axis);
-  }
-  return o;
-}
-
 }  // namespace
 
 SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
@@ -584,6 +710,7 @@ SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
     const std::string what = "servesim merge: " + dirs[d];
     const ShardFiles f = ReadShard(dirs[d], what);
     CheckSameSweep(f, dirs[d], what, d == 0, m);
+    CheckShardInfo(f, what);
     AddShardRows(f, dirs, d, what, m);
   }
   CheckNoneMissing(m);

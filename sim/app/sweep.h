@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sim/core/engine.h"
+#include "sim/output/output_dir.h"
 
 namespace servesim {
 
@@ -80,6 +81,9 @@ struct SweepOptions {
   int jobs = 0;              // 0: all hardware threads
   bool common_seed = false;  // every point runs with the scenario seed (common random numbers)
   int64_t max_points = kMaxSweepPoints;
+  // Called once every point is validated, before any runs: the CLI takes its output directory
+  // there, so that a bad --vary value costs no earlier outputs and a busy directory no runs.
+  std::function<void()> before_runs;
 };
 
 // The complete override list of one point (--set, the assignment, the derived seed).
@@ -108,7 +112,15 @@ struct SweepResult {
 // Validates the grid, runs the shard's points and formats the outputs.
 SweepResult RunSweep(const SweepOptions& options);
 
-// Writes sweep.csv and sweep_info.json into `dir` (created). Throws InputError naming `flag`.
+// The files a sweep or merge writes into its directory; sweep_info.json, committed last, marks a
+// complete one (sim/output/output_dir.h).
+const std::vector<std::string>& SweepOutputFiles();
+inline constexpr const char* kSweepMarker = "sweep_info.json";
+
+// Writes sweep.csv, sweep.html and sweep_info.json into `out` (committed by the caller).
+void WriteSweepOutputs(OutputDir& out, const std::string& csv, const std::string& info_json);
+
+// The same into `dir` (created, locked, committed). Throws InputError naming `flag`.
 void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std::string& info_json,
                        const std::string& flag = "--out");
 

@@ -68,6 +68,56 @@ expect_fail merge-other-sweep "a different sweep" merge "$tmp/a0" "$tmp/c1" --ou
 expect_fail merge-not-a-sweep "not a sweep output directory" merge "$tmp/nothing" --out "$tmp/m"
 expect_fail merge-no-out "--out DIR is required" merge "$tmp/a0" "$tmp/a1"
 
+# merge checks every row of a shard against its header and sweep_info.json. tampered NAME SED:
+# a copy of shard a0 (point 0 of 2: max_num_seqs 8) or, for names seed-*, of shard d1 (point 1 of
+# a --vary seed=1,2 sweep: seed 2), with SED applied to its sweep.csv; prints the copy's path.
+"$bin" sweep "$S" "${small[@]}" --vary seed=1,2 --shard 0/2 --out "$tmp/d0" --jobs 1 2>/dev/null
+"$bin" sweep "$S" "${small[@]}" --vary seed=1,2 --shard 1/2 --out "$tmp/d1" --jobs 1 2>/dev/null
+tampered() {
+  local from=a0
+  [[ $1 == seed-* ]] && from=d1
+  cp -r "$tmp/$from" "$tmp/t-$1"
+  sed -i "$2" "$tmp/t-$1/sweep.csv"
+  echo "$tmp/t-$1"
+}
+# 29 columns: point, max_num_seqs and the 27 metrics README.md lists.
+t=$(tampered extra-field '2s/$/,1/')
+expect_fail merge-extra-field "$t/sweep.csv:2: expected 29 fields (as the header), found 30" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered missing-field '2s/,[^,]*$//')
+expect_fail merge-missing-field "$t/sweep.csv:2: expected 29 fields (as the header), found 28" merge "$tmp/a1" "$t" --out "$tmp/m"
+t=$(tampered abc-integer '2s/^0,8,[0-9]*,/0,8,abc,/')
+expect_fail merge-abc-integer "$t/sweep.csv:2: column 'completed': expected an integer, found 'abc'" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered abc-number '2s/^\(\([^,]*,\)\{11\}\)[^,]*/\1abc/')
+expect_fail merge-abc-number "$t/sweep.csv:2: column 'mean_ttft_ms': expected a number, found 'abc'" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered float-integer '2s/^0,8,[0-9]*,/0,8,1.5,/')
+expect_fail merge-float-integer "$t/sweep.csv:2: column 'completed': expected an integer, found '1.5'" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered value '2s/^0,8,/0,9,/')
+expect_fail merge-varied-value "$t/sweep.csv:2: column 'scheduler.max_num_seqs': expected '8' (point 0 in sweep_info.json), found '9'" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered seed-wrong '2s/^1,2,/1,3,/')
+expect_fail merge-seed "$t/sweep.csv:2: column 'seed': expected '2' (point 1 in sweep_info.json), found '3'" merge "$tmp/d0" "$t" --out "$tmp/m"
+t=$(tampered other-shard '2s/^0,/1,/')
+expect_fail merge-other-shard "$t/sweep.csv:2: point 1 does not belong to shard 0/2 (sweep_info.json)" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered quote '2s/^0,8,/0,"8,/')
+expect_fail merge-quote "$t/sweep.csv:2: unterminated quoted field" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered row-deleted '2d')
+expect_fail merge-row-deleted "$t/sweep.csv: 0 rows, but sweep_info.json says points_in_file 1" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered cut-short '$s/$//')
+truncate -s -1 "$t/sweep.csv"
+expect_fail merge-cut-short "$t/sweep.csv:2: the last row has no line end" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered header '1s/,steps$/,step/')
+expect_fail merge-header-info "$t/sweep.csv:1: header field 29: expected 'steps' (the sweep in sweep_info.json), found 'step'" merge "$t" --out "$tmp/m"
+t=$(tampered header-short '1s/,steps$//')
+expect_fail merge-header-short "$t/sweep.csv:1: header field 29: expected 'steps' (the sweep in sweep_info.json), found the end of the line" merge "$t" --out "$tmp/m"
+t=$(tampered header-only '2d')
+head -c -1 "$t/sweep.csv" >"$t/cut" && mv "$t/cut" "$t/sweep.csv"
+expect_fail merge-header-cut "$t/sweep.csv:1: the header has no line end" merge "$t" --out "$tmp/m"
+if [ ! -e "$tmp/m/sweep_info.json" ] && [ ! -e "$tmp/m/sweep.csv" ]; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL merge-no-output: a refused merge wrote $tmp/m"
+fi
+
 # capacity
 C=(capacity "$S" "${small[@]}")
 expect_fail slo-missing "--slo is required" "${C[@]}"
