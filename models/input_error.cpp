@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <limits>
+
+#include "models/printable_text.h"
 
 namespace servesim {
 namespace {
@@ -24,6 +27,9 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+InputError::InputError(const std::string& message)
+    : std::runtime_error(PrintableBytes(message, std::numeric_limits<size_t>::max())) {}
 
 std::vector<std::string> NearestNames(std::string_view name,
                                       const std::vector<std::string>& candidates,

@@ -16,7 +16,10 @@ namespace servesim {
 
 class InputError : public std::runtime_error {
  public:
-  explicit InputError(const std::string& message) : std::runtime_error(message) {}
+  // Control bytes and invalid UTF-8 in `message` (input text echoed into it: a key with a NUL, an
+  // escape sequence in a value) are written as \xNN, so that printing it can neither cut the
+  // message short nor garble the terminal.
+  explicit InputError(const std::string& message);
 };
 
 // The candidates closest to `name` by edit distance (at most `max_results`, only plausible ones),

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <optional>
+#include <sstream>
 
 #include "models/input_error.h"
 #include "models/yaml_scalar.h"
@@ -21,7 +24,41 @@ std::string Num(double v) {
   return buf;
 }
 
+// YAML files the tool reads are a few kilobytes; anything this large is not one (and yaml-cpp
+// would hold the whole tree in memory).
+constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
+
 }  // namespace
+
+YAML::Node LoadYamlText(const std::string& text, const std::string& source) {
+  const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+  for (size_t i = 1; i < documents.size(); ++i) {
+    const YAML::Node& d = documents[i];
+    if (!d || d.IsNull()) continue;  // a trailing `---` holds nothing that would be lost
+    throw InputError(source + ":" + std::to_string(d.Mark().line + 1) +
+                     ": a second YAML document (after '---'); expected one document");
+  }
+  return documents.empty() ? YAML::Node() : documents.front();
+}
+
+YAML::Node LoadYamlFile(const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(path + ": is a directory; expected a " + what);
+  CheckInputFileSize(path, kMaxYamlBytes, what);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path + ": cannot open " + what);
+  std::ostringstream text;
+  text << in.rdbuf();
+  YAML::Node root;
+  try {
+    root = LoadYamlText(text.str(), path);
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
+  }
+  CheckDuplicateKeys(root, path, "");
+  return root;
+}
 
 YamlMapReader::YamlMapReader(const YAML::Node& node, std::string file, std::string path)
     : node_(node), file_(std::move(file)), path_(std::move(path)) {

@@ -3,6 +3,9 @@
 // "file:line: a.b.key: expected ..., found '...'" and a key nobody read is an error with the
 // nearest valid key suggested.
 //
+// Loading: every YAML the tool reads (scenario and model files, --set values, sweep_info.json)
+// goes through LoadYamlFile / LoadYamlText, which refuse a second document and duplicate keys.
+//
 // Use: construct over the node, read each key with its type, default and range (reading marks
 // the key as known), then Finish() to reject whatever was not read. Absent keys give the default.
 // Ignores: sequences of maps (read each element with its own reader).
@@ -17,6 +20,18 @@
 #include <vector>
 
 namespace servesim {
+
+// The one document of the YAML file `path`, with its duplicate keys refused (CheckDuplicateKeys).
+// `what` names the file in messages ("scenario file"). Throws InputError "path: is a directory;
+// expected a WHAT", "path: cannot open WHAT", "path: N bytes is too large for a WHAT",
+// "path:LINE: invalid YAML: ..." and "path:LINE: a second YAML document ...".
+YAML::Node LoadYamlFile(const std::string& path, const std::string& what);
+
+// The one document of YAML `text`; `source` names it in messages ("path", "--set a=b: value").
+// A second document (after `---`) that is not empty is an InputError "source:LINE: a second YAML
+// document ...": yaml-cpp alone would read the first and silently drop the rest. Syntax errors
+// propagate as YAML::Exception, for the caller to phrase. Does not check duplicate keys.
+YAML::Node LoadYamlText(const std::string& text, const std::string& source);
 
 // One documented key of a YAML mapping, as scenarios/README.md's key tables show it. The
 // descriptor of each implementation lists its keys this way; the reader that reads them is the

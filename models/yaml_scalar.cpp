@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "models/input_error.h"
+#include "models/printable_text.h"
 
 namespace servesim {
 
@@ -14,9 +15,7 @@ std::string DescribeYamlNode(const YAML::Node& n) {
   if (!n.IsDefined() || n.IsNull()) return "null";
   if (n.IsMap()) return "a map";
   if (n.IsSequence()) return "a list";
-  std::string text = n.Scalar();
-  if (text.size() > 40) text = text.substr(0, 40) + "...";
-  return "'" + text + "'";
+  return "'" + PrintableBytes(n.Scalar(), 40) + "'";
 }
 
 std::optional<int64_t> YamlToInt(const YAML::Node& n, bool* out_of_range) {

@@ -13,7 +13,8 @@
 
 namespace servesim {
 
-// "'text'" (cut at 40 characters), "a map", "a list" or "null", for "found ..." in messages.
+// "'text'" (cut at 40 bytes, control bytes escaped: PrintableBytes), "a map", "a list" or "null",
+// for "found ..." in messages.
 std::string DescribeYamlNode(const YAML::Node& node);
 
 // The whole scalar as a base-10 int64; nullopt for anything else (non-scalars, "3.5", "1e3",

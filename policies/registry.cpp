@@ -1,8 +1,10 @@
 #include "policies/registry.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "hardware/hardware_yaml.h"
+#include "workloads/workload_yaml.h"
 
 namespace servesim {
 namespace {
@@ -20,6 +22,25 @@ template <typename Descriptor>
 void AddEntries(std::vector<ImplEntry>& out, const char* slot,
                 const std::vector<Descriptor>& table) {
   for (const Descriptor& d : table) out.push_back({slot, d.name, d.summary});
+}
+
+// The top-level key names of `slot_keys` and of the descriptor named `impl` in `table`.
+template <typename Descriptor>
+std::optional<std::vector<std::string>> KeysOf(const std::vector<Descriptor>& table,
+                                               const std::vector<KeyDoc>& slot_keys,
+                                               const std::string& impl) {
+  for (const Descriptor& d : table) {
+    if (impl != d.name) continue;
+    std::vector<std::string> out;
+    for (const std::vector<KeyDoc>* list : {&slot_keys, &d.keys}) {
+      for (const KeyDoc& k : *list) {
+        const std::string name = std::string(k.name).substr(0, std::string(k.name).find('.'));
+        if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(name);
+      }
+    }
+    return out;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -85,6 +106,13 @@ const std::vector<CostModelDescriptor>& CostModelDescriptors() {
   return kTable;
 }
 
+const std::vector<KeyDoc>& CostModelSlotKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"impl", "name", "", "`roofline`", "prices each step (`hardware/cost_model.h`)"},
+  };
+  return kKeys;
+}
+
 const std::vector<WorkloadDescriptor>& WorkloadDescriptors() {
   static const std::vector<WorkloadDescriptor> kTable = {
       {"synthetic", "generated arrivals and lengths (workloads/workload_yaml.h)"},
@@ -134,6 +162,21 @@ const RoutingDescriptor& FindRouter(const std::string& name) {
 }
 const CostModelDescriptor& FindCostModel(const std::string& name) {
   return Find(CostModelDescriptors(), name, "cost model");
+}
+
+std::optional<std::vector<std::string>> ImplKeyNames(const std::string& slot,
+                                                     const std::string& impl) {
+  if (slot == "scheduler") return KeysOf(SchedulerDescriptors(), SchedulerSlotKeys(), impl);
+  if (slot == "kv_cache") return KeysOf(KvDescriptors(), KvSlotKeys(), impl);
+  if (slot == "speculative") return KeysOf(SpeculativeDescriptors(), SpeculativeSlotKeys(), impl);
+  if (slot == "offload") return KeysOf(OffloadDescriptors(), OffloadSlotKeys(), impl);
+  if (slot == "routing") return KeysOf(RoutingDescriptors(), RoutingSlotKeys(), impl);
+  if (slot == "cost_model") return KeysOf(CostModelDescriptors(), CostModelSlotKeys(), impl);
+  if (slot == "workload") {
+    const std::vector<std::string>& keys = WorkloadYamlKeys(impl);
+    if (!keys.empty()) return keys;
+  }
+  return std::nullopt;
 }
 
 std::string JoinNamesOr(const std::vector<std::string>& names) {

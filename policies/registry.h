@@ -9,6 +9,7 @@
 #ifndef SERVESIM_POLICIES_REGISTRY_H_
 #define SERVESIM_POLICIES_REGISTRY_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,9 @@ struct CostModelDescriptor {
   void (*parse)(YamlMapReader& reader, CostModelOptions& cost, std::string& runtime_name);
 };
 
+// Keys of the cost_model slot itself (every cost model takes them).
+const std::vector<KeyDoc>& CostModelSlotKeys();
+
 // Workloads describe their own keys (workloads/workload_yaml.h); listed here for the names.
 struct WorkloadDescriptor {
   const char* name;
@@ -67,6 +71,13 @@ const SpeculativeDescriptor& FindSpeculator(const std::string& name);
 const OffloadDescriptor& FindOffloadPlanner(const std::string& name);
 const RoutingDescriptor& FindRouter(const std::string& name);
 const CostModelDescriptor& FindCostModel(const std::string& name);
+
+// The keys the implementation `impl` of `slot` takes at the top of the slot's mapping: the
+// slot's own keys and the implementation's, from their descriptors (a nested key such as
+// "acceptance.alpha" by its first part), in documentation order. nullopt when `slot` has no
+// implementation table (hardware, model) or no implementation named `impl`.
+std::optional<std::vector<std::string>> ImplKeyNames(const std::string& slot,
+                                                     const std::string& impl);
 
 // The names of `table`'s descriptors for which `pred` holds, in table order.
 template <typename Descriptor, typename Pred>

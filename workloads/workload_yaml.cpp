@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -414,6 +415,38 @@ void ReadLengthsAndLimits(MapReader& r, const std::string& base_dir, Options& o)
   if (r.Has("shared_prefix")) o.shared_prefix = ReadSharedPrefix(r);
 }
 
+// Gamma gaps have shape 1 / cv^2 and scale 1 / (rate x shape) (synthetic.h). cv is kept to
+// [kMinGammaCv, kMaxGammaCv], where the shape stays within 1e-6..1e6 (beyond, the gaps are all but
+// constant or all but zero); the rate must leave the scale a positive finite number of seconds.
+constexpr double kMinGammaCv = 1e-3;
+constexpr double kMaxGammaCv = 1e3;
+
+// `v` in at most 4 significant digits, as a bound in a message (finite: capped at the largest double).
+std::string Bound(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%.4g", std::min(v, std::numeric_limits<double>::max()));
+  return buf;
+}
+
+void ReadGammaCv(MapReader& r, SyntheticOptions& o) {
+  o.cv = r.Double("cv", true);
+  if (o.cv < kMinGammaCv || o.cv > kMaxGammaCv) {
+    r.Fail("cv",
+           "a coefficient of variation in [" + Bound(kMinGammaCv) + ", " + Bound(kMaxGammaCv) + "]",
+           r.Get("cv"));
+  }
+  const double shape = 1.0 / (o.cv * o.cv);
+  const double scale_s = 1.0 / (o.rate_per_s * shape);
+  if (!(scale_s > 0) || !std::isfinite(scale_s)) {
+    const double max = std::numeric_limits<double>::max();
+    r.Fail("rate_per_s",
+           "a rate in [" + Bound(1.0 / max / shape) + ", " + Bound(max / shape) +
+               "] requests/s with arrival gamma at cv " + Bound(o.cv) +
+               " (the gaps' scale cv^2 / rate must be a positive finite number of seconds)",
+           r.Get("rate_per_s"));
+  }
+}
+
 std::unique_ptr<Workload> MakeSynthetic(MapReader& r, const std::string& base_dir, uint64_t seed) {
   r.CheckKeys(kSyntheticKeys, OtherImplKeys("synthetic"));
   SyntheticOptions o;
@@ -435,7 +468,7 @@ std::unique_ptr<Workload> MakeSynthetic(MapReader& r, const std::string& base_di
   }
   if (o.arrival == ArrivalKind::kGamma) {
     r.Require("cv", "arrival gamma needs the coefficient of variation of its gaps");
-    o.cv = r.Double("cv", true);
+    ReadGammaCv(r, o);
   } else if (r.Has("cv")) {
     throw InputError(r.Key("cv") + ": applies to arrival gamma only (arrival is " + arrival + ")");
   }

@@ -29,7 +29,7 @@
 // key               | unit / type    | default  | meaning
 // arrival           | name           | poisson  | poisson | gamma | constant | burst (all at 0)
 // rate_per_s        | requests/s > 0 | required | mean arrival rate (not for burst)
-// cv                | > 0            | required | gamma only: coefficient of variation of gaps
+// cv                | [0.001, 1000]  | required | gamma only: coefficient of variation of gaps
 // prompt_tokens     | length         | required | prompt length distribution (see below)
 // output_tokens     | length         | required | output length distribution
 // max_prompt_tokens | tokens >= 1    | none     | longer prompts are clipped to it

@@ -95,25 +95,29 @@ RateKnob FindRateKnob(const Scenario& sc) {
 
 // Per-request SLO overrides for goodput: output.slo.<key> from the highest percentile of each
 // metric in `slos`, where the scenario sets none.
-std::vector<std::string> GoodputOverrides(const Scenario& sc, const std::vector<Slo>& slos) {
+std::vector<Override> GoodputOverrides(const Scenario& sc, const std::vector<Slo>& slos) {
   static const char* kStats[] = {"mean", "median", "p90", "p95", "p99"};
   const std::pair<const char*, const char*> kMetrics[] = {
       {"ttft", "ttft_ms"}, {"tpot", "tpot_ms"}, {"e2el", "e2e_ms"}};
-  std::vector<std::string> out;
+  std::vector<Override> out;
   const YAML::Node slo = sc.root["output"] ? sc.root["output"]["slo"] : YAML::Node();
   for (const auto& [metric, key] : kMetrics) {
     if (slo && slo.IsMap() && slo[key]) continue;
     int best_rank = -1;
-    double bound = 0;
+    const Slo* best = nullptr;
     for (const Slo& s : slos) {
       for (int rank = 0; rank < 5; ++rank) {
         if (s.metric == std::string(kStats[rank]) + "_" + metric + "_ms" && rank > best_rank) {
           best_rank = rank;
-          bound = s.bound_ms;
+          best = &s;
         }
       }
     }
-    if (best_rank >= 0) out.push_back(std::string("output.slo.") + key + "=" + FormatNumber(bound));
+    if (best) {
+      const std::string bound = FormatNumber(best->bound_ms);
+      out.push_back({std::string("output.slo.") + key + "=" + bound,
+                     "--slo " + best->metric + "=" + bound});
+    }
   }
   return out;
 }
@@ -131,7 +135,7 @@ bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<do
 }
 
 struct Prepared {
-  std::vector<std::string> overrides;  // --set, assignment, seed, goodput SLOs
+  std::vector<Override> overrides;  // --set, assignment, seed, goodput SLOs
   RateKnob knob;
   int64_t devices = 0;
   std::optional<double> price;
@@ -310,7 +314,7 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
     Prepared& p = prepared[static_cast<size_t>(c)];
     p.overrides = SweepPointOverrides(g, seed, c);
     try {
-      const Scenario sc = LoadScenario(g.scenario_path, p.overrides);
+      const Scenario sc = LoadScenarioWithOrigins(g.scenario_path, p.overrides);
       p.knob = FindRateKnob(sc);
       const auto goodput = GoodputOverrides(sc, options.slos);
       p.overrides.insert(p.overrides.end(), goodput.begin(), goodput.end());
@@ -340,9 +344,10 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
     row.devices = p.devices;
     row.price_per_device_hour = p.price;
     auto meets = [&](double rate_per_s) {
-      std::vector<std::string> overrides = p.overrides;
+      std::vector<Override> overrides = p.overrides;
       const double value = p.knob.ValueAt(rate_per_s);
-      overrides.push_back(p.knob.key + "=" + FormatNumber(value));
+      const std::string probe = p.knob.key + "=" + FormatNumber(value);
+      overrides.push_back({probe, "the capacity search's " + probe});
       EngineConfig config;
       RunSummary s;
       try {

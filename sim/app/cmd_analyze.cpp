@@ -8,6 +8,7 @@
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/input_error.h"
+#include "models/log.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/analysis_report.h"
@@ -66,6 +67,7 @@ std::optional<Scenario> ReadModelAndDevice(const po::variables_map& vm, AnalyzeR
     std::vector<std::string> overrides;
     if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
     scenario.emplace(LoadScenario(vm["scenario"].as<std::string>(), overrides));
+    for (const std::string& w : scenario->warnings) CliLog().warn("{}", w);
     r.model = scenario->engine.model;
     r.device = scenario->engine.device;
     r.use_offload_plan = true;

@@ -42,20 +42,19 @@ po::options_description RunOptions() {
 // (validated) before anything runs. SLOT.impl=NAME replaces the whole slot.
 std::optional<Scenario> LoadBaseline(const po::variables_map& vm) {
   if (!vm.count("compare")) return std::nullopt;
-  std::vector<std::string> overrides = Strings(vm, "set");
+  std::vector<Override> overrides = FlagOverrides("--set", Strings(vm, "set"));
   for (const std::string& c : Strings(vm, "compare")) {
     const auto eq = c.find('=');
     const std::string key = c.substr(0, eq == std::string::npos ? c.size() : eq);
     const std::string suffix = ".impl";
+    std::string assignment = c;
     if (eq != std::string::npos && key.size() > suffix.size() &&
         key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
-      overrides.push_back(key.substr(0, key.size() - suffix.size()) +
-                          "={impl: " + c.substr(eq + 1) + "}");
-    } else {
-      overrides.push_back(c);
+      assignment = key.substr(0, key.size() - suffix.size()) + "={impl: " + c.substr(eq + 1) + "}";
     }
+    overrides.push_back({assignment, "--compare " + c});
   }
-  return LoadScenario(vm["scenario"].as<std::string>(), overrides);
+  return LoadScenarioWithOrigins(vm["scenario"].as<std::string>(), overrides);
 }
 
 // Every file `servesim run` may write into --out DIR; summary.json, committed last, marks a

@@ -14,11 +14,14 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "models/input_error.h"
+#include "models/log.h"
 #include "models/printable_text.h"
+#include "models/yaml_reader.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/json_writer.h"
@@ -75,13 +78,15 @@ std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
   if (axes.empty()) return message;
   const std::vector<std::string> assignment = SweepAssignment(axes, point);
   for (size_t i = 0; i < axes.size(); ++i) {
+    const std::string value = assignment[i].substr(axes[i].key.size() + 1);
+    const std::string head = "--vary " + axes[i].key + " (value '" + value + "', " + what + " " +
+                             std::to_string(point) + "): ";
+    // The loader named the override already ("--vary KEY=VALUE: ..."): add the point.
+    const std::string named = "--vary " + assignment[i] + ": ";
+    if (message.rfind(named, 0) == 0) return head + message.substr(named.size());
     std::string key = axes[i].key;
     while (!key.empty()) {
-      if (MentionsKey(message, key)) {
-        const std::string value = assignment[i].substr(axes[i].key.size() + 1);
-        return "--vary " + axes[i].key + " (value '" + value + "', " + what + " " +
-               std::to_string(point) + "): " + message;
-      }
+      if (MentionsKey(message, key)) return head + message;
       const auto dot = key.find_last_of('.');
       key = dot == std::string::npos ? "" : key.substr(0, dot);
     }
@@ -330,15 +335,16 @@ void ParallelFor(int64_t n, int jobs, const std::function<void(int64_t)>& body) 
   if (error) std::rethrow_exception(error);
 }
 
-std::vector<std::string> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
-                                             int64_t point) {
-  std::vector<std::string> out = options.overrides;
+std::vector<Override> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
+                                          int64_t point) {
+  std::vector<Override> out = FlagOverrides("--set", options.overrides);
   const std::vector<std::string> assignment = SweepAssignment(options.axes, point);
-  out.insert(out.end(), assignment.begin(), assignment.end());
+  for (Override& o : FlagOverrides("--vary", assignment)) out.push_back(std::move(o));
   const bool seed_varied = std::any_of(options.axes.begin(), options.axes.end(),
                                        [](const SweepAxis& a) { return a.key == "seed"; });
   if (!options.common_seed && !seed_varied) {
-    out.push_back("seed=" + std::to_string(PointSeed(scenario_seed, assignment)));
+    const std::string seed = "seed=" + std::to_string(PointSeed(scenario_seed, assignment));
+    out.push_back({seed, "the point's derived " + seed});
   }
   return out;
 }
@@ -349,31 +355,40 @@ uint64_t ValidateSweepGrid(const SweepOptions& options) {
   // in which case it is not used; read it from point 0 without a derived seed.
   uint64_t seed = 0;
   {
-    std::vector<std::string> first = options.overrides;
-    const auto a = SweepAssignment(options.axes, 0);
-    first.insert(first.end(), a.begin(), a.end());
+    std::vector<Override> first = FlagOverrides("--set", options.overrides);
+    for (Override& o : FlagOverrides("--vary", SweepAssignment(options.axes, 0))) {
+      first.push_back(std::move(o));
+    }
     try {
-      seed = LoadScenario(options.scenario_path, first).seed;
+      seed = LoadScenarioWithOrigins(options.scenario_path, first).seed;
     } catch (const InputError& e) {
       if (options.axes.empty()) throw;
       throw InputError(SweepPointError(options.axes, 0, e.what(), "grid point"));
     }
   }
+  std::vector<std::vector<std::string>> warnings(static_cast<size_t>(size));
   ParallelFor(size, options.jobs, [&](int64_t p) {
     try {
       const Scenario sc =
-          LoadScenario(options.scenario_path, SweepPointOverrides(options, seed, p));
+          LoadScenarioWithOrigins(options.scenario_path, SweepPointOverrides(options, seed, p));
       MakeScenarioWorkloads(sc);  // opens traces and checks the workload keys
+      warnings[static_cast<size_t>(p)] = sc.warnings;
     } catch (const InputError& e) {
       throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
     }
   });
+  std::set<std::string> logged;
+  for (const auto& point : warnings) {
+    for (const std::string& w : point) {
+      if (logged.insert(w).second) CliLog().warn("{}", w);
+    }
+  }
   return seed;
 }
 
-RunSummary RunScenarioOnce(const std::string& path, const std::vector<std::string>& overrides,
+RunSummary RunScenarioOnce(const std::string& path, const std::vector<Override>& overrides,
                            EngineConfig* config) {
-  Scenario sc = LoadScenario(path, overrides);
+  Scenario sc = LoadScenarioWithOrigins(path, overrides);
   auto sources = MakeScenarioWorkloads(sc);
   if (config) *config = sc.engine;
   Engine engine(sc.engine, std::move(sources));
@@ -523,7 +538,7 @@ ShardFiles ReadShard(const std::filesystem::path& dir, const std::string& what) 
   const std::string info_text =
       ReadFileOrThrow(dir / "sweep_info.json", what + " (not a sweep output directory?)");
   try {
-    f.info = YAML::Load(info_text);
+    f.info = LoadYamlText(info_text, what + "/sweep_info.json");
     f.fingerprint = f.info["fingerprint"].as<std::string>();
     f.grid_points = f.info["grid_points"].as<int64_t>();
     f.shard_count = f.info["shard_count"].as<int64_t>();

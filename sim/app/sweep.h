@@ -26,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sim/config/scenario.h"
 #include "sim/core/engine.h"
 #include "sim/output/output_dir.h"
 
@@ -86,13 +87,14 @@ struct SweepOptions {
   std::function<void()> before_runs;
 };
 
-// The complete override list of one point (--set, the assignment, the derived seed).
-std::vector<std::string> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
+// The complete override list of one point (--set, the assignment as --vary, the derived seed).
+std::vector<Override> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
                                              int64_t point);
 
 // Loads every grid point (scenario and workload) in parallel; the first bad point in grid order
 // throws an InputError that names the --vary key it comes from when the loader's message names
-// one, else the point and its assignment. Returns the scenario seed (with --set applied).
+// one, else the point and its assignment. Logs each distinct warning of the points once. Returns
+// the scenario seed (with --set applied).
 uint64_t ValidateSweepGrid(const SweepOptions& options);
 
 // `message` about grid point `point` prefixed with the --vary axis it names ("--vary KEY (value
@@ -146,7 +148,7 @@ const std::vector<std::string>& LatencyMetricNames();
 std::optional<double> LatencyMetricMs(const RunSummary& s, std::string_view name);
 
 // Runs one scenario (with `overrides`) to completion without CSV outputs.
-RunSummary RunScenarioOnce(const std::string& path, const std::vector<std::string>& overrides,
+RunSummary RunScenarioOnce(const std::string& path, const std::vector<Override>& overrides,
                            EngineConfig* config = nullptr);
 
 // `value` as a CSV field: quoted (with "" for ") when it holds a comma, a quote or a newline.

@@ -71,10 +71,7 @@ std::string ScenarioKeysMarkdown() {
       .AllImplementations(SpeculativeDescriptors(), SpeculativeSlotKeys());
   SlotSection(&out, "offload").AllImplementations(OffloadDescriptors(), OffloadSlotKeys());
   SlotSection(&out, "routing").AllImplementations(RoutingDescriptors(), RoutingSlotKeys());
-  static const std::vector<KeyDoc> kCostModelSlotKeys = {
-      {"impl", "name", "", "`roofline`", "prices each step (`hardware/cost_model.h`)"},
-  };
-  SlotSection(&out, "cost_model").AllImplementations(CostModelDescriptors(), kCostModelSlotKeys);
+  SlotSection(&out, "cost_model").AllImplementations(CostModelDescriptors(), CostModelSlotKeys());
   out.pop_back();  // one newline at the end, none after it
   return out;
 }

@@ -1,9 +1,12 @@
 #include "sim/config/scenario.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <map>
+#include <set>
 
 #include "hardware/hardware_yaml.h"
 #include "models/arithmetic.h"
@@ -18,46 +21,190 @@
 namespace servesim {
 namespace {
 
-// Scenario files are a few kilobytes; anything this large is not one (and yaml-cpp would hold
-// the whole tree in memory).
-constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
-
-void ApplyOverride(YAML::Node& root, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    throw InputError("--set " + assignment + ": expected key.path=value");
-  }
-  const std::string path = assignment.substr(0, eq);
-  const std::string value = assignment.substr(eq + 1);
+// One override, split: the key path and the parsed value.
+struct ParsedOverride {
   std::vector<std::string> parts;
+  YAML::Node value;
+};
+
+ParsedOverride ParseOverride(const Override& o) {
+  const std::string& assignment = o.assignment;
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) throw InputError(o.origin + ": expected key.path=value");
+  const std::string path = assignment.substr(0, eq);
+  ParsedOverride out;
   size_t start = 0;
   while (true) {
     const auto dot = path.find('.', start);
-    parts.push_back(path.substr(start, dot - start));
+    out.parts.push_back(path.substr(start, dot - start));
     if (dot == std::string::npos) break;
     start = dot + 1;
   }
-  for (const auto& p : parts) {
-    if (p.empty()) throw InputError("--set " + assignment + ": empty key in '" + path + "'");
+  for (const auto& p : out.parts) {
+    if (p.empty()) throw InputError(o.origin + ": empty key in '" + path + "'");
   }
-  YAML::Node parsed;
   try {
-    parsed = YAML::Load(value);
+    out.value = LoadYamlText(assignment.substr(eq + 1), o.origin + ": value");
   } catch (const YAML::Exception& e) {
-    throw InputError("--set " + assignment + ": value is not valid YAML: " + e.msg);
+    throw InputError(o.origin + ": value is not valid YAML: " + e.msg);
   }
+  return out;
+}
+
+std::string JoinKeys(const std::vector<std::string>& parts, size_t n) {
+  std::string out;
+  for (size_t i = 0; i < n; ++i) out += (i ? "." : "") + parts[i];
+  return out;
+}
+
+// Writes `o` into `root`; returns what it wrote, for messages.
+OverriddenKey ApplyOverride(YAML::Node& root, const Override& o, const ParsedOverride& p) {
   // Walk down with fresh handles: yaml-cpp nodes are references, so operator= on a child handle
   // would rebind it instead of assigning into the tree.
   std::vector<YAML::Node> chain{root};
-  for (size_t i = 0; i + 1 < parts.size(); ++i) {
-    YAML::Node next = chain.back()[parts[i]];
+  size_t created = p.parts.size();  // the first part that the file (so far) does not hold
+  for (size_t i = 0; i < p.parts.size(); ++i) {
+    YAML::Node next = chain.back()[p.parts[i]];
+    if (created == p.parts.size() && (!next || next.IsNull())) created = i;
+    if (i + 1 == p.parts.size()) break;
     if (next && !next.IsMap() && !next.IsNull()) {
-      throw InputError("--set " + assignment + ": '" + parts[i] +
+      throw InputError(o.origin + ": '" + p.parts[i] +
                        "' is not a mapping (its value is a scalar)");
     }
     chain.push_back(next);
   }
-  chain.back()[parts.back()] = parsed;
+  chain.back()[p.parts.back()] = p.value;
+  return {JoinKeys(p.parts, std::min(created + 1, p.parts.size())),
+          JoinKeys(p.parts, p.parts.size()), o.origin};
+}
+
+// The scalar `root[slot].impl`, or "" when there is none.
+std::string ImplOf(const YAML::Node& root, const std::string& slot) {
+  const YAML::Node node = root[slot];
+  if (!node || !node.IsMap() || !node["impl"] || !node["impl"].IsScalar()) return "";
+  return node["impl"].Scalar();
+}
+
+// The keys of `slot` that the overrides set: each one of SLOT.KEY=..., every key of SLOT={...}.
+std::set<std::string> KeysSetFor(const std::string& slot, const std::vector<ParsedOverride>& all) {
+  std::set<std::string> out;
+  for (const ParsedOverride& p : all) {
+    if (p.parts.front() != slot) continue;
+    if (p.parts.size() > 1) {
+      out.insert(p.parts[1]);
+    } else if (p.value.IsMap()) {
+      for (const auto& kv : p.value) {
+        if (kv.first.IsScalar()) out.insert(kv.first.Scalar());
+      }
+    }
+  }
+  return out;
+}
+
+// The keys `impl` of `slot` takes; for an absent or unknown implementation, those any of the
+// slot's implementations takes.
+std::vector<std::string> KeysOfOldImpl(const std::string& slot, const std::string& impl) {
+  if (auto keys = ImplKeyNames(slot, impl)) return *keys;
+  std::vector<std::string> out;
+  for (const std::string& name : ImplNames(slot)) {
+    for (const std::string& k : ImplKeyNames(slot, name).value_or(std::vector<std::string>{})) {
+      if (std::find(out.begin(), out.end(), k) == out.end()) out.push_back(k);
+    }
+  }
+  return out;
+}
+
+// `SLOT.impl=NAME` replacing the file's implementation: drops from the slot the keys of the old
+// implementation that NAME does not take and that no override set; returns the warning, or "".
+std::string DropKeysOfReplacedImpl(YAML::Node& root, const std::string& slot,
+                                   const std::string& file_impl, const Override& replacing,
+                                   const std::vector<ParsedOverride>& all) {
+  const std::string impl = ImplOf(root, slot);
+  const auto accepted = ImplKeyNames(slot, impl);
+  if (impl == file_impl || !accepted) return "";  // an unknown name: the slot's reader says so
+  const std::vector<std::string> old_keys = KeysOfOldImpl(slot, file_impl);
+  const std::set<std::string> set_here = KeysSetFor(slot, all);
+  auto has = [](const std::vector<std::string>& v, const std::string& k) {
+    return std::find(v.begin(), v.end(), k) != v.end();
+  };
+  std::vector<std::string> dropped;
+  for (const auto& kv : root[slot]) {
+    if (!kv.first.IsScalar()) continue;
+    const std::string key = kv.first.Scalar();
+    if (!has(*accepted, key) && has(old_keys, key) && !set_here.count(key)) dropped.push_back(key);
+  }
+  if (dropped.empty()) return "";
+  std::string list;
+  for (const std::string& key : dropped) {
+    root[slot].remove(key);
+    list += (list.empty() ? "" : ", ") + slot + "." + key;
+  }
+  const std::string whose = file_impl.empty() ? "" : " of " + file_impl;
+  return replacing.origin + ": dropped " + list + " (key" + (dropped.size() > 1 ? "s" : "") +
+         whose + " that " + impl + " does not take)";
+}
+
+// The file, parsed, with the overrides applied (and the slots they replace trimmed).
+YAML::Node LoadRoot(const std::string& path, const std::vector<Override>& overrides,
+                    Scenario& sc) {
+  YAML::Node root = LoadYamlFile(path, "scenario file");
+  if (!root || root.IsNull())
+    throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
+  if (!root.IsMap())
+    throw InputError(path + ": expected a mapping of top-level keys, found a " +
+                     (root.IsSequence() ? std::string("list") : "scalar"));
+  std::vector<ParsedOverride> parsed;
+  for (const Override& o : overrides) parsed.push_back(ParseOverride(o));
+  // slot -> (the file's implementation, the last override of SLOT.impl)
+  std::map<std::string, std::pair<std::string, const Override*>> replaced;
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    const std::vector<std::string>& parts = parsed[i].parts;
+    if (parts.size() != 2 || parts[1] != "impl") continue;
+    const auto [it, first] = replaced.try_emplace(parts[0], ImplOf(root, parts[0]), nullptr);
+    it->second.second = &overrides[i];
+  }
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    sc.overridden.push_back(ApplyOverride(root, overrides[i], parsed[i]));
+  }
+  for (const auto& [slot, from] : replaced) {
+    const std::string warning = DropKeysOfReplacedImpl(root, slot, from.first, *from.second, parsed);
+    if (!warning.empty()) sc.warnings.push_back(warning);
+  }
+  return root;
+}
+
+bool IsKeyChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+         c == '[' || c == ']';
+}
+
+// `message` ("FILE[:LINE]: KEY: rest", as every reader of the scenario writes them) rephrased as
+// "ORIGIN: [KEY: ]rest" when KEY is one the last override covering it wrote: the file's line
+// would point at a key the user did not write there. Other messages are returned unchanged.
+std::string NameOverride(const std::string& message, const std::string& file,
+                         const std::vector<OverriddenKey>& overridden) {
+  if (overridden.empty() || message.rfind(file + ":", 0) != 0) return message;
+  size_t i = file.size() + 1;
+  if (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i]))) {
+    while (i < message.size() && std::isdigit(static_cast<unsigned char>(message[i]))) ++i;
+    if (message.compare(i, 1, ":") != 0) return message;
+    ++i;
+  }
+  if (message.compare(i, 1, " ") != 0) return message;
+  const size_t key_begin = ++i;
+  while (i < message.size() && IsKeyChar(message[i])) ++i;
+  if (i == key_begin || message.compare(i, 2, ": ") != 0) return message;
+  const std::string key = message.substr(key_begin, i - key_begin);
+  const std::string rest = message.substr(i + 2);
+  for (auto o = overridden.rbegin(); o != overridden.rend(); ++o) {
+    const bool covers = key == o->root || key.rfind(o->root + ".", 0) == 0 ||
+                        key.rfind(o->root + "[", 0) == 0;
+    if (!covers) continue;
+    // The origin names the key already when it is the one the override set ("--set KEY=...").
+    const bool named = key == o->path && o->origin.find(" " + key + "=") != std::string::npos;
+    return o->origin + ": " + (named ? "" : key + ": ") + rest;
+  }
+  return message;
 }
 
 // What the slot readers return that the cross-slot checks and the memory plan need.
@@ -68,30 +215,6 @@ struct SlotReads {
   KvSlotSettings kv;
   OffloadOptions offload;
 };
-
-// The file, parsed, with the --set overrides applied.
-YAML::Node LoadRoot(const std::string& path, const std::vector<std::string>& overrides) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
-    throw InputError(path + ": is a directory; expected a scenario YAML file");
-  CheckInputFileSize(path, kMaxYamlBytes, "scenario file");
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-    CheckDuplicateKeys(root, path, "");
-  } catch (const YAML::BadFile&) {
-    throw InputError(path + ": cannot open scenario file");
-  } catch (const YAML::Exception& e) {
-    throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
-  }
-  if (!root || root.IsNull())
-    throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
-  if (!root.IsMap())
-    throw InputError(path + ": expected a mapping of top-level keys, found a " +
-                     (root.IsSequence() ? std::string("list") : "scalar"));
-  for (const auto& o : overrides) ApplyOverride(root, o);
-  return root;
-}
 
 // Scheduler and KV cache, and the checks between them (phrased through the scheduler's and the
 // allocator's capabilities).
@@ -305,13 +428,12 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   }
 }
 
-}  // namespace
-
-Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
-  Scenario sc;
+// Loads the scenario into `sc` (sc.overridden fills in as the overrides apply, for the caller's
+// messages).
+void ReadScenario(const std::string& path, const std::vector<Override>& overrides, Scenario& sc) {
   sc.path = path;
   sc.base_dir = std::filesystem::path(path).parent_path().string();
-  sc.root = LoadRoot(path, overrides);
+  sc.root = LoadRoot(path, overrides, sc);
 
   YamlMapReader top(sc.root, path, "");
   sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
@@ -336,12 +458,38 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
   e.seed = sc.seed;
   e.routing.seed = sc.seed;
   PlanScenarioMemory(sc, reads);
+}
+
+}  // namespace
+
+std::vector<Override> FlagOverrides(const std::string& flag,
+                                    const std::vector<std::string>& assignments) {
+  std::vector<Override> out;
+  for (const std::string& a : assignments) out.push_back({a, flag + " " + a});
+  return out;
+}
+
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  return LoadScenarioWithOrigins(path, FlagOverrides("--set", overrides));
+}
+
+Scenario LoadScenarioWithOrigins(const std::string& path, const std::vector<Override>& overrides) {
+  Scenario sc;
+  try {
+    ReadScenario(path, overrides, sc);
+  } catch (const InputError& e) {
+    throw InputError(NameOverride(e.what(), path, sc.overridden));
+  }
   return sc;
 }
 
 std::vector<std::unique_ptr<Workload>> MakeScenarioWorkloads(const Scenario& sc) {
   std::vector<std::unique_ptr<Workload>> out;
-  out.push_back(MakeWorkload(sc.root["workload"], sc.path + ": workload", sc.base_dir, sc.seed));
+  try {
+    out.push_back(MakeWorkload(sc.root["workload"], sc.path + ": workload", sc.base_dir, sc.seed));
+  } catch (const InputError& e) {
+    throw InputError(NameOverride(e.what(), sc.path, sc.overridden));
+  }
   return out;
 }
 

@@ -23,6 +23,25 @@
 
 namespace servesim {
 
+// One override of a scenario key: "a.b.c=value" (the value is YAML) and the command-line text it
+// came from ("--set a.b.c=value", "--slo p99_ttft_ms=500"), which messages about the keys it wrote
+// name instead of a line of the file.
+struct Override {
+  std::string assignment;
+  std::string origin;
+};
+
+// `assignments` given to `flag` ("--set", "--vary"): each named "FLAG ASSIGNMENT" in messages.
+std::vector<Override> FlagOverrides(const std::string& flag,
+                                    const std::vector<std::string>& assignments);
+
+// A key an override wrote: a message about `root` or a key under it names `origin`.
+struct OverriddenKey {
+  std::string root;  // the shallowest key the override created or replaced
+  std::string path;  // the key it set
+  std::string origin;
+};
+
 struct Scenario {
   std::string path;      // the file, for messages
   std::string base_dir;  // relative paths inside resolve against it
@@ -39,11 +58,21 @@ struct Scenario {
   int64_t trace_requests = 1000;      // requests drawn as lifecycles (0: none)
   bool write_report_html = false;     // DIR/report.html
   std::vector<std::string> warnings;  // questionable but accepted settings, one line each
+  std::vector<OverriddenKey> overridden;  // what the overrides wrote, in order, for messages
 };
 
-// Reads `path`, applies `overrides` ("a.b.c=value", YAML-typed values) and validates everything
-// except the workload, which MakeScenarioWorkloads builds. Throws InputError.
-Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides);
+// Reads `path`, applies `overrides` in order and validates everything except the workload, which
+// MakeScenarioWorkloads builds. Throws InputError; a message about a key an override wrote reads
+// "ORIGIN: ..." (e.g. "--set scheduler.chunk_size=abc: expected an integer, found 'abc'").
+//
+// An override `SLOT.impl=NAME` that changes the file's implementation of a slot replaces it: the
+// keys of the old implementation that NAME does not take are dropped (Scenario::warnings says
+// which); the slot's shared keys, keys no implementation takes (typos stay errors) and keys
+// overridden too are kept.
+Scenario LoadScenarioWithOrigins(const std::string& path, const std::vector<Override>& overrides);
+
+// The same with every override from --set ("a.b.c=value").
+Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
 
 // The workload sources of a loaded scenario (traces are opened here).
 std::vector<std::unique_ptr<Workload>> MakeScenarioWorkloads(const Scenario& scenario);
