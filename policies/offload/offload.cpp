@@ -181,9 +181,9 @@ void PlaceFlexGen(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan
   p.memory = PlanMemory(model, device, mem);
   if (!p.memory.weights_fit || p.memory.kv_budget_bytes < 0) {
     throw InputError(c.where + ".weights: " + Gb(p.resident_bytes) + " resident + " +
-                     Gb(p.buffer_bytes) + " of streaming c.buffers + " + Gb(c.fixed) +
+                     Gb(p.buffer_bytes) + " of streaming buffers + " + Gb(c.fixed) +
                      " of activations/draft exceed the device's " + Gb(c.usable) +
-                     " c.usable; lower the device share");
+                     " usable; lower the device share");
   }
   // KV: cg on the device, cc on host; capacity is whichever side fills first.
   const double block = p.kv_bytes_per_token * static_cast<double>(mem.block_size_tokens);
@@ -259,9 +259,9 @@ void PlacePinned(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan&
     if (budget < 0) {
       throw InputError(c.where +
                        ": no memory left for resident weights: activations, draft, "
-                       "streaming c.buffers and offload.kv_reserve_tokens take " +
+                       "streaming buffers and offload.kv_reserve_tokens take " +
                        Gb(c.fixed + c.kv_reserve + buffer_guess) + " of " + Gb(c.usable) +
-                       " c.usable");
+                       " usable");
     }
   }
   budget = std::min(budget, p.weight_bytes);
@@ -289,9 +289,9 @@ void PlacePinned(const PlacementContext& c, MemoryPlanOptions& mem, OffloadPlan&
   if (!p.memory.weights_fit || p.memory.kv_budget_bytes < c.kv_reserve) {
     throw InputError(c.where + (o.resident_bytes >= 0 ? ".resident_gb: " : ".resident_layers: ") +
                      Gb(p.resident_bytes) + " resident + " + Gb(p.buffer_bytes) +
-                     " of streaming c.buffers + " + Gb(c.fixed + c.kv_reserve) +
+                     " of streaming buffers + " + Gb(c.fixed + c.kv_reserve) +
                      " of activations, draft and KV reserve exceed the device's " + Gb(c.usable) +
-                     " c.usable memory");
+                     " usable memory");
   }
 }
 

@@ -2,12 +2,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <filesystem>
 #include <iostream>
 
 #include "models/hf_config.h"
 #include "models/input_error.h"
 #include "models/model_yaml.h"
 #include "models/presets.h"
+#include "models/yaml_reader.h"
 
 namespace servesim {
 namespace {
@@ -85,15 +87,9 @@ int JobsFlag(const po::variables_map& vm) {
 ModelSpec ResolveModel(const std::string& value) {
   if (EndsWith(value, ".json")) return ModelSpecFromHfConfigFile(value);
   if (EndsWith(value, ".yaml") || EndsWith(value, ".yml")) {
-    YAML::Node node;
-    CheckInputFileSize(value, 16u << 20, "model YAML file");
-    try {
-      node = YAML::LoadFile(value);
-    } catch (const YAML::BadFile&) {
-      throw InputError("--model: cannot open '" + value + "'");
-    } catch (const YAML::Exception& e) {
-      throw InputError(value + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
-    }
+    std::error_code ec;
+    if (!std::filesystem::exists(value, ec)) throw InputError("--model: cannot open '" + value + "'");
+    const YAML::Node node = LoadYamlFile(value, "model YAML file");
     const auto slash = value.find_last_of('/');
     return ModelSpecFromYaml(node, value, slash == std::string::npos ? "" : value.substr(0, slash));
   }

@@ -315,13 +315,13 @@ run_fail "scenario YAML" empirical-lengths-empty "empirical length file with a h
 
 # ---- CLI flags
 V=$S/valid.yaml
-fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "routing.impl: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load
-fail "CLI flags" set-router-key "--set routing.policy=x (unknown key)" "routing.policy: unknown key; expected one of impl" -- run "$V" --out "$tmp/out-route2" -q --set routing.policy=x
+fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "--set routing.impl=least_load: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load
+fail "CLI flags" set-router-key "--set routing.policy=x (unknown key)" "--set routing.policy=x: unknown key; expected one of impl" -- run "$V" --out "$tmp/out-route2" -q --set routing.policy=x
 fail "CLI flags" set-not-yaml "--set value is not YAML" "--set scheduler.max_num_seqs=[: value is not valid YAML" -- run "$V" --out "$tmp/out-set1" -q --set 'scheduler.max_num_seqs=['
 fail "CLI flags" set-empty-key "--set .a=1" "--set .a=1: empty key in '.a'" -- run "$V" --out "$tmp/out-set2" -q --set '.a=1'
-fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "scheduler.max_num_seqs: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc
-fail "CLI flags" set-overflow "--set workload.num_requests=1e400" "workload.num_requests: expected a non-negative integer, found '1e400'" -- run "$V" --out "$tmp/out-set4" -q --set workload.num_requests=1e400
-fail "CLI flags" set-nan "--set hardware.memory_utilization=.nan" "hardware.memory_utilization: expected a number, found '.nan'" -- run "$V" --out "$tmp/out-set5" -q --set hardware.memory_utilization=.nan
+fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "--set scheduler.max_num_seqs=abc: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc
+fail "CLI flags" set-overflow "--set workload.num_requests=1e400" "--set workload.num_requests=1e400: expected a non-negative integer, found '1e400'" -- run "$V" --out "$tmp/out-set4" -q --set workload.num_requests=1e400
+fail "CLI flags" set-nan "--set hardware.memory_utilization=.nan" "--set hardware.memory_utilization=.nan: expected a number, found '.nan'" -- run "$V" --out "$tmp/out-set5" -q --set hardware.memory_utilization=.nan
 fail "CLI flags" run-unknown-flag "servesim run --sett (typo)" "unrecognised option '--sett'" -- run "$V" --sett a=1
 fail "CLI flags" out-is-a-file "--out names an existing file" "--out $tmp/out_is_a_file: cannot create directory" -- run "$V" --out "$tmp/out_is_a_file" -q
 fail "CLI flags" tp-overflow "--tp 4294967297 (overflows 32 bits)" "the argument ('4294967297') for option '--tp' is invalid" -- "${A[@]}" --tp 4294967297

@@ -378,7 +378,7 @@ workload: {impl: trace, path: nope.csv, format: azure}"
 bad set-bad "expected key.path=value" "$M
 $H
 $W" --set scheduler
-bad set-typo "scheduler.max_num_seqz: unknown key" "$M
+bad set-typo "--set scheduler.max_num_seqz=3: unknown key (did you mean 'max_num_seqs'?)" "$M
 $H
 $W" --set scheduler.max_num_seqz=3
 bad set-scalar-parent "is not a mapping" "$M
@@ -405,15 +405,15 @@ expect_fail offload-neg-bw "bandwidth_gbps: expected a number in (0" \
   validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: -1}]"
 expect_fail offload-tier-typo "offload_tiers[0].bandwith_gbps: unknown key (did you mean 'bandwidth_gbps'" \
   validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwith_gbps: 4}]"
-expect_fail offload-resident-too-big "offload.resident_gb: 5 GB resident" \
+expect_fail offload-resident-too-big "--set offload.resident_gb=5: 5 GB resident" \
   validate "$phone" --set offload.resident_gb=5
 expect_fail offload-fits-nowhere "fits nowhere" \
   validate "$phone" --set "hardware.offload_tiers=[{name: ufs, capacity_gb: 2, bandwidth_gbps: 4}]"
 expect_fail offload-no-tier "has no offload tier" validate "$phone" --set "hardware.offload_tiers=[]"
 expect_fail offload-flexgen-sum "offload.weights: expected percentages summing to 100" \
   validate "$phone" --set "offload={impl: flexgen, weights: [10, 10, 10]}"
-expect_fail offload-impl "offload.impl: unknown implementation 'stream'" validate "$phone" --set offload.impl=stream
-expect_fail offload-sparsity "offload.ffn_load_fraction: expected a number in (0, 1]" \
+expect_fail offload-impl "--set offload.impl=stream: unknown implementation 'stream'" validate "$phone" --set offload.impl=stream
+expect_fail offload-sparsity "--set offload.ffn_load_fraction=0: expected a number in (0, 1]" \
   validate "$phone" --set offload.ffn_load_fraction=0
 expect_fail weights-dont-fit "stream weights from a slower tier (offload.impl: layers)" \
   validate "$phone" --set "offload={impl: none}"
