@@ -9,6 +9,9 @@
 #include <optional>
 #include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
+
 #include "models/input_error.h"
 #include "models/yaml_scalar.h"
 
@@ -27,6 +30,57 @@ std::string Num(double v) {
 // YAML files the tool reads are a few kilobytes; anything this large is not one (and yaml-cpp
 // would hold the whole tree in memory).
 constexpr std::uintmax_t kMaxYamlBytes = 16u << 20;
+
+// yaml-cpp's tree costs about 500 bytes per node (measured: 524,288 list elements, 250 MB, 2.4 s),
+// so a file is counted in a streaming pass first: 100,000 nodes bound the tree near 50 MB, and a
+// scenario holds a few hundred (long data belongs in a trace or lengths CSV).
+constexpr int64_t kMaxYamlNodes = 100'000;
+
+// Counts the nodes of a YAML stream without building them; throws InputError at the first node
+// past kMaxYamlNodes. Hand-written because yaml-cpp offers no node limit of its own.
+class NodeCounter : public YAML::EventHandler {
+ public:
+  NodeCounter(const std::string& path, const std::string& what) : path_(path), what_(what) {}
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Count(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Count(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Count(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Count(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Count(const YAML::Mark& mark) {
+    if (++nodes_ <= kMaxYamlNodes) return;
+    throw InputError(path_ + ":" + std::to_string(mark.line + 1) + ": more than " +
+                     std::to_string(kMaxYamlNodes) + " YAML nodes (keys, values, list elements) " +
+                     "for a " + what_ + ", which holds a few hundred; put long data in a trace " +
+                     "or lengths CSV file");
+  }
+  const std::string& path_;
+  const std::string& what_;
+  int64_t nodes_ = 0;
+};
+
+// Refuses `text` with more than kMaxYamlNodes nodes over all its documents.
+void CheckNodeCount(const std::string& text, const std::string& path, const std::string& what) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  NodeCounter counter(path, what);
+  while (parser.HandleNextDocument(counter)) {
+  }
+}
 
 }  // namespace
 
@@ -52,6 +106,7 @@ YAML::Node LoadYamlFile(const std::string& path, const std::string& what) {
   text << in.rdbuf();
   YAML::Node root;
   try {
+    CheckNodeCount(text.str(), path, what);
     root = LoadYamlText(text.str(), path);
   } catch (const YAML::Exception& e) {
     throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);

@@ -261,6 +261,8 @@ if [ -z "$listing" ]; then
   # Sparse files: their size is checked before anything is read.
   truncate -s 17M "$tmp/huge.yaml" "$tmp/huge_model.yaml"
   truncate -s 513M "$tmp/huge_ops.csv"
+  # A 15 MiB scenario of one long list: refused by the node count before yaml-cpp builds the tree.
+  { cat "$in/scenario/valid.yaml"; printf 'notes: ['; head -c 7864320 /dev/zero | tr '\0' 'x' | sed 's/x/1,/g'; printf '1]\n'; } >"$tmp/long_list.yaml"
   junk >"$tmp/junk_ops.csv"
   cp "$in/scenario/valid.yaml" "$tmp/out_is_a_file"
   # A measured all-reduce table with the column calibrate needs first, then with a BOM.
@@ -312,6 +314,11 @@ run_fail "scenario YAML" hf-config-missing "model: {hf_config: nope/config.json}
 run_fail "scenario YAML" hf-config-bad "model: {hf_config: ...} with num_hidden_layers: -32" "negative_layers.json: key 'num_hidden_layers': expected a positive integer, found -32" -- "$S/hf_config_bad.yaml"
 run_fail "scenario YAML" trace-path-directory "workload.path is a directory" "trace_path_directory.yaml: workload.path" "is a directory, expected a trace file" -- "$S/trace_path_directory.yaml"
 run_fail "scenario YAML" empirical-lengths-empty "empirical length file with a header and no rows" "lengths_header_only.csv: no rows after the header" -- "$S/lengths_header_only.yaml"
+run_fail "scenario YAML" long-list "a 15 MiB scenario of one 7.9-million-element list (generated)" "long_list.yaml:6: more than 100000 YAML nodes" "put long data in a trace or lengths CSV file" -- "$tmp/long_list.yaml"
+run_fail "scenario YAML" two-documents "a second YAML document after ---" "two_documents.yaml:7: a second YAML document (after '---'); expected one document" -- "$S/two_documents.yaml"
+run_fail "scenario YAML" nul-in-key "a NUL byte in a top-level key" "nul_key.yaml:4: sch\\x00eduler: unknown key (did you mean 'scheduler'?)" -- "$S/nul_key.yaml"
+run_fail "scenario YAML" escape-in-value "a terminal escape sequence in the model name" "escape_value.yaml: model: unknown model 'llama\\x1B[31m-3.1-8b'" -- "$S/escape_value.yaml"
+run_fail "scenario YAML" gamma-cv-tiny "arrival gamma with cv: 1e-300 (shape 1e600)" "gamma_cv_tiny.yaml: workload.cv: expected a coefficient of variation in [0.001, 1000], found '1e-300'" -- "$S/gamma_cv_tiny.yaml"
 
 # ---- CLI flags
 V=$S/valid.yaml
@@ -331,6 +338,7 @@ fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilizatio
 fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
 fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
 fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
+fail "CLI flags" slo-out-of-range "capacity --slo p99_ttft_ms=1e300 on a scenario without output.slo" "--slo p99_ttft_ms=1e+300: output.slo.ttft_ms: expected a number in [0, 1e+12], found '1e+300'" -- capacity "$S/no_slo.yaml" --slo p99_ttft_ms=1e300 --out "$tmp/out-slo-range"
 fail "CLI flags" model-yaml-huge "--model names a 17 MiB YAML file" "huge_model.yaml: 17825792 bytes is too large for a model YAML file (limit 16 MiB)" -- analyze --model "$tmp/huge_model.yaml" --device a100-80gb
 fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_ops.csv: 537919488 bytes is too large for a measurement CSV (limit 512 MiB)" -- calibrate --device a100-80gb --ops "$tmp/huge_ops.csv"
 fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"
@@ -449,11 +457,19 @@ if [ -z "$listing" ]; then
     else
       report 0 gigantic-line-rss "peak RSS ${big:-?} KiB with a 64 MiB line vs ${small:-?} KiB for a small trace (want < 16 MiB more)"
     fi
+    # yaml-cpp's tree of the 15 MiB list alone took 3.7 GB; counted first, it is never built.
+    long=$(peak_kib "$tmp/long_list.yaml")
+    if [ -n "$small" ] && [ -n "$long" ] && [ $((long - small)) -lt 98304 ]; then
+      report 1 long-list-rss ""
+    else
+      report 0 long-list-rss "peak RSS ${long:-?} KiB for the 15 MiB list vs ${small:-?} KiB for a small scenario (want < 96 MiB more)"
+    fi
   else
-    echo "SKIP gigantic-line-rss: /usr/bin/time -v is not available to measure peak memory"
+    echo "SKIP gigantic-line-rss, long-list-rss: /usr/bin/time -v is not available to measure peak memory"
   fi
 else
   row "resource limits" gigantic-line-rss "peak memory while refusing the 64 MiB line" "peak RSS < 16 MiB above a small trace's (skipped without /usr/bin/time)"
+  row "resource limits" long-list-rss "peak memory while refusing the 15 MiB list" "peak RSS < 96 MiB above a small scenario's (skipped without /usr/bin/time)"
 fi
 
 if [ -n "$listing" ]; then exit 0; fi
