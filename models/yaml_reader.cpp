@@ -183,7 +183,8 @@ std::string YamlMapReader::OneOf(const std::string& key, const std::string& def,
       "", Get(key));
 }
 
-void YamlMapReader::Finish(const std::vector<std::string>& also_allowed) {
+void YamlMapReader::Finish(const std::vector<std::string>& also_allowed,
+                           const std::function<std::string(const std::string& key)>& explain) {
   if (!node_ || !node_.IsMap()) return;
   std::vector<std::string> known(read_.begin(), read_.end());
   known.insert(known.end(), also_allowed.begin(), also_allowed.end());
@@ -198,12 +199,14 @@ void YamlMapReader::Finish(const std::vector<std::string>& also_allowed) {
     if (read_.count(key) ||
         std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end())
       continue;
-    std::string hint = DidYouMean(key, known);
-    if (hint.empty() && !known.empty()) {
-      hint = "; expected one of";
-      for (size_t i = 0; i < known.size(); ++i) hint += (i ? ", " : " ") + known[i];
+    std::string expected;
+    for (size_t i = 0; i < known.size(); ++i) expected += (i ? ", " : "; expected one of ") + known[i];
+    if (explain) {
+      const std::string why = explain(key);
+      if (!why.empty()) Fail(Key(key), why + expected, "", kv.first);
     }
-    Fail(Key(key), "unknown key" + hint, "", kv.first);
+    const std::string hint = DidYouMean(key, known);
+    Fail(Key(key), "unknown key" + (hint.empty() ? expected : hint), "", kv.first);
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <set>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -76,8 +77,10 @@ class YamlMapReader {
                     const std::vector<std::string>& names, const std::string& what);
 
   // Every key present must have been read (or be in `also_allowed`); the first that was not is an
-  // error suggesting the nearest known key.
-  void Finish(const std::vector<std::string>& also_allowed = {});
+  // error: "KEY: EXPLANATION; expected one of ..." when `explain(key)` gives one (a key of another
+  // implementation), else "unknown key" suggesting the nearest known key.
+  void Finish(const std::vector<std::string>& also_allowed = {},
+              const std::function<std::string(const std::string& key)>& explain = nullptr);
 
   std::string Key(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
   const std::string& file() const { return file_; }

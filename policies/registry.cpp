@@ -179,6 +179,23 @@ std::optional<std::vector<std::string>> ImplKeyNames(const std::string& slot,
   return std::nullopt;
 }
 
+std::string OtherImplKeyHint(const std::string& slot, const std::string& impl,
+                             const std::string& key) {
+  // A key of `impl` itself that its reader left unread depends on another key (swap_space_gib
+  // without preemption: swap): the plain "unknown key" message says more than a hint would.
+  const auto own = ImplKeyNames(slot, impl);
+  if (own && std::find(own->begin(), own->end(), key) != own->end()) return "";
+  std::vector<std::string> takers;
+  for (const std::string& name : ImplNames(slot)) {
+    if (name == impl) continue;
+    const auto keys = ImplKeyNames(slot, name);
+    if (keys && std::find(keys->begin(), keys->end(), key) != keys->end()) takers.push_back(name);
+  }
+  if (takers.empty()) return "";
+  return "a key of " + JoinNamesOr(takers) + ", not of " + impl + "; set " + slot + ".impl to " +
+         (takers.size() == 1 ? takers.front() : "one of them");
+}
+
 std::string JoinNamesOr(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {

@@ -9,6 +9,7 @@
 #ifndef SERVESIM_POLICIES_REGISTRY_H_
 #define SERVESIM_POLICIES_REGISTRY_H_
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -78,6 +79,19 @@ const CostModelDescriptor& FindCostModel(const std::string& name);
 // implementation table (hardware, model) or no implementation named `impl`.
 std::optional<std::vector<std::string>> ImplKeyNames(const std::string& slot,
                                                      const std::string& impl);
+
+// For a `key` of `slot` that `impl` does not take but other implementations do: "a key of A or
+// B, not of IMPL; set SLOT.impl to one of them" (for YamlMapReader::Finish); "" otherwise.
+std::string OtherImplKeyHint(const std::string& slot, const std::string& impl,
+                             const std::string& key);
+
+// OtherImplKeyHint bound to a slot and its implementation, for YamlMapReader::Finish.
+inline std::function<std::string(const std::string&)> OtherImplKeys(std::string slot,
+                                                                     std::string impl) {
+  return [slot = std::move(slot), impl = std::move(impl)](const std::string& key) {
+    return OtherImplKeyHint(slot, impl, key);
+  };
+}
 
 // The names of `table`'s descriptors for which `pred` holds, in table order.
 template <typename Descriptor, typename Pred>

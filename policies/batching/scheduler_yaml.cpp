@@ -20,7 +20,7 @@ const SchedulerDescriptor& ReadSchedulerSlot(YamlMapReader& reader, int64_t mode
   // Defaults follow each engine's own (vLLM EngineArgs / SchedulerConfig, Sarathi-Serve's config).
   const SchedulerDescriptor& d = FindScheduler(options.impl);
   d.parse(reader, options);
-  reader.Finish();
+  reader.Finish({}, OtherImplKeys("scheduler", options.impl));
   return d;
 }
 

@@ -171,7 +171,7 @@ const OffloadDescriptor& ReadOffloadSlot(YamlMapReader& off, const OffloadContex
     oo.kv_reserve_tokens = off.Int("kv_reserve_tokens", ctx.max_model_len, 0, int64_t{1} << 40);
   }
   d.parse(off, ctx, oo);
-  off.Finish();
+  off.Finish({}, OtherImplKeys("offload", oo.impl));
   return d;
 }
 

@@ -15,7 +15,7 @@ const std::vector<KeyDoc>& RoutingSlotKeys() {
 
 const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& route, RoutingOptions& options) {
   options.impl = route.OneOf("impl", "round_robin", ImplNames("routing"), "implementation");
-  route.Finish();
+  route.Finish({}, OtherImplKeys("routing", options.impl));
   return FindRouter(options.impl);
 }
 

@@ -197,7 +197,7 @@ void ReadSpeculativeKeys(YamlMapReader& spec, const SpeculativeDescriptor& d,
     ReadAcceptance(spec, sp.acceptance);
     d.parse(spec, ctx, sp);
   }
-  spec.Finish();
+  spec.Finish({}, OtherImplKeys("speculative", d.name));
 }
 
 }  // namespace servesim

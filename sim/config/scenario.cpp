@@ -247,7 +247,7 @@ void ReadBatching(YamlMapReader& top, Scenario& sc, SlotReads& reads) {
                    "): a chunk fills at least one KV block",
                std::to_string(so.max_num_batched_tokens));
   }
-  kv.Finish();
+  kv.Finish({}, OtherImplKeys("kv_cache", ko.impl));
   MemoryPlanOptions& mem = reads.memory;
   mem.block_size_tokens = ko.block_size;
   mem.profile_tokens = so.max_num_batched_tokens > 0 ? so.max_num_batched_tokens : so.max_model_len;

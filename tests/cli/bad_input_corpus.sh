@@ -339,6 +339,7 @@ fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilizatio
 fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
 fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
 fail "CLI flags" slo-out-of-range "capacity --slo p99_ttft_ms=1e300 on a scenario without output.slo" "--slo p99_ttft_ms=1e+300: output.slo.ttft_ms: expected a number in [0, 1e+12], found '1e+300'" -- capacity "$S/no_slo.yaml" --slo p99_ttft_ms=1e300 --out "$tmp/out-slo-range"
+fail "CLI flags" set-key-of-other-impl "--set kv_cache.reserve=request_max while kv_cache stays paged" "--set kv_cache.reserve=request_max: a key of contiguous, not of paged; set kv_cache.impl to contiguous" -- run "$S/valid.yaml" --out "$tmp/out-other-impl" -q --set kv_cache.reserve=request_max
 fail "CLI flags" model-yaml-huge "--model names a 17 MiB YAML file" "huge_model.yaml: 17825792 bytes is too large for a model YAML file (limit 16 MiB)" -- analyze --model "$tmp/huge_model.yaml" --device a100-80gb
 fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_ops.csv: 537919488 bytes is too large for a measurement CSV (limit 512 MiB)" -- calibrate --device a100-80gb --ops "$tmp/huge_ops.csv"
 fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"

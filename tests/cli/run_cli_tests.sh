@@ -260,7 +260,7 @@ $H
 $W
 scheduler: {impl: orca}
 kv_cache: {reserve: max}"
-bad reserve-paged "kv_cache.reserve: unknown key" "$M
+bad reserve-paged "kv_cache.reserve: a key of contiguous, not of paged; set kv_cache.impl to contiguous" "$M
 $H
 $W
 kv_cache: {impl: paged, reserve: pow2}"
@@ -273,11 +273,11 @@ $H
 $W
 scheduler: {impl: sarathi, chunk_size: 16}
 kv_cache: {block_size: 32}"
-bad sarathi-budget-key "scheduler.max_num_batched_tokens: unknown key" "$M
+bad sarathi-budget-key "scheduler.max_num_batched_tokens: a key of vllm_v1 or vllm_v0, not of sarathi; set scheduler.impl to one of them" "$M
 $H
 $W
 scheduler: {impl: sarathi, max_num_batched_tokens: 512}"
-bad v1-chunk-key "scheduler.chunk_size: unknown key" "$M
+bad v1-chunk-key "scheduler.chunk_size: a key of sarathi, not of vllm_v1; set scheduler.impl to sarathi" "$M
 $H
 $W
 scheduler: {impl: vllm_v1, chunk_size: 512}"
@@ -293,7 +293,7 @@ bad static-batch "scheduler.max_batch_size: expected an integer in [1," "$M
 $H
 $W
 scheduler: {impl: static, max_batch_size: 0}"
-bad orca-seqs-key "scheduler.max_num_seqs: unknown key; expected one of impl, max_batch_size, max_model_len" "$M
+bad orca-seqs-key "scheduler.max_num_seqs: a key of vllm_v1, vllm_v0 or sarathi, not of orca; set scheduler.impl to one of them; expected one of impl, max_batch_size, max_model_len" "$M
 $H
 $W
 scheduler: {impl: orca, max_num_seqs: 8}"
