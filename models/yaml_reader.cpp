@@ -7,7 +7,7 @@
 #include <fstream>
 #include <limits>
 #include <optional>
-#include <sstream>
+#include <streambuf>
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/parser.h>
@@ -74,18 +74,53 @@ class NodeCounter : public YAML::EventHandler {
 };
 
 // Refuses `text` with more than kMaxYamlNodes nodes over all its documents.
+// An input stream over `text` without copying it (std::istringstream copies; a 15 MiB file would
+// be held three times over).
+class TextStreamBuf : public std::streambuf {
+ public:
+  explicit TextStreamBuf(const std::string& text) {
+    char* begin = const_cast<char*>(text.data());  // read only: the get area is never written
+    setg(begin, begin, begin + text.size());
+  }
+};
+
 void CheckNodeCount(const std::string& text, const std::string& path, const std::string& what) {
-  std::istringstream in(text);
+  TextStreamBuf buf(text);
+  std::istream in(&buf);
   YAML::Parser parser(in);
   NodeCounter counter(path, what);
   while (parser.HandleNextDocument(counter)) {
   }
 }
 
+// The bytes of `path`: a regular file read at its size (growing a string as it reads would hold
+// up to twice the file), anything else (a pipe, /dev/stdin) read up to kMaxYamlBytes.
+std::string ReadYamlBytes(std::ifstream& in, const std::string& path, const std::string& what) {
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(path, ec)) {
+    std::string text(static_cast<size_t>(std::filesystem::file_size(path, ec)), '\0');
+    if (ec || !in.read(text.data(), static_cast<std::streamsize>(text.size())))
+      throw InputError(path + ": cannot read " + what);
+    return text;
+  }
+  std::string text;
+  char chunk[65536];
+  while (in.read(chunk, sizeof(chunk)) || in.gcount() > 0) {
+    text.append(chunk, static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxYamlBytes) {
+      throw InputError(path + ": more than " + std::to_string(kMaxYamlBytes >> 20) +
+                       " MiB is too large for a " + what);
+    }
+  }
+  return text;
+}
+
 }  // namespace
 
 YAML::Node LoadYamlText(const std::string& text, const std::string& source) {
-  const std::vector<YAML::Node> documents = YAML::LoadAll(text);
+  TextStreamBuf buf(text);
+  std::istream in(&buf);
+  const std::vector<YAML::Node> documents = YAML::LoadAll(in);
   for (size_t i = 1; i < documents.size(); ++i) {
     const YAML::Node& d = documents[i];
     if (!d || d.IsNull()) continue;  // a trailing `---` holds nothing that would be lost
@@ -102,12 +137,11 @@ YAML::Node LoadYamlFile(const std::string& path, const std::string& what) {
   CheckInputFileSize(path, kMaxYamlBytes, what);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path + ": cannot open " + what);
-  std::ostringstream text;
-  text << in.rdbuf();
+  const std::string text = ReadYamlBytes(in, path, what);
   YAML::Node root;
   try {
-    CheckNodeCount(text.str(), path, what);
-    root = LoadYamlText(text.str(), path);
+    CheckNodeCount(text, path, what);
+    root = LoadYamlText(text, path);
   } catch (const YAML::Exception& e) {
     throw InputError(path + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg);
   }
