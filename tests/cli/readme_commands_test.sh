@@ -10,7 +10,8 @@
 # Placeholders inside example commands are bound to real inputs below (a device whose
 # measurements ../shared/data holds for NEW, the Vidur CSVs for mlp*.csv, ...); a command that
 # still holds an unbound placeholder fails the test, so a new example needs a binding here.
-# Commands that read ../shared/data are skipped with a message when SERVESIM_DATA is not set.
+# Commands that read ../shared/data ($SERVESIM_DATA, else the checkout's sibling) are skipped with a
+# message when it is absent.
 # `bash .ci/...` (install and build) is what CI itself runs; only the servesim part of that line
 # runs here.
 #
@@ -19,7 +20,8 @@ set -u
 bin=$(realpath "${1:?usage: readme_commands_test.sh path/to/servesim path/to/build_dir}")
 build=$(realpath "${2:?usage: readme_commands_test.sh path/to/servesim path/to/build_dir}")
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-data=${SERVESIM_DATA:-}
+data=${SERVESIM_DATA:-$repo/../shared/data}  # as tests/support/shared_data.h
+[ -d "$data/measured" ] || data=""
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ln -s "$repo/scenarios" "$tmp/scenarios"
@@ -73,7 +75,7 @@ run_one() {  # run_one WHERE COMMAND
   bound=$(bind "$cmd")
   if [ -z "$bound" ]; then
     skipped=$((skipped + 1))
-    echo "SKIP $where: needs SERVESIM_DATA: $cmd"
+    echo "SKIP $where: needs ../shared/data (or SERVESIM_DATA): $cmd"
     return
   fi
   if [[ "$bound" =~ (^|[^A-Za-z_])(NEW|FILE|DIR|KEY)([^A-Za-z_]|$) ]] || [[ "$bound" == *path/to/* ]]; then
