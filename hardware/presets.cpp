@@ -408,6 +408,62 @@ DeviceSpec Rtx4060() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Laptop GPUs (GeForce RTX 40 Laptop, Ada). NVIDIA's laptop comparison page gives CUDA cores,
+// the boost-clock range (set by the laptop's power limit), memory size and bus width; SM counts
+// are cores / 128. Peaks are taken at the top of the boost range (the highest-power laptops)
+// with the Ada GeForce per-SM rates of the desktop presets above: FP32 256, BF16/FP16 tensor 512
+// (FP32 accumulate), FP8 1,024, INT8 2,048, INT4 4,096 operations per SM per clock. Cross-check:
+// INT4 at the top boost reproduces NVIDIA's "AI TOPS" for the 4080 (542), 4070 (321) and 4060
+// (233) Laptop GPUs; the 4090 Laptop's 686 implies 2.2 GHz, above its listed 2,040 MHz boost,
+// which is kept. GDDR6 data rates are not on NVIDIA's page: 18 Gbps (4090, 4080) and 16 Gbps
+// (4070, 4060) as board partners and TechPowerUp list them. Capacity is the nominal GiB count
+// (nvidia-smi shows a few MiB less). The host side is a laptop's: 32 GB DRAM over the GPU's
+// PCIe 4.0 link (x16 for the 4090/4080, x8 for the 4070/4060, as their desktop AD106/AD107
+// siblings) and a 1 TB NVMe gen4 drive. A laptop that runs below the top boost is slower: set
+// hardware.peak_* (or pick the desktop part) to match yours.
+struct AdaLaptop {
+  const char* name;
+  const char* description;
+  int sms;
+  double boost_ghz;
+  int memory_gib;
+  int bus_bits;
+  double gbps_per_pin;
+  int pcie_lanes;
+};
+
+DeviceSpec AdaLaptopGpu(const AdaLaptop& l) {
+  DeviceSpec d = Base(l.name, l.description,
+                      "NVIDIA GeForce laptop comparison page (cores, boost range, memory, bus); "
+                      "Ada per-SM tensor rates at the top boost clock");
+  const double clock_hz = l.boost_ghz * 1e9;
+  const double per_sm_clock = l.sms * clock_hz;
+  d.peak = Peaks(256 * per_sm_clock, 512 * per_sm_clock, 512 * per_sm_clock, 1024 * per_sm_clock,
+                 2048 * per_sm_clock, 4096 * per_sm_clock);
+  d.memory =
+      Tier("gddr6", l.memory_gib * kGiB, l.bus_bits / 8.0 * l.gbps_per_pin * kGB, kGddrLatencyS);
+  const double link_bps = kPcie4x16EffectiveBps * l.pcie_lanes / 16;
+  d.offload_tiers = {Tier("host-dram", 32 * kGB, link_bps, kHostLatencyS),
+                     Tier("nvme-gen4", 1 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
+  d.interconnect =
+      Link(l.pcie_lanes == 16 ? "pcie4" : "pcie4-x8", kPcie4x16Bps * l.pcie_lanes / 16, kPcieStepS);
+  d.compute_units = l.sms;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+const AdaLaptop kAdaLaptops[] = {
+    {"rtx-4090-laptop", "NVIDIA GeForce RTX 4090 Laptop GPU 16GB (AD103, 2,040 MHz boost)", 76,
+     2.040, 16, 256, 18, 16},
+    {"rtx-4080-laptop", "NVIDIA GeForce RTX 4080 Laptop GPU 12GB (AD104, 2,280 MHz boost)", 58,
+     2.280, 12, 192, 18, 16},
+    {"rtx-4070-laptop", "NVIDIA GeForce RTX 4070 Laptop GPU 8GB (AD106, 2,175 MHz boost)", 36,
+     2.175, 8, 128, 16, 8},
+    {"rtx-4060-laptop", "NVIDIA GeForce RTX 4060 Laptop GPU 8GB (AD107, 2,370 MHz boost)", 24,
+     2.370, 8, 128, 16, 8},
+};
+
+// ---------------------------------------------------------------------------------------------
 // Unified-memory SoCs: laptops, embedded, phones. No host tier (the GPU already works out of the
 // system DRAM); weights that do not fit stream from storage. No multi-device link.
 
@@ -446,6 +502,47 @@ DeviceSpec AppleM3Max() {
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
 }
+
+// Apple silicon beyond the two above, from Apple's tech-spec pages (unified memory bandwidth, GPU
+// core count, the largest memory configuration of that GPU bin). GPU FP32 = cores x 128 ALUs x 2
+// x clock, with the clock from Apple's own TFLOP/s where it gave one (M1 family 10.4 TFLOP/s for
+// 32 cores -> 1.27 GHz; M2 family 1.398 GHz, matching its 13.6 / 27.2 TFLOP/s); M3 as the M3 Max
+// above (1.398 GHz) and M4 at 1.578 GHz (Apple publishes no M4 figure: third-party measurement,
+// an estimate). FP16 as FP32, no BF16/integer matrix units, SSD assumed 6 GB/s, 1 TB (see M2 Max).
+struct AppleSoc {
+  const char* name;
+  const char* description;
+  int gpu_cores;
+  double gpu_ghz;
+  int memory_gib;
+  double bandwidth_gbps;
+};
+
+DeviceSpec AppleSocSpec(const AppleSoc& a) {
+  DeviceSpec d =
+      Base(a.name, a.description,
+           "Apple tech specs (bandwidth, GPU cores, memory); GPU FP32 from cores x clock");
+  const double fp32 = a.gpu_cores * 256.0 * a.gpu_ghz * 1e9;
+  d.peak = Peaks(fp32, fp32, fp32, 0, 0, 0);
+  d.memory = Tier("lpddr5", a.memory_gib * kGiB, a.bandwidth_gbps * kGB, kLpddrLatencyS);
+  d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = a.gpu_cores;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+const AppleSoc kAppleSocs[] = {
+    {"apple-m1-pro", "Apple M1 Pro (16-core GPU, 32GB unified memory)", 16, 1.27, 32, 200},
+    {"apple-m1-max", "Apple M1 Max (32-core GPU, 64GB unified memory)", 32, 1.27, 64, 400},
+    {"apple-m1-ultra", "Apple M1 Ultra (64-core GPU, 128GB unified memory)", 64, 1.27, 128, 800},
+    {"apple-m2-pro", "Apple M2 Pro (19-core GPU, 32GB unified memory)", 19, 1.398, 32, 200},
+    {"apple-m2-ultra", "Apple M2 Ultra (76-core GPU, 192GB unified memory)", 76, 1.398, 192, 800},
+    {"apple-m3-pro", "Apple M3 Pro (18-core GPU, 36GB unified memory)", 18, 1.398, 36, 150},
+    {"apple-m4-pro", "Apple M4 Pro (20-core GPU, 64GB unified memory)", 20, 1.578, 64, 273},
+    {"apple-m4-max", "Apple M4 Max (40-core GPU, 128GB unified memory)", 40, 1.578, 128, 546},
+};
 
 // NVIDIA Jetson AGX Orin 64GB: Jetson AGX Orin Series technical brief / module datasheet: GPU of 16
 // Ampere SMs (2,048 CUDA cores, 64 tensor cores) at 1.3 GHz: FP32 5.3 TFLOP/s, 170 sparse INT8
@@ -510,6 +607,11 @@ std::vector<DevicePreset> BuildCatalog() {
   c.push_back(Preset(A40(), {"nvidia-a40"}));
   c.push_back(Preset(Rtx4090(), {"4090", "geforce-rtx-4090", "nvidia-geforce-rtx-4090"}));
   c.push_back(Preset(Rtx4060(), {"4060", "geforce-rtx-4060", "nvidia-geforce-rtx-4060"}));
+  for (const AdaLaptop& l : kAdaLaptops) {  // nvidia-smi: "NVIDIA GeForce RTX 4090 Laptop GPU"
+    const std::string name = l.name;
+    c.push_back(
+        Preset(AdaLaptopGpu(l), {"geforce-" + name + "-gpu", "nvidia-geforce-" + name + "-gpu"}));
+  }
   c.push_back(Preset(RtxPro6000Server(), {"rtxpro6000", "rtx-pro-6000-server",
                                           "rtx-pro-6000-blackwell-server-edition"}));
   c.push_back(Preset(RtxPro6000Workstation(),
@@ -518,6 +620,10 @@ std::vector<DevicePreset> BuildCatalog() {
   c.push_back(Preset(Mi300x(), {"amd-mi300x", "instinct-mi300x"}));
   c.push_back(Preset(AppleM2Max(), {"m2-max", "m2max"}));
   c.push_back(Preset(AppleM3Max(), {"m3-max", "m3max"}));
+  for (const AppleSoc& a : kAppleSocs) {
+    const std::string name = a.name;
+    c.push_back(Preset(AppleSocSpec(a), {name.substr(std::string("apple-").size())}));  // m1-max
+  }
   c.push_back(Preset(JetsonAgxOrin(), {"agx-orin", "jetson-orin", "jetson-agx-orin-64gb"}));
   c.push_back(
       Preset(PhoneSnapdragon8Gen3(), {"snapdragon-8-gen3", "snapdragon-8-gen-3", "sm8650"}));

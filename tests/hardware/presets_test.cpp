@@ -157,6 +157,36 @@ TEST_CASE("Consumer and workstation GPUs", "[hardware]") {
   CheckDatasheetCapacity(pro_ws, 96);
 }
 
+TEST_CASE("Laptop GPUs: NVIDIA's laptop page figures", "[hardware]") {
+  // Memory: NVIDIA's size and bus width x the GDDR6 data rate; INT4 dense at the top boost clock
+  // against NVIDIA's "AI TOPS" (542, 321, 233; the 4090 Laptop's 686 assumes a higher clock than
+  // its listed 2,040 MHz: 76 SMs x 4,096 x 2.04 GHz = 635).
+  struct Expected {
+    const char* name;
+    int memory_gb;
+    double bandwidth_bytes_per_s;
+    double int4_tops;
+    int sms;
+  };
+  const Expected laptops[] = {
+      {"rtx-4090-laptop", 16, 576 * kGB, 635, 76},
+      {"rtx-4080-laptop", 12, 432 * kGB, 542, 58},
+      {"rtx-4070-laptop", 8, 256 * kGB, 321, 36},
+      {"rtx-4060-laptop", 8, 256 * kGB, 233, 24},
+  };
+  for (const Expected& e : laptops) {
+    INFO(e.name);
+    const DeviceSpec& d = Get(e.name);
+    CHECK(d.memory.capacity_bytes == Approx(e.memory_gb * kGiB));
+    CHECK(d.memory.bandwidth_bytes_per_s == Approx(e.bandwidth_bytes_per_s));
+    CHECK(d.peak.int4 == Approx(e.int4_tops * kT).epsilon(0.002));
+    CHECK(d.compute_units == e.sms);
+    CHECK_FALSE(d.unified_memory);
+  }
+  // nvidia-smi's name finds the preset.
+  CHECK(FindDevicePreset("NVIDIA-GeForce-RTX-4060-Laptop-GPU")->spec.name == "rtx-4060-laptop");
+}
+
 TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
   struct Expected {
     const char* name;
@@ -167,6 +197,15 @@ TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
   const Expected socs[] = {
       {"apple-m2-max", 96 * kGiB, 400 * kGB, 6 * kGB},
       {"apple-m3-max", 128 * kGiB, 400 * kGB, 6 * kGB},
+      // Apple tech specs: memory bandwidth of each chip (and its largest memory option).
+      {"apple-m1-pro", 32 * kGiB, 200 * kGB, 6 * kGB},
+      {"apple-m1-max", 64 * kGiB, 400 * kGB, 6 * kGB},
+      {"apple-m1-ultra", 128 * kGiB, 800 * kGB, 6 * kGB},
+      {"apple-m2-pro", 32 * kGiB, 200 * kGB, 6 * kGB},
+      {"apple-m2-ultra", 192 * kGiB, 800 * kGB, 6 * kGB},
+      {"apple-m3-pro", 36 * kGiB, 150 * kGB, 6 * kGB},
+      {"apple-m4-pro", 64 * kGiB, 273 * kGB, 6 * kGB},
+      {"apple-m4-max", 128 * kGiB, 546 * kGB, 6 * kGB},
       {"jetson-agx-orin", 64 * kGiB, 204.8 * kGB, 7 * kGB},
       {"phone-snapdragon-8-gen3", 12 * kGiB, 76.8 * kGB, 4 * kGB},  // UFS 4.0
   };
@@ -180,6 +219,14 @@ TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
     CHECK(d.offload_tiers[0].bandwidth_bytes_per_s == Approx(e.storage_bytes_per_s));
     CHECK(d.interconnect.bandwidth_bytes_per_s == 0);
   }
+}
+
+TEST_CASE("Apple GPU FP32 matches Apple's published TFLOP/s", "[hardware]") {
+  // Apple's launch figures: M1 Max 10.4, M1 Ultra 21, M2 Max 13.6, M2 Ultra 27.2 TFLOP/s.
+  CHECK(Get("apple-m1-max").peak.fp32 == Approx(10.4 * kT).epsilon(0.01));
+  CHECK(Get("apple-m1-ultra").peak.fp32 == Approx(21 * kT).epsilon(0.015));
+  CHECK(Get("apple-m2-max").peak.fp32 == Approx(13.6 * kT).epsilon(0.01));
+  CHECK(Get("apple-m2-ultra").peak.fp32 == Approx(27.2 * kT).epsilon(0.01));
 }
 
 TEST_CASE("Every preset is valid and cites its source", "[hardware]") {
