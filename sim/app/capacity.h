@@ -15,8 +15,9 @@
 // lies within `tolerance` below the true boundary. This assumes pass/fail is monotone in the rate:
 // at a fixed seed a synthetic source's gaps and a trace's times scale exactly with the rate.
 //
-// Each configuration runs with the seed `servesim sweep` gives its grid point (PointSeed of its
-// --vary assignment; the rate is not part of it), so results do not depend on --jobs.
+// Each configuration runs with the seed `servesim sweep` gives its grid point (the scenario seed,
+// so every configuration sees the same requests; with --independent-seeds PointSeed of its --vary
+// assignment, the rate not part of it), so results do not depend on --jobs.
 // request_goodput at the capacity counts requests whose own TTFT, TPOT and E2E latency are within
 // the scenario's output.slo, or, where that is unset, within the bound of the highest percentile
 // of that metric in --slo (p99_ttft_ms=500 -> ttft_ms: 500). Requests per dollar =
@@ -72,7 +73,7 @@ CapacitySearch SearchCapacity(double start_per_s, double tolerance,
                               const std::function<bool(double)>& meets);
 
 struct CapacityOptions {
-  SweepOptions grid;  // scenario, --set, --vary, --jobs, --common-seed (shard unused)
+  SweepOptions grid;  // scenario, --set, --vary, --jobs, --independent-seeds (shard unused)
   std::vector<Slo> slos;
   double tolerance = 0.01;
   std::optional<double> price_per_device_hour;

@@ -7,6 +7,7 @@
 
 #include "models/hf_config.h"
 #include "models/input_error.h"
+#include "models/log.h"
 #include "models/model_yaml.h"
 #include "models/presets.h"
 #include "models/yaml_reader.h"
@@ -84,11 +85,27 @@ int JobsFlag(const po::variables_map& vm) {
   return jobs;
 }
 
+bool SeedModeFlags(const po::variables_map& vm) {
+  const bool independent = vm.count("independent-seeds") > 0;
+  if (vm.count("common-seed")) {
+    if (independent) {
+      throw InputError(
+          "--common-seed and --independent-seeds: give one of them (common random "
+          "numbers, the scenario seed at every point, are the default)");
+    }
+    CliLog().warn(
+        "--common-seed is deprecated and changes nothing: every point runs with the scenario "
+        "seed by default now (--independent-seeds gives each point its own seed)");
+  }
+  return independent;
+}
+
 ModelSpec ResolveModel(const std::string& value) {
   if (EndsWith(value, ".json")) return ModelSpecFromHfConfigFile(value);
   if (EndsWith(value, ".yaml") || EndsWith(value, ".yml")) {
     std::error_code ec;
-    if (!std::filesystem::exists(value, ec)) throw InputError("--model: cannot open '" + value + "'");
+    if (!std::filesystem::exists(value, ec))
+      throw InputError("--model: cannot open '" + value + "'");
     const YAML::Node node = LoadYamlFile(value, "model YAML file");
     const auto slash = value.find_last_of('/');
     return ModelSpecFromYaml(node, value, slash == std::string::npos ? "" : value.substr(0, slash));

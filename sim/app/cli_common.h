@@ -50,6 +50,11 @@ std::vector<std::string> Strings(const po::variables_map& vm, const char* key);
 // --jobs: 0 (all hardware threads) when absent; InputError unless positive.
 int JobsFlag(const po::variables_map& vm);
 
+// --independent-seeds / --common-seed of sweep and capacity: true for independent seeds. Common
+// random numbers are the default, so --common-seed changes nothing (a deprecation warning);
+// both together are an InputError.
+bool SeedModeFlags(const po::variables_map& vm);
+
 // --model accepts a preset name, a Hugging Face config.json (file or directory), or a YAML file
 // holding a `model:`-style mapping.
 ModelSpec ResolveModel(const std::string& value);

@@ -71,7 +71,10 @@ int CmdCapacity(int argc, char** argv) {
   AddOutOption(desc);
   desc.add_options()("jobs,j", po::value<int>(),
                      "threads over configurations (default: all hardware threads)")(
-      "common-seed", "every configuration runs with the scenario seed");
+      "independent-seeds",
+      "give each configuration its own derived seed instead of the scenario seed")(
+      "common-seed",
+      "deprecated, the default now: every configuration runs with the scenario seed");
   const auto parsed = ParseOrHelp(
       "capacity", argc, argv, desc,
       "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
@@ -94,7 +97,7 @@ int CmdCapacity(int argc, char** argv) {
   o.grid.overrides = Strings(vm, "set");
   o.grid.axes = ParseSweepAxes(Strings(vm, "vary"));
   o.grid.jobs = JobsFlag(vm);
-  o.grid.common_seed = vm.count("common-seed") > 0;
+  o.grid.independent_seeds = SeedModeFlags(vm);
   for (const std::string& s : Strings(vm, "slo")) {
     for (Slo& slo : ParseSlos(s)) {
       for (const Slo& have : o.slos) {

@@ -2,6 +2,7 @@
 // and on request trace.json, report.html and a --compare baseline) and prints a summary.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "models/log.h"
 #include "models/sim_time.h"
 #include "sim/app/cli_common.h"
+#include "sim/app/sweep.h"
 #include "sim/config/scenario.h"
 #include "sim/output/csv_writers.h"
 #include "sim/output/json_writer.h"
@@ -137,6 +139,41 @@ void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
               s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
 }
 
+// The latency statistics whose baseline -> candidate change --compare reports.
+const std::vector<std::string>& CompareDeltaMetrics() {
+  static const std::vector<std::string> kNames = {"median_ttft_ms", "p99_ttft_ms",
+                                                  "median_tpot_ms", "p99_tpot_ms",
+                                                  "median_itl_ms",  "p99_itl_ms"};
+  return kNames;
+}
+
+// Writes compare.json's "deltas": per metric baseline, candidate (this run), candidate - baseline
+// and that as a percentage of the baseline (null for a zero baseline). Returns the terminal table.
+std::string CompareDeltas(const RunSummary& b, const RunSummary& s, JsonWriter& j) {
+  std::string table =
+      "  candidate vs baseline        baseline      candidate          delta        %\n";
+  j.Key("deltas").BeginObject();
+  for (const std::string& m : CompareDeltaMetrics()) {
+    const double base = *LatencyMetricMs(b, m), cand = *LatencyMetricMs(s, m);
+    const double delta = cand - base;
+    const double pct = base != 0 ? 100.0 * delta / base : std::nan("");
+    j.Key(m).BeginObject().Field("baseline", base).Field("candidate", cand);
+    j.Field("delta", delta).Field("delta_pct", pct).EndObject();
+    char line[160];
+    std::snprintf(line, sizeof(line), "  %-24s %10.2f ms  %10.2f ms  %+10.2f ms  ", m.c_str(), base,
+                  cand, delta);
+    std::string pct_text = "n/a";
+    if (std::isfinite(pct)) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%+.1f %%", pct);
+      pct_text = buf;
+    }
+    table += line + pct_text + "\n";
+  }
+  j.EndObject();
+  return table;
+}
+
 // Runs the --compare baseline and writes baseline_summary.json and compare.json (speedups of this
 // run over the baseline: > 1 means this run is faster). Returns the terminal line about it.
 std::string RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::variables_map& vm,
@@ -158,6 +195,7 @@ std::string RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::
   j.Field("speedup_p99_e2el", ratio(b.e2e_s.Quantile(0.99), s.e2e_s.Quantile(0.99)));
   j.Field("speedup_output_throughput", ratio(static_cast<double>(s.output_tokens) / dur,
                                              static_cast<double>(b.output_tokens) / bdur));
+  const std::string deltas = CompareDeltas(b, s, j);
   j.EndObject();
   out.Write("compare.json", j.str() + "\n");
   char line[512];
@@ -167,7 +205,7 @@ std::string RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::
                 ratio(b.e2e_s.Mean(), s.e2e_s.Mean()),
                 ratio(static_cast<double>(s.output_tokens) / dur,
                       static_cast<double>(b.output_tokens) / bdur));
-  return line;
+  return line + deltas;
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include "models/printable_text.h"
 #include "models/yaml_reader.h"
 #include "sim/app/cli_common.h"
+#include "sim/app/confidence.h"
 #include "sim/config/scenario.h"
 #include "sim/output/json_writer.h"
 #include "sim/output/report_html.h"
@@ -126,7 +127,10 @@ std::string Fingerprint(const SweepOptions& o) {
     h = Fnv1a(Fnv1a(h, "\x1fvary="), a.key);
     for (const auto& v : a.values) h = Fnv1a(Fnv1a(h, "\x1f,"), v);
   }
-  return Hex64(Fnv1a(h, o.common_seed ? "\x1fseed=common" : "\x1fseed=derived"));
+  h = Fnv1a(h, o.independent_seeds ? "\x1fseed=derived" : "\x1fseed=common");
+  // One run per point hashes as before replications existed, so such shards still merge.
+  if (o.replications > 1) h = Fnv1a(h, "\x1freplications=" + std::to_string(o.replications));
+  return Hex64(h);
 }
 
 std::string InfoJson(const SweepOptions& o, const std::string& fingerprint, int64_t grid_points,
@@ -136,7 +140,8 @@ std::string InfoJson(const SweepOptions& o, const std::string& fingerprint, int6
   j.Field("scenario", o.scenario_path).Field("fingerprint", fingerprint);
   j.Field("grid_points", grid_points);
   j.Field("shard_index", shard.index).Field("shard_count", shard.count);
-  j.Field("points_in_file", points_in_file).Field("common_seed", o.common_seed);
+  j.Field("points_in_file", points_in_file).Field("common_seed", !o.independent_seeds);
+  if (o.replications > 1) j.Field("replications", static_cast<int64_t>(o.replications));
   j.Key("set").BeginArray();
   for (const auto& s : o.overrides) j.String(s);
   j.EndArray();
@@ -151,10 +156,10 @@ std::string InfoJson(const SweepOptions& o, const std::string& fingerprint, int6
   return j.str() + "\n";
 }
 
-std::string CsvHeader(const std::vector<SweepAxis>& axes) {
+std::string CsvHeader(const std::vector<SweepAxis>& axes, int replications) {
   std::string h = "point";
   for (const auto& a : axes) h += "," + CsvField(a.key);
-  for (const auto& c : SweepMetricColumns()) h += "," + c;
+  for (const auto& c : SweepCsvMetricColumns(replications)) h += "," + c;
   return h + "\n";
 }
 
@@ -279,6 +284,22 @@ uint64_t PointSeed(uint64_t scenario_seed, std::vector<std::string> assignment) 
   return SplitMix64(scenario_seed ^ h) & 0x7fffffffffffffffull;
 }
 
+uint64_t ReplicationSeed(uint64_t point_seed, int64_t replication) {
+  if (replication == 0) return point_seed;
+  return PointSeed(point_seed, {"replication=" + std::to_string(replication)});
+}
+
+int ParseReplications(const std::string& text, const std::string& flag) {
+  int n = 0;
+  const auto r = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n < 1 ||
+      n > kMaxReplications) {
+    throw InputError(flag + ": expected an integer from 1 to " + std::to_string(kMaxReplications) +
+                     ", found " + QuoteBytes(text));
+  }
+  return n;
+}
+
 ShardSpec ParseShard(const std::string& text) {
   const std::string expected = "expected i/N with integers 0 <= i < N (e.g. --shard 0/4)";
   const auto slash = text.find('/');
@@ -342,14 +363,14 @@ std::vector<Override> SweepPointOverrides(const SweepOptions& options, uint64_t 
   for (Override& o : FlagOverrides("--vary", assignment)) out.push_back(std::move(o));
   const bool seed_varied = std::any_of(options.axes.begin(), options.axes.end(),
                                        [](const SweepAxis& a) { return a.key == "seed"; });
-  if (!options.common_seed && !seed_varied) {
+  if (options.independent_seeds && !seed_varied) {
     const std::string seed = "seed=" + std::to_string(PointSeed(scenario_seed, assignment));
     out.push_back({seed, "the point's derived " + seed});
   }
   return out;
 }
 
-uint64_t ValidateSweepGrid(const SweepOptions& options) {
+uint64_t ValidateSweepGrid(const SweepOptions& options, std::vector<uint64_t>* point_seeds) {
   const int64_t size = SweepGridSize(options.axes, options.max_points);
   // The scenario seed (after --set) is the same at every point unless `seed` itself is varied,
   // in which case it is not used; read it from point 0 without a derived seed.
@@ -367,12 +388,14 @@ uint64_t ValidateSweepGrid(const SweepOptions& options) {
     }
   }
   std::vector<std::vector<std::string>> warnings(static_cast<size_t>(size));
+  if (point_seeds) point_seeds->assign(static_cast<size_t>(size), seed);
   ParallelFor(size, options.jobs, [&](int64_t p) {
     try {
       const Scenario sc =
           LoadScenarioWithOrigins(options.scenario_path, SweepPointOverrides(options, seed, p));
       MakeScenarioWorkloads(sc);  // opens traces and checks the workload keys
       warnings[static_cast<size_t>(p)] = sc.warnings;
+      if (point_seeds) (*point_seeds)[static_cast<size_t>(p)] = sc.seed;
     } catch (const InputError& e) {
       throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
     }
@@ -395,12 +418,94 @@ RunSummary RunScenarioOnce(const std::string& path, const std::vector<Override>&
   return engine.Run({});
 }
 
+namespace {
+
+// Points x replications must stay within the grid limit: each is a run.
+void CheckRunCount(const SweepOptions& o, int64_t grid_points) {
+  if (o.replications < 1 || o.replications > kMaxReplications) {
+    throw InputError("--replications: expected an integer from 1 to " +
+                     std::to_string(kMaxReplications) + ", found " +
+                     std::to_string(o.replications));
+  }
+  if (grid_points * o.replications > o.max_points) {
+    throw InputError("--replications " + std::to_string(o.replications) + ": " +
+                     std::to_string(grid_points) + " points x " + std::to_string(o.replications) +
+                     " replications make " + std::to_string(grid_points * o.replications) +
+                     " runs, more than the limit of " + std::to_string(o.max_points) +
+                     "; run fewer replications or points");
+  }
+}
+
+// The overrides of replication k of point p: the point's, then for k > 0 the replication seed.
+std::vector<Override> ReplicationOverrides(const SweepOptions& o, uint64_t scenario_seed,
+                                           uint64_t point_seed, int64_t p, int64_t k) {
+  std::vector<Override> out = SweepPointOverrides(o, scenario_seed, p);
+  if (k > 0) {
+    const std::string seed = "seed=" + std::to_string(ReplicationSeed(point_seed, k));
+    out.push_back({seed, "replication " + std::to_string(k) + "'s " + seed});
+  }
+  return out;
+}
+
+// One column of the terminal table: "mean +- half" with 4 significant digits.
+std::string MeanPlusMinus(const std::string& mean, const std::string& half) {
+  if (mean.empty()) return "-";
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%.4g +- %.3g", std::strtod(mean.c_str(), nullptr),
+                std::strtod(half.c_str(), nullptr));
+  return mean == "null" ? "null" : buf;
+}
+
+// The terminal table of a replicated sweep: the varied values and the headline metrics' 95 % CIs.
+std::string ReplicationTable(const SweepOptions& o, const std::vector<int64_t>& points,
+                             const std::vector<std::vector<std::string>>& values) {
+  const std::vector<std::string> headline = {"request_throughput", "median_ttft_ms", "p99_ttft_ms",
+                                             "median_tpot_ms",     "p99_tpot_ms",    "p99_itl_ms"};
+  const std::vector<std::string> columns = SweepCsvMetricColumns(o.replications);
+  const size_t metrics = SweepMetricColumns().size();
+  std::string t =
+      "mean +- 95 % CI half-width over " + std::to_string(o.replications) + " replications\n";
+  char cell[96];
+  std::string head;
+  for (const auto& a : o.axes) head += (head.empty() ? "" : " ") + a.key;
+  std::vector<std::string> varied(points.size());
+  size_t width = head.size();
+  for (size_t i = 0; i < points.size(); ++i) {
+    for (const auto& a : SweepAssignment(o.axes, points[i])) {
+      varied[i] += (varied[i].empty() ? "" : " ") + a.substr(a.find('=') + 1);
+    }
+    width = std::max(width, varied[i].size());
+  }
+  t += head + std::string(width - head.size(), ' ');
+  for (const auto& h : headline) {
+    std::snprintf(cell, sizeof(cell), " %22s", h.c_str());
+    t += cell;
+  }
+  t += "\n";
+  for (size_t i = 0; i < points.size(); ++i) {
+    t += varied[i] + std::string(width - varied[i].size(), ' ');
+    for (const auto& h : headline) {
+      const auto j =
+          static_cast<size_t>(std::find(columns.begin(), columns.end(), h) - columns.begin());
+      const std::string c = MeanPlusMinus(values[i][j], values[i][j + metrics]);
+      std::snprintf(cell, sizeof(cell), " %22s", c.c_str());
+      t += cell;
+    }
+    t += "\n";
+  }
+  return t;
+}
+
+}  // namespace
+
 SweepResult RunSweep(const SweepOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   if (options.axes.empty()) {
     throw InputError("servesim sweep: expected at least one --vary key=v1,v2,...");
   }
-  const uint64_t seed = ValidateSweepGrid(options);
+  CheckRunCount(options, SweepGridSize(options.axes, options.max_points));
+  std::vector<uint64_t> point_seeds;
+  const uint64_t seed = ValidateSweepGrid(options, &point_seeds);
   if (options.before_runs) options.before_runs();
   SweepResult result;
   result.grid_points = SweepGridSize(options.axes, options.max_points);
@@ -408,25 +513,44 @@ SweepResult RunSweep(const SweepOptions& options) {
   for (int64_t p = options.shard.index; p < result.grid_points; p += options.shard.count) {
     points.push_back(p);
   }
-  std::vector<std::string> rows(points.size());
-  ParallelFor(static_cast<int64_t>(points.size()), options.jobs, [&](int64_t i) {
+  const int64_t reps = options.replications;
+  // runs[i * reps + k]: replication k of points[i].
+  std::vector<std::vector<std::optional<double>>> runs(points.size() * static_cast<size_t>(reps));
+  std::vector<std::vector<std::string>> single(reps == 1 ? points.size() : 0);
+  ParallelFor(static_cast<int64_t>(runs.size()), options.jobs, [&](int64_t r) {
+    const int64_t i = r / reps, k = r % reps;
     const int64_t p = points[static_cast<size_t>(i)];
     EngineConfig config;
     RunSummary s;
     try {
-      s = RunScenarioOnce(options.scenario_path, SweepPointOverrides(options, seed, p), &config);
+      s = RunScenarioOnce(
+          options.scenario_path,
+          ReplicationOverrides(options, seed, point_seeds[static_cast<size_t>(p)], p, k), &config);
     } catch (const InputError& e) {
       throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
     }
-    std::string row = std::to_string(p);
-    for (const auto& a : SweepAssignment(options.axes, p)) {
+    if (reps == 1) {
+      single[static_cast<size_t>(i)] = SweepMetricValues(s, config);  // integers stay integers
+    } else {
+      runs[static_cast<size_t>(r)] = SweepMetricNumbers(s, config);
+    }
+  });
+  std::vector<std::vector<std::string>> values = single;
+  for (size_t i = 0; reps > 1 && i < points.size(); ++i) {
+    values.push_back(SweepReplicatedValues(
+        {runs.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(reps)),
+         runs.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<size_t>(reps))}));
+  }
+  result.csv = CsvHeader(options.axes, options.replications);
+  for (size_t i = 0; i < points.size(); ++i) {
+    std::string row = std::to_string(points[i]);
+    for (const auto& a : SweepAssignment(options.axes, points[i])) {
       row += "," + CsvField(std::string_view(a).substr(a.find('=') + 1));
     }
-    for (const auto& v : SweepMetricValues(s, config)) row += "," + v;
-    rows[static_cast<size_t>(i)] = row + "\n";
-  });
-  result.csv = CsvHeader(options.axes);
-  for (const auto& r : rows) result.csv += r;
+    for (const auto& v : values[i]) row += "," + v;
+    result.csv += row + "\n";
+  }
+  if (reps > 1) result.table = ReplicationTable(options, points, values);
   result.points_run = static_cast<int64_t>(points.size());
   result.info_json =
       InfoJson(options, Fingerprint(options), result.grid_points, options.shard, result.points_run);
@@ -466,7 +590,8 @@ namespace {
 SweepOptions UnshardedOptions(const YAML::Node& info) {
   SweepOptions o;
   o.scenario_path = info["scenario"].as<std::string>("");
-  o.common_seed = info["common_seed"].as<bool>(false);
+  o.independent_seeds = !info["common_seed"].as<bool>(false);
+  o.replications = info["replications"].as<int>(1);
   for (const auto& s : info["set"]) o.overrides.push_back(s.as<std::string>());
   for (const auto& a : info["vary"]) {
     SweepAxis axis;
@@ -511,7 +636,7 @@ void CheckShardInfo(const ShardFiles& f, const std::string& what) {
     throw InputError(what + "/sweep_info.json: grid_points " + std::to_string(f.grid_points) +
                      ", but its vary lists make " + std::to_string(points) + " points");
   }
-  const std::string header = CsvHeader(f.options.axes);
+  const std::string header = CsvHeader(f.options.axes, f.options.replications);
   if (f.head == header) return;
   std::vector<std::string> want, found;
   try {
@@ -591,15 +716,18 @@ bool IntegerMetricColumn(std::string_view name) {
 }
 
 // A value as SweepMetricValues writes it: an integer, or a FormatNumber ("null" for a non-finite
-// value); request_goodput is empty without an SLO.
-bool IsMetricValue(std::string_view column, std::string_view v) {
+// value); request_goodput is empty without an SLO. Means over replications are numbers.
+bool IsMetricValue(std::string_view column, std::string_view v, bool replicated) {
   const char* end = v.data() + v.size();
-  if (IntegerMetricColumn(column)) {
+  if (IntegerMetricColumn(column) && !replicated) {
     int64_t i = 0;
     const auto r = std::from_chars(v.data(), end, i);
     return !v.empty() && r.ec == std::errc() && r.ptr == end;
   }
-  if (v == "null" || (v.empty() && column == "request_goodput")) return true;
+  if (v == "null" ||
+      (v.empty() && (column == "request_goodput" || column == "request_goodput_ci95"))) {
+    return true;
+  }
   double d = 0;
   const auto r = std::from_chars(v.data(), end, d);
   return !v.empty() && r.ec == std::errc() && r.ptr == end && std::isfinite(d);
@@ -608,7 +736,7 @@ bool IsMetricValue(std::string_view column, std::string_view v) {
 // A row's varied values are point p's in sweep_info.json, and its metrics are numbers; `at` is
 // "DIR/sweep.csv:LINE".
 void CheckRowValues(const std::vector<std::string>& fields, int64_t p,
-                    const std::vector<SweepAxis>& axes, const std::string& at) {
+                    const std::vector<SweepAxis>& axes, int replications, const std::string& at) {
   const std::vector<std::string> assignment = SweepAssignment(axes, p);
   for (size_t i = 0; i < axes.size(); ++i) {
     const std::string expected = assignment[i].substr(axes[i].key.size() + 1);
@@ -618,13 +746,13 @@ void CheckRowValues(const std::vector<std::string>& fields, int64_t p,
                        QuoteBytes(fields[1 + i]));
     }
   }
-  const auto& metrics = SweepMetricColumns();
+  const std::vector<std::string> metrics = SweepCsvMetricColumns(replications);
   for (size_t j = 0; j < metrics.size(); ++j) {
     const std::string& v = fields[1 + axes.size() + j];
-    if (!IsMetricValue(metrics[j], v)) {
+    if (!IsMetricValue(metrics[j], v, replications > 1)) {
+      const bool integer = IntegerMetricColumn(metrics[j]) && replications == 1;
       throw InputError(at + ": column '" + metrics[j] + "': expected " +
-                       (IntegerMetricColumn(metrics[j]) ? "an integer" : "a number") + ", found " +
-                       QuoteBytes(v));
+                       (integer ? "an integer" : "a number") + ", found " + QuoteBytes(v));
     }
   }
 }
@@ -638,7 +766,8 @@ int64_t ParseShardRow(std::string_view row, const ShardFiles& f, const std::stri
   } catch (const RowError& e) {
     throw InputError(at + ": " + e.message);
   }
-  const size_t columns = 1 + f.options.axes.size() + SweepMetricColumns().size();
+  const size_t columns =
+      1 + f.options.axes.size() + SweepCsvMetricColumns(f.options.replications).size();
   if (fields.size() != columns) {
     throw InputError(at + ": expected " + std::to_string(columns) +
                      " fields (as the header), found " + std::to_string(fields.size()));
@@ -677,7 +806,7 @@ void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, siz
     const std::string row = f.csv.substr(pos, end + 1 - pos);
     pos = end + 1;
     const int64_t p = ParseShardRow(std::string_view(row).substr(0, row.size() - 1), f, at, fields);
-    CheckRowValues(fields, p, f.options.axes, at);
+    CheckRowValues(fields, p, f.options.axes, f.options.replications, at);
     const auto i = static_cast<size_t>(p);
     if (m.owner[i] >= 0) {
       throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
@@ -759,33 +888,75 @@ const std::vector<std::string>& SweepMetricColumns() {
   return kColumns;
 }
 
-std::vector<std::string> SweepMetricValues(const RunSummary& s, const EngineConfig& config) {
+std::vector<std::optional<double>> SweepMetricNumbers(const RunSummary& s,
+                                                      const EngineConfig& config) {
   const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
-  auto num = [](double v) { return FormatNumber(v); };
-  auto integer = [](int64_t v) { return std::to_string(v); };
-  std::vector<std::string> v = {
-      integer(s.completed),
-      integer(s.rejected),
-      integer(s.in_flight_at_end),
-      integer(s.truncated ? 1 : 0),
-      num(s.duration_s),
-      num(static_cast<double>(s.completed) / dur),
-      num(static_cast<double>(s.output_tokens) / dur),
-      num(static_cast<double>(s.input_tokens + s.output_tokens) / dur),
-      HasSlo(config) ? num(static_cast<double>(s.good_requests) / dur) : std::string()};
+  auto count = [](int64_t v) { return static_cast<double>(v); };
+  std::vector<std::optional<double>> v = {
+      count(s.completed),
+      count(s.rejected),
+      count(s.in_flight_at_end),
+      s.truncated ? 1.0 : 0.0,
+      s.duration_s,
+      count(s.completed) / dur,
+      count(s.output_tokens) / dur,
+      count(s.input_tokens + s.output_tokens) / dur,
+      HasSlo(config) ? std::optional<double>(count(s.good_requests) / dur) : std::nullopt};
   for (const char* m : {"ttft", "tpot", "itl", "e2el"}) {
     for (const char* st : {"mean", "median", "p99"}) {
-      v.push_back(num(*LatencyMetricMs(s, std::string(st) + "_" + m + "_ms")));
+      v.push_back(*LatencyMetricMs(s, std::string(st) + "_" + m + "_ms"));
     }
   }
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
-  v.push_back(integer(s.preemptions));
-  v.push_back(num(s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0));
-  v.push_back(num(s.kv_usage_peak));
-  v.push_back(num(s.batch_size_sum / steps));
-  v.push_back(integer(s.kv_blocks_per_replica));
-  v.push_back(integer(s.steps));
+  v.push_back(count(s.preemptions));
+  v.push_back(s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
+  v.push_back(s.kv_usage_peak);
+  v.push_back(s.batch_size_sum / steps);
+  v.push_back(count(s.kv_blocks_per_replica));
+  v.push_back(count(s.steps));
   return v;
+}
+
+std::vector<std::string> SweepMetricValues(const RunSummary& s, const EngineConfig& config) {
+  const std::vector<std::optional<double>> numbers = SweepMetricNumbers(s, config);
+  const std::vector<std::string>& columns = SweepMetricColumns();
+  std::vector<std::string> v;
+  for (size_t j = 0; j < numbers.size(); ++j) {
+    if (!numbers[j]) {
+      v.emplace_back();
+    } else if (IntegerMetricColumn(columns[j])) {
+      v.push_back(std::to_string(static_cast<int64_t>(*numbers[j])));  // counts below 2^53
+    } else {
+      v.push_back(FormatNumber(*numbers[j]));
+    }
+  }
+  return v;
+}
+
+std::vector<std::string> SweepCsvMetricColumns(int replications) {
+  std::vector<std::string> c = SweepMetricColumns();
+  if (replications > 1) {
+    for (const auto& m : SweepMetricColumns()) c.push_back(m + "_ci95");
+  }
+  return c;
+}
+
+std::vector<std::string> SweepReplicatedValues(
+    const std::vector<std::vector<std::optional<double>>>& runs) {
+  const size_t n = SweepMetricColumns().size();
+  std::vector<std::string> means(n), halves(n);
+  for (size_t j = 0; j < n; ++j) {
+    std::vector<double> values;
+    for (const auto& r : runs) {
+      if (r[j]) values.push_back(*r[j]);
+    }
+    if (values.size() != runs.size()) continue;  // request_goodput without an SLO: empty
+    const MeanCi ci = MeanCi95(values);
+    means[j] = FormatNumber(ci.mean);
+    halves[j] = std::isfinite(ci.mean) ? FormatNumber(ci.half_width) : "null";
+  }
+  means.insert(means.end(), halves.begin(), halves.end());
+  return means;
 }
 
 const std::vector<std::string>& LatencyMetricNames() {

@@ -3,16 +3,28 @@
 // of their outputs.
 //
 // A grid point is the scenario with the --set overrides, then one "key=value" per --vary axis (the
-// same override mechanism as --set, so any scenario key can be varied), then "seed=S" with
-// S = PointSeed(scenario seed, the point's "key=value" strings). Points are numbered in grid order,
-// the first axis varying slowest; point p belongs to shard p % N. Every point of the whole grid is
-// validated (scenario and workload) before any runs. A point's row depends only on the scenario,
-// the overrides and its assignment, never on --jobs, the shard or the order threads finish in.
+// same override mechanism as --set, so any scenario key can be varied). Every point runs with the
+// scenario's seed (common random numbers: each point sees the same request stream, since the
+// workload's random streams are named and seeded apart from the router's and the speculative
+// acceptance draws, so a difference between points comes from the policy, not the draws). With
+// independent_seeds (--independent-seeds) a point adds "seed=S" with S = PointSeed(scenario seed,
+// the point's "key=value" strings). Varying `seed` itself uses its values either way. Points are
+// numbered in grid order, the first axis varying slowest; point p belongs to shard p % N. Every
+// point of the whole grid is validated (scenario and workload) before any runs. A point's row
+// depends only on the scenario, the overrides and its assignment, never on --jobs, the shard or
+// the order threads finish in.
+//
+// Replications (--replications R): each point runs R times; replication k runs with
+// ReplicationSeed(the point's seed, k), replication 0 with the point's seed itself, so replication
+// k of every point sees the same request stream. The metric columns then hold the mean over the R
+// runs and R > 1 appends one `<metric>_ci95` column per metric: the half-width of the 95 %
+// confidence interval (Student t, R - 1 degrees of freedom; sim/app/confidence.h).
 //
 // Outputs in DIR: sweep.csv (header, then one row per point of the shard in point order; columns:
-// point, the varied keys' values, SweepMetricColumns(); numbers by FormatNumber, so the same grid
-// gives the same bytes) and sweep_info.json (grid size, shard, a fingerprint of the inputs: what
-// MergeSweeps checks). Merging the N shards' directories gives the unsharded run's bytes.
+// point, the varied keys' values, SweepMetricColumns(), with R > 1 the _ci95 columns; numbers by
+// FormatNumber, so the same grid gives the same bytes) and sweep_info.json (grid size, shard,
+// replications when R > 1, a fingerprint of the inputs: what MergeSweeps checks). Merging the N
+// shards' directories gives the unsharded run's bytes.
 //
 // Ignores: per-request and per-step CSVs of points (`servesim run` one point for those) and wall
 // time (printed, never written).
@@ -56,10 +68,19 @@ int64_t SweepGridSize(const std::vector<SweepAxis>& axes, int64_t max_points = k
 // The "key=value" overrides of grid point `point`, in axis order.
 std::vector<std::string> SweepAssignment(const std::vector<SweepAxis>& axes, int64_t point);
 
-// The seed of a point with the given "key=value" assignment: SplitMix64(scenario_seed XOR
-// FNV-1a-64 of the assignment sorted and joined with '\n'), top bit cleared (seeds are
-// non-negative int64 in a scenario). An empty assignment keeps the scenario seed.
+// The seed of a point with the given "key=value" assignment under independent seeds:
+// SplitMix64(scenario_seed XOR FNV-1a-64 of the assignment sorted and joined with '\n'), top bit
+// cleared (seeds are non-negative int64 in a scenario). An empty assignment keeps the scenario
+// seed.
 uint64_t PointSeed(uint64_t scenario_seed, std::vector<std::string> assignment);
+
+// The seed of replication `replication` (0-based) of a point whose seed is `point_seed`: the point
+// seed itself for replication 0, else PointSeed(point_seed, {"replication=K"}).
+uint64_t ReplicationSeed(uint64_t point_seed, int64_t replication);
+
+// --replications: an integer from 1 to kMaxReplications; InputError naming `flag` otherwise.
+constexpr int kMaxReplications = 1000;
+int ParseReplications(const std::string& text, const std::string& flag = "--replications");
 
 // `--shard i/N`: 0 <= i < N.
 struct ShardSpec {
@@ -79,23 +100,26 @@ struct SweepOptions {
   std::vector<std::string> overrides;  // --set, applied before the axes
   std::vector<SweepAxis> axes;
   ShardSpec shard;
-  int jobs = 0;              // 0: all hardware threads
-  bool common_seed = false;  // every point runs with the scenario seed (common random numbers)
+  int jobs = 0;                    // 0: all hardware threads
+  bool independent_seeds = false;  // each point its PointSeed instead of the scenario seed
+  int replications = 1;            // runs per point (sweep only; capacity runs one)
   int64_t max_points = kMaxSweepPoints;
   // Called once every point is validated, before any runs: the CLI takes its output directory
   // there, so that a bad --vary value costs no earlier outputs and a busy directory no runs.
   std::function<void()> before_runs;
 };
 
-// The complete override list of one point (--set, the assignment as --vary, the derived seed).
+// The complete override list of one point (--set, the assignment as --vary, with
+// independent_seeds the derived seed).
 std::vector<Override> SweepPointOverrides(const SweepOptions& options, uint64_t scenario_seed,
-                                             int64_t point);
+                                          int64_t point);
 
 // Loads every grid point (scenario and workload) in parallel; the first bad point in grid order
 // throws an InputError that names the --vary key it comes from when the loader's message names
 // one, else the point and its assignment. Logs each distinct warning of the points once. Returns
-// the scenario seed (with --set applied).
-uint64_t ValidateSweepGrid(const SweepOptions& options);
+// the scenario seed (with --set applied); fills `point_seeds` (when given) with each point's seed.
+uint64_t ValidateSweepGrid(const SweepOptions& options,
+                           std::vector<uint64_t>* point_seeds = nullptr);
 
 // `message` about grid point `point` prefixed with the --vary axis it names ("--vary KEY (value
 // 'V', grid point P): ..."), else with the point and its assignment (`what` names the point:
@@ -105,6 +129,7 @@ std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
 
 struct SweepResult {
   std::string csv;        // sweep.csv
+  std::string table;      // with replications: the terminal table of headline means and CIs
   std::string info_json;  // sweep_info.json
   int64_t grid_points = 0;
   int64_t points_run = 0;  // in this shard
@@ -139,6 +164,19 @@ const std::vector<std::string>& SweepMetricColumns();
 // One run's values in the order of SweepMetricColumns(). request_goodput is empty when the
 // point sets no SLO (output.slo).
 std::vector<std::string> SweepMetricValues(const RunSummary& s, const EngineConfig& config);
+
+// The same as numbers (nullopt: request_goodput without an SLO).
+std::vector<std::optional<double>> SweepMetricNumbers(const RunSummary& s,
+                                                      const EngineConfig& config);
+
+// The columns after the varied keys with `replications` runs per point: SweepMetricColumns(),
+// then for replications > 1 "<metric>_ci95" for each.
+std::vector<std::string> SweepCsvMetricColumns(int replications);
+
+// The means and CI half-widths of several runs' SweepMetricNumbers, in the order of
+// SweepCsvMetricColumns(runs.size()) (runs.size() > 1). Empty where request_goodput is.
+std::vector<std::string> SweepReplicatedValues(
+    const std::vector<std::vector<std::optional<double>>>& runs);
 
 // The SLO-able statistics, named as vLLM bench names them: {mean,median,p90,p95,p99}_
 // {ttft,tpot,itl,e2el,queue}_ms.

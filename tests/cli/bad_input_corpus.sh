@@ -329,6 +329,12 @@ fail "CLI flags" set-empty-key "--set .a=1" "--set .a=1: empty key in '.a'" -- r
 fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "--set scheduler.max_num_seqs=abc: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc
 fail "CLI flags" set-overflow "--set workload.num_requests=1e400" "--set workload.num_requests=1e400: expected a non-negative integer, found '1e400'" -- run "$V" --out "$tmp/out-set4" -q --set workload.num_requests=1e400
 fail "CLI flags" set-nan "--set hardware.memory_utilization=.nan" "--set hardware.memory_utilization=.nan: expected a number, found '.nan'" -- run "$V" --out "$tmp/out-set5" -q --set hardware.memory_utilization=.nan
+fail "CLI flags" replications-zero "sweep --replications 0" "--replications: expected an integer from 1 to 1000, found '0'" -- sweep "$V" --vary scheduler.max_num_seqs=8,16 --replications 0 --out "$tmp/out-rep1"
+fail "CLI flags" replications-huge "sweep --replications 1001" "--replications: expected an integer from 1 to 1000, found '1001'" -- sweep "$V" --vary scheduler.max_num_seqs=8,16 --replications 1001 --out "$tmp/out-rep2"
+fail "CLI flags" replications-float "sweep --replications 2.5" "--replications: expected an integer from 1 to 1000, found '2.5'" -- sweep "$V" --vary scheduler.max_num_seqs=8,16 --replications 2.5 --out "$tmp/out-rep3"
+fail "CLI flags" replications-text "sweep --replications many" "--replications: expected an integer from 1 to 1000, found 'many'" -- sweep "$V" --vary scheduler.max_num_seqs=8,16 --replications many --out "$tmp/out-rep4"
+fail "CLI flags" replications-too-many-runs "sweep: 1000 points x 1000 replications" "--replications 1000: 1000 points x 1000 replications make 1000000 runs, more than the limit of 100000" -- sweep "$V" --vary "scheduler.max_num_seqs=$(seq -s, 1 1000)" --replications 1000 --out "$tmp/out-rep5"
+fail "CLI flags" seed-flags-both "sweep --common-seed --independent-seeds" "--common-seed and --independent-seeds: give one of them" -- sweep "$V" --vary scheduler.max_num_seqs=8,16 --common-seed --independent-seeds --out "$tmp/out-rep6"
 fail "CLI flags" run-unknown-flag "servesim run --sett (typo)" "unrecognised option '--sett'" -- run "$V" --sett a=1
 fail "CLI flags" out-is-a-file "--out names an existing file" "--out $tmp/out_is_a_file: cannot create directory" -- run "$V" --out "$tmp/out_is_a_file" -q
 fail "CLI flags" tp-overflow "--tp 4294967297 (overflows 32 bits)" "the argument ('4294967297') for option '--tp' is invalid" -- "${A[@]}" --tp 4294967297

@@ -150,6 +150,15 @@ else
   failed=$((failed + 1)); echo "FAIL --compare speculative.impl=none"
 fi
 expect_fail compare-bad-impl "speculative.impl: unknown implementation 'nope'" run "$default" --out "$tmp/cmp2" -q --set speculative.impl=ngram --compare speculative.impl=nope
+# --compare with the scenario's own value: the same seed gives the same requests and the same
+# policy, so every delta is exactly 0 (common random numbers), printed and in compare.json.
+"$bin" run "$default" --set workload.num_requests=50 --out "$tmp/cmp3" --compare scheduler.max_num_seqs=256 >"$tmp/cmp3.out" 2>/dev/null
+if [ "$(grep -c '"delta": 0,' "$tmp/cmp3/compare.json")" -eq 6 ] && grep -q '"delta_pct": 0' "$tmp/cmp3/compare.json" &&
+  grep -q '^  p99_ttft_ms .* +0.00 ms  +0.0 %$' "$tmp/cmp3.out" && grep -q '^  median_itl_ms ' "$tmp/cmp3.out"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1)); echo "FAIL --compare deltas: $(cat "$tmp/cmp3.out")"
+fi
 if [ ! -e "$tmp/cmp2/summary.json" ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL a bad --compare still ran the scenario"; fi
 
 # Golden scenarios: the whole summary.json, byte for byte (tests/golden/README.md).

@@ -34,4 +34,12 @@ if [ "$rows" -ne 12 ]; then
   echo "FAIL: merged sweep.csv has $rows rows, expected 12"
   exit 1
 fi
+# Replicated sweeps shard and merge the same way (means and _ci95 columns).
+rep=("${args[@]}" --replications 3)
+"$bin" "${rep[@]}" --out "$tmp/rep" --jobs 2 2>/dev/null
+for i in 0 1; do "$bin" "${rep[@]}" --out "$tmp/rep$i" --shard "$i/2" --jobs 1 2>/dev/null; done
+"$bin" merge "$tmp/rep1" "$tmp/rep0" --out "$tmp/rep-merged"
+cmp "$tmp/rep/sweep.csv" "$tmp/rep-merged/sweep.csv"
+cmp "$tmp/rep/sweep_info.json" "$tmp/rep-merged/sweep_info.json"
+head -1 "$tmp/rep/sweep.csv" | grep -q ",steps,completed_ci95,.*,steps_ci95$"
 echo "sweep_shard_test: ok (12 points; 4 merged shards and 1 or 2 threads give the same bytes)"

@@ -2,11 +2,15 @@
 // number of threads or on sharding.
 #include "sim/app/sweep.h"
 
+#include <algorithm>
+#include <array>
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
 #include "models/input_error.h"
+#include "sim/config/scenario.h"
+#include "sim/core/engine.h"
 #include "tests/support/input_error.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/text.h"
@@ -110,13 +114,14 @@ TEST_CASE("a sweep's csv is the same for 1 and 3 jobs and for merged shards", "[
   CHECK(Contains(one.csv, "point,scheduler.max_num_seqs,workload.rate_per_s,completed,"));
   CHECK(Contains(one.csv, "\n3,32,12,60,"));  // every request completes at every point
 
-  // Points differ in their seeds: the same max_num_seqs at another rate draws other lengths.
-  // With common_seed they all share the scenario's draws.
-  o.common_seed = true;
-  const SweepResult common = RunSweep(o);
-  CHECK(common.csv != one.csv);
+  // With independent seeds the points draw other requests than the scenario seed gives them.
+  o.independent_seeds = true;
+  const SweepResult independent = RunSweep(o);
+  CHECK(independent.csv != one.csv);
+  CHECK(Contains(independent.info_json, "\"common_seed\": false"));
+  CHECK(Contains(one.info_json, "\"common_seed\": true"));
 
-  o.common_seed = false;
+  o.independent_seeds = false;
   std::vector<std::string> shard_dirs;
   for (int64_t i = 0; i < 3; ++i) {
     o.shard = ShardSpec{i, 3};
@@ -136,6 +141,81 @@ TEST_CASE("a sweep's csv is the same for 1 and 3 jobs and for merged shards", "[
                    MergeSweeps({shard_dirs[0], shard_dirs[0]});
                  }),
                  "appears in both"));
+}
+
+// Common random numbers: points that differ only in policy keys (the scheduler's batch cap, the
+// scheduler itself, the router, which draws from its own stream) see the very same requests.
+TEST_CASE("every point of a policy sweep sees the same request stream", "[sweep]") {
+  TempDir dir;
+  SweepOptions o;
+  o.scenario_path = dir.Write("s.yaml", kScenario);
+  o.overrides = {"hardware.replicas=2"};
+  o.axes = ParseSweepAxes({"scheduler.max_num_seqs=2,32", "scheduler.impl=vllm_v1,sarathi",
+                           "routing.impl=round_robin,random"});
+  const uint64_t seed = ValidateSweepGrid(o);
+  using Stream = std::vector<std::array<int64_t, 4>>;  // id, arrival, prompt, output
+  std::vector<Stream> streams;
+  std::vector<std::vector<int64_t>> finishes;
+  for (int64_t p = 0; p < SweepGridSize(o.axes); ++p) {
+    const Scenario sc = LoadScenarioWithOrigins(o.scenario_path, SweepPointOverrides(o, seed, p));
+    Stream stream;
+    std::vector<int64_t> finish;
+    CallbackObserver obs;
+    obs.on_request = [&](const RequestRecord& r) {
+      stream.push_back({r.request_id, r.arrival_ns, r.prompt_tokens, r.output_tokens});
+      finish.push_back(r.finish_ns);
+    };
+    Engine engine(sc.engine, MakeScenarioWorkloads(sc));
+    engine.Run({&obs});
+    std::sort(stream.begin(), stream.end());
+    streams.push_back(stream);
+    finishes.push_back(finish);
+  }
+  REQUIRE(streams[0].size() == 60);
+  for (size_t p = 1; p < streams.size(); ++p) CHECK(streams[p] == streams[0]);
+  CHECK(finishes[0] != finishes[4]);  // the policies do differ: max_num_seqs 2 vs 32
+
+  // Independent seeds give points other streams.
+  o.independent_seeds = true;
+  const Scenario a = LoadScenarioWithOrigins(o.scenario_path, SweepPointOverrides(o, seed, 0));
+  const Scenario b = LoadScenarioWithOrigins(o.scenario_path, SweepPointOverrides(o, seed, 1));
+  CHECK(a.seed != b.seed);
+}
+
+TEST_CASE("replication k runs with the same seed at every point", "[sweep]") {
+  CHECK(ReplicationSeed(42, 0) == 42);
+  CHECK(ReplicationSeed(42, 1) == PointSeed(42, {"replication=1"}));
+  CHECK(ReplicationSeed(42, 1) != ReplicationSeed(42, 2));
+  CHECK(ParseReplications("1") == 1);
+  CHECK(ParseReplications("1000") == 1000);
+  for (const char* bad : {"0", "1001", "-3", "2.5", "x", "", "5 "}) {
+    CHECK(Contains(InputErrorOf([&] { ParseReplications(bad); }),
+                   "--replications: expected an integer from 1 to 1000"));
+  }
+  TempDir dir;
+  SweepOptions o;
+  o.scenario_path = dir.Write("s.yaml", kScenario);
+  o.axes = ParseSweepAxes({"scheduler.max_num_seqs=16,32"});
+  const SweepResult one = RunSweep(o);
+  o.replications = 3;
+  const SweepResult three = RunSweep(o);
+  // Means and CI columns: 2 rows with 1 + 1 + 2 x metrics fields.
+  const size_t metrics = SweepMetricColumns().size();
+  CHECK(Contains(three.csv, ",steps,completed_ci95,"));
+  CHECK(Contains(three.csv, ",steps_ci95\n"));
+  CHECK(Contains(three.info_json, "\"replications\": 3"));
+  CHECK_FALSE(Contains(one.info_json, "replications"));
+  const std::string row = three.csv.substr(three.csv.find('\n') + 1);
+  CHECK(static_cast<size_t>(std::count(
+            row.begin(), row.begin() + static_cast<std::ptrdiff_t>(row.find('\n')), ',')) ==
+        1 + 2 * metrics);
+  // Every request completes in every replication: completed 60, CI 0.
+  CHECK(Contains(row, "0,16,60,0,0,0,"));
+  CHECK(Contains(three.table, "over 3 replications"));
+  CHECK(one.table.empty());
+  o.max_points = 5;
+  CHECK(Contains(InputErrorOf([&] { RunSweep(o); }),
+                 "--replications 3: 2 points x 3 replications make 6 runs"));
 }
 
 TEST_CASE("a bad grid point names the --vary key it comes from", "[sweep]") {
