@@ -36,6 +36,7 @@ std::vector<std::string> NearestNames(std::string_view name,
                                       size_t max_results) {
   std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& c : candidates) {
+    if (c == name) continue;  // never suggest the input itself
     const size_t d = EditDistance(name, c);
     // Plausible: a third of the longer name, at least 2 edits; or one is a prefix of the other.
     const size_t limit = std::max<size_t>(2, std::max(name.size(), c.size()) / 3);

@@ -23,7 +23,7 @@ class InputError : public std::runtime_error {
 };
 
 // The candidates closest to `name` by edit distance (at most `max_results`, only plausible ones),
-// for "did you mean ...?" hints.
+// for "did you mean ...?" hints; never `name` itself (a hint that repeats the input says nothing).
 std::vector<std::string> NearestNames(std::string_view name,
                                       const std::vector<std::string>& candidates,
                                       size_t max_results = 3);

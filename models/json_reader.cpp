@@ -72,11 +72,19 @@ const JsonValue& JsonReader::Parse(std::string_view text) {
   const size_t root = Push(JsonValue::Kind::kObject);
   Ws();
   values_[root].offset = pos_;
-  Expect('{');
-  Members(root, 0);
+  if (options_.top_level_array && Peek() == '[') {
+    Array(root, 0);
+  } else {
+    Expect('{');
+    Members(root, 0);
+  }
   values_[root].end = values_.size();
   Ws();
-  if (pos_ != text_.size()) Fail(std::string(options_.end_name) + " after the object");
+  if (pos_ != text_.size()) {
+    Fail(std::string(options_.end_name) + (values_[root].kind == JsonValue::Kind::kArray
+                                               ? " after the array"
+                                               : " after the object"));
+  }
   return values_[root];
 }
 

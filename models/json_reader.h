@@ -60,13 +60,16 @@ class JsonReader {
     bool nonfinite_numbers = false;
     // What the end of the text is called in messages ("found end of line").
     const char* end_name = "end of line";
+    // An array at the top level is accepted as well as an object (a ShareGPT file is one array).
+    // Last, so that aggregate initializations of the fields above keep their meaning.
+    bool top_level_array = false;
   };
 
   JsonReader() = default;
   explicit JsonReader(Options options) : options_(options) {}
 
-  // Parses `text`, which must hold one object (surrounded by whitespace only) and must outlive the
-  // result; returns the root object. Throws JsonError. Values of an earlier Parse are invalidated.
+  // Parses `text`, which must hold one object (or, with Options::top_level_array, an array),
+  // surrounded by whitespace only, and must outlive the result; returns the root. Throws JsonError. Values of an earlier Parse are invalidated.
   const JsonValue& Parse(std::string_view text);
 
   // The member of `object` named `key` (raw comparison), or nullptr.

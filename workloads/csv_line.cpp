@@ -28,7 +28,7 @@ void CheckHeaderText(std::string_view line) {
 
 }  // namespace
 
-void SplitCsv(std::string_view line, std::vector<std::string>& fields) {
+void SplitCsv(std::string_view line, std::vector<std::string>& fields, char separator) {
   size_t count = 0;
   auto next_field = [&]() -> std::string& {
     if (count == fields.size()) fields.emplace_back();
@@ -57,16 +57,17 @@ void SplitCsv(std::string_view line, std::vector<std::string>& fields) {
         }
       }
       if (!closed) throw RowError{"unterminated quoted field"};
-      if (i < line.size() && line[i] != ',') {
-        throw RowError{"expected ',' after a quoted field, found " + QuoteBytes(line.substr(i, 1))};
+      if (i < line.size() && line[i] != separator) {
+        throw RowError{"expected " + SeparatorName(separator) + " after a quoted field, found " +
+                       QuoteBytes(line.substr(i, 1))};
       }
     } else {
-      const size_t end = std::min(line.find(',', i), line.size());
+      const size_t end = std::min(line.find(separator, i), line.size());
       field.assign(line.substr(i, end - i));
       i = end;
     }
     if (i >= line.size()) break;
-    ++i;  // the comma
+    ++i;  // the separator
     if (i == line.size()) {
       next_field();  // a trailing comma ends with an empty field
       break;
@@ -89,8 +90,37 @@ std::string HeaderList(const std::vector<std::string>& names) {
   return PrintableBytes(out, 200);
 }
 
-void ReadCsvHeader(LineReader& lines, const std::string& expected,
-                   std::vector<std::string>& header) {
+std::string SeparatorName(char separator) {
+  switch (separator) {
+    case '\t':
+      return "a tab";
+    case ';':
+      return "';'";
+    default:
+      return std::string("'") + separator + "'";
+  }
+}
+
+char DetectSeparator(std::string_view header) {
+  size_t counts[3] = {0, 0, 0};
+  bool quoted = false;
+  for (const char c : header) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == ',') ++counts[0];
+    if (c == '\t') ++counts[1];
+    if (c == ';') ++counts[2];
+  }
+  const char names[3] = {',', '\t', ';'};
+  size_t best = 0;
+  for (size_t k = 1; k < 3; ++k) {
+    if (counts[k] > counts[best]) best = k;
+  }
+  return names[best];
+}
+
+void ReadCsvHeader(LineReader& lines, const std::string& expected, std::vector<std::string>& header,
+                   char& separator) {
   std::string_view line;
   LineReader::Status status;
   while ((status = lines.Next(line)) == LineReader::Status::kLine && IsBlank(line)) {
@@ -104,7 +134,8 @@ void ReadCsvHeader(LineReader& lines, const std::string& expected,
   }
   try {
     CheckHeaderText(line);
-    SplitCsv(line, header);
+    if (separator == 0) separator = DetectSeparator(line);
+    SplitCsv(line, header, separator);
   } catch (const RowError& e) {
     throw InputError(lines.Where() + ": header: " + e.message);
   }
@@ -115,8 +146,15 @@ size_t ColumnIndex(const LineReader& lines, const std::vector<std::string>& head
                    const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
   if (it == header.end()) {
+    // A header read as one field was split at the wrong character: suggesting that whole line
+    // as the column's name would only repeat it.
+    const std::string hint =
+        header.size() == 1
+            ? "; the header is one field: if its columns are separated by another character, "
+              "set the trace's separator (comma, tab or semicolon)"
+            : PrintableBytes(DidYouMean(name, header), 200);
     throw InputError(lines.Where() + ": column '" + name + "': missing from the header '" +
-                     HeaderList(header) + "'" + PrintableBytes(DidYouMean(name, header), 200));
+                     HeaderList(header) + "'" + hint);
   }
   const size_t index = static_cast<size_t>(it - header.begin());
   const auto again = std::find(it + 1, header.end(), name);

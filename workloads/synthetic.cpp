@@ -238,43 +238,18 @@ class OpenLoopWorkload : public Workload {
  public:
   OpenLoopWorkload(const SyntheticOptions& o, uint64_t seed, const std::string& source)
       : options_(o),
-        arrival_rng_(MakeStream(seed, o.stream_prefix + "arrivals")),
+        clock_(o.arrival, o.rate_per_s, o.cv, MakeStream(seed, o.stream_prefix + "arrivals")),
         lengths_(o.prompt, o.output, o.max_prompt_tokens, o.max_output_tokens, seed,
                  o.stream_prefix, source),
         prefix_(o.shared_prefix, seed, o.stream_prefix) {
     duration_ns_ = DurationNs(o.duration_s, source + ".duration_s");
-    if (o.arrival == ArrivalKind::kGamma) {
-      gamma_shape_ = 1.0 / (o.cv * o.cv);
-      gamma_scale_s_ = 1.0 / (o.rate_per_s * gamma_shape_);
-    }
   }
 
   Pull Next(Request& out) override {
     if (done_) return Pull::kExhausted;
     if (options_.num_requests >= 0 && next_id_ >= options_.num_requests) return Finish();
-    int64_t t = 0;
-    if (next_id_ > 0) {
-      switch (options_.arrival) {
-        case ArrivalKind::kBurst:
-          t = 0;
-          break;
-        case ArrivalKind::kConstant: {
-          // Arrivals past the horizon arrive at it: the engine stops there and counts them.
-          t = NsToTicks(static_cast<double>(next_id_) * kNsPerS / options_.rate_per_s);
-          break;
-        }
-        case ArrivalKind::kPoisson:
-        case ArrivalKind::kGamma: {
-          const double gap_s = options_.arrival == ArrivalKind::kPoisson
-                                   ? Exponential(arrival_rng_, 1.0 / options_.rate_per_s)
-                                   : Gamma(arrival_rng_, gamma_shape_, gamma_scale_s_);
-          t = AddTicks(last_ns_, NsToTicks(gap_s * kNsPerS));
-          break;
-        }
-      }
-    }
+    const int64_t t = clock_.Next();
     if (duration_ns_ >= 0 && t >= duration_ns_) return Finish();
-    last_ns_ = t;
     out.id = next_id_++;
     out.arrival_ns = t;
     out.client = -1;
@@ -310,14 +285,11 @@ class OpenLoopWorkload : public Workload {
   }
 
   SyntheticOptions options_;
-  RngStream arrival_rng_;
+  ArrivalClock clock_;
   LengthDrawer lengths_;
   PrefixDrawer prefix_;
   int64_t duration_ns_ = -1;
-  double gamma_shape_ = 1.0;
-  double gamma_scale_s_ = 1.0;
   int64_t next_id_ = 0;
-  int64_t last_ns_ = 0;
   bool done_ = false;
 };
 
@@ -540,6 +512,40 @@ void ValidateSharedPrefix(const SharedPrefixSpec& spec, const std::string& where
   if (spec.popularity == PrefixPopularity::kZipf && (!Finite(spec.zipf_s) || spec.zipf_s <= 0)) {
     fail("zipf_s", "a positive exponent", Num(spec.zipf_s));
   }
+}
+
+ArrivalClock::ArrivalClock(ArrivalKind kind, double rate_per_s, double cv, RngStream rng)
+    : kind_(kind), rate_per_s_(rate_per_s), rng_(rng) {
+  if (kind == ArrivalKind::kGamma) {
+    gamma_shape_ = 1.0 / (cv * cv);
+    gamma_scale_s_ = 1.0 / (rate_per_s * gamma_shape_);
+  }
+}
+
+int64_t ArrivalClock::Next() {
+  int64_t t = 0;
+  if (count_ > 0) {
+    switch (kind_) {
+      case ArrivalKind::kBurst:
+        t = 0;
+        break;
+      case ArrivalKind::kConstant:
+        // Arrivals past the horizon arrive at it: the engine stops there and counts them.
+        t = NsToTicks(static_cast<double>(count_) * kNsPerS / rate_per_s_);
+        break;
+      case ArrivalKind::kPoisson:
+      case ArrivalKind::kGamma: {
+        const double gap_s = kind_ == ArrivalKind::kPoisson
+                                 ? Exponential(rng_, 1.0 / rate_per_s_)
+                                 : Gamma(rng_, gamma_shape_, gamma_scale_s_);
+        t = AddTicks(last_ns_, NsToTicks(gap_s * kNsPerS));
+        break;
+      }
+    }
+  }
+  ++count_;
+  last_ns_ = t;
+  return t;
 }
 
 uint64_t PrefixGroupHash(const std::string& stream_prefix, int64_t g, int64_t length) {

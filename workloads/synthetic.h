@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "workloads/random.h"
 #include "workloads/workload.h"
 
 namespace servesim {
@@ -106,6 +107,26 @@ void ValidateSharedPrefix(const SharedPrefixSpec& spec, const std::string& where
 
 // The prefix hash of shared prompt g of `length` tokens in the source with `stream_prefix`.
 uint64_t PrefixGroupHash(const std::string& stream_prefix, int64_t g, int64_t length);
+
+// Arrival times of one open-loop process, request after request ("Open loop" above): the first at
+// t = 0, then a gap of `kind` each. Draws come from `rng` (the synthetic source passes its
+// "arrivals" stream); trace formats without timestamps use it too (trace.h). rate_per_s must be
+// positive (not read for burst), cv positive (gamma only): the callers validate them.
+class ArrivalClock {
+ public:
+  ArrivalClock(ArrivalKind kind, double rate_per_s, double cv, RngStream rng);
+  // The next request's arrival in integer ns (past the horizon: at it).
+  int64_t Next();
+
+ private:
+  ArrivalKind kind_;
+  double rate_per_s_;
+  double gamma_shape_ = 1.0;
+  double gamma_scale_s_ = 1.0;
+  RngStream rng_;
+  int64_t count_ = 0;
+  int64_t last_ns_ = 0;
+};
 
 struct SyntheticOptions {
   ArrivalKind arrival = ArrivalKind::kPoisson;

@@ -35,17 +35,37 @@ std::optional<int64_t> ParseTimestampNs(std::string_view t) {
       h > 23 || mi > 59 || s > 59) {
     return std::nullopt;
   }
+  size_t end = 19;  // one past the fraction
   int64_t frac_ns = 0;
-  if (t.size() > 19) {
-    if (t[19] != '.' || t.size() == 20 || t.size() > 29) return std::nullopt;
+  if (t.size() > 19 && t[19] == '.') {
+    end = 20;
     int64_t scale = 100'000'000;
-    for (size_t i = 20; i < t.size(); ++i) {
-      if (t[i] < '0' || t[i] > '9') return std::nullopt;
-      frac_ns += (t[i] - '0') * scale;
+    while (end < t.size() && t[end] >= '0' && t[end] <= '9') {
+      if (end - 20 >= 9) return std::nullopt;
+      frac_ns += (t[end] - '0') * scale;
       scale /= 10;
+      ++end;
+    }
+    if (end == 20) return std::nullopt;
+  }
+  int64_t offset_s = 0;
+  if (end < t.size()) {
+    const std::string_view zone = t.substr(end);
+    if (zone == "Z" || zone == "z") {
+    } else if (zone[0] == '+' || zone[0] == '-') {
+      int64_t oh = 0, om = 0;
+      const bool ok = zone.size() == 3   ? num(end + 1, 2, oh)
+                      : zone.size() == 5 ? num(end + 1, 2, oh) && num(end + 3, 2, om)
+                      : zone.size() == 6
+                          ? num(end + 1, 2, oh) && zone[3] == ':' && num(end + 4, 2, om)
+                          : false;
+      if (!ok || oh > 23 || om > 59) return std::nullopt;
+      offset_s = (zone[0] == '+' ? 1 : -1) * (oh * 3'600 + om * 60);
+    } else {
+      return std::nullopt;
     }
   }
-  const int64_t seconds = DaysFromCivil(y, mo, d) * 86'400 + h * 3'600 + mi * 60 + s;
+  const int64_t seconds = DaysFromCivil(y, mo, d) * 86'400 + h * 3'600 + mi * 60 + s - offset_s;
   return seconds * 1'000'000'000 + frac_ns;
 }
 

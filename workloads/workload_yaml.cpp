@@ -141,9 +141,9 @@ std::string ResolvePath(const std::string& path, const std::string& base_dir) {
 
 // ---- Key tables (documentation order).
 
-const std::vector<std::string> kTraceKeys = {"impl",    "path",         "format",
-                                             "columns", "time_scale",   "start_s",
-                                             "end_s",   "max_requests", "skip_bad_rows"};
+const std::vector<std::string> kTraceKeys = {
+    "impl",       "path", "format",     "columns", "time_unit", "separator",    "arrival",
+    "rate_per_s", "cv",   "time_scale", "start_s", "end_s",     "max_requests", "skip_bad_rows"};
 const std::vector<std::string> kSyntheticKeys = {
     "impl",          "arrival",       "rate_per_s",        "cv",
     "prompt_tokens", "output_tokens", "max_prompt_tokens", "max_output_tokens",
@@ -165,12 +165,18 @@ const std::vector<std::string> kLengthKeys = {"dist", "value", "min", "max", "me
 const std::vector<std::string> kSharedPrefixKeys = {"prompts", "tokens", "share", "popularity",
                                                     "zipf_s"};
 const std::vector<std::string> kPopularityNames = {"uniform", "zipf"};
-const std::vector<std::string> kColumnKeys = {"arrival_s", "arrival_ms", "prompt_tokens",
+const std::vector<std::string> kColumnKeys = {"arrival", "arrival_s", "arrival_ms", "prompt_tokens",
                                               "output_tokens"};
 const std::vector<std::string> kArrivalNames = {"poisson", "gamma", "constant", "burst"};
 const std::vector<std::string> kLengthNames = {"fixed",     "uniform", "normal",
                                                "lognormal", "zipf",    "empirical"};
-const std::vector<std::string> kFormatNames = {"azure", "mooncake", "csv", "jsonl"};
+const std::vector<std::string> kFormatNames = [] {
+  std::vector<std::string> out;
+  for (TraceFormat f : TraceFormats()) out.emplace_back(TraceFormatName(f));
+  return out;
+}();
+const std::vector<std::string> kTimeUnitNames = {"s", "ms", "us", "ns", "iso"};
+const std::vector<std::string> kSeparatorNames = {"comma", "tab", "semicolon", ",", ";"};
 
 // ---- Lengths.
 
@@ -296,36 +302,97 @@ std::function<std::string(const std::string&)> OtherImplKeys(const std::string& 
 
 // ---- The impls.
 
+// The columns map of a csv / jsonl trace; `unit` gets arrival_s / arrival_ms's unit.
+void ReadTraceColumns(MapReader& r, TraceOptions& o, std::optional<TimeUnit>& unit) {
+  if (o.format != TraceFormat::kCsv && o.format != TraceFormat::kJsonl) {
+    throw InputError(r.Key("columns") + ": applies to formats csv and jsonl only (format " +
+                     TraceFormatName(o.format) + " has fixed columns)");
+  }
+  const YAML::Node columns = r.Get("columns");
+  if (!columns.IsMap()) r.Fail("columns", "a map of column names", columns);
+  MapReader c(columns, r.Key("columns"));
+  c.CheckKeys(kColumnKeys);
+  const int given = c.Has("arrival") + c.Has("arrival_s") + c.Has("arrival_ms");
+  if (given > 1) {
+    throw InputError(c.source() +
+                     ": give one of arrival (unit: time_unit), arrival_s or arrival_ms");
+  }
+  if (c.Has("arrival")) o.columns.arrival = c.String("arrival", "a column name");
+  if (c.Has("arrival_s")) {
+    o.columns.arrival = c.String("arrival_s", "a column name");
+    unit = TimeUnit::kSeconds;
+  }
+  if (c.Has("arrival_ms")) {
+    o.columns.arrival = c.String("arrival_ms", "a column name");
+    unit = TimeUnit::kMilliseconds;
+  }
+  if (c.Has("prompt_tokens")) o.columns.prompt_tokens = c.String("prompt_tokens", "a column name");
+  if (c.Has("output_tokens")) o.columns.output_tokens = c.String("output_tokens", "a column name");
+}
+
+// time_unit and separator.
+void ReadTraceUnitAndSeparator(MapReader& r, TraceOptions& o, std::optional<TimeUnit> column_unit) {
+  if (r.Has("time_unit")) {
+    o.time_unit = ParseTimeUnit(r.Choice("time_unit", kTimeUnitNames));
+    if (column_unit && *column_unit != *o.time_unit) {
+      throw InputError(r.Key("time_unit") + ": " + TimeUnitName(*o.time_unit) +
+                       " contradicts the unit of columns.arrival_" + TimeUnitName(*column_unit) +
+                       "; name the column with columns.arrival");
+    }
+  } else if (column_unit) {
+    o.time_unit = column_unit;
+  }
+  if (r.Has("separator")) {
+    const std::string sep = r.Choice("separator", kSeparatorNames);
+    o.separator = sep == "tab" ? '\t' : (sep == "semicolon" || sep == ";") ? ';' : ',';
+  }
+}
+
+// arrival, rate_per_s and cv: the arrival process of a trace without timestamps.
+void ReadTraceArrivals(MapReader& r, TraceOptions& o) {
+  if (!r.Has("arrival") && !r.Has("rate_per_s") && !r.Has("cv")) return;
+  TraceArrivals a;
+  std::string arrival = "poisson";
+  if (r.Has("arrival")) arrival = r.Choice("arrival", kArrivalNames);
+  a.kind = arrival == "poisson"    ? ArrivalKind::kPoisson
+           : arrival == "gamma"    ? ArrivalKind::kGamma
+           : arrival == "constant" ? ArrivalKind::kConstant
+                                   : ArrivalKind::kBurst;
+  if (a.kind == ArrivalKind::kBurst) {
+    if (r.Has("rate_per_s")) {
+      throw InputError(r.Key("rate_per_s") +
+                       ": does not apply to arrival burst (every request arrives at t = 0)");
+    }
+  } else {
+    r.Require("rate_per_s", "arrival " + arrival + " needs a rate in requests per second");
+    a.rate_per_s = r.Double("rate_per_s", true);
+  }
+  if (a.kind == ArrivalKind::kGamma) {
+    r.Require("cv", "arrival gamma needs the coefficient of variation of its gaps");
+    a.cv = r.Double("cv", true);
+  } else if (r.Has("cv")) {
+    throw InputError(r.Key("cv") + ": applies to arrival gamma only (arrival is " + arrival + ")");
+  }
+  if (TraceFormatTimeUnit(o.format)) {
+    const std::string key = r.Has("rate_per_s") ? "rate_per_s" : "arrival";
+    throw InputError(r.Key(key) + ": format " + TraceFormatName(o.format) +
+                     " has its own arrival times (generated arrivals apply to formats vllm_bench "
+                     "and sharegpt; to change the rate use time_scale)");
+  }
+  o.arrival = a;
+}
+
 std::unique_ptr<Workload> MakeTrace(MapReader& r, const std::string& base_dir, uint64_t seed) {
-  (void)seed;
   r.CheckKeys(kTraceKeys, OtherImplKeys("trace"));
   r.Require("path", "the trace file");
   r.Require("format", "one of " + JoinNames(kFormatNames, " | "));
   TraceOptions o;
   o.path = ResolvePath(r.String("path", "the path of a trace file"), base_dir);
   o.format = *ParseTraceFormat(r.Choice("format", kFormatNames));
-  if (r.Has("columns")) {
-    if (o.format != TraceFormat::kCsv && o.format != TraceFormat::kJsonl) {
-      throw InputError(r.Key("columns") + ": applies to formats csv and jsonl only (format " +
-                       TraceFormatName(o.format) + " has fixed columns)");
-    }
-    const YAML::Node columns = r.Get("columns");
-    if (!columns.IsMap()) r.Fail("columns", "a map of column names", columns);
-    MapReader c(columns, r.Key("columns"));
-    c.CheckKeys(kColumnKeys);
-    if (c.Has("arrival_s") && c.Has("arrival_ms")) {
-      throw InputError(c.source() + ": give arrival_s or arrival_ms, not both");
-    }
-    if (c.Has("arrival_s")) o.columns.arrival = c.String("arrival_s", "a column name");
-    if (c.Has("arrival_ms")) {
-      o.columns.arrival = c.String("arrival_ms", "a column name");
-      o.columns.arrival_unit_ns = 1'000'000;
-    }
-    if (c.Has("prompt_tokens"))
-      o.columns.prompt_tokens = c.String("prompt_tokens", "a column name");
-    if (c.Has("output_tokens"))
-      o.columns.output_tokens = c.String("output_tokens", "a column name");
-  }
+  std::optional<TimeUnit> column_unit;
+  if (r.Has("columns")) ReadTraceColumns(r, o, column_unit);
+  ReadTraceUnitAndSeparator(r, o, column_unit);
+  ReadTraceArrivals(r, o);
   if (r.Has("time_scale")) o.time_scale = r.Double("time_scale", true);
   if (r.Has("start_s")) o.start_s = r.Double("start_s", false);
   if (r.Has("end_s")) {
@@ -337,7 +404,7 @@ std::unique_ptr<Workload> MakeTrace(MapReader& r, const std::string& base_dir, u
   if (r.Has("max_requests")) o.max_requests = r.Int("max_requests", 0);
   if (r.Has("skip_bad_rows")) o.skip_bad_rows = r.Bool("skip_bad_rows");
   try {
-    return MakeTraceWorkload(o, r.source());
+    return MakeTraceWorkload(o, r.source(), seed);
   } catch (const InputError& e) {
     const std::string what = e.what();
     if (what.rfind(r.source(), 0) == 0) throw;

@@ -24,7 +24,7 @@ inline TraceOptions TraceOptionsForMode(uint8_t mode, std::string path) {
   options.path = std::move(path);
   options.format = kFormats[mode & 3];
   options.skip_bad_rows = (mode & 4) != 0;
-  if ((mode & 8) != 0) options.columns.arrival_unit_ns = 1'000'000;
+  if ((mode & 8) != 0) options.time_unit = TimeUnit::kMilliseconds;
   if ((mode & 16) != 0) {
     options.time_scale = 2.5;
     options.start_s = 0.5;

@@ -377,6 +377,16 @@ run_ok "trace CSV" cr-only "lone CR line ends (classic Mac)" "trace.h: lone CR a
 run_ok "trace CSV" beyond-context "a 200,000-token prompt for a 131,072-token model" "rejected and counted (engine.h)" rejected_too_long=1 completed=1 conserved -- "$(ts beyond-context csv "$T/csv_beyond_context.csv")"
 run_ok "trace CSV" at-token-cap "2^31-token prompt and output (the reader's cap)" "read; rejected as too long" rejected_too_long=1 completed=0 -- "$(ts token-cap csv "$T/csv_at_token_cap.csv")"
 run_ok "trace CSV" skip-long-line "a 3 MiB row with skip_bad_rows: true (generated)" "skipped and counted (trace.h)" skipped_rows=1 completed=2 -- "$(ts skip-long csv "$tmp/skipped_long_line.csv" "skip_bad_rows: true")"
+run_fail "trace CSV" epoch-ms-as-seconds "arrived_at in epoch milliseconds, read as seconds" "csv_epoch_ms.csv:2: column 'arrived_at': expected a time below 292 years, found '1714521600000'; the values look like milliseconds since 1970: set time_unit: ms" -- "$(ts epoch-ms csv "$T/csv_epoch_ms.csv")"
+run_ok "trace CSV" epoch-ms-time-unit "the same file with time_unit: ms" "read (workload_yaml.h: time_unit)" completed=2 -- "$(ts epoch-ms-ok csv "$T/csv_epoch_ms.csv" "time_unit: ms")"
+run_ok "trace CSV" tab-separated "a TSV file (tabs between the columns)" "separator detected (csv_line.h)" completed=2 -- "$(ts tsv csv "$T/csv_tab_separated.tsv")"
+run_fail "trace CSV" wrong-separator "a TSV file with separator: comma" "csv_tab_separated.tsv:1: column 'arrived_at': missing from the header" "the header is one field: if its columns are separated by another character, set the trace's separator" -- "$(ts tsv-comma csv "$T/csv_tab_separated.tsv" "separator: comma")"
+run_fail "trace CSV" azure-number-time "TIMESTAMP 12.5 (a number, not a date-time)" "azure_number_time.csv:2: column 'TIMESTAMP': expected a timestamp like 2023-11-16 18:15:46.6805900 (years 1970-2200), found '12.5'; a number: set time_unit to s, ms, us or ns" -- "$(ts azure-number azure "$T/azure_number_time.csv")"
+run_fail "trace CSV" time-unit-unknown "time_unit: sec" "workload.time_unit: expected one of s | ms | us | ns | iso, found 'sec'" -- "$(ts time-unit-sec csv "$T/csv_epoch_ms.csv" "time_unit: sec")"
+run_fail "trace CSV" rate-on-timed-trace "rate_per_s on an azure trace" "workload.rate_per_s: format azure has its own arrival times" "to change the rate use time_scale" -- "$(ts rate-azure azure "$T/azure_valid.csv" "rate_per_s: 2")"
+run_fail "trace CSV" burstgpt-bad-tokens "Request tokens: abc" "burstgpt_bad_tokens.csv:2: column 'Request tokens': expected a positive integer (tokens), found 'abc'" -- "$(ts burst-bad burstgpt "$T/burstgpt_bad_tokens.csv")"
+run_ok "trace CSV" burstgpt-failed-request "a BurstGPT row with Response tokens 0 (a failed request)" "skipped and counted (trace.h)" skipped_rows=1 completed=2 -- "$(ts burst-failed burstgpt "$T/burstgpt_failed_request.csv")"
+run_fail "trace CSV" splitwise-missing-column "prompt_sizes instead of prompt_size" "splitwise_missing_column.csv:1: column 'prompt_size': missing from the header" "(did you mean 'prompt_sizes'?)" -- "$(ts splitwise-col splitwise "$T/splitwise_missing_column.csv")"
 
 # ---- trace JSONL (mooncake, jsonl)
 run_fail "trace JSONL" truncated "last object cut off inside a key" "mooncake_truncated.jsonl:3: malformed JSON at character" -- "$(ts mc-truncated mooncake "$T/mooncake_truncated.jsonl")"
@@ -395,6 +405,15 @@ run_fail "trace JSONL" binary-junk "binary junk after a good row (generated)" "j
 run_ok "trace JSONL" extra-keys "keys beyond the ones read, nested values" "ignored (trace.h)" completed=2 -- "$(ts mc-extra mooncake "$T/mooncake_extra_keys.jsonl")"
 run_ok "trace JSONL" bom-crlf "UTF-8 byte-order mark and CRLF (generated)" "trace.h: BOM and CRLF accepted" completed=2 prefix_cache_hit_tokens\>0 -- "$(ts mc-bom mooncake "$tmp/mooncake_bom_crlf.jsonl")"
 run_ok "trace JSONL" beyond-context "a 300,000-token prompt" "rejected and counted (engine.h)" rejected_too_long=1 completed=1 conserved -- "$(ts jl-context jsonl "$T/jsonl_beyond_context.jsonl")"
+
+# ---- trace JSON documents (vllm_bench, sharegpt)
+run_fail "trace JSON" vllm-no-detail "a vLLM result saved without --save-detailed" "vllm_bench_no_detail.json: key 'input_lens': missing; save the benchmark with --save-result --save-detailed" -- "$(ts vllm-nodetail vllm_bench "$T/vllm_bench_no_detail.json")"
+run_fail "trace JSON" vllm-length-mismatch "3 input_lens, 2 output_lens" "vllm_bench_length_mismatch.json:1:" "key 'output_lens': expected 3 entries (one per input_lens entry), found 2" -- "$(ts vllm-mismatch vllm_bench "$T/vllm_bench_length_mismatch.json")"
+run_fail "trace JSON" vllm-negative-output "output_lens[1]: -20" "vllm_bench_negative_output.json:1:" "key 'output_lens[1]': expected a positive number of tokens, found '-20'" -- "$(ts vllm-negative vllm_bench "$T/vllm_bench_negative_output.json")"
+run_fail "trace JSON" vllm-time-unit "time_unit on a vllm_bench result" "workload.time_unit: does not apply to format vllm_bench (it has no time column)" -- "$(ts vllm-unit vllm_bench "$T/vllm_bench_length_mismatch.json" "time_unit: ms")"
+run_fail "trace JSON" sharegpt-no-rate "a ShareGPT file without rate_per_s" "workload: missing required key 'rate_per_s' (format sharegpt has no timestamps" -- "$(ts share-norate sharegpt "$T/sharegpt_valid.json")"
+run_fail "trace JSON" sharegpt-value-number "a turn's value is 42, not text" "sharegpt_value_number.json:1:" "key 'conversations[0].value': expected a string (the text), found '42'" -- "$(ts share-num sharegpt "$T/sharegpt_value_number.json" "rate_per_s: 1")"
+run_ok "trace JSON" sharegpt-estimated "a ShareGPT file with rate_per_s" "tokens estimated, said in a warning (trace.h)" completed=1 -- "$(ts share-ok sharegpt "$T/sharegpt_valid.json" "rate_per_s: 1")"
 
 # ---- model config.json
 fail "config.json" string-number "hidden_size: \"4096\" (a string)" "string_number.json: key 'hidden_size': expected a positive integer, found the string \"4096\"" -- analyze --model "$C/string_number.json" --device a100-80gb

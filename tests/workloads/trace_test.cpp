@@ -126,7 +126,7 @@ TEST_CASE("trace: generic CSV and JSONL with column mappings", "[workloads]") {
         dir.Write("custom.csv", "\"t ms\",in,out\n1000,10.0,3\n1500,20,4.00\n");
     TraceOptions o = TraceFile(path, TraceFormat::kCsv);
     o.columns.arrival = "t ms";
-    o.columns.arrival_unit_ns = 1'000'000;
+    o.time_unit = TimeUnit::kMilliseconds;
     o.columns.prompt_tokens = "in";
     o.columns.output_tokens = "out";
     const auto rs = PullAll(*MakeTraceWorkload(o));
