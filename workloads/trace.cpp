@@ -770,8 +770,8 @@ std::vector<HeldRow> LoadShareGpt(const TraceOptions& o, int64_t& skipped) {
   }
   if (short_ones > 0) {
     CliLog().info(
-        "{}: {} conversations with fewer than two turns skipped (as vLLM's benchmark does)", o.path,
-        short_ones);
+        "{}: skipped {} conversation(s) with fewer than two turns (as vLLM's benchmark does)",
+        o.path, short_ones);
   }
   if (rows.empty()) {
     throw InputError(o.path + ": no conversation with two turns (a prompt and a response)");

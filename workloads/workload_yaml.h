@@ -5,15 +5,24 @@
 // synthetic   | open-loop arrivals with length distributions (synthetic.h)
 // closed_loop | N clients, each waiting for its response and thinking before its next request
 //
-// ## impl: trace
+// ## impl: trace (formats, samples and examples: scenarios/README.md, "Trace formats")
 // key           | unit / type   | default     | meaning
 // path          | path          | required    | the trace file, relative to the scenario file
-// format        | name          | required    | azure | mooncake | csv | jsonl
+// format        | name          | required    | azure | burstgpt | splitwise | mooncake |
+//               |               |             | vllm_bench | sharegpt | csv | jsonl (trace.h)
 // columns       | map           | Vidur names | csv / jsonl only: the column (key) names,
-//               |               |             | {arrival_s or arrival_ms, prompt_tokens,
-//               |               |             | output_tokens}; default {arrival_s: arrived_at,
-//               |               |             | prompt_tokens: num_prefill_tokens,
-//               |               |             | output_tokens: num_decode_tokens}
+//               |               |             | {arrival (or arrival_s / arrival_ms, which also
+//               |               |             | set the unit), prompt_tokens, output_tokens};
+//               |               |             | default {arrival: arrived_at, prompt_tokens:
+//               |               |             | num_prefill_tokens, output_tokens:
+//               |               |             | num_decode_tokens}
+// time_unit     | name          | the format's| s | ms | us | ns | iso (ISO 8601 date-times);
+//               |               |             | not for vllm_bench / sharegpt (no time column)
+// separator     | name          | detected    | comma | tab | semicolon (CSV formats only)
+// arrival       | name          | poisson     | } vllm_bench / sharegpt only: the arrival
+// rate_per_s    | requests/s > 0| see meaning | } process (as impl synthetic); required for
+// cv            | > 0           | gamma only  | } sharegpt, else vllm_bench follows the file's
+//               |               |             |   start_times or request_rate and burstiness
 // time_scale    | factor > 0    | 1.0         | arrival times divided by it (2 = twice the rate)
 // start_s       | s >= 0        | 0           | window start in trace time (from the first row,
 //               |               |             | before time_scale); shifted to t = 0
