@@ -289,14 +289,15 @@ LengthSpec ReadLength(const YAML::Node& node, const std::string& where,
 // Keys of the other impls, for "belongs to" hints.
 std::function<std::string(const std::string&)> OtherImplKeys(const std::string& impl) {
   return [impl](const std::string& key) -> std::string {
+    std::vector<std::string> takers;
     for (const std::string& other : WorkloadImplNames()) {
       if (other == impl) continue;
       const auto& keys = WorkloadYamlKeys(other);
-      if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
-        return "does not apply to impl " + impl + " (it is a key of impl " + other + ")";
-      }
+      if (std::find(keys.begin(), keys.end(), key) != keys.end()) takers.push_back(other);
     }
-    return "";
+    if (takers.empty()) return "";
+    return "does not apply to impl " + impl + " (it is a key of impl " +
+           JoinNames(takers, " and ") + ")";
   };
 }
 

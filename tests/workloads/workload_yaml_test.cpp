@@ -46,7 +46,7 @@ TEST_CASE("workload yaml: the impl table and key lists", "[workloads]") {
   const auto& synthetic = WorkloadYamlKeys("synthetic");
   CHECK(std::find(synthetic.begin(), synthetic.end(), "rate_per_s") != synthetic.end());
   CHECK(LengthYamlKeys().front() == "dist");
-  CHECK(TraceColumnKeys().size() == 4);
+  CHECK(TraceColumnKeys().size() == 5);  // arrival, arrival_s, arrival_ms, prompt, output
 }
 
 TEST_CASE("workload yaml: synthetic", "[workloads]") {
@@ -265,19 +265,29 @@ TEST_CASE("workload yaml: bad input names source.key", "[workloads]") {
       {closed + "clients: 2\nnum_requests: 3\nthink_dist: exponential\n",
        {"workload.think_time_s: an exponential think time needs a positive mean"}},
       {closed + "clients: 2\nnum_requests: 3\nrate_per_s: 3\n",
-       {"workload.rate_per_s: does not apply to impl closed_loop (it is a key of impl synthetic)"}},
+       {"workload.rate_per_s: does not apply to impl closed_loop (it is a key of impl trace and "
+        "synthetic)"}},
       // Trace.
       {"impl: trace\nformat: azure\n", {"workload: missing required key 'path'"}},
-      {trace, {"workload: missing required key 'format' (one of azure | mooncake | csv | jsonl)"}},
+      {trace,
+       {"workload: missing required key 'format' (one of azure | burstgpt | splitwise | mooncake "
+        "| vllm_bench | sharegpt | csv | jsonl)"}},
       {trace + "format: azur\n",
-       {"workload.format: expected one of azure | mooncake | csv | jsonl, found 'azur'",
+       {"workload.format: expected one of azure | burstgpt | splitwise | mooncake | vllm_bench | "
+        "sharegpt | csv | jsonl, found 'azur'",
         "did you mean 'azure'"}},
       {trace + "format: azure\ncolumns: {arrival_s: t}\n",
        {"workload.columns: applies to formats csv and jsonl only"}},
-      {trace + "format: csv\ncolumns: {arrival: t}\n",
-       {"workload.columns.arrival: unknown key (did you mean", "arrival_s"}},
+      {trace + "format: csv\ncolumns: {arrive: t}\n",
+       {"workload.columns.arrive: unknown key (did you mean", "arrival"}},
       {trace + "format: csv\ncolumns: {arrival_s: t, arrival_ms: u}\n",
-       {"workload.columns: give arrival_s or arrival_ms, not both"}},
+       {"workload.columns: give one of arrival (unit: time_unit), arrival_s or arrival_ms"}},
+      {trace + "format: csv\ncolumns: {arrival_ms: t}\ntime_unit: s\n",
+       {"workload.time_unit: s contradicts the unit of columns.arrival_ms"}},
+      {trace + "format: azure\nrate_per_s: 2\n",
+       {"workload.rate_per_s: format azure has its own arrival times"}},
+      {trace + "format: csv\nseparator: pipe\n",
+       {"workload.separator: expected one of comma | tab | semicolon"}},
       {trace + "format: csv\ncolumns: [t]\n", {"workload.columns: expected a map"}},
       {trace + "format: azure\ntime_scale: 0\n",
        {"workload.time_scale: expected a positive number, found '0'"}},
