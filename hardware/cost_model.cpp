@@ -135,6 +135,15 @@ double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, cons
   return 4.0 * heads * static_cast<double>(model.head_dim) * keys;
 }
 
+double VectorPathRatio(const DeviceSpec& device, DType activation_dtype) {
+  const double matrix = device.PeakFlopsFor(activation_dtype);
+  return matrix > 0 ? std::max(1.0, matrix / device.peak.fp32) : 1.0;
+}
+
+double SmallMGemmSeconds(double full_rate_s, double m, double ramp_tokens, double vector_ratio) {
+  return full_rate_s * std::min((m + ramp_tokens) / m, vector_ratio);
+}
+
 OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
                const CostModelOptions& opt, const SmoothRoofline* smooth, const BatchShape* batch) {
   OpCost c;
@@ -155,15 +164,16 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   const bool tensor = w.kind == OpKind::kGemm || w.kind == OpKind::kAttention;
   // Vector work (norms, activations) runs on the fp32 units, matrix work on tensor cores.
   const double peak = dev.PeakFlopsFor(tensor ? model.activation_dtype : DType::kFp32);
-  double compute_eff = ideal ? 1.0 : k.compute_eff;
-  if (!ideal && w.kind == OpKind::kGemm) {
-    const double m = static_cast<double>(std::max<int64_t>(1, w.m));
-    compute_eff *= m / (m + e.gemm_ramp_tokens);
-  }
+  const double compute_eff = ideal ? 1.0 : k.compute_eff;
   const double memory_eff = ideal ? 1.0 : k.memory_eff;
   const double bw = dev.memory.bandwidth_bytes_per_s;
   const double extra_flops = ideal ? 0.0 : AttentionExtraFlops(w, model, opt.tp, e, batch);
   c.compute_s = peak > 0 ? (w.flops + extra_flops) / (peak * compute_eff) : 0.0;
+  if (!ideal && w.kind == OpKind::kGemm && c.compute_s > 0) {
+    const double m = static_cast<double>(std::max<int64_t>(1, w.m));
+    c.compute_s = SmallMGemmSeconds(c.compute_s, m, e.gemm_ramp_tokens,
+                                    VectorPathRatio(dev, model.activation_dtype));
+  }
   c.memory_s = bw > 0 ? w.Bytes() / (bw * memory_eff) : 0.0;
   const double busy = ideal ? std::max(c.compute_s, c.memory_s)
                             : (smooth ? smooth->Combine(c.compute_s, c.memory_s)
@@ -237,8 +247,9 @@ class RooflineCostModel final : public CostModel {
     bool needs_logits = false;  // the LM head runs only when some sequence samples
     bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
     Coefs flops{}, bytes{}, act{};
-    double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, net_per_byte = 0,
-           net_latency = 0, row_compute_per_token = 0, masked_compute_per_pair = 0;
+    double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, vector_ratio = 1,
+           net_per_byte = 0, net_latency = 0, row_compute_per_token = 0,
+           masked_compute_per_pair = 0;
     // No term in the context sums (x[2], x[4], x[5]): its price depends on the new and logit
     // tokens only, so a decode stretch (same batch, growing context) reuses it.
     bool context_free = false;
@@ -340,6 +351,7 @@ class RooflineCostModel final : public CostModel {
                             : 0.0;
         op.overhead = ideal ? 0.0 : k.overhead_s;
         op.ramp = !ideal && w.kind == OpKind::kGemm ? e.gemm_ramp_tokens : 0.0;
+        op.vector_ratio = VectorPathRatio(device_, model_.activation_dtype);
         // The attention kernel's extra work is linear in the query tokens (x[1]: one row each,
         // OpWork::m == new tokens) and in the masked pairs (x[5] - x[4]).
         if (!ideal && w.id == OpId::kAttention) {
@@ -377,7 +389,7 @@ class RooflineCostModel final : public CostModel {
       double tc = flops * op.inv_compute;
       if (op.ramp > 0) {
         const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
-        tc *= (m + op.ramp) / m;
+        tc = SmallMGemmSeconds(tc, m, op.ramp, op.vector_ratio);
       }
       tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
       const double tm = bytes * op.inv_memory;

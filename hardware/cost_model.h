@@ -1,7 +1,8 @@
 // What one forward step of a batch costs on a device: the roofline cost model.
 //
 // Models, per operator occurrence on one device (after tensor-parallel sharding):
-//   t_c = flops / (peak * e_c)     (GEMMs: e_c scaled by M / (M + ramp), M = tokens;
+//   t_c = flops / (peak * e_c)     (GEMMs: t_c scaled by min((M + ramp) / M, peak / fp32 peak),
+//                                   M = tokens: the tile ramp, capped by the vector path;
 //                                   attention: the causal pairs plus masked_fraction of the
 //                                   masked pairs plus row_keys per query row, x 4 heads head_dim)
 //   t_m = bytes / (bw * e_m)
@@ -152,6 +153,17 @@ class SmoothRoofline {
 // attention_masked_fraction * masked pairs of `batch`, or none without a batch).
 double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, const Efficiency& e,
                            const BatchShape* batch);
+
+// The small-M GEMM price. A matrix-unit GEMM pads M up to its tiles, so its compute time at M
+// tokens is the full-rate time x (M + ramp) / M (the fitted gemm_ramp_tokens). But no library runs
+// a thin GEMM that way when a vector kernel is faster: cuBLAS dispatches GEMV, llama.cpp and MLX
+// run mat-vec kernels on the SIMD units, and those compute at the vector (fp32) rate without
+// padding. So the ramp is capped at `vector_ratio` = matrix peak / fp32 peak: on a GPU with
+// tensor cores (A100: 312 / 19.5 = 16) it only trims M = 1, where the padded price was the
+// slower one; on a device without matrix units (Apple GPUs: FP16 at the FP32 rate) the ramp
+// vanishes, and a batch-1 decode GEMV stays memory-bound, as it is on those devices.
+double VectorPathRatio(const DeviceSpec& device, DType activation_dtype);
+double SmallMGemmSeconds(double full_rate_s, double m, double ramp_tokens, double vector_ratio);
 
 // Prices a single operator occurrence (exposed for calibration and tests). Without `smooth` the
 // smooth roofline is evaluated exactly with pow(). `batch`: the step's shape, whose masked

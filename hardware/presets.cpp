@@ -584,6 +584,59 @@ DeviceSpec PhoneSnapdragon8Gen3() {
   return d;
 }
 
+// Phones beyond the Snapdragon 8 Gen 3 above: a phone SoC's memory is 64 bits wide (four 16-bit
+// LPDDR channels), so bandwidth = 8 bytes x the transfer rate. GPU and NPU peaks are estimates
+// (vendors publish relative gains, not FLOP/s); each builder says how its figure was derived.
+// Storage as the 8 Gen 3's: UFS 4.0 (~4 GB/s, REFERENCES.md) on Android; Apple's NVMe-class
+// phone flash, assumed at the same 4 GB/s. Capacity: the largest memory configuration shipped.
+struct PhoneSoc {
+  const char* name;
+  const char* description;
+  const char* source;
+  double transfer_mts;  // LPDDR transfers per second (millions) per pin
+  const char* memory_name;
+  int memory_gib;
+  double fp32_tflops, fp16_tflops, int8_tops;
+  const char* storage_name;
+};
+
+DeviceSpec PhoneSocSpec(const PhoneSoc& p) {
+  DeviceSpec d = Base(p.name, p.description, p.source);
+  d.peak = Peaks(p.fp32_tflops * kTera, p.fp16_tflops * kTera, p.fp16_tflops * kTera, 0,
+                 p.int8_tops * kTera, 0);
+  d.memory = Tier(p.memory_name, p.memory_gib * kGiB, 8 * p.transfer_mts * 1e6, kLpddrLatencyS);
+  d.offload_tiers = {Tier(p.storage_name, 256 * kGB, 4 * kGB, kUfsLatencyS)};
+  d.interconnect = Link("none", 0, 0);
+  d.compute_units = 0;
+  d.unified_memory = true;
+  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  return d;
+}
+
+const PhoneSoc kPhoneSocs[] = {
+    // Qualcomm Snapdragon 8 Elite (SM8750) product brief: LPDDR5X up to 5,300 MHz (10,600 MT/s)
+    // -> 84.8 GB/s; up to 24 GB. Qualcomm gives the Adreno GPU and Hexagon NPU only as +40 % and
+    // +45 % over the 8 Gen 3: applied to that preset's 2.8 TFLOP/s FP32 and 45 TOP/s INT8.
+    {"phone-snapdragon-8-elite", "Phone with Qualcomm Snapdragon 8 Elite, 24GB",
+     "Qualcomm Snapdragon 8 Elite product brief (LPDDR5X 5300 MHz, UFS 4.0); GPU/NPU: "
+     "Qualcomm's +40 %/+45 % over the 8 Gen 3 estimates",
+     10600, "lpddr5x", 24, 2.8 * 1.4, 5.6 * 1.4, 45 * 1.45, "ufs-4.0"},
+    // Apple A17 Pro (iPhone 15 Pro): 8 GB LPDDR5-6400 on a 64-bit bus (TechInsights teardown;
+    // Apple publishes no phone bandwidth) -> 51.2 GB/s. 6-core GPU: 6 x 128 ALUs x 2 x 1.398 GHz
+    // = 2.15 TFLOP/s, FP16 at the FP32 rate (as the M3 family, same GPU generation). Apple's
+    // 35 TOPS Neural Engine is not used by llama.cpp or MLX and is not modeled (as the M2 Max).
+    {"phone-apple-a17-pro", "iPhone with Apple A17 Pro, 8GB",
+     "TechInsights teardown (LPDDR5-6400, 64-bit); GPU FP32 from cores x clock (M3 family)", 6400,
+     "lpddr5", 8, 6 * 256 * 1.398e-3, 6 * 256 * 1.398e-3, 0, "apple-flash"},
+    // Apple A18 Pro (iPhone 16 Pro): 8 GB LPDDR5X-7500 on a 64-bit bus (Apple's event cited
+    // "17 % more memory bandwidth" than the A17 Pro; 7500 / 6400 = 1.17) -> 60 GB/s. 6-core GPU
+    // at the M4 family's 1.578 GHz: 2.42 TFLOP/s (an estimate). Neural Engine not modeled.
+    {"phone-apple-a18-pro", "iPhone with Apple A18 Pro, 8GB",
+     "LPDDR5X-7500, 64-bit (Apple: +17 % bandwidth over A17 Pro); GPU FP32 from cores x clock "
+     "(M4 family)",
+     7500, "lpddr5x", 8, 6 * 256 * 1.578e-3, 6 * 256 * 1.578e-3, 0, "apple-flash"},
+};
+
 DevicePreset Preset(DeviceSpec spec, std::vector<std::string> aliases) {
   DevicePreset preset;
   preset.spec = std::move(spec);
@@ -627,6 +680,9 @@ std::vector<DevicePreset> BuildCatalog() {
   c.push_back(Preset(JetsonAgxOrin(), {"agx-orin", "jetson-orin", "jetson-agx-orin-64gb"}));
   c.push_back(
       Preset(PhoneSnapdragon8Gen3(), {"snapdragon-8-gen3", "snapdragon-8-gen-3", "sm8650"}));
+  c.push_back(Preset(PhoneSocSpec(kPhoneSocs[0]), {"snapdragon-8-elite", "sm8750"}));
+  c.push_back(Preset(PhoneSocSpec(kPhoneSocs[1]), {"a17-pro", "apple-a17-pro"}));
+  c.push_back(Preset(PhoneSocSpec(kPhoneSocs[2]), {"a18-pro", "apple-a18-pro"}));
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "models/log.h"
+#include "sim/app/analyze_whatif.h"
 #include "sim/app/cli_common.h"
 #include "sim/config/scenario.h"
 #include "sim/output/analysis_report.h"
@@ -44,7 +45,12 @@ po::options_description AnalyzeOptions() {
       "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
       "format", po::value<std::string>()->default_value("text"), "text | json | csv")(
       "html", po::value<std::string>(),
-      "also write a self-contained roofline page (operators by intensity vs FLOP/s) to FILE")(
+      "also write a self-contained roofline page (operators by intensity vs FLOP/s, and the "
+      "curves of --curves) to FILE")(
+      "curves", po::value<std::string>(),
+      "also write decode tokens/s, step time and prefill time against batch (1, 2, 4, ... the "
+      "largest that fits) and sequence length (128, 256, ... the model's context) as CSV to FILE")(
+      "no-what-if", "skip the what-if lines (each re-runs the analysis with one setting changed)")(
       "scenario", po::value<std::string>(),
       "take model, device, tp, dtypes, cost model, memory plan and offload placement from a "
       "scenario file (with --set overrides); --model and --device are then not needed")(
@@ -68,10 +74,6 @@ std::optional<Scenario> ReadModelAndDevice(const po::variables_map& vm, AnalyzeR
     if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
     scenario.emplace(LoadScenario(vm["scenario"].as<std::string>(), overrides));
     for (const std::string& w : scenario->warnings) CliLog().warn("{}", w);
-    r.model = scenario->engine.model;
-    r.device = scenario->engine.device;
-    r.use_offload_plan = true;
-    r.offload = scenario->engine.offload;
   } else {
     if (vm.count("set")) throw InputError("servesim analyze: --set needs --scenario");
     if (!vm.count("model"))
@@ -163,18 +165,31 @@ int CmdAnalyze(int argc, char** argv) {
   const std::optional<Scenario> scenario = ReadModelAndDevice(vm, r);
   ApplyDTypeFlags(vm, r.model);
   ApplyStepFlags(vm, r);
-  if (scenario) {  // the scenario's engine settings win over the flags' defaults
-    r.cost = scenario->engine.cost;
-    r.runtime_name = scenario->runtime_name;
-    r.memory.tp = r.cost.tp;
-    r.memory.memory_utilization = scenario->memory.usable_bytes / scenario->memory.device_bytes;
-    r.memory.block_size_tokens = scenario->engine.kv.block_size;
-  }
+  if (scenario) r = RequestFromScenario(*scenario, r);
   const OutputFormat f = ParseFormat(vm["format"].as<std::string>());
-  if (vm.count("html")) {
-    WriteFileAtomically(vm["html"].as<std::string>(), RenderRooflineHtml(r), "--html");
+  for (const char* flag : {"html", "curves"}) {
+    if (vm.count(flag) && vm[flag].as<std::string>().empty())
+      throw InputError(std::string("--") + flag + ": expected a file name, found ''");
   }
-  std::cout << RenderAnalysis(r, f);
+  ValidateAnalyzeRequest(r);
+  std::vector<CurvePoint> curves;
+  if (vm.count("html") || vm.count("curves")) curves = AnalyzeCurves(r);
+  if (vm.count("curves")) {
+    WriteFileAtomically(vm["curves"].as<std::string>(), RenderCurvesCsv(curves), "--curves");
+  }
+  if (vm.count("html")) {
+    std::string page = RenderRooflineHtml(r);
+    const size_t body_end = page.rfind("</body>");
+    page.insert(body_end == std::string::npos ? page.size() : body_end, RenderCurvesHtml(curves));
+    WriteFileAtomically(vm["html"].as<std::string>(), page, "--html");
+  }
+  std::vector<WhatIf> what_ifs;
+  if (!vm.count("no-what-if") && f != OutputFormat::kCsv) {
+    std::vector<std::string> overrides;
+    if (vm.count("set")) overrides = vm["set"].as<std::vector<std::string>>();
+    what_ifs = AnalyzeWhatIfs(r, scenario, overrides);
+  }
+  std::cout << RenderAnalysis(r, f, what_ifs);
   return 0;
 }
 

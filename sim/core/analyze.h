@@ -60,6 +60,42 @@ struct Analysis {
 // Validates (as ValidateAnalyzeRequest) and prices the step.
 Analysis Analyze(const AnalyzeRequest& request);
 
+// One point of `analyze --curves` (LLM-Viewer's plots): a decode step of `batch` sequences of
+// `seq_len` tokens (seq_len - 1 cached, 1 new), and the prefill of `batch` prompts of `seq_len`
+// tokens (nothing cached). Bounds are the steps' (StepCost::bound): what most of the time went to.
+struct CurvePoint {
+  std::string sweep;  // "batch" (seq_len fixed) or "context" (batch fixed)
+  int64_t batch = 0, seq_len = 0;
+  double decode_step_s = 0, decode_tokens_per_s = 0;
+  std::string decode_bound;
+  double prefill_s = 0, prefill_tokens_per_s = 0;
+  std::string prefill_bound;
+  bool fits = false;  // weights and the KV of `batch` sequences of `seq_len` tokens
+};
+// The batch sweep at the request's sequence length (context + tokens): 1, 2, 4, ... and the
+// largest batch whose KV fits (at most kMaxCurveBatch); then the context sweep at the request's
+// batch: seq_len 128, 256, ... and the model's context. Same pricing as Analyze (offload included).
+inline constexpr int64_t kMaxCurveBatch = 4096;
+std::vector<CurvePoint> AnalyzeCurves(const AnalyzeRequest& request);
+
+// What limits the step, one plain sentence each, most binding first: weights streamed from a
+// slower tier (and what pushed them off the device: the KV reserve, activations, buffers), weights
+// that do not fit at all, a batch whose KV does not fit, then the step's own bound.
+std::vector<std::string> DescribeLimits(const AnalyzeRequest& request, const Analysis& analysis);
+
+// The same analysis with one setting changed ("max_model_len 2048", "weight dtype int4",
+// "batch 8"), priced by re-running it: sim/app builds the changed requests.
+struct WhatIf {
+  std::string change;
+  double tokens_per_second = 0, step_seconds = 0;
+  std::string bound;
+  bool fits = false;
+  double streamed_bytes_per_pass = 0;  // weights read from slower tiers per pass (0: resident)
+};
+WhatIf PriceWhatIf(std::string change, const AnalyzeRequest& changed);
+// Bytes of weights one pass streams from slower tiers under the request's offload plan.
+double StreamedBytesPerPass(const AnalyzeRequest& request);
+
 // The numbers behind a roofline chart of the step (per device, summed over an operator's repeats).
 struct RooflineOp {
   std::string name, kind, bound;

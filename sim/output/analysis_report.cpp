@@ -32,7 +32,24 @@ std::string Si(double v, const char* unit) {
 
 std::string GiB(double bytes) { return Fmt("%.2f GiB", bytes / (1024.0 * 1024.0 * 1024.0)); }
 
-std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
+void WhatIfJson(JsonWriter& j, const AnalyzeRequest& r, const Analysis& a,
+                const std::vector<WhatIf>& what_ifs) {
+  j.Key("limits").BeginArray();
+  for (const std::string& line : DescribeLimits(r, a)) j.String(line);
+  j.EndArray();
+  j.Key("what_if").BeginArray();
+  for (const WhatIf& w : what_ifs) {
+    j.BeginObject();
+    j.Field("change", w.change).Field("tokens_per_second", w.tokens_per_second);
+    j.Field("step_seconds", w.step_seconds).Field("bound", w.bound).Field("fits", w.fits);
+    j.Field("streamed_bytes_per_pass", w.streamed_bytes_per_pass);
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
+std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
+                       const std::vector<WhatIf>& what_ifs) {
   JsonWriter j;
   j.BeginObject();
   j.Field("model", r.model.name).Field("device", r.device.name).Field("tp", r.cost.tp);
@@ -89,6 +106,7 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a) {
   // For completeness: training the same model with AdamW mixed precision at this batch x context.
   j.Field("training_bytes", TrainingMemoryBytes(r.model, r.batch, r.context + r.tokens));
   j.EndObject();
+  WhatIfJson(j, r, a, what_ifs);
   j.Field("per_layer", false);
   j.Key("ops").BeginArray();
   for (const OpCost& c : a.ops) {
@@ -252,19 +270,39 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
   return out;
 }
 
+std::string RenderLimitsText(const AnalyzeRequest& r, const Analysis& a,
+                             const std::vector<WhatIf>& what_ifs) {
+  std::string out = "limits:\n";
+  for (const std::string& line : DescribeLimits(r, a)) out += "  " + line + "\n";
+  if (what_ifs.empty()) return out;
+  out += Printf("what would change it (re-analyzed; now %.1f tokens/s):\n", a.tokens_per_second);
+  for (const WhatIf& w : what_ifs) {
+    std::string note = w.bound + "-bound";
+    if (StreamedBytesPerPass(r) > 0)
+      note += w.streamed_bytes_per_pass > 0
+                  ? ", streams " + Gb(w.streamed_bytes_per_pass) + " per pass"
+                  : ", weights fully resident";
+    if (!w.fits) note += ", does NOT fit";
+    out += Printf("  %-36s -> %8.1f tokens/s (%s)\n", w.change.c_str(), w.tokens_per_second,
+                  note.c_str());
+  }
+  return out;
+}
+
 }  // namespace
 
-std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format) {
+std::string RenderAnalysis(const AnalyzeRequest& request, OutputFormat format,
+                           const std::vector<WhatIf>& what_ifs) {
   const Analysis a = Analyze(request);
   switch (format) {
     case OutputFormat::kJson:
-      return RenderJson(request, a);
+      return RenderJson(request, a, what_ifs);
     case OutputFormat::kCsv:
       return RenderCsv(a);
     case OutputFormat::kText:
       break;
   }
-  return RenderText(request, a);
+  return RenderText(request, a) + RenderLimitsText(request, a, what_ifs);
 }
 
 }  // namespace servesim

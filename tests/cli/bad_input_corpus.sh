@@ -342,6 +342,10 @@ fail "CLI flags" batch-overflow "--batch 99999999999999999999 (beyond int64)" "t
 fail "CLI flags" context-float "--context 1.5" "option '--context' is invalid" -- "${A[@]}" --context 1.5
 fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization nan
 fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
+fail "CLI flags" analyze-curves-empty "--curves ''" "--curves: expected a file name, found ''" -- "${A[@]}" --curves ''
+fail "CLI flags" analyze-curves-no-value "--curves without a file" "the required argument for option '--curves' is missing" -- "${A[@]}" --curves
+fail "CLI flags" analyze-curves-missing-dir "--curves in a directory that does not exist" "--curves: cannot write $tmp/no_such_dir/c.csv" -- "${A[@]}" --curves "$tmp/no_such_dir/c.csv"
+fail "CLI flags" analyze-html-empty "--html ''" "--html: expected a file name, found ''" -- "${A[@]}" --html ''
 fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
 fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
 fail "CLI flags" slo-out-of-range "capacity --slo p99_ttft_ms=1e300 on a scenario without output.slo" "--slo p99_ttft_ms=1e+300: output.slo.ttft_ms: expected a number in [0, 1e+12], found '1e+300'" -- capacity "$S/no_slo.yaml" --slo p99_ttft_ms=1e300 --out "$tmp/out-slo-range"

@@ -134,6 +134,6 @@ EOF
 }
 
 check_page "$tmp/run/report.html" report 7 2400
-check_page "$tmp/roofline.html" roofline 1 1000
+check_page "$tmp/roofline.html" roofline 4 1000  # the roofline and three curve charts
 ok=1
 echo "report_browser_test: ok (screenshots in $tmp)"

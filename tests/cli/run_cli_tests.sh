@@ -406,6 +406,21 @@ done
 phone=$src/scenarios/offload_phone_llama2_13b.yaml
 expect_ok analyze-offload "streams 5.394 GB per pass from ufs-4.0" analyze --scenario "$phone" --context 64
 expect_ok analyze-offload-set "offload (layers, page_cache)" analyze --scenario "$phone" --set offload.residency=page_cache
+# What limits it, and what one changed setting gives (re-analyzed, the scenario reloaded).
+expect_ok analyze-limits "the KV cache's 0.42 GB could hold 0.42 GB of the streamed weights" analyze --scenario "$phone"
+expect_ok analyze-what-if-len "max_model_len 256" analyze --scenario "$phone"
+expect_ok analyze-what-if-batch "batch 2 " "${A[@]}" --context 1023
+expect_ok analyze-what-if-json '"what_if"' "${A[@]}" --format json
+# Curves: CSV with batch and sequence-length sweeps; the roofline page gains their charts.
+"$bin" "${A[@]}" --context 1023 --curves "$tmp/curves.csv" --html "$tmp/roofline.html" >/dev/null
+if head -1 "$tmp/curves.csv" | grep -q '^sweep,batch,seq_len,decode_step_seconds' &&
+  grep -q '^batch,1,1024,' "$tmp/curves.csv" && grep -q '^context,1,4096,' "$tmp/curves.csv" &&
+  grep -q 'Decode throughput against batch' "$tmp/roofline.html"; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+  echo "FAIL analyze-curves: $tmp/curves.csv or the roofline page lacks the curves"
+fi
 expect_fail analyze-scenario-conflict "--model conflicts with --scenario" analyze --scenario "$phone" --model llama-2-7b
 expect_fail analyze-set-alone "--set needs --scenario" analyze --model llama-2-7b --device a100-80gb --set a=1
 expect_fail offload-zero-bw "hardware.offload_tiers[0].bandwidth_gbps: expected a number in (0" \

@@ -211,7 +211,8 @@ TEST_CASE("the tabulated smooth roofline matches the exact formula", "[hardware]
 
 namespace servesim {
 
-TEST_CASE("the precomputed linear path prices exactly like the operator-by-operator path", "[hardware]") {
+TEST_CASE("the precomputed linear path prices exactly like the operator-by-operator path",
+          "[hardware]") {
   // PriceStep uses per-operator coefficients read off BuildStepOps once; PriceStepDetailed builds
   // and prices every operator. Both must agree on any batch.
   struct Case {
@@ -238,7 +239,8 @@ TEST_CASE("the precomputed linear path prices exactly like the operator-by-opera
     o.ideal = c.ideal;
     o.attention = c.attention;
     o.runtime = RuntimeProfileOrThrow("eager", "test").overheads;
-    const auto model = MakeRooflineCostModel(ModelPresetOrThrow(c.model, "test"), DevicePresetOrThrow(c.device, "test"), o);
+    const auto model = MakeRooflineCostModel(ModelPresetOrThrow(c.model, "test"),
+                                             DevicePresetOrThrow(c.device, "test"), o);
     for (int trial = 0; trial < 200; ++trial) {
       BatchShape b;
       const int64_t seqs = 1 + next(64);
@@ -254,6 +256,62 @@ TEST_CASE("the precomputed linear path prices exactly like the operator-by-opera
       CHECK(fast.bytes == Approx(slow.bytes).epsilon(1e-9));
       CHECK(fast.kernels == slow.kernels);
       CHECK(fast.bound == slow.bound);
+    }
+  }
+}
+
+}  // namespace servesim
+
+namespace servesim {
+
+TEST_CASE("small-M GEMMs: the tile ramp is capped by the vector path", "[hardware]") {
+  // A100: matrix peak 312 TFLOP/s, fp32 19.5: a kernel on the vector units is at most 16x slower
+  // than the full-rate matrix kernel, so at M = 1 the ramp's (1 + 17.96) / 1 = 18.96 becomes 16;
+  // at M = 2 the ramp's (2 + 17.96) / 2 = 9.98 stands.
+  const ModelSpec m = Fp16("llama-2-7b");
+  const DeviceSpec& a100 = DevicePresetOrThrow("a100-80gb", "test");
+  const OpWork one = LinearOp(OpId::kQkvProj, 1, 4096, 12288, 2, 2, false);
+  const OpWork two = LinearOp(OpId::kQkvProj, 2, 4096, 12288, 2, 2, false);
+  const double rate = 312e12 * 0.750;
+  CHECK(PriceOp(one, m, a100, {}).compute_s == Approx(2.0 * 4096 * 12288 / rate * 16));
+  CHECK(PriceOp(two, m, a100, {}).compute_s == Approx(4.0 * 4096 * 12288 / rate * 9.98));
+  // Apple GPUs run FP16 at the FP32 rate (no matrix units): no ramp at all.
+  const DeviceSpec& m2 = DevicePresetOrThrow("apple-m2-max", "test");
+  CHECK(PriceOp(one, m, m2, {}).compute_s == Approx(2.0 * 4096 * 12288 / (13.6e12 * 0.75)));
+}
+
+TEST_CASE("a batch-1 decode GEMV costs its bytes over the bandwidth", "[hardware]") {
+  // Llama-2-7B fp16 qkv_proj of one token on an Apple M2 Max (400 GB/s, 13.6 TFLOP/s), by hand:
+  // bytes = 4096 x 12288 weights x 2 + (4096 + 12288) activations x 2 = 100,696,064;
+  // memory 100,696,064 / (400e9 x 0.898) = 280.3 us; compute 2 x 4096 x 12288 / (13.6e12 x 0.75)
+  // = 9.87 us; smooth roofline (p = 1.39): 280.3 x (1 + (9.87 / 280.3)^1.39)^(1 / 1.39) = 282.3 us,
+  // plus the 5.27 us kernel overhead = 287.5 us. Memory-bound, as the roofline chart places it.
+  const ModelSpec m = Fp16("llama-2-7b");
+  const DeviceSpec& m2 = DevicePresetOrThrow("apple-m2-max", "test");
+  const OpCost c = PriceOp(LinearOp(OpId::kQkvProj, 1, 4096, 12288, 2, 2, false), m, m2, {});
+  CHECK(c.work.Bytes() == 100696064.0);
+  CHECK(c.memory_s == Approx(280.3e-6).epsilon(0.001));
+  CHECK(c.seconds == Approx(287.5e-6).epsilon(0.001));
+  CHECK(c.bound == Bound::kMemory);
+}
+
+TEST_CASE("batch-1 decode GEMMs are never compute-bound, on any preset and weight format",
+          "[hardware]") {
+  // A matrix-vector product does 2 FLOPs per weight: 1 FLOP/B at fp16, 4 at int4 -- far below
+  // every preset's ridge point (the lowest, a phone's, is ~36 FLOP/B at fp16 and 72 at int4).
+  for (const DevicePreset& p : DevicePresets()) {
+    for (const DType w : {DType::kFp16, DType::kInt8, DType::kInt4}) {
+      ModelSpec m = Fp16("llama-2-7b");
+      m.weight_dtype = w;
+      std::vector<OpCost> ops;
+      MakeRooflineCostModel(m, p.spec, {})->PriceStepDetailed(BatchShape::Uniform(1, 1, 512), ops);
+      for (const OpCost& c : ops) {
+        if (c.work.kind != OpKind::kGemm) continue;
+        INFO(p.spec.name << " " << DTypeName(w) << " " << OpName(c.work.id));
+        CHECK(c.bound != Bound::kCompute);
+        CHECK(c.work.Intensity() <
+              p.spec.PeakFlopsFor(m.activation_dtype) / p.spec.memory.bandwidth_bytes_per_s);
+      }
     }
   }
 }

@@ -208,6 +208,12 @@ TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
       {"apple-m4-max", 128 * kGiB, 546 * kGB, 6 * kGB},
       {"jetson-agx-orin", 64 * kGiB, 204.8 * kGB, 7 * kGB},
       {"phone-snapdragon-8-gen3", 12 * kGiB, 76.8 * kGB, 4 * kGB},  // UFS 4.0
+      // Phones: 64-bit LPDDR, bandwidth = 8 bytes x transfer rate. Snapdragon 8 Elite product
+      // brief: LPDDR5X 5,300 MHz = 10,600 MT/s; A17 Pro: LPDDR5-6400 (TechInsights teardown);
+      // A18 Pro: LPDDR5X-7500 (Apple: 17 % more bandwidth than the A17 Pro).
+      {"phone-snapdragon-8-elite", 24 * kGiB, 84.8 * kGB, 4 * kGB},
+      {"phone-apple-a17-pro", 8 * kGiB, 51.2 * kGB, 4 * kGB},
+      {"phone-apple-a18-pro", 8 * kGiB, 60 * kGB, 4 * kGB},
   };
   for (const Expected& e : socs) {
     INFO(e.name);
@@ -227,6 +233,19 @@ TEST_CASE("Apple GPU FP32 matches Apple's published TFLOP/s", "[hardware]") {
   CHECK(Get("apple-m1-ultra").peak.fp32 == Approx(21 * kT).epsilon(0.015));
   CHECK(Get("apple-m2-max").peak.fp32 == Approx(13.6 * kT).epsilon(0.01));
   CHECK(Get("apple-m2-ultra").peak.fp32 == Approx(27.2 * kT).epsilon(0.01));
+}
+
+TEST_CASE("Phone GPU and NPU figures follow their stated derivations", "[hardware]") {
+  // Snapdragon 8 Elite: Qualcomm's +40 % GPU and +45 % NPU over the 8 Gen 3 (2.8 TFLOP/s FP32,
+  // 45 TOP/s INT8); Apple A17 Pro / A18 Pro: 6 GPU cores x 128 ALUs x 2 at 1.398 / 1.578 GHz.
+  CHECK(Get("phone-snapdragon-8-elite").peak.fp32 == Approx(3.92 * kT));
+  CHECK(Get("phone-snapdragon-8-elite").peak.int8 == Approx(65.25 * kT));
+  CHECK(Get("phone-apple-a17-pro").peak.fp32 == Approx(2.147 * kT).epsilon(0.001));
+  CHECK(Get("phone-apple-a18-pro").peak.fp32 == Approx(2.424 * kT).epsilon(0.001));
+  CHECK(Get("phone-apple-a18-pro").memory.bandwidth_bytes_per_s /
+            Get("phone-apple-a17-pro").memory.bandwidth_bytes_per_s ==
+        Approx(1.17).epsilon(0.005));
+  CHECK(FindDevicePreset("SM8750")->spec.name == "phone-snapdragon-8-elite");
 }
 
 TEST_CASE("Every preset is valid and cites its source", "[hardware]") {
