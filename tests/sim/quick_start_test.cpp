@@ -148,7 +148,8 @@ TEST_CASE("quick start: --rate on a trace scales it to that mean rate", "[quick_
 
 TEST_CASE("quick start: errors name the flag", "[quick_start]") {
   auto error = [](std::vector<std::string> args) {
-    return InputErrorOf([&] { LoadRunScenario(RunFlags(args), {}); });
+    // As run does: the scenario, then its workload (whose keys are checked as it is built).
+    return InputErrorOf([&] { MakeScenarioWorkloads(LoadRunScenario(RunFlags(args), {})); });
   };
   const std::vector<std::string> base = {"--model", "llama-3.1-8b", "--device", "h100-sxm"};
   auto with = [&](std::vector<std::string> more) {
@@ -157,14 +158,16 @@ TEST_CASE("quick start: errors name the flag", "[quick_start]") {
     return a;
   };
   CHECK(Contains(error({"--model", "lama-3.1-8b", "--device", "h100-sxm", "--rate", "1"}),
-                 "--model: unknown model preset 'lama-3.1-8b'"));
+                 "--model: unknown model 'lama-3.1-8b' (did you mean 'llama-3.1-8b'"));
   CHECK(Contains(error({"--model", "llama-3.1-8b", "--device", "h100", "--rate", "1"}),
-                 "--device: unknown device"));
-  CHECK(Contains(error(with({"--rate", "1", "--tp", "0"})), "--tp: "));
-  CHECK(Contains(error(with({"--rate", "abc"})), "--rate: "));
-  CHECK(Contains(error(with({"--rate", "1", "--scheduler", "vllm"})), "--scheduler: "));
+                 "--device: unknown device 'h100' (did you mean 'h100-sxm'"));
+  CHECK(Contains(error(with({"--rate", "1", "--tp", "0"})), "--tp: expected an integer in [1, "));
+  CHECK(
+      Contains(error(with({"--rate", "abc"})), "--rate: expected a positive number, found 'abc'"));
+  CHECK(Contains(error(with({"--rate", "1", "--scheduler", "vllm"})),
+                 "--scheduler: unknown implementation 'vllm'"));
   CHECK(Contains(error(with({"--rate", "1", "--prompt-tokens", "{dist: normal}"})),
-                 "--prompt-tokens: "));
+                 "--prompt-tokens: missing required key 'mean'"));
   CHECK(Contains(error(with({"--rate", "1", "--prompt-tokens", "["})),
                  "--prompt-tokens: value is not valid YAML"));
   CHECK(Contains(error({"--model", "llama-3.1-8b", "--rate", "1"}), "--model: needs --device too"));
@@ -187,7 +190,8 @@ TEST_CASE("quick start: errors name the flag", "[quick_start]") {
                  "--prompt-tokens: sets a synthetic stream's lengths"));
   CHECK(Contains(error(with({"--trace", trace, "--rate", "1", "--time-scale", "2"})),
                  "--rate and --time-scale: give one of them"));
-  CHECK(Contains(error(with({"--trace", trace, "--trace-format", "azur"})), "--trace-format: "));
+  CHECK(Contains(error(with({"--trace", trace, "--trace-format", "azur"})),
+                 "--trace-format: expected one of azure | mooncake | csv | jsonl, found 'azur'"));
 }
 
 TEST_CASE("quick start: --trace alone still asks for trace.json", "[quick_start]") {
