@@ -12,6 +12,7 @@
 #include "models/log.h"
 #include "models/sim_time.h"
 #include "sim/app/cli_common.h"
+#include "sim/app/quick_start.h"
 #include "sim/app/sweep.h"
 #include "sim/config/scenario.h"
 #include "sim/output/csv_writers.h"
@@ -27,6 +28,7 @@ namespace {
 po::options_description RunOptions() {
   po::options_description desc("options");
   AddHelpAndScenarioOptions(desc);
+  AddQuickStartOptions(desc);
   desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
                      "override a key: --set scheduler.max_num_seqs=128");
   AddOutOption(desc);
@@ -34,7 +36,6 @@ po::options_description RunOptions() {
       "compare", po::value<std::vector<std::string>>()->composing(),
       "also run a baseline with this override (SLOT.impl=NAME replaces the whole slot, e.g. "
       "speculative.impl=none) and write DIR/baseline_summary.json and DIR/compare.json")(
-      "trace", "also write DIR/trace.json (Chrome trace events: Perfetto, chrome://tracing)")(
       "html", "also write DIR/report.html (self-contained charts of the run)")(
       "quiet,q", "no terminal summary");
   return desc;
@@ -56,15 +57,15 @@ std::optional<Scenario> LoadBaseline(const po::variables_map& vm) {
     }
     overrides.push_back({assignment, "--compare " + c});
   }
-  return LoadScenarioWithOrigins(vm["scenario"].as<std::string>(), overrides);
+  return LoadRunScenario(vm, overrides);
 }
 
 // Every file `servesim run` may write into --out DIR; summary.json, committed last, marks a
 // complete run (sim/output/output_dir.h).
 const std::vector<std::string>& RunOutputFiles() {
   static const std::vector<std::string> kFiles = {
-      "summary.json", "requests.csv",          "steps.csv",   "trace.json",
-      "report.html",  "baseline_summary.json", "compare.json"};
+      "summary.json", "requests.csv",          "steps.csv",    "trace.json",
+      "report.html",  "baseline_summary.json", "compare.json", "scenario.yaml"};
   return kFiles;
 }
 
@@ -88,7 +89,7 @@ void InstallObservers(const Scenario& sc, const po::variables_map& vm, OutputDir
     o.steps_writer = std::make_unique<StepsCsvWriter>(out.Open("steps.csv"));
     o.list.push_back(o.steps_writer.get());
   }
-  if (vm.count("trace") || sc.write_trace_json) {
+  if (WantsTraceJson(vm) || sc.write_trace_json) {
     TraceOptions trace_options;
     trace_options.replicas = sc.engine.replicas;
     trace_options.max_steps = sc.trace_max_steps;
@@ -214,19 +215,23 @@ int CmdRun(int argc, char** argv) {
   const po::options_description desc = RunOptions();
   const auto parsed = ParseOrHelp(
       "run", argc, argv, desc,
-      "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n\n"
+      "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n"
+      "       servesim run --model M --device D (--trace FILE | --rate R) [...] [--out DIR]\n\n"
       "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), "
       "DIR/requests.csv\n"
-      "(one row per request) and DIR/steps.csv (one row per step), and prints a summary.",
+      "(one row per request) and DIR/steps.csv (one row per step), and prints a summary. Without\n"
+      "a scenario file, --model and --device build one from flags (saved as DIR/scenario.yaml).",
       "scenario");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
-  Scenario sc = LoadScenario(ScenarioPath(vm, "run"), Strings(vm, "set"));
+  Scenario sc = LoadRunScenario(vm, FlagOverrides("--set", Strings(vm, "set")));
   for (const std::string& w : sc.warnings) CliLog().warn("{}", w);
   const std::optional<Scenario> base_sc = LoadBaseline(vm);
   auto sources = MakeScenarioWorkloads(sc);
   // Taken after the inputs are read: a typo does not cost the previous run's outputs.
+  const std::string saved = SavedScenarioPath(vm);
   OutputDir out(vm["out"].as<std::string>(), RunOutputFiles(), "summary.json");
+  if (!saved.empty()) sc.path = saved;
   RunObservers outputs;
   InstallObservers(sc, vm, out, outputs);
   // The progress line redraws itself in place with carriage returns; it stays a direct stderr
@@ -265,7 +270,10 @@ int CmdRun(int argc, char** argv) {
                                      SummaryJson(s, sc.engine, sc.wall_clock)));
   }
   const std::string baseline_line = base_sc ? RunBaseline(*base_sc, s, vm, out) : "";
+  if (!saved.empty()) out.Write("scenario.yaml", ScenarioYamlText(sc.root));
   out.Commit();
+  if (!saved.empty())
+    CliLog().info("saved the scenario as {0}: rerun with servesim run {0}", saved);
   if (!vm.count("quiet")) {
     PrintSummaryTable(s, sc);
     std::fputs(baseline_line.c_str(), stdout);

@@ -75,7 +75,7 @@ OverriddenKey ApplyOverride(YAML::Node& root, const Override& o, const ParsedOve
   }
   chain.back()[p.parts.back()] = p.value;
   return {JoinKeys(p.parts, std::min(created + 1, p.parts.size())),
-          JoinKeys(p.parts, p.parts.size()), o.origin};
+          JoinKeys(p.parts, p.parts.size()), o.origin, false};
 }
 
 // The scalar `root[slot].impl`, or "" when there is none.
@@ -144,10 +144,10 @@ std::string DropKeysOfReplacedImpl(YAML::Node& root, const std::string& slot,
          whose + " that " + impl + " does not take)";
 }
 
-// The file, parsed, with the overrides applied (and the slots they replace trimmed).
-YAML::Node LoadRoot(const std::string& path, const std::vector<Override>& overrides,
-                    Scenario& sc) {
-  YAML::Node root = LoadYamlFile(path, "scenario file");
+// The tree (a file's, or one built from flags), with the overrides applied (and the slots they
+// replace trimmed).
+YAML::Node LoadRoot(YAML::Node root, const std::string& path,
+                    const std::vector<Override>& overrides, Scenario& sc) {
   if (!root || root.IsNull())
     throw InputError(path + ": empty scenario; expected a mapping with model, hardware, workload");
   if (!root.IsMap())
@@ -167,7 +167,8 @@ YAML::Node LoadRoot(const std::string& path, const std::vector<Override>& overri
     sc.overridden.push_back(ApplyOverride(root, overrides[i], parsed[i]));
   }
   for (const auto& [slot, from] : replaced) {
-    const std::string warning = DropKeysOfReplacedImpl(root, slot, from.first, *from.second, parsed);
+    const std::string warning =
+        DropKeysOfReplacedImpl(root, slot, from.first, *from.second, parsed);
     if (!warning.empty()) sc.warnings.push_back(warning);
   }
   return root;
@@ -197,11 +198,12 @@ std::string NameOverride(const std::string& message, const std::string& file,
   const std::string key = message.substr(key_begin, i - key_begin);
   const std::string rest = message.substr(i + 2);
   for (auto o = overridden.rbegin(); o != overridden.rend(); ++o) {
-    const bool covers = key == o->root || key.rfind(o->root + ".", 0) == 0 ||
-                        key.rfind(o->root + "[", 0) == 0;
+    const bool covers =
+        key == o->root || key.rfind(o->root + ".", 0) == 0 || key.rfind(o->root + "[", 0) == 0;
     if (!covers) continue;
     // The origin names the key already when it is the one the override set ("--set KEY=...").
-    const bool named = key == o->path && o->origin.find(" " + key + "=") != std::string::npos;
+    const bool named = key == o->path && (o->origin_names_key ||
+                                          o->origin.find(" " + key + "=") != std::string::npos);
     return o->origin + ": " + (named ? "" : key + ": ") + rest;
   }
   return message;
@@ -428,12 +430,11 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   }
 }
 
-// Loads the scenario into `sc` (sc.overridden fills in as the overrides apply, for the caller's
-// messages).
-void ReadScenario(const std::string& path, const std::vector<Override>& overrides, Scenario& sc) {
-  sc.path = path;
-  sc.base_dir = std::filesystem::path(path).parent_path().string();
-  sc.root = LoadRoot(path, overrides, sc);
+// Loads the scenario `root` into `sc`, whose path and base_dir are set (sc.overridden fills in as
+// the overrides apply, for the caller's messages).
+void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scenario& sc) {
+  const std::string& path = sc.path;
+  sc.root = LoadRoot(root, path, overrides, sc);
 
   YamlMapReader top(sc.root, path, "");
   sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
@@ -475,10 +476,27 @@ Scenario LoadScenario(const std::string& path, const std::vector<std::string>& o
 
 Scenario LoadScenarioWithOrigins(const std::string& path, const std::vector<Override>& overrides) {
   Scenario sc;
+  sc.path = path;
+  sc.base_dir = std::filesystem::path(path).parent_path().string();
   try {
-    ReadScenario(path, overrides, sc);
+    ReadScenario(LoadYamlFile(path, "scenario file"), overrides, sc);
   } catch (const InputError& e) {
     throw InputError(NameOverride(e.what(), path, sc.overridden));
+  }
+  return sc;
+}
+
+Scenario LoadScenarioTree(const YAML::Node& root, const std::string& name,
+                          const std::string& base_dir, const std::vector<OverriddenKey>& origins,
+                          const std::vector<Override>& overrides) {
+  Scenario sc;
+  sc.path = name;
+  sc.base_dir = base_dir;
+  sc.overridden = origins;
+  try {
+    ReadScenario(YAML::Clone(root), overrides, sc);
+  } catch (const InputError& e) {
+    throw InputError(NameOverride(e.what(), name, sc.overridden));
   }
   return sc;
 }

@@ -40,6 +40,9 @@ struct OverriddenKey {
   std::string root;  // the shallowest key the override created or replaced
   std::string path;  // the key it set
   std::string origin;
+  // A message about `path` itself reads "ORIGIN: ..." without the key: the origin (a flag such
+  // as "--tp") stands for it. Otherwise only "--set KEY=..." origins drop the key.
+  bool origin_names_key = false;
 };
 
 struct Scenario {
@@ -53,11 +56,11 @@ struct Scenario {
   bool write_requests_csv = true;
   bool write_steps_csv = true;
   bool wall_clock = true;
-  bool write_trace_json = false;      // DIR/trace.json (Chrome trace events)
-  int64_t trace_max_steps = 200000;   // step slices written before the trace stops (0: no cap)
-  int64_t trace_requests = 1000;      // requests drawn as lifecycles (0: none)
-  bool write_report_html = false;     // DIR/report.html
-  std::vector<std::string> warnings;  // questionable but accepted settings, one line each
+  bool write_trace_json = false;          // DIR/trace.json (Chrome trace events)
+  int64_t trace_max_steps = 200000;       // step slices written before the trace stops (0: no cap)
+  int64_t trace_requests = 1000;          // requests drawn as lifecycles (0: none)
+  bool write_report_html = false;         // DIR/report.html
+  std::vector<std::string> warnings;      // questionable but accepted settings, one line each
   std::vector<OverriddenKey> overridden;  // what the overrides wrote, in order, for messages
 };
 
@@ -70,6 +73,14 @@ struct Scenario {
 // which); the slot's shared keys, keys no implementation takes (typos stay errors) and keys
 // overridden too are kept.
 Scenario LoadScenarioWithOrigins(const std::string& path, const std::vector<Override>& overrides);
+
+// A scenario given as a tree instead of a file (`servesim run --model ... --device ...` builds
+// one from flags): `name` stands for the file in messages, relative paths resolve against
+// `base_dir`, and a message about a key of `origins` names its origin (the flag that wrote it)
+// instead; `overrides` then apply as to a file. The same validation as a file's.
+Scenario LoadScenarioTree(const YAML::Node& root, const std::string& name,
+                          const std::string& base_dir, const std::vector<OverriddenKey>& origins,
+                          const std::vector<Override>& overrides);
 
 // The same with every override from --set ("a.b.c=value").
 Scenario LoadScenario(const std::string& path, const std::vector<std::string>& overrides = {});

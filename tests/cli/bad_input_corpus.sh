@@ -355,6 +355,48 @@ fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_op
 fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"
 accept "CLI flags" calibrate-bom "calibrate --allreduce CSV with a UTF-8 byte-order mark" "the mark is stripped from the header (calibration.cpp)" "stdout~6 all-reduce measurements" -- calibrate --device a100-80gb --allreduce "$tmp/allreduce_bom.csv"
 
+# The quick start (run --model --device, no scenario file): each bad flag is named.
+Q=(run --model llama-3.1-8b --device h100-sxm --out "$tmp/out-quick" -q)
+QV=$T/csv_extra_columns.csv  # a valid trace with Vidur's column names
+printf 'arrived_at,num_prefill_tokens,num_decode_tokens\n0,10,5\n' >"$tmp/one_row.csv"
+printf 'a\tb\n0\t1\n' >"$tmp/tabs.tsv"
+fail "CLI flags" quick-model-unknown "run --model lama-3.1-8b (typo)" "--model: unknown model 'lama-3.1-8b' (did you mean 'llama-3.1-8b'" -- run --model lama-3.1-8b --device h100-sxm --rate 1 --out "$tmp/out-quick" -q
+fail "CLI flags" quick-device-unknown "run --device h100" "--device: unknown device 'h100' (did you mean 'h100-sxm'" -- run --model llama-3.1-8b --device h100 --rate 1 --out "$tmp/out-quick" -q
+fail "CLI flags" quick-model-json-missing "run --model nope.json (no such config.json)" "--model: " "nope.json: HF config file not found" -- run --model "$tmp/nope.json" --device h100-sxm --rate 1 --out "$tmp/out-quick" -q
+fail "CLI flags" quick-no-device "run --model without --device" "--model: needs --device too" -- run --model llama-3.1-8b --rate 1
+fail "CLI flags" quick-no-model "run --device without --model" "--device: needs --model too" -- run --device h100-sxm --rate 1
+fail "CLI flags" quick-no-workload "run --model --device, neither --trace nor --rate" "--trace or --rate: required with --model and --device" -- "${Q[@]}"
+fail "CLI flags" quick-with-file "a scenario file and --model" "--model: builds a scenario from flags, and a scenario file was given too" -- run "$V" --model llama-3.1-8b --out "$tmp/out-quick" -q
+fail "CLI flags" quick-flag-with-file "a scenario file and --tp" "--tp: a flag of the quick start (with --model and --device); to change a scenario file's hardware.tp use --set hardware.tp=VALUE" -- run "$V" --tp 2 --out "$tmp/out-quick" -q
+fail "CLI flags" quick-trace-with-file "a scenario file and --trace FILE" "--trace " "csv_extra_columns.csv: replays a trace in the quick start" -- run "$V" --trace "$QV" --out "$tmp/out-quick" -q
+fail "CLI flags" quick-tp-zero "run --model ... --tp 0" "--tp: expected an integer in [1, 1024], found '0'" -- "${Q[@]}" --rate 1 --tp 0
+fail "CLI flags" quick-replicas-text "run --model ... --replicas two" "--replicas: expected an integer, found 'two'" -- "${Q[@]}" --rate 1 --replicas two
+fail "CLI flags" quick-scheduler-unknown "run --model ... --scheduler vllm" "--scheduler: unknown implementation 'vllm' (did you mean 'vllm_v1' or 'vllm_v0'?)" -- "${Q[@]}" --rate 1 --scheduler vllm
+fail "CLI flags" quick-seed-negative "run --model ... --seed -1" "--seed: expected an integer in [0, 9223372036854775807], found '-1'" -- "${Q[@]}" --rate 1 --seed -1
+fail "CLI flags" quick-rate-text "run --model ... --rate fast" "--rate: expected a positive number, found 'fast'" -- "${Q[@]}" --rate fast
+fail "CLI flags" quick-num-requests-text "run --model ... --num-requests many" "--num-requests: expected a non-negative integer, found 'many'" -- "${Q[@]}" --rate 1 --num-requests many
+fail "CLI flags" quick-prompt-tokens-dist "--prompt-tokens '{dist: normal}' (no mean, std)" "--prompt-tokens: missing required key 'mean'" -- "${Q[@]}" --rate 1 --prompt-tokens '{dist: normal}'
+fail "CLI flags" quick-prompt-tokens-yaml "--prompt-tokens '[' (not YAML)" "--prompt-tokens: value is not valid YAML" -- "${Q[@]}" --rate 1 --prompt-tokens '['
+fail "CLI flags" quick-output-tokens-zero "--output-tokens 0" "--output-tokens: expected a length in tokens (an integer >= 1)" -- "${Q[@]}" --rate 1 --output-tokens 0
+fail "CLI flags" quick-lengths-with-trace "--prompt-tokens with --trace FILE" "--prompt-tokens: sets a synthetic stream's lengths; a trace's rows give them" -- "${Q[@]}" --trace "$QV" --prompt-tokens 5
+fail "CLI flags" quick-columns-without-trace "--columns without --trace FILE" "--columns: applies to --trace FILE only" -- "${Q[@]}" --rate 1 --columns arrival_s=ts
+fail "CLI flags" quick-trace-missing "--trace names no file" "--trace: cannot open '" "nope.csv': No such file or directory" -- "${Q[@]}" --trace "$tmp/nope.csv"
+fail "CLI flags" quick-trace-directory "--trace names a directory" "--trace: '" "' is a directory; expected a trace file" -- "${Q[@]}" --trace "$tmp"
+fail "CLI flags" quick-trace-tsv "--trace on a .tsv file" "--trace: '" "tabs.tsv' is tab-separated (.tsv)" -- "${Q[@]}" --trace "$tmp/tabs.tsv"
+fail "CLI flags" quick-trace-format-unknown "--trace-format azur" "--trace-format: expected one of azure | mooncake | csv | jsonl, found 'azur' (did you mean 'azure'?)" -- "${Q[@]}" --trace "$QV" --trace-format azur
+fail "CLI flags" quick-trace-format-wrong "--trace-format azure on a Vidur CSV" "--trace: " "csv_extra_columns.csv:1: column 'TIMESTAMP': missing from the header" -- "${Q[@]}" --trace "$QV" --trace-format azure
+fail "CLI flags" quick-columns-malformed "--columns arrival_s (no =COLUMN)" "--columns: expected KEY=COLUMN[,KEY=COLUMN...]" -- "${Q[@]}" --trace "$QV" --columns arrival_s
+fail "CLI flags" quick-columns-twice "--columns arrival_s=a,arrival_s=b" "--columns: key 'arrival_s' given twice" -- "${Q[@]}" --trace "$QV" --columns arrival_s=a,arrival_s=b
+fail "CLI flags" quick-columns-unknown-key "--columns arrival=ts" "--columns: workload.columns.arrival: unknown key (did you mean 'arrival_s' or 'arrival_ms'?)" -- "${Q[@]}" --trace "$QV" --columns arrival=ts
+fail "CLI flags" quick-columns-not-in-header "--columns arrival_s=ts on a file without ts" "--trace: " "csv_extra_columns.csv:1: column 'ts': missing from the header" -- "${Q[@]}" --trace "$QV" --columns arrival_s=ts
+fail "CLI flags" quick-time-scale-zero "--time-scale 0" "--time-scale: expected a positive number, found '0'" -- "${Q[@]}" --trace "$QV" --time-scale 0
+fail "CLI flags" quick-rate-and-time-scale "--rate and --time-scale with --trace" "--rate and --time-scale: give one of them" -- "${Q[@]}" --trace "$QV" --rate 1 --time-scale 2
+fail "CLI flags" quick-trace-rate-zero "--trace FILE --rate 0" "--rate: expected a positive number of requests per second, found '0'" -- "${Q[@]}" --trace "$QV" --rate 0
+fail "CLI flags" quick-trace-rate-one-row "--rate on a one-row trace" "--rate: the trace's 1 request(s) arrive at one instant" -- "${Q[@]}" --trace "$tmp/one_row.csv" --rate 1
+fail "CLI flags" quick-weights-dont-fit "run --model llama-3.1-70b --device h100-sxm (tp 1)" "command line: hardware: the weights of llama-3.1-70b" -- run --model llama-3.1-70b --device h100-sxm --rate 1 --out "$tmp/out-quick" -q
+accept "CLI flags" quick-azure-guessed "run --model ... --trace on an Azure CSV, no --trace-format" "the format is told from the header (sim/app/quick_start.h)" completed=3 -- run --model llama-3.1-8b --device h100-sxm --trace "$T/azure_valid.csv" --out "$tmp/out-quick-azure-guessed" -q
+accept "CLI flags" quick-mooncake-guessed "run --model ... --trace on a Mooncake JSONL, no --trace-format" "the format is told from the keys (sim/app/quick_start.h)" completed=2 -- run --model llama-3.1-8b --device h100-sxm --trace "$T/mooncake_valid.jsonl" --out "$tmp/out-quick-mooncake-guessed" -q
+
 # ---- trace CSV (azure, csv)
 ts() { trace_scenario "$@"; }
 run_fail "trace CSV" azure-truncated "last row cut off inside the timestamp" "azure_truncated.csv:4: expected 3 fields (TIMESTAMP,ContextTokens,GeneratedTokens), found 1 in '2023-11-16 18:15:5'" -- "$(ts azure-truncated azure "$T/azure_truncated.csv")"

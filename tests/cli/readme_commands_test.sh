@@ -7,6 +7,7 @@
 # outputs land there. Inline spans with placeholders (FILE, KEY=V1,..., [--opt]) are synopses,
 # not commands, and are not run. Each command must exit 0.
 #
+# The quick start's example traces (t.csv, requests.csv) are written into the scratch directory.
 # Placeholders inside example commands are bound to real inputs below (a device whose
 # measurements ../shared/data holds for NEW, the Vidur CSVs for mlp*.csv, ...); a command that
 # still holds an unbound placeholder fails the test, so a new example needs a binding here.
@@ -25,6 +26,9 @@ data=${SERVESIM_DATA:-$repo/../shared/data}  # as tests/support/shared_data.h
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ln -s "$repo/scenarios" "$tmp/scenarios"
+# The traces README.md's quick start replays: Vidur's column names, and other names for --columns.
+printf 'arrived_at,num_prefill_tokens,num_decode_tokens\n0,900,120\n0.4,1500,80\n1.1,300,200\n' >"$tmp/t.csv"
+printf 'ts,in,out\n0,900,120\n0.4,1500,80\n1.1,300,200\n' >"$tmp/requests.csv"
 ran=0
 failed=0
 skipped=0

@@ -488,6 +488,59 @@ sweep=(sweep "$default" --set workload.num_requests=20 --vary seed=1,2 --out "$t
 check log-info-default grep -q "^sweep: 2 of 2 points in .* -> $tmp/log-sweep/sweep.csv$" "$tmp/sweep-info.err"
 check log-warn-hides-info test ! -s "$tmp/sweep-warn.err"
 
+# ---- the quick start: run --model M --device D (--trace FILE | --rate R), no YAML file ----
+q=$tmp/quick
+mkdir -p "$q"
+printf 'arrived_at,num_prefill_tokens,num_decode_tokens\n0,100,10\n1,200,20\n2,300,30\n3,400,40\n4,500,50\n' >"$q/t.csv"
+printf 'ts,in,out\n0,100,10\n1,200,20\n2,300,30\n3,400,40\n4,500,50\n' >"$q/mapped.csv"
+# Field of a column of requests.csv's last row (2: arrival_s, 3: prompt_tokens).
+last_cell() { tail -1 "$1" | cut -d, -f"$2"; }
+(cd "$q" && "$bin" run --model llama-3.1-8b --device h100-sxm --trace t.csv --out q1 -q \
+  --set output.wall_clock=false 2>"$q/q1.err")
+check quick-trace-runs test -s "$q/q1/summary.json"
+check quick-trace-completed grep -q '"completed": 5,' "$q/q1/summary.json"
+check quick-trace-saved-line grep -qx "saved the scenario as q1/scenario.yaml: rerun with servesim run q1/scenario.yaml" "$q/q1.err"
+check quick-trace-absolute-path grep -qx "  path: $q/t.csv" "$q/q1/scenario.yaml"
+check quick-trace-format-guessed grep -qx "  format: csv" "$q/q1/scenario.yaml"
+# The saved scenario reruns to byte-identical outputs: elsewhere, from another directory, and
+# into its own directory (which keeps it, rewritten the same).
+cp "$q/q1/scenario.yaml" "$q/saved.yaml"
+(cd / && "$bin" run "$q/q1/scenario.yaml" --out "$q/q2" -q 2>/dev/null)
+check quick-rerun-identical cmp -s "$q/q1/summary.json" "$q/q2/summary.json"
+check quick-rerun-requests-identical cmp -s "$q/q1/requests.csv" "$q/q2/requests.csv"
+check quick-rerun-elsewhere-no-scenario test ! -e "$q/q2/scenario.yaml"
+"$bin" run "$q/q1/scenario.yaml" --out "$q/q1" -q 2>/dev/null
+check quick-rerun-in-place-keeps-scenario cmp -s "$q/saved.yaml" "$q/q1/scenario.yaml"
+check quick-rerun-in-place-identical cmp -s "$q/q2/summary.json" "$q/q1/summary.json"
+# A file run into a quick start's directory removes its scenario.yaml (an earlier run's output).
+"$bin" run "$default" --set workload.num_requests=5 --out "$q/q2" -q 2>/dev/null
+"$bin" run --model llama-3.1-8b --device h100-sxm --trace "$q/t.csv" --out "$q/q4" -q 2>/dev/null
+"$bin" run "$default" --set workload.num_requests=5 --out "$q/q4" -q 2>/dev/null
+check quick-file-run-removes-stale-scenario test ! -e "$q/q4/scenario.yaml"
+# --columns and --time-scale: arrivals 0..4 s replayed twice as fast end at 2 s.
+"$bin" run --model llama-3.1-8b --device h100-sxm --trace "$q/mapped.csv" --out "$q/q5" -q \
+  --columns arrival_s=ts,prompt_tokens=in,output_tokens=out --time-scale 2 2>/dev/null
+check quick-columns-prompt test "$(last_cell "$q/q5/requests.csv" 3)" = 500
+check quick-time-scale-arrival test "$(last_cell "$q/q5/requests.csv" 2)" = 2
+# --rate on a trace: 5 arrivals over 4 s are 1 request/s; --rate 4 makes the last arrive at 1 s.
+"$bin" run --model llama-3.1-8b --device h100-sxm --trace "$q/t.csv" --rate 4 --out "$q/q6" -q 2>/dev/null
+check quick-rate-time-scale grep -qx "  time_scale: 4" "$q/q6/scenario.yaml"
+check quick-rate-arrival test "$(last_cell "$q/q6/requests.csv" 2)" = 1
+# Synthetic: fixed lengths, N requests, the documented defaults written out.
+"$bin" run --model llama-3.1-8b --device h100-sxm --rate 5 --num-requests 20 --prompt-tokens 100 \
+  --output-tokens 10 --tp 2 --trace-json --out "$q/q7" -q 2>/dev/null
+check quick-synthetic-completed grep -q '"completed": 20,' "$q/q7/summary.json"
+check quick-synthetic-prompts test "$(cut -d, -f3 "$q/q7/requests.csv" | sort -u | tr '\n' ' ')" = "100 prompt_tokens "
+check quick-synthetic-tp grep -qx "  tp: 2" "$q/q7/scenario.yaml"
+check quick-trace-json test -s "$q/q7/trace.json"
+# --set applies on top and is saved with the rest.
+"$bin" run --model llama-3.1-8b --device h100-sxm --rate 5 --num-requests 10 --out "$q/q8" -q \
+  --set scheduler.max_num_seqs=4 2>/dev/null
+check quick-set-saved grep -qx "  max_num_seqs: 4" "$q/q8/scenario.yaml"
+# An input error leaves the directory as it was.
+expect_fail quick-bad-tp-names-flag "--tp: " run --model llama-3.1-8b --device h100-sxm --rate 5 --tp 0 --out "$q/q8"
+check quick-error-keeps-outputs test -s "$q/q8/scenario.yaml"
+
 # The help lists each command of the table once, and each listed command dispatches.
 listed=$("$bin" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 {print $1}')
 check help-lists-nine test "$(echo "$listed" | wc -l)" -eq 9
