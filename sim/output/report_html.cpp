@@ -34,6 +34,13 @@ std::string CdfChartOf(const std::string& title, const std::string& unit, const 
                        const std::vector<Point>& points, double p50, double p99,
                        const char* color) {
   AxisSpec x{title + " (" + unit + ")", Scale::kLinear};
+  // A long tail would squeeze the body of the distribution into the left edge: past twice the
+  // p99, the axis stops at 1.2 x p99 (the tail leaves the plot; the p99 rule stays on it).
+  if (!points.empty() && points.back().x > 2 * p99 && p99 > 0) {
+    x.min = 0;
+    x.max = 1.2 * p99;
+    x.label += ", axis cut at 1.2 \u00d7 p99 (max " + FormatTick(points.back().x) + ")";
+  }
   AxisSpec y{"fraction of " + what.substr(what.find(' ') + 1), Scale::kLinear, 0.0, 1.0};
   SvgChart chart(title + " CDF (" + what + ")", x, y, 600, 300);
   chart.AddLine("", color, points);
@@ -128,6 +135,8 @@ void ReportCollector::OnStep(const StepRecord& step) {
   const double step_s = static_cast<double>(step.duration_ns) * 1e-9;
   const double io_share = step_s > 0 ? std::min(step.io_s / step_s, 1.0) : 0;
   const double stall_share = step_s > 0 ? std::min(step.stall_s / step_s, 1.0) : 0;
+  const double prefill = static_cast<double>(step.prefill_tokens);
+  const double decode = static_cast<double>(step.new_tokens - step.prefill_tokens);
   any_io_ = any_io_ || step.io_s > 0 || step.io_bytes > 0;
   for (int64_t b = (start - origin_ns_) / width_ns_; b * width_ns_ + origin_ns_ < end; ++b) {
     const int64_t lo = std::max(start, origin_ns_ + b * width_ns_);
@@ -142,12 +151,19 @@ void ReportCollector::OnStep(const StepRecord& step) {
     k.busy_ns += overlap;
     k.io_ns += io_share * overlap;
     k.stall_ns += stall_share * overlap;
+    // Tokens and bytes spread over the step's time, so a long step reads as a rate, not a spike.
+    const double part = overlap / static_cast<double>(end - start);
+    k.prefill_tokens += prefill * part;
+    k.decode_tokens += decode * part;
+    k.io_bytes += step.io_bytes * part;
   }
   Bucket& done = buckets_[static_cast<size_t>((std::max(end - 1, start) - origin_ns_) / width_ns_)];
-  done.prefill_tokens += static_cast<double>(step.prefill_tokens);
-  done.decode_tokens += static_cast<double>(step.new_tokens - step.prefill_tokens);
-  done.io_bytes += step.io_bytes;
-  if (step.duration_ns <= 0) done.kv_peak = std::max(done.kv_peak, step.kv_usage);
+  if (end <= start) {  // a step of no time: credited where it stands
+    done.prefill_tokens += prefill;
+    done.decode_tokens += decode;
+    done.io_bytes += step.io_bytes;
+    done.kv_peak = std::max(done.kv_peak, step.kv_usage);
+  }
   // Each decode sequence's token arrives at the step's end, the previous one at the end of the
   // replica's previous step.
   const size_t replica = static_cast<size_t>(std::max(step.replica, 0));
@@ -243,7 +259,7 @@ ReportCollector::Series ReportCollector::TimeSeries() const {
     const Bucket& b = buckets_[i];
     t.prefill.push_back({x, b.prefill_tokens / (w * 1e-9)});
     t.decode.push_back({x, b.decode_tokens / (w * 1e-9)});
-    t.itl_ms.push_back({x, b.itl_count > 0 ? 1e3 * b.itl_sum_s / b.itl_count : NAN});
+    if (b.itl_count > 0) t.itl_ms.push_back({x, 1e3 * b.itl_sum_s / b.itl_count});
     t.batch.push_back({x, b.batch_ns / w});
     t.waiting.push_back({x, b.waiting_ns / w});
     t.swapped.push_back({x, b.swapped_ns / w});
@@ -292,10 +308,11 @@ std::string ReportCollector::TimeSeriesSection() const {
     c.AddLine("peak", kGray, t.kv_peak, true);
     o += c.Render();
   }
-  o += "</div>\n<p class=\"meta\">Each point is one time bucket: throughput counts a step's tokens "
-       "when the step ends; ITL is the mean gap of the tokens decoded in the bucket; batch size "
-       "and queue length are time-weighted means over the bucket (idle time counts as zero); KV "
-       "usage is the time-weighted mean and the largest value a step saw.</p>\n";
+  o +=
+      "</div>\n<p class=\"meta\">Each point is one time bucket: throughput spreads a step's tokens "
+      "over the step's time; ITL is the mean gap of the tokens decoded in the bucket; batch size "
+      "and queue length are time-weighted means over the bucket (idle time counts as zero); KV "
+      "usage is the time-weighted mean and the largest value a step saw.</p>\n";
   return o;
 }
 
@@ -318,7 +335,7 @@ std::string ReportCollector::OffloadSection() const {
     c.AddLine("compute waiting on transfers", kRed, t.stall_share);
     o += c.Render();
   }
-  o += "</div>\n<p class=\"meta\">Bytes are credited when their step ends. Shares are of the time "
+  o += "</div>\n<p class=\"meta\">A step's bytes are spread over its time. Shares are of the time "
        "steps ran in the bucket: the channel overlaps compute when prefetching, so its busy share "
        "may exceed the waiting share; a step is I/O-bound when it waits more than half its "
        "time. Steps report the bytes of all tiers together.</p>\n";

@@ -13,8 +13,8 @@
 // about 2 % wide, 1 us to 4096 s); step series accumulate into `time_buckets` equal time buckets
 // whose width doubles (adjacent buckets merge) whenever the run outgrows them. Each bucket holds
 // time-weighted averages over the bucket (a step's batch counts for the time it covers; idle time
-// counts as zero) summed over replicas, KV usage averaged over replicas, and tokens, bytes and
-// inter-token latencies credited when their step ends.
+// counts as zero) summed over replicas, KV usage averaged over replicas, tokens and bytes spread
+// over their step's time, and inter-token latencies credited when their step ends.
 // ITL comes from the steps: each of a step's decode sequences gets one inter-token latency, the
 // time since the previous step on its replica ended (what the engine measures for a sequence that
 // decoded in that step too; one per speculative round, whose tokens arrive together).
@@ -72,9 +72,9 @@ class ReportCollector : public EngineObserver {
     double ttft_s, tpot_s, e2e_s;  // tpot NaN for single-token outputs
   };
   struct Bucket {
-    double prefill_tokens = 0, decode_tokens = 0;         // credited at step end
-    double itl_sum_s = 0, itl_count = 0, io_bytes = 0;    // credited at step end
-    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;  // value x overlapping ns
+    double prefill_tokens = 0, decode_tokens = 0, io_bytes = 0;  // spread over the step
+    double itl_sum_s = 0, itl_count = 0;                         // credited at step end
+    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;         // value x overlapping ns
     double kv_ns = 0, kv_peak = 0;
     double busy_ns = 0, io_ns = 0, stall_ns = 0;  // step time; its shares busy / stalled
     void Merge(const Bucket& other);

@@ -427,11 +427,14 @@ void SvgChart::RenderLines(const Frame& f, std::string& o) const {
     const Rule& r = rules_[i];
     const double x = f.mx(r.x);
     if (!Finite(x) || !in_x(r.x)) continue;
+    // Right of the rule, or left of it where the label would leave the plot.
+    const bool left = x + 3 + kLabelCharPx * static_cast<double>(Utf8Length(r.label)) > f.px1;
     o += "<line x1=\"" + SvgNumber(x) + "\" y1=\"" + SvgNumber(f.py0) + "\" x2=\"" + SvgNumber(x) +
          "\" y2=\"" + SvgNumber(f.py1) + "\" stroke=\"" + HtmlEscape(r.color) +
-         "\" stroke-dasharray=\"3 3\"/><text x=\"" + SvgNumber(x + 3) + "\" y=\"" +
+         "\" stroke-dasharray=\"3 3\"/><text x=\"" + SvgNumber(left ? x - 3 : x + 3) + "\" y=\"" +
          SvgNumber(f.py0 + 11 + 11 * static_cast<double>(i % 2)) + "\" font-size=\"10\" fill=\"" +
-         HtmlEscape(r.color) + "\">" + HtmlEscape(r.label) + "</text>\n";
+         HtmlEscape(r.color) + (left ? "\" text-anchor=\"end\">" : "\">") + HtmlEscape(r.label) +
+         "</text>\n";
   }
 }
 
@@ -565,9 +568,10 @@ SvgBarChart::Frame SvgBarChart::Layout() const {
     names.push_back(s.name);
     for (size_t c = 0; c < s.values.size(); ++c) {
       if (!Finite(s.values[c])) continue;
+      // 6 % headroom above each bar for its value label.
+      const double e = c < s.errors.size() && Finite(s.errors[c]) ? std::fabs(s.errors[c]) : 0;
       ys.push_back(s.values[c]);
-      const double e = c < s.errors.size() ? s.errors[c] : NAN;
-      if (Finite(e)) ys.push_back(s.values[c] + std::fabs(e));
+      ys.push_back((s.values[c] + e) * 1.06);
     }
   }
   std::vector<LegendSlot> legend = PlaceLegend(names, kLeftPx, w - kRightPx);

@@ -180,8 +180,8 @@ report_labels=("TTFT CDF" "TPOT CDF" "ITL CDF" "E2E latency CDF" "Inter-token la
 check_page "$tmp/run/report.html" report 9 2400
 check_layout "$tmp/run/report.html" report 1280 2400 "${report_labels[@]}"
 check_layout "$tmp/run/report.html" report-wide 1920 2400 "${report_labels[@]}"
-check_page "$tmp/offload/report.html" offload 11 3000
-check_layout "$tmp/offload/report.html" offload 1280 3000 "${report_labels[@]}" \
+check_page "$tmp/offload/report.html" offload 11 3400
+check_layout "$tmp/offload/report.html" offload 1280 3400 "${report_labels[@]}" \
   'id="offload"' "Bytes streamed to the device" "I/O share of step time" "<h3>Offload</h3>"
 check_page "$tmp/overload/report.html" overload 9 2400
 overload_labels=("${report_labels[@]}")
@@ -191,8 +191,8 @@ else
   echo "  overload: summary.json reports no overload status; banner not checked"
 fi
 check_layout "$tmp/overload/report.html" overload 1280 2400 "${overload_labels[@]}"
-# sweep.html: 3 schedulers x 2 rates; 10 headline metrics (goodput is empty without an SLO).
-check_page "$tmp/sweep/sweep.html" sweep 10 2400
+# sweep.html: 3 schedulers x 2 rates; 11 headline metrics (default.yaml sets an SLO: goodput).
+check_page "$tmp/sweep/sweep.html" sweep 11 2400
 check_layout "$tmp/sweep/sweep.html" sweep 1280 2400 '<g class="category">' \
   '<title>impl: sarathi, chunk_size: 256</title>' '<title>impl: vllm_v1</title>' \
   'rate_per_s=16' 'aria-label="mean_itl_ms"' 'id="grid-table"'

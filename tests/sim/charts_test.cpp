@@ -77,11 +77,12 @@ TEST_CASE("a bar chart draws a labelled group per category, bars to scale, error
   CHECK(Has(svg, ">chunk_size: 256</tspan>"));
   CHECK(Has(svg, ">rate=1</text>"));
   CHECK(Has(svg, ">rate=2</text>"));
-  // One legend row: plot from y 46 to 320 - (30 + 2 label lines x 12) = 266, 220 px for 0..4.
-  CHECK(Has(svg, "height=\"220.0\""));  // 4
-  CHECK(Has(svg, "height=\"165.0\""));  // 3
-  CHECK(Has(svg, "height=\"110.0\""));  // 2 (twice)
-  CHECK(Has(svg, "height=\"55.0\""));   // 1
+  // One legend row: plot from y 46 to 320 - (30 + 2 label lines x 12) = 266, 220 px. The axis
+  // leaves 6 % above the tallest bar for its label: 4 x 1.06 = 4.24, so it runs 0..5, 44 px a unit.
+  CHECK(Has(svg, "height=\"176.0\""));  // 4
+  CHECK(Has(svg, "height=\"132.0\""));  // 3
+  CHECK(Has(svg, "height=\"88.0\""));   // 2 (twice)
+  CHECK(Has(svg, "height=\"44.0\""));   // 1
 }
 
 TEST_CASE("a legend too wide for one row wraps and pushes the plot down", "[charts]") {
