@@ -26,7 +26,7 @@
 #include "sim/app/confidence.h"
 #include "sim/config/scenario.h"
 #include "sim/output/json_writer.h"
-#include "sim/output/report_html.h"
+#include "sim/output/sweep_html.h"
 #include "workloads/csv_line.h"
 
 namespace servesim {

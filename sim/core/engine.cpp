@@ -337,6 +337,8 @@ struct Engine::Impl {
     r.bound = cost.bound;
     r.draft_s = draft_s;
     r.io_s = cost.io_s;
+    r.io_bytes = cost.io_bytes;
+    r.stall_s = cost.stall_s;
     for (EngineObserver* o : *observers) o->OnStep(r);
   }
 

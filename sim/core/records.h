@@ -72,8 +72,10 @@ struct StepRecord {
   double kv_usage = 0;                            // fraction of KV blocks in use
   int64_t preempted = 0, swap_blocks = 0;
   Bound bound = Bound::kMemory;
-  double draft_s = 0;  // speculative draft passes inside the step
-  double io_s = 0;     // offload transfers inside the step
+  double draft_s = 0;   // speculative draft passes inside the step
+  double io_s = 0;      // offload transfers inside the step: channel busy time,
+  double io_bytes = 0;  // the bytes it moved,
+  double stall_s = 0;   // and the time compute sat waiting for them
 };
 
 enum class RequestStatus : uint8_t { kCompleted, kRejected, kInFlight };

@@ -2,17 +2,27 @@
 // page about one step), with inline SVG charts from sim/svg_chart.h and a little inline CSS; no
 // script, font or network reference.
 //
-// Models (run report): the scenario as run (YAML after overrides), the scalar fields of
-// summary.json as a table, empirical CDFs of TTFT, TPOT and E2E latency, and time series of token
-// throughput, batch size, queue length and KV usage. Memory is bounded whatever the run's length:
-// latencies are kept for at most `max_samples` completed requests (all of them below that, else a
-// uniform reservoir sample drawn with a fixed-seed generator, so reruns give the same page); step
-// series accumulate into `time_buckets` equal time buckets whose width doubles (adjacent buckets
-// merge) whenever the run outgrows them. Each bucket holds time-weighted averages over the bucket
-// (a step's batch counts for the time it covers; idle time counts as zero) summed over replicas,
-// KV usage averaged over replicas, and tokens credited when their step ends.
-// Ignores: requests that never complete (no latencies), per-replica breakdowns (series are summed
-// or averaged over replicas), and the wall-clock fields' variation (they are printed as given).
+// Models (run report): summary.json as banners, an SLO result and grouped, formatted tables
+// (sim/output/summary_html.h); empirical CDFs of TTFT, TPOT, ITL and E2E latency; time series of
+// token throughput, mean ITL, batch size, queue length and KV usage; for offload runs, bytes
+// streamed per second and the share of step time the transfer channel was busy and compute sat
+// waiting on it; the scenario as run (YAML after overrides). Memory is bounded whatever the run's
+// length: request latencies are kept for at most `max_samples` completed requests (all of them
+// below that, else a uniform reservoir sample drawn with a fixed-seed generator, so reruns give
+// the same page); inter-token latencies go into a fixed log-binned histogram (32 bins per octave,
+// about 2 % wide, 1 us to 4096 s); step series accumulate into `time_buckets` equal time buckets
+// whose width doubles (adjacent buckets merge) whenever the run outgrows them. Each bucket holds
+// time-weighted averages over the bucket (a step's batch counts for the time it covers; idle time
+// counts as zero) summed over replicas, KV usage averaged over replicas, tokens and bytes spread
+// over their step's time, and inter-token latencies credited when their step ends.
+// ITL comes from the steps: each of a step's decode sequences gets one inter-token latency, the
+// time since the previous step on its replica ended (what the engine measures for a sequence that
+// decoded in that step too; one per speculative round, whose tokens arrive together).
+// Ignores: requests that never complete (no latencies), the longer gap of a sequence that sat out
+// steps (preempted, or a static batch's padding slots, which count as decodes), per-replica
+// breakdowns (series are summed or averaged over replicas), the split of streamed bytes between
+// offload tiers (steps report the total), and the wall-clock fields' variation (printed as
+// given).
 #ifndef SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
 #define SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
 
@@ -26,6 +36,8 @@
 
 #include "sim/core/analyze.h"
 #include "sim/core/engine.h"
+#include "sim/output/summary_html.h"
+#include "sim/output/svg_chart.h"
 
 namespace servesim {
 
@@ -49,6 +61,9 @@ class ReportCollector : public EngineObserver {
                      const std::string& summary_json) const;
 
   int64_t completed_seen() const { return completed_seen_; }
+  int64_t itl_count() const { return itl_count_; }
+  // The q-quantile of the inter-token latencies (nearest rank), as its bin's geometric middle.
+  double ItlQuantileMs(double q) const;
   size_t samples_kept() const { return samples_.size(); }
   int64_t bucket_width_ns() const { return width_ns_; }
 
@@ -57,11 +72,21 @@ class ReportCollector : public EngineObserver {
     double ttft_s, tpot_s, e2e_s;  // tpot NaN for single-token outputs
   };
   struct Bucket {
-    double prefill_tokens = 0, decode_tokens = 0;         // credited at step end
-    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;  // value x overlapping ns
+    double prefill_tokens = 0, decode_tokens = 0, io_bytes = 0;  // spread over the step
+    double itl_sum_s = 0, itl_count = 0;                         // credited at step end
+    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;         // value x overlapping ns
     double kv_ns = 0, kv_peak = 0;
+    double busy_ns = 0, io_ns = 0, stall_ns = 0;  // step time; its shares busy / stalled
+    void Merge(const Bucket& other);
   };
   void Grow(int64_t end_ns);
+  void AddItl(double itl_s, int64_t count);
+  std::vector<Point> ItlCdfMs() const;  // the histogram's CDF, at bin upper edges
+  struct Series;                        // the time buckets as chart points
+  Series TimeSeries() const;
+  std::string LatencySection() const;
+  std::string TimeSeriesSection() const;
+  std::string OffloadSection() const;
 
   ReportOptions options_;
   std::vector<Sample> samples_;
@@ -70,15 +95,14 @@ class ReportCollector : public EngineObserver {
   std::vector<Bucket> buckets_;
   int64_t origin_ns_ = -1, width_ns_, end_ns_ = 0;
   int64_t steps_ = 0;
+  std::vector<int64_t> last_end_ns_;  // per replica: when its latest step ended (-1: none yet)
+  std::vector<int64_t> itl_bins_;     // the ITL histogram
+  int64_t itl_count_ = 0;
+  bool any_io_ = false;
 };
 
 // The YAML text of a scenario tree (Scenario::root) as yaml-cpp prints it.
 std::string ScenarioYamlText(const YAML::Node& root);
-
-// The scalar fields of a JSON object, in document order, as (key, text) pairs; fields of nested
-// objects are named "outer.inner"; arrays are skipped; strings are unquoted and unescaped.
-// Throws std::runtime_error on malformed JSON.
-std::vector<std::pair<std::string, std::string>> JsonScalarFields(std::string_view json);
 
 // The roofline page of `servesim analyze --html`: the operators of one step placed by arithmetic
 // intensity (FLOP/B, log x) and achieved FLOP/s (log y) under the device's compute ceiling and
@@ -86,13 +110,6 @@ std::vector<std::pair<std::string, std::string>> JsonScalarFields(std::string_vi
 // time (collectives, pure data movement) are listed but not placed. Throws InputError as
 // RenderAnalysis does.
 std::string RenderRooflineHtml(const AnalyzeRequest& request);
-
-// The page of `servesim sweep` / `merge` (DIR/sweep.html), from sweep.csv's text: one chart per
-// headline metric (throughputs, goodput, mean and p99 TTFT / TPOT / E2E) against the first varied
-// key, one line per combination of the other varied keys (a non-numeric first key is drawn at
-// its grid positions with its values as labels), then the grid as a table (first 500 rows).
-// `varied` is the number of varied-key columns after `point`.
-std::string RenderSweepHtml(const std::string& title, const std::string& csv, size_t varied);
 
 }  // namespace servesim
 

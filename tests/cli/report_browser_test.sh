@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# report.html (the default example) and the `analyze --html` roofline page render in headless
-# Chromium: no console error ("Uncaught ...", CONSOLE lines), the DOM the browser built holds the
-# inline SVG charts, and the screenshot is a PNG of the full size that is not a blank page (more
-# than 30 KB, many distinct colors and a share of non-white pixels, decoded with python3's zlib).
+# The HTML pages in headless Chromium: report.html of a normal run, an offload run and an
+# overloaded run, sweep.html of a sweep whose first key is categorical (a scheduler mapping), and
+# the `analyze --html` roofline page. Each renders with no console error, holds the expected inline
+# SVG charts, and its screenshot is a PNG of the full size that is not a blank page (more than
+# 30 KB, many distinct colors and a share of non-white pixels, decoded with python3's zlib).
+# Layout, measured by a script added to a copy of each page (the pages themselves carry none) and
+# read back from the DOM Chromium dumps: nothing sticks out of the window sideways except inside a
+# scrolling box (class "scroll": the sweep grid, the operator table), the page does not scroll
+# sideways, the charts use at least 90 % of the width (also in a 1920 px window), no SVG text runs
+# outside its chart, category labels under bar groups do not overlap, and the expected labels
+# (chart titles, summary groups, category values, the overload banner when summary.json reports
+# one) are in the DOM.
 # The screenshots stay in the test's temp dir, printed at the end; the dir is removed on success
 # unless SERVESIM_KEEP_TEST_DIR=1. Without chromium the test prints SKIP and passes.
 # Usage: report_browser_test.sh path/to/servesim
@@ -28,7 +36,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$bin" run "$here/../../scenarios/default.yaml" --out "$tmp/run" --html -q
+sc=$here/../../scenarios
+"$bin" run "$sc/default.yaml" --set workload.num_requests=400 --out "$tmp/run" --html -q
+"$bin" run "$sc/offload_t4_flexgen_opt30b.yaml" --out "$tmp/offload" --html -q
+# Four times the arrival rate one H100 sustains for this workload: the queue grows all run long.
+"$bin" run "$sc/default.yaml" --set workload.rate_per_s=100 --set workload.num_requests=1500 \
+  --out "$tmp/overload" --html -q
+"$bin" sweep "$sc/default.yaml" --set workload.num_requests=60 --jobs 2 \
+  --vary 'scheduler={impl: sarathi, chunk_size: 256},{impl: vllm_v1},{impl: orca}' \
+  --vary workload.rate_per_s=4,16 --out "$tmp/sweep" >/dev/null
 "$bin" analyze --model llama-3.1-8b --device h100-sxm --batch 16 --context 1000 \
   --html "$tmp/roofline.html" >/dev/null
 
@@ -133,7 +149,55 @@ EOF
   echo "  $name: $size-byte screenshot, $found charts, no console errors"
 }
 
-check_page "$tmp/run/report.html" report 7 2400
+
+# $1 page, $2 name, $3 window width, $4 window height, $5... strings the DOM must hold.
+check_layout() {
+  local page=$1 name=$2 width=$3 height=$4
+  shift 4
+  local copy="$tmp/$name.layout.html"
+  sed 's|</body>|<script src="layout_check.js"></script></body>|' "$page" >"$copy"
+  cp "$here/report_layout_check.js" "$tmp/layout_check.js"
+  chrome --window-size="$width,$height" --dump-dom "file://$copy" >"$tmp/$name.layout.dom" \
+    2>/dev/null
+  if ! grep -q 'LAYOUT-OK' "$tmp/$name.layout.dom"; then
+    echo "FAIL: layout of $name at ${width}px:"
+    sed -n '/LAYOUT-/,/<\/pre>/p' "$tmp/$name.layout.dom" | head -30
+    exit 1
+  fi
+  local want
+  for want in "$@"; do
+    if ! grep -qF -- "$want" "$tmp/$name.layout.dom"; then
+      echo "FAIL: the DOM of $name lacks '$want'"
+      exit 1
+    fi
+  done
+  echo "  $name: layout ok at ${width}px"
+}
+
+report_labels=("TTFT CDF" "TPOT CDF" "ITL CDF" "E2E latency CDF" "Inter-token latency"
+  "<h3>Latency</h3>" "<h3>Requests</h3>" "<h3>Throughput</h3>" "<h3>KV cache</h3>"
+  "<h3>Batch</h3>" "<h3>Utilisation</h3>" "<h3>Simulation</h3>" "kv_usage_mean")
+check_page "$tmp/run/report.html" report 9 2400
+check_layout "$tmp/run/report.html" report 1280 2400 "${report_labels[@]}"
+check_layout "$tmp/run/report.html" report-wide 1920 2400 "${report_labels[@]}"
+check_page "$tmp/offload/report.html" offload 11 3400
+check_layout "$tmp/offload/report.html" offload 1280 3400 "${report_labels[@]}" \
+  'id="offload"' "Bytes streamed to the device" "I/O share of step time" "<h3>Offload</h3>"
+check_page "$tmp/overload/report.html" overload 9 2400
+overload_labels=("${report_labels[@]}")
+if grep -q '"status": "overloaded"' "$tmp/overload/summary.json"; then
+  overload_labels+=('id="load-banner"' "Overloaded")
+else
+  echo "  overload: summary.json reports no overload status; banner not checked"
+fi
+check_layout "$tmp/overload/report.html" overload 1280 2400 "${overload_labels[@]}"
+# sweep.html: 3 schedulers x 2 rates; 11 headline metrics (default.yaml sets an SLO: goodput).
+check_page "$tmp/sweep/sweep.html" sweep 11 2400
+check_layout "$tmp/sweep/sweep.html" sweep 1280 2400 '<g class="category">' \
+  '<title>impl: sarathi, chunk_size: 256</title>' '<title>impl: vllm_v1</title>' \
+  'rate_per_s=16' 'aria-label="mean_itl_ms"' 'id="grid-table"'
+check_layout "$tmp/sweep/sweep.html" sweep-narrow 800 2400 '<g class="category">'
 check_page "$tmp/roofline.html" roofline 4 1000  # the roofline and three curve charts
+check_layout "$tmp/roofline.html" roofline 1280 1000 "Operators"
 ok=1
 echo "report_browser_test: ok (screenshots in $tmp)"

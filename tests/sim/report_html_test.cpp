@@ -14,6 +14,7 @@
 #include "sim/config/scenario.h"
 #include "sim/output/summary_json.h"
 #include "sim/output/svg_chart.h"
+#include "sim/output/sweep_html.h"
 
 namespace servesim {
 namespace {
@@ -39,12 +40,14 @@ struct ReportRun {
   std::string page;
   int64_t completed = 0;
   size_t samples = 0;
+  double itl_p50_ms = 0, itl_p99_ms = 0, engine_itl_p50_ms = 0, engine_itl_p99_ms = 0;
+  int64_t itl_count = 0, engine_itl_count = 0;
 };
 
-// `scenarios/default.yaml` with `overrides`, through the engine with a report collector.
-ReportRun RunDefault(const std::vector<std::string>& overrides) {
+// `scenarios/NAME` with `overrides`, through the engine with a report collector.
+ReportRun RunScenario(const std::string& name, const std::vector<std::string>& overrides) {
   const Scenario sc =
-      LoadScenario(std::string(SERVESIM_SOURCE_DIR) + "/scenarios/default.yaml", overrides);
+      LoadScenario(std::string(SERVESIM_SOURCE_DIR) + "/scenarios/" + name, overrides);
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
   ReportOptions options;
   options.replicas = sc.engine.replicas;
@@ -54,7 +57,17 @@ ReportRun RunDefault(const std::vector<std::string>& overrides) {
   run.page = report.Render("test run", ScenarioYamlText(sc.root), SummaryJson(s, sc.engine, false));
   run.completed = report.completed_seen();
   run.samples = report.samples_kept();
+  run.itl_p50_ms = report.ItlQuantileMs(0.5);
+  run.itl_p99_ms = report.ItlQuantileMs(0.99);
+  run.engine_itl_p50_ms = s.itl_s.Quantile(0.5) * 1e3;
+  run.engine_itl_p99_ms = s.itl_s.Quantile(0.99) * 1e3;
+  run.itl_count = report.itl_count();
+  run.engine_itl_count = s.itl_s.count();
   return run;
+}
+
+ReportRun RunDefault(const std::vector<std::string>& overrides) {
+  return RunScenario("default.yaml", overrides);
 }
 
 }  // namespace
@@ -182,12 +195,16 @@ TEST_CASE("the run report has its sections, echoes the scenario, stays self-cont
        {"id=\"summary\"", "id=\"latency\"", "id=\"timeseries\"", "id=\"scenario\""}) {
     CHECK(p.find(id) != std::string::npos);
   }
-  CHECK(Count(p, "<svg class=\"chart\"") == 7);  // 3 CDFs + 4 time series
-  for (const char* title : {"TTFT CDF", "TPOT CDF", "E2E latency CDF", "Token throughput",
-                            "Batch size", "Queue length", "KV cache usage"}) {
+  CHECK(Count(p, "<svg class=\"chart\"") == 9);  // 4 CDFs + 5 time series
+  for (const char* title :
+       {"TTFT CDF", "TPOT CDF", "ITL CDF", "E2E latency CDF", "Token throughput",
+        "Inter-token latency", "Batch size", "Queue length", "KV cache usage"}) {
     CHECK(p.find(title) != std::string::npos);
   }
-  CHECK(p.find("<td class=\"key\">completed</td><td class=\"num\">200</td>") != std::string::npos);
+  CHECK(p.find("<td class=\"key\">completed<span class=\"raw\">completed</span></td>"
+               "<td class=\"num\">200</td>") != std::string::npos);
+  CHECK(p.find("id=\"offload\"") == std::string::npos);  // no offload, no I/O section
+  CHECK(p.find("id=\"load-banner\"") == std::string::npos);
   CHECK(p.find("num_requests: 200") != std::string::npos);  // the override is echoed
   CHECK(p.find("llama-3.1-8b") != std::string::npos);
   CHECK(run.completed == 200);
@@ -237,8 +254,9 @@ TEST_CASE("sweep page: a chart per metric, a line per other-key value, the grid"
   const std::string mark = "<svg class=\"chart\"";
   for (size_t at = html.find(mark); at != std::string::npos; at = html.find(mark, at + 1)) ++charts;
   CHECK(charts == 2);  // request_throughput and mean_ttft_ms are the metrics present
+  CHECK(Count(html, "<polyline") == 4);  // a numeric first key: a line per scheduler
   CHECK(html.find("impl=vllm_v1") != std::string::npos);  // a series per scheduler
-  CHECK(html.find("impl={impl: sarathi, chunk_size: 256}") != std::string::npos);
+  CHECK(html.find("impl=impl: sarathi, chunk_size: 256") != std::string::npos);
   CHECK(html.find("<td>{impl: sarathi, chunk_size: 256}</td>") != std::string::npos);
   CHECK(html.find("<script") == std::string::npos);
 }
