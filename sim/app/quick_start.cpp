@@ -12,6 +12,7 @@
 
 #include "models/input_error.h"
 #include "models/yaml_reader.h"
+#include "workloads/trace.h"
 #include "workloads/workload.h"
 
 namespace servesim {
@@ -348,18 +349,16 @@ std::string GuessTraceFormatName(const std::string& path, bool generic, const st
   std::string ext = std::filesystem::path(path).extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (ext == ".tsv") {
-    throw InputError(flag + ": '" + path +
-                     "' is tab-separated (.tsv); traces are comma-separated CSV or JSON lines");
+  // A known layout (its header or keys) names its format; otherwise, or when --columns maps the
+  // fields, the generic reader of the file's shape (its error then names the missing column).
+  if (!generic) {
+    if (const std::optional<TraceFormat> known = GuessTraceFormat(path)) {
+      return TraceFormatName(*known);
+    }
   }
   const bool json =
       line.empty() ? (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") : line[0] == '{';
-  if (json)
-    return !generic && line.find("\"input_length\"") != std::string::npos ? "mooncake" : "jsonl";
-  const bool azure = line.find("TIMESTAMP") != std::string::npos &&
-                     line.find("ContextTokens") != std::string::npos &&
-                     line.find("GeneratedTokens") != std::string::npos;
-  return !generic && azure ? "azure" : "csv";
+  return json ? "jsonl" : "csv";
 }
 
 }  // namespace servesim

@@ -63,10 +63,10 @@ std::string SavedScenarioPath(const po::variables_map& vm);
 // Whether `run` writes DIR/trace.json: --trace-json, or --trace without a file to replay.
 bool WantsTraceJson(const po::variables_map& vm);
 
-// A trace file's format from its first line (JSON object or CSV header, and which columns or keys
-// it holds): "azure", "mooncake", "csv" or "jsonl"; with `generic` (columns are mapped) only csv
-// or jsonl. InputError naming `flag` when the file cannot be read or its kind cannot be told.
-// TODO: move beside ParseTraceFormat in workloads/trace.h (as GuessTraceFormat) once it exists.
+// A trace file's format name for workload.format: the layout GuessTraceFormat
+// (workloads/trace.h) recognizes, else (and always with `generic`, when --columns maps the fields)
+// csv or jsonl by the file's first character. InputError naming `flag` when the file cannot be
+// read.
 std::string GuessTraceFormatName(const std::string& path, bool generic, const std::string& flag);
 
 }  // namespace servesim

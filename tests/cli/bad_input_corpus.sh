@@ -382,7 +382,7 @@ fail "CLI flags" quick-lengths-with-trace "--prompt-tokens with --trace FILE" "-
 fail "CLI flags" quick-columns-without-trace "--columns without --trace FILE" "--columns: applies to --trace FILE only" -- "${Q[@]}" --rate 1 --columns arrival_s=ts
 fail "CLI flags" quick-trace-missing "--trace names no file" "--trace: cannot open '" "nope.csv': No such file or directory" -- "${Q[@]}" --trace "$tmp/nope.csv"
 fail "CLI flags" quick-trace-directory "--trace names a directory" "--trace: '" "' is a directory; expected a trace file" -- "${Q[@]}" --trace "$tmp"
-fail "CLI flags" quick-trace-tsv "--trace on a .tsv file" "--trace: '" "tabs.tsv' is tab-separated (.tsv)" -- "${Q[@]}" --trace "$tmp/tabs.tsv"
+fail "CLI flags" quick-trace-tsv "--trace on a TSV file with unknown columns" "--trace: " "tabs.tsv:1: column 'arrived_at': missing from the header" -- "${Q[@]}" --trace "$tmp/tabs.tsv"
 fail "CLI flags" quick-trace-format-unknown "--trace-format azur" "--trace-format: expected one of azure | mooncake | csv | jsonl, found 'azur' (did you mean 'azure'?)" -- "${Q[@]}" --trace "$QV" --trace-format azur
 fail "CLI flags" quick-trace-format-wrong "--trace-format azure on a Vidur CSV" "--trace: " "csv_extra_columns.csv:1: column 'TIMESTAMP': missing from the header" -- "${Q[@]}" --trace "$QV" --trace-format azure
 fail "CLI flags" quick-columns-malformed "--columns arrival_s (no =COLUMN)" "--columns: expected KEY=COLUMN[,KEY=COLUMN...]" -- "${Q[@]}" --trace "$QV" --columns arrival_s
