@@ -1,6 +1,7 @@
 #include "sim/core/load_check.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -9,10 +10,11 @@
 namespace servesim {
 namespace {
 
-// %.3g, as people read rates and times in a sentence.
+// Three significant digits, as people read rates and times in a sentence; whole numbers from
+// 1,000 up (9890, not 9.89e+03).
 std::string G3(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%.3g", v);
+  char buf[400];
+  std::snprintf(buf, sizeof(buf), std::fabs(v) >= 1000 ? "%.0f" : "%.3g", v);
   return buf;
 }
 
