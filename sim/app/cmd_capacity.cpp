@@ -31,16 +31,17 @@ void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
   }
   const RunSummary& s = row.at_capacity;
   const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
-  std::printf("capacity %s%.4g req/s (%s=%.6g), goodput %.4g req/s",
+  std::printf("capacity %s%s req/s (%s=%.6g), goodput %s req/s",
               row.search.status == CapacityStatus::kUnbounded ? "at least " : "",
-              row.search.capacity_per_s, row.rate_key.c_str(), row.rate_value,
-              static_cast<double>(s.good_requests) / dur);
+              FormatNumber4(row.search.capacity_per_s).c_str(), row.rate_key.c_str(),
+              row.rate_value, FormatNumber4(static_cast<double>(s.good_requests) / dur).c_str());
   for (size_t i = 0; i < slos.size(); ++i) {
-    std::printf(", %s %.4g <= %.4g", slos[i].metric.c_str(), row.slo_values_ms[i],
-                slos[i].bound_ms);
+    std::printf(", %s %s <= %s", slos[i].metric.c_str(), FormatMs(row.slo_values_ms[i]).c_str(),
+                FormatMs(slos[i].bound_ms).c_str());
   }
   if (row.price_per_device_hour) {
-    std::printf(", %.4g requests per $ (%s at $%.4g/h)", row.requests_per_dollar,
+    std::printf(", %s requests per $ (%s at $%.4g/h)",
+                FormatNumber4(row.requests_per_dollar).c_str(),
                 CountNoun(row.devices, "device", "devices").c_str(), *row.price_per_device_hour);
   }
   const std::vector<std::string> reasons = NotSustainedReasons(row);

@@ -119,8 +119,10 @@ const std::vector<std::string>& CompareDeltaMetrics() {
 // Writes compare.json's "deltas": per metric baseline, candidate (this run), candidate - baseline
 // and that as a percentage of the baseline (null for a zero baseline). Returns the terminal table.
 std::string CompareDeltas(const RunSummary& b, const RunSummary& s, JsonWriter& j) {
-  std::string table =
-      "  candidate vs baseline        baseline      candidate          delta        %\n";
+  TextTable table;  // columns as wide as their widest value
+  table.AddRow({"candidate vs baseline", "baseline", "candidate", "delta", "%"});
+  auto ms = [](double v) { return FormatFixed(v, 2) + " ms"; };
+  auto sign = [](std::string text) { return text[0] == '-' ? text : "+" + text; };
   j.Key("deltas").BeginObject();
   for (const std::string& m : CompareDeltaMetrics()) {
     const double base = *LatencyMetricMs(b, m), cand = *LatencyMetricMs(s, m);
@@ -128,19 +130,11 @@ std::string CompareDeltas(const RunSummary& b, const RunSummary& s, JsonWriter& 
     const double pct = base != 0 ? 100.0 * delta / base : std::nan("");
     j.Key(m).BeginObject().Field("baseline", base).Field("candidate", cand);
     j.Field("delta", delta).Field("delta_pct", pct).EndObject();
-    char line[160];
-    std::snprintf(line, sizeof(line), "  %-24s %10.2f ms  %10.2f ms  %+10.2f ms  ", m.c_str(), base,
-                  cand, delta);
-    std::string pct_text = "n/a";
-    if (std::isfinite(pct)) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%+.1f %%", pct);
-      pct_text = buf;
-    }
-    table += line + pct_text + "\n";
+    table.AddRow({m, ms(base), ms(cand), sign(ms(delta)),
+                  std::isfinite(pct) ? sign(FormatFixed(pct, 1)) + " %" : "n/a"});
   }
   j.EndObject();
-  return table;
+  return table.Render("  ");
 }
 
 // Runs the --compare baseline and writes baseline_summary.json and compare.json (speedups of this
