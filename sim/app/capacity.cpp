@@ -130,6 +130,8 @@ bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<do
   values.clear();
   // A run that stopped at the horizon or stalled answers nothing about latency at this rate.
   bool ok = s.completed > 0 && s.rejected_queue_full == 0 && !s.horizon_exceeded && !s.stalled;
+  // An overloaded run (sim/core/load_check.h) meets its SLOs only because it ended: not a capacity.
+  if (CheckRunLoad(s).status == LoadStatus::kOverloaded) ok = false;
   for (const Slo& slo : slos) {
     const double v = *LatencyMetricMs(s, slo.metric);
     values.push_back(v);

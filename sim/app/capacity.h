@@ -8,8 +8,9 @@
 // scaled: an InputError.
 //
 // A rate meets the SLOs when its run completes at least one request, rejects none for a full queue
-// (simulation.max_waiting), and every SLO statistic (vLLM bench names, e.g. p99_ttft_ms) is at most
-// its bound. Search: run the scenario's own rate; double it until a rate fails (or halve it until
+// (simulation.max_waiting), is not overloaded (sim/core/load_check.h: its queue still growing
+// through the last half of the arrivals, whatever its percentiles say), and every SLO statistic
+// (vLLM bench names, e.g. p99_ttft_ms) is at most its bound. Search: run the scenario's own rate; double it until a rate fails (or halve it until
 // one passes), at most kMaxBracketSteps times; then bisect [passing, failing] until
 // failing - passing <= tolerance * passing. The capacity is the highest rate that passed, so it
 // lies within `tolerance` below the true boundary. This assumes pass/fail is monotone in the rate:

@@ -518,6 +518,11 @@ expect_fail run-slo-bad "--slo p99_ttft_ms: expected metric=bound_ms" "${nos[@]}
 expect_ok capacity-not-sustained "NOT SUSTAINED: short run: only 40 request(s) completed" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --out "$tmp/cap-short"
 check capacity-sustained-column grep -q "^config,status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,requests_per_dollar,evaluations,sustained,load_status," "$tmp/cap-short/capacity.csv"
 check capacity-sustained-false grep -q ",false,short_run," "$tmp/cap-short/capacity.csv"
+# An SLO no latency misses (1,000 s) no longer makes the capacity unbounded: the overloaded rates
+# fail, so the search brackets a finite capacity (status ok, not "at least").
+"$bin" capacity "$default" --slo p99_ttft_ms=1000000 --out "$tmp/cap-loose" >"$tmp/cap-loose.out" 2>/dev/null
+check capacity-overload-bounds grep -q "^config 0: capacity [0-9]" "$tmp/cap-loose.out"
+check capacity-overload-status grep -q "^0,ok," "$tmp/cap-loose/capacity.csv"
 expect_ok capacity-one-device "(1 device at \$2/h)" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --price-per-device-hour 2 --out "$tmp/cap-price"
 
 # The help lists each command of the table once, and each listed command dispatches.
