@@ -5,11 +5,13 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "models/yaml_scalar.h"
 #include "sim/config/scenario.h"
+#include "sim/core/load_check.h"
 #include "sim/output/json_writer.h"
 
 namespace servesim {
@@ -93,8 +95,8 @@ RateKnob FindRateKnob(const Scenario& sc) {
                    "workload.clients=... for a closed loop");
 }
 
-// Per-request SLO overrides for goodput: output.slo.<key> from the highest percentile of each
-// metric in `slos`, where the scenario sets none.
+}  // namespace
+
 std::vector<Override> GoodputOverrides(const Scenario& sc, const std::vector<Slo>& slos) {
   static const char* kStats[] = {"mean", "median", "p90", "p95", "p99"};
   const std::pair<const char*, const char*> kMetrics[] = {
@@ -115,17 +117,21 @@ std::vector<Override> GoodputOverrides(const Scenario& sc, const std::vector<Slo
     }
     if (best) {
       const std::string bound = FormatNumber(best->bound_ms);
-      out.push_back({std::string("output.slo.") + key + "=" + bound,
-                     "--slo " + best->metric + "=" + bound});
+      out.push_back(
+          {std::string("output.slo.") + key + "=" + bound, "--slo " + best->metric + "=" + bound});
     }
   }
   return out;
 }
 
+namespace {
+
 bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<double>& values) {
   values.clear();
   // A run that stopped at the horizon or stalled answers nothing about latency at this rate.
   bool ok = s.completed > 0 && s.rejected_queue_full == 0 && !s.horizon_exceeded && !s.stalled;
+  // An overloaded run (sim/core/load_check.h) meets its SLOs only because it ended: not a capacity.
+  if (CheckRunLoad(s).status == LoadStatus::kOverloaded) ok = false;
   for (const Slo& slo : slos) {
     const double v = *LatencyMetricMs(s, slo.metric);
     values.push_back(v);
@@ -154,7 +160,7 @@ std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>
   for (const auto& a : o.grid.axes) csv += "," + CsvField(a.key);
   csv +=
       ",status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,"
-      "requests_per_dollar,evaluations";
+      "requests_per_dollar,evaluations,sustained,load_status";
   for (size_t i : extra) csv += "," + o.slos[i].metric;
   for (const auto& c : metric_columns) csv += "," + c;
   csv += "\n";
@@ -167,6 +173,9 @@ std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>
            "," + (r.price_per_device_hour ? FormatNumber(*r.price_per_device_hour) : "") + "," +
            (r.price_per_device_hour ? FormatNumber(r.requests_per_dollar) : "") + "," +
            std::to_string(r.search.evaluations);
+    csv += r.has_metrics ? std::string(NotSustainedReasons(r).empty() ? ",true," : ",false,") +
+                               LoadStatusName(CheckRunLoad(r.at_capacity).status)
+                         : ",,";
     for (size_t i : extra) csv += "," + (r.has_metrics ? FormatNumber(r.slo_values_ms[i]) : "");
     if (r.has_metrics) {
       for (const auto& v : SweepMetricValues(r.at_capacity, r.config_at_capacity)) csv += "," + v;
@@ -180,6 +189,24 @@ std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>
 
 }  // namespace
 
+std::vector<std::string> NotSustainedReasons(const CapacityRow& row) {
+  if (!row.has_metrics) return {};
+  const RunSummary& s = row.at_capacity;
+  std::vector<std::string> out = CheckRunLoad(s).messages;
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  const double served_per_s = static_cast<double>(s.completed) / dur;
+  if (served_per_s < kMinServedShare * row.search.capacity_per_s) {
+    char line[320];
+    std::snprintf(line, sizeof(line),
+                  "served only %.4g req/s of the %.4g req/s offered: the run ends before queues "
+                  "build up, so the workload is too short to support this rate; raise "
+                  "workload.num_requests or use a longer trace",
+                  served_per_s, row.search.capacity_per_s);
+    out.push_back(line);
+  }
+  return out;
+}
+
 const char* CapacityStatusName(CapacityStatus status) {
   switch (status) {
     case CapacityStatus::kOk:
@@ -192,43 +219,93 @@ const char* CapacityStatusName(CapacityStatus status) {
   return "?";
 }
 
-std::vector<Slo> ParseSlos(const std::string& text, const std::string& flag) {
-  const std::string example = " (e.g. " + flag + " p99_ttft_ms=500,p99_tpot_ms=50)";
-  if (text.empty()) throw InputError(flag + ": expected metric=bound_ms,..." + example);
+namespace {
+
+// How one flag spells its bounds: NAME<sep>MS entries, NAME one of `names`.
+struct BoundSyntax {
+  std::string flag;
+  char sep = '=';
+  std::string what;      // "metric", "key"
+  std::string form;      // "metric=bound_ms"
+  std::string expected;  // the names, for messages
+  std::string example;   // " (e.g. ...)"
+  const std::vector<std::string>* names = nullptr;
+};
+
+Slo ParseBound(const BoundSyntax& x, const std::string& item) {
+  const auto sep = item.find(x.sep);
+  if (sep == std::string::npos) {
+    throw InputError(x.flag + " " + item + ": expected " + x.form + x.example + ", found no '" +
+                     std::string(1, x.sep) + "'");
+  }
+  Slo slo;
+  slo.metric = item.substr(0, sep);
+  if (std::find(x.names->begin(), x.names->end(), slo.metric) == x.names->end()) {
+    throw InputError(x.flag + " " + item + ": unknown " + x.what + " '" + slo.metric + "'" +
+                     DidYouMean(slo.metric, *x.names) + "; expected " + x.expected);
+  }
+  const std::string value = item.substr(sep + 1);
+  const std::optional<double> bound = ParseNumber(value);
+  if (!bound) {
+    throw InputError(x.flag + " " + item + ": expected a bound in ms (a number > 0), found '" +
+                     value + "'");
+  }
+  if (!(*bound > 0)) {
+    throw InputError(x.flag + " " + item + ": expected a bound in ms > 0, found " + value);
+  }
+  slo.bound_ms = *bound;
+  return slo;
+}
+
+// Comma-separated entries of `text`, each parsed by ParseBound, none named twice.
+std::vector<Slo> ParseBounds(const BoundSyntax& x, const std::string& text) {
+  if (text.empty()) throw InputError(x.flag + ": expected " + x.form + ",..." + x.example);
   std::vector<Slo> out;
   for (const std::string& item : SplitCommas(text)) {
-    const auto eq = item.find('=');
     if (item.empty()) {
-      throw InputError(flag + " " + text + ": empty entry (a doubled or trailing comma?)");
+      throw InputError(x.flag + " " + text + ": empty entry (a doubled or trailing comma?)");
     }
-    if (eq == std::string::npos) {
-      throw InputError(flag + " " + item + ": expected metric=bound_ms" + example +
-                       ", found no '='");
-    }
-    Slo slo;
-    slo.metric = item.substr(0, eq);
-    const auto& names = LatencyMetricNames();
-    if (std::find(names.begin(), names.end(), slo.metric) == names.end()) {
-      throw InputError(flag + " " + item + ": unknown metric '" + slo.metric + "'" +
-                       DidYouMean(slo.metric, names) +
-                       "; expected {mean,median,p90,p95,p99}_{ttft,tpot,itl,e2el,queue}_ms");
-    }
-    const std::string value = item.substr(eq + 1);
-    const std::optional<double> bound = ParseNumber(value);
-    if (!bound) {
-      throw InputError(flag + " " + item + ": expected a bound in ms (a number > 0), found '" +
-                       value + "'");
-    }
-    if (!(*bound > 0)) {
-      throw InputError(flag + " " + item + ": expected a bound in ms > 0, found " + value);
-    }
-    slo.bound_ms = *bound;
+    const Slo slo = ParseBound(x, item);
     for (const Slo& s : out) {
       if (s.metric == slo.metric) {
-        throw InputError(flag + " " + text + ": metric '" + slo.metric + "' given twice");
+        throw InputError(x.flag + " " + text + ": " + x.what + " '" + slo.metric + "' given twice");
       }
     }
     out.push_back(slo);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<Slo> ParseSlos(const std::string& text, const std::string& flag) {
+  return ParseBounds({flag, '=', "metric", "metric=bound_ms",
+                      "{mean,median,p90,p95,p99}_{ttft,tpot,itl,e2el,queue}_ms",
+                      " (e.g. " + flag + " p99_ttft_ms=500,p99_tpot_ms=50)", &LatencyMetricNames()},
+                     text);
+}
+
+std::vector<Slo> ParseGoodput(const std::string& text) {
+  static const std::vector<std::string> kKeys = {"ttft", "tpot", "e2el"};
+  return ParseBounds({"--goodput", ':', "key", "KEY:MS", "ttft, tpot or e2el",
+                      " (e.g. --goodput ttft:300 tpot:50)", &kKeys},
+                     text);
+}
+
+std::vector<Override> GoodputFlagOverrides(const std::vector<std::string>& texts) {
+  static const std::map<std::string, std::string> kSloKey = {
+      {"ttft", "ttft_ms"}, {"tpot", "tpot_ms"}, {"e2el", "e2e_ms"}};
+  std::vector<Override> out;
+  std::vector<std::string> seen;
+  for (const std::string& text : texts) {
+    for (const Slo& g : ParseGoodput(text)) {
+      if (std::find(seen.begin(), seen.end(), g.metric) != seen.end()) {
+        throw InputError("--goodput " + g.metric + ": given twice");
+      }
+      seen.push_back(g.metric);
+      out.push_back({"output.slo." + kSloKey.at(g.metric) + "=" + FormatNumber(g.bound_ms),
+                     "--goodput " + g.metric + ":" + FormatNumber(g.bound_ms)});
+    }
   }
   return out;
 }

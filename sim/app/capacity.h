@@ -8,8 +8,9 @@
 // scaled: an InputError.
 //
 // A rate meets the SLOs when its run completes at least one request, rejects none for a full queue
-// (simulation.max_waiting), and every SLO statistic (vLLM bench names, e.g. p99_ttft_ms) is at most
-// its bound. Search: run the scenario's own rate; double it until a rate fails (or halve it until
+// (simulation.max_waiting), is not overloaded (sim/core/load_check.h: its queue still growing
+// through the last half of the arrivals, whatever its percentiles say), and every SLO statistic
+// (vLLM bench names, e.g. p99_ttft_ms) is at most its bound. Search: run the scenario's own rate; double it until a rate fails (or halve it until
 // one passes), at most kMaxBracketSteps times; then bisect [passing, failing] until
 // failing - passing <= tolerance * passing. The capacity is the highest rate that passed, so it
 // lies within `tolerance` below the true boundary. This assumes pass/fail is monotone in the rate:
@@ -51,6 +52,19 @@ struct Slo {
 // InputError naming `flag` for a missing '=', a bound that is not a positive number, an unknown
 // metric (with the nearest name suggested) or a metric given twice.
 std::vector<Slo> ParseSlos(const std::string& text, const std::string& flag = "--slo");
+
+// Parses vLLM's goodput syntax (`vllm bench serve --goodput ttft:300 tpot:50`): "KEY:MS[,...]",
+// KEY ttft, tpot or e2el, per-request bounds in ms. Throws InputError naming --goodput, as
+// ParseSlos does.
+std::vector<Slo> ParseGoodput(const std::string& text);
+
+// The --goodput values as overrides of output.slo.ttft_ms, tpot_ms and e2e_ms, each named
+// "--goodput KEY:MS"; a key given twice across them is an InputError.
+std::vector<Override> GoodputFlagOverrides(const std::vector<std::string>& texts);
+
+// Per-request SLO overrides for goodput: output.slo.<key> from the highest percentile of each
+// metric in `slos` (p99_ttft_ms=500 -> output.slo.ttft_ms=500), where the scenario sets none.
+std::vector<Override> GoodputOverrides(const Scenario& sc, const std::vector<Slo>& slos);
 
 enum class CapacityStatus {
   kOk,         // bracketed and bisected
@@ -97,6 +111,13 @@ struct CapacityRow {
   std::optional<double> price_per_device_hour;
   double requests_per_dollar = 0;
 };
+
+// Why the capacity's run does not show a sustained rate (empty: it does, or there was no run):
+// the load verdict's messages (overloaded or too short, sim/core/load_check.h), and a run that
+// served under kMinServedShare of the offered rate (it ended before queues built up: the trace
+// or request count is too short to support that rate).
+inline constexpr double kMinServedShare = 0.8;
+std::vector<std::string> NotSustainedReasons(const CapacityRow& row);
 
 struct CapacityResult {
   std::vector<CapacityRow> rows;

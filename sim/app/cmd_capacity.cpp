@@ -12,12 +12,14 @@
 #include "sim/app/cli_common.h"
 #include "sim/app/sweep.h"
 #include "sim/output/output_dir.h"
+#include "sim/output/summary_table.h"
 
 namespace servesim {
 namespace {
 
-// One configuration's line on stdout, and a warning on stderr when the run ended before queues
-// built up (the capacity found is then a burst's, not a sustained rate).
+// One configuration's line on stdout; when the run at the capacity is not sustained (overloaded,
+// too short, or ended before queues built up) "NOT SUSTAINED" there with each reason, which
+// stderr also warns.
 void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
   std::string label;
   for (const auto& a : row.assignment) label += (label.empty() ? "" : ", ") + a;
@@ -29,25 +31,24 @@ void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
   }
   const RunSummary& s = row.at_capacity;
   const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
-  std::printf("capacity %s%.4g req/s (%s=%.6g), goodput %.4g req/s",
+  std::printf("capacity %s%s req/s (%s=%.6g), goodput %s req/s",
               row.search.status == CapacityStatus::kUnbounded ? "at least " : "",
-              row.search.capacity_per_s, row.rate_key.c_str(), row.rate_value,
-              static_cast<double>(s.good_requests) / dur);
+              FormatNumber4(row.search.capacity_per_s).c_str(), row.rate_key.c_str(),
+              row.rate_value, FormatNumber4(static_cast<double>(s.good_requests) / dur).c_str());
   for (size_t i = 0; i < slos.size(); ++i) {
-    std::printf(", %s %.4g <= %.4g", slos[i].metric.c_str(), row.slo_values_ms[i],
-                slos[i].bound_ms);
+    std::printf(", %s %s <= %s", slos[i].metric.c_str(), FormatMs(row.slo_values_ms[i]).c_str(),
+                FormatMs(slos[i].bound_ms).c_str());
   }
   if (row.price_per_device_hour) {
-    std::printf(", %.4g requests per $ (%lld devices at $%.4g/h)", row.requests_per_dollar,
-                static_cast<long long>(row.devices), *row.price_per_device_hour);
+    std::printf(", %s requests per $ (%s at $%.4g/h)",
+                FormatNumber4(row.requests_per_dollar).c_str(),
+                CountNoun(row.devices, "device", "devices").c_str(), *row.price_per_device_hour);
   }
-  std::printf("; %d runs\n", row.search.evaluations);
-  const double served_per_s = static_cast<double>(s.completed) / dur;
-  if (served_per_s < 0.8 * row.search.capacity_per_s) {
-    CliLog().warn(
-        "config {} served {:.4g} req/s at an offered {:.4g} req/s: the run ends before queues "
-        "build up; raise workload.num_requests or duration_s for a sustained capacity",
-        row.config, served_per_s, row.search.capacity_per_s);
+  const std::vector<std::string> reasons = NotSustainedReasons(row);
+  std::printf("; %d runs%s\n", row.search.evaluations, reasons.empty() ? "" : "; NOT SUSTAINED");
+  for (const std::string& r : reasons) {
+    std::printf("  NOT SUSTAINED: %s\n", r.c_str());
+    CliLog().warn("config {} is not sustained: {}", row.config, r);
   }
 }
 

@@ -13,13 +13,16 @@
 #include "models/sim_time.h"
 #include "sim/app/cli_common.h"
 #include "sim/app/quick_start.h"
+#include "sim/app/run_slos.h"
 #include "sim/app/sweep.h"
 #include "sim/config/scenario.h"
+#include "sim/core/load_check.h"
 #include "sim/output/csv_writers.h"
 #include "sim/output/json_writer.h"
 #include "sim/output/output_dir.h"
 #include "sim/output/report_html.h"
 #include "sim/output/summary_json.h"
+#include "sim/output/summary_table.h"
 #include "sim/output/trace_json.h"
 
 namespace servesim {
@@ -31,6 +34,7 @@ po::options_description RunOptions() {
   AddQuickStartOptions(desc);
   desc.add_options()("set", po::value<std::vector<std::string>>()->composing(),
                      "override a key: --set scheduler.max_num_seqs=128");
+  AddRunSloOptions(desc);
   AddOutOption(desc);
   desc.add_options()(
       "compare", po::value<std::vector<std::string>>()->composing(),
@@ -43,9 +47,9 @@ po::options_description RunOptions() {
 
 // A --compare baseline: the same scenario and seed with the compare overrides on top, loaded
 // (validated) before anything runs. SLOT.impl=NAME replaces the whole slot.
-std::optional<Scenario> LoadBaseline(const po::variables_map& vm) {
+std::optional<Scenario> LoadBaseline(const po::variables_map& vm, const RunSlos& slos) {
   if (!vm.count("compare")) return std::nullopt;
-  std::vector<Override> overrides = FlagOverrides("--set", Strings(vm, "set"));
+  std::vector<Override> overrides = slos.overrides;  // --set and the SLO flags
   for (const std::string& c : Strings(vm, "compare")) {
     const auto eq = c.find('=');
     const std::string key = c.substr(0, eq == std::string::npos ? c.size() : eq);
@@ -105,41 +109,6 @@ void InstallObservers(const Scenario& sc, const po::variables_map& vm, OutputDir
   }
 }
 
-void PrintSummaryTable(const RunSummary& s, const Scenario& sc) {
-  auto row = [](const char* name, double mean, double p50, double p99) {
-    std::printf("  %-6s mean %10.2f ms   median %10.2f ms   p99 %10.2f ms\n", name, mean * 1e3,
-                p50 * 1e3, p99 * 1e3);
-  };
-  std::printf("%s: %s on %d x %s (tp %d), %lld KV blocks of %lld tokens per replica\n",
-              sc.path.c_str(), sc.engine.model.name.c_str(), sc.engine.replicas,
-              sc.engine.device.name.c_str(), sc.engine.cost.tp,
-              static_cast<long long>(sc.engine.kv.capacity_blocks),
-              static_cast<long long>(sc.engine.kv.block_size));
-  std::string stop;
-  if (s.truncated) {
-    stop = s.horizon_exceeded ? " (stopped at the simulation horizon; "
-                              : " (stopped at simulation.max_time_s; ";
-    stop += s.not_arrived_capped ? "over " : "";
-    stop += std::to_string(s.not_arrived) + " not arrived)";
-  }
-  std::printf(
-      "  requests: %lld completed, %lld rejected, %lld in flight at end%s; %lld preemptions\n",
-      static_cast<long long>(s.completed), static_cast<long long>(s.rejected),
-      static_cast<long long>(s.in_flight_at_end), stop.c_str(),
-      static_cast<long long>(s.preemptions));
-  const double dur = s.duration_s > 0 ? s.duration_s : 1;
-  std::printf("  duration %.2f s; %.3f req/s; %.1f output tok/s; %.1f total tok/s\n", s.duration_s,
-              static_cast<double>(s.completed) / dur, static_cast<double>(s.output_tokens) / dur,
-              static_cast<double>(s.input_tokens + s.output_tokens) / dur);
-  row("TTFT", s.ttft_s.Mean(), s.ttft_s.Quantile(0.5), s.ttft_s.Quantile(0.99));
-  row("TPOT", s.tpot_s.Mean(), s.tpot_s.Quantile(0.5), s.tpot_s.Quantile(0.99));
-  row("ITL", s.itl_s.Mean(), s.itl_s.Quantile(0.5), s.itl_s.Quantile(0.99));
-  row("E2E", s.e2e_s.Mean(), s.e2e_s.Quantile(0.5), s.e2e_s.Quantile(0.99));
-  std::printf("  simulated %lld steps in %.3f s wall (%.0f steps/s)\n",
-              static_cast<long long>(s.steps), s.wall_s,
-              s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);
-}
-
 // The latency statistics whose baseline -> candidate change --compare reports.
 const std::vector<std::string>& CompareDeltaMetrics() {
   static const std::vector<std::string> kNames = {"median_ttft_ms", "p99_ttft_ms",
@@ -151,8 +120,10 @@ const std::vector<std::string>& CompareDeltaMetrics() {
 // Writes compare.json's "deltas": per metric baseline, candidate (this run), candidate - baseline
 // and that as a percentage of the baseline (null for a zero baseline). Returns the terminal table.
 std::string CompareDeltas(const RunSummary& b, const RunSummary& s, JsonWriter& j) {
-  std::string table =
-      "  candidate vs baseline        baseline      candidate          delta        %\n";
+  TextTable table;  // columns as wide as their widest value
+  table.AddRow({"candidate vs baseline", "baseline", "candidate", "delta", "%"});
+  auto ms = [](double v) { return FormatFixed(v, 2) + " ms"; };
+  auto sign = [](std::string text) { return text[0] == '-' ? text : "+" + text; };
   j.Key("deltas").BeginObject();
   for (const std::string& m : CompareDeltaMetrics()) {
     const double base = *LatencyMetricMs(b, m), cand = *LatencyMetricMs(s, m);
@@ -160,19 +131,11 @@ std::string CompareDeltas(const RunSummary& b, const RunSummary& s, JsonWriter& 
     const double pct = base != 0 ? 100.0 * delta / base : std::nan("");
     j.Key(m).BeginObject().Field("baseline", base).Field("candidate", cand);
     j.Field("delta", delta).Field("delta_pct", pct).EndObject();
-    char line[160];
-    std::snprintf(line, sizeof(line), "  %-24s %10.2f ms  %10.2f ms  %+10.2f ms  ", m.c_str(), base,
-                  cand, delta);
-    std::string pct_text = "n/a";
-    if (std::isfinite(pct)) {
-      char buf[32];
-      std::snprintf(buf, sizeof(buf), "%+.1f %%", pct);
-      pct_text = buf;
-    }
-    table += line + pct_text + "\n";
+    table.AddRow({m, ms(base), ms(cand), sign(ms(delta)),
+                  std::isfinite(pct) ? sign(FormatFixed(pct, 1)) + " %" : "n/a"});
   }
   j.EndObject();
-  return table;
+  return table.Render("  ");
 }
 
 // Runs the --compare baseline and writes baseline_summary.json and compare.json (speedups of this
@@ -215,7 +178,8 @@ int CmdRun(int argc, char** argv) {
   const po::options_description desc = RunOptions();
   const auto parsed = ParseOrHelp(
       "run", argc, argv, desc,
-      "usage: servesim run SCENARIO.yaml [--set key=value ...] [--out DIR]\n"
+      "usage: servesim run SCENARIO.yaml [--set key=value ...] [--goodput ttft:MS tpot:MS]\n"
+      "                    [--slo METRIC=MS,...] [--out DIR]\n"
       "       servesim run --model M --device D (--trace FILE | --rate R) [...] [--out DIR]\n\n"
       "Writes DIR/summary.json (vLLM bench names + servesim fields + a sim block), "
       "DIR/requests.csv\n"
@@ -224,9 +188,10 @@ int CmdRun(int argc, char** argv) {
       "scenario");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
-  Scenario sc = LoadRunScenario(vm, FlagOverrides("--set", Strings(vm, "set")));
+  RunSlos slos;
+  Scenario sc = LoadRunScenarioWithSlos(vm, slos);
   for (const std::string& w : sc.warnings) CliLog().warn("{}", w);
-  const std::optional<Scenario> base_sc = LoadBaseline(vm);
+  const std::optional<Scenario> base_sc = LoadBaseline(vm, slos);
   auto sources = MakeScenarioWorkloads(sc);
   // Taken after the inputs are read: a typo does not cost the previous run's outputs.
   const std::string saved = SavedScenarioPath(vm);
@@ -262,6 +227,7 @@ int CmdRun(int argc, char** argv) {
         sc.path, kHorizonS, s.in_flight_at_end, s.not_arrived);
   }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
+  for (const std::string& m : CheckRunLoad(s).messages) CliLog().warn("{}: {}", sc.path, m);
   out.Write("summary.json", SummaryJson(s, sc.engine, sc.wall_clock));
   if (outputs.trace) outputs.trace->Finish();
   if (outputs.report) {
@@ -275,7 +241,8 @@ int CmdRun(int argc, char** argv) {
   if (!saved.empty())
     CliLog().info("saved the scenario as {0}: rerun with servesim run {0}", saved);
   if (!vm.count("quiet")) {
-    PrintSummaryTable(s, sc);
+    std::fputs(RunSummaryText(s, sc.engine, sc.path, CheckSlos(s, slos.statistics)).c_str(),
+               stdout);
     std::fputs(baseline_line.c_str(), stdout);
   }
   return 0;

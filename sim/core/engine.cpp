@@ -184,6 +184,7 @@ struct Engine::Impl {
     Source& src = sources[static_cast<size_t>(index)];
     const Request& r = src.pending;
     src.has_pending = false;
+    s.load.OnArrival(now, s.arrived, s.completed, s.rejected);
     ++s.arrived;
     if (first_arrival_ns < 0) first_arrival_ns = now;
     Sequence* seq = NewSequence();
@@ -529,6 +530,10 @@ struct Engine::Impl {
     if (seq.output_tokens > 1) {
       tpot = (e2e - ttft) / static_cast<double>(seq.output_tokens - 1);
       s.tpot_s.Add(tpot);
+      if (tpot > 0) {
+        s.decode_tok_per_s_sum += 1.0 / tpot;
+        ++s.decode_requests;
+      }
     }
     const bool good = (cfg.slo_ttft_s <= 0 || ttft <= cfg.slo_ttft_s) &&
                       (cfg.slo_tpot_s <= 0 || tpot <= cfg.slo_tpot_s) &&

@@ -56,6 +56,7 @@ struct EngineConfig {
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;
   double slo_e2e_s = 0;
+  bool HasSlo() const { return slo_ttft_s > 0 || slo_tpot_s > 0 || slo_e2e_s > 0; }
 };
 
 class Engine {

@@ -13,6 +13,7 @@
 
 #include "hardware/cost_model.h"
 #include "policies/kv/kv_allocator.h"
+#include "sim/core/load_check.h"
 #include "sim/core/metrics.h"
 
 namespace servesim {
@@ -44,6 +45,10 @@ struct RunSummary {
   double duration_s = 0;  // first arrival to last completion (makespan)
   int64_t input_tokens = 0, output_tokens = 0;
   int64_t good_requests = 0;
+  // Per request with a decode phase (output > 1 token): Σ decode tokens / decode time (= 1 / TPOT).
+  double decode_tok_per_s_sum = 0;
+  int64_t decode_requests = 0;
+  LoadTracker load;  // N(t) at arrivals, for the overload / short-run verdict (load_check.h)
   LogHistogram ttft_s, tpot_s, itl_s, e2e_s, queue_s;
   double normalized_latency_sum_s = 0;  // Σ e2e / output tokens (the vLLM paper's metric)
   double kv_usage_time_weighted = 0;    // integral of usage over busy time

@@ -2,9 +2,27 @@
 
 #include <limits>
 
+#include "sim/core/load_check.h"
 #include "sim/output/json_writer.h"
 
 namespace servesim {
+namespace {
+
+constexpr double kNull = std::numeric_limits<double>::quiet_NaN();  // written as null
+
+// "load": the overload / short-run verdict (sim/core/load_check.h).
+void LoadObject(const RunSummary& s, JsonWriter& j) {
+  const LoadVerdict v = CheckRunLoad(s);
+  j.Key("load").BeginObject();
+  j.Field("status", LoadStatusName(v.status)).Field("arrival_rate_per_s", v.arrival_rate_per_s);
+  j.Field("service_rate_per_s", v.service_rate_per_s.value_or(kNull));
+  j.Field("queue_growth_per_s", v.queue_growth_per_s);
+  j.Key("messages").BeginArray();
+  for (const std::string& m : v.messages) j.String(m);
+  j.EndArray().EndObject();
+}
+
+}  // namespace
 
 std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
   JsonWriter j;
@@ -15,7 +33,15 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("request_throughput", static_cast<double>(s.completed) / dur);
   j.Field("output_throughput", static_cast<double>(s.output_tokens) / dur);
   j.Field("total_token_throughput", static_cast<double>(s.input_tokens + s.output_tokens) / dur);
-  j.Field("request_goodput", static_cast<double>(s.good_requests) / dur);
+  // Goodput and attainment only mean something against an SLO: null without one.
+  const bool slo = cfg.HasSlo();
+  j.Field("request_goodput", slo ? static_cast<double>(s.good_requests) / dur : kNull);
+  j.Field("slo_attainment", slo && s.completed > 0 ? static_cast<double>(s.good_requests) /
+                                                         static_cast<double>(s.completed)
+                                                   : kNull);
+  j.Field("mean_decode_tok_per_s_per_request",
+          s.decode_requests > 0 ? s.decode_tok_per_s_sum / static_cast<double>(s.decode_requests)
+                                : 0.0);
   auto stats = [&](const char* name, const LogHistogram& h) {
     auto key = [name](const char* prefix) {
       std::string k(prefix);
@@ -50,7 +76,13 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("truncated", s.truncated).Field("horizon_exceeded", s.horizon_exceeded);
   j.Field("skipped_rows", s.skipped_rows);
   if (s.stalled) j.Field("stalled", true);  // only then: a scheduling dead end, see engine.h
-  j.Field("good_requests", s.good_requests).Field("preemptions", s.preemptions);
+  LoadObject(s, j);
+  if (slo) {
+    j.Field("good_requests", s.good_requests);
+  } else {
+    j.Field("good_requests", kNull);
+  }
+  j.Field("preemptions", s.preemptions);
   j.Field("kv_blocks", s.kv_blocks_per_replica);
   j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
   j.Field("kv_usage_peak", s.kv_usage_peak);

@@ -349,6 +349,14 @@ fail "CLI flags" analyze-html-empty "--html ''" "--html: expected a file name, f
 fail "CLI flags" device-empty "--device ''" "--device: unknown device ''" -- analyze --model llama-2-7b --device ''
 fail "CLI flags" model-yaml-missing "--model names a .yaml file that does not exist" "--model: cannot open '$tmp/nope.yaml'" -- analyze --model "$tmp/nope.yaml" --device a100-80gb
 fail "CLI flags" slo-out-of-range "capacity --slo p99_ttft_ms=1e300 on a scenario without output.slo" "--slo p99_ttft_ms=1e+300: output.slo.ttft_ms: expected a number in [0, 1e+12], found '1e+300'" -- capacity "$S/no_slo.yaml" --slo p99_ttft_ms=1e300 --out "$tmp/out-slo-range"
+fail "CLI flags" goodput-no-colon "run --goodput ttft300" "--goodput ttft300: expected KEY:MS (e.g. --goodput ttft:300 tpot:50), found no ':'" -- run "$V" --out "$tmp/out-gp1" -q --goodput ttft300
+fail "CLI flags" goodput-unknown-key "run --goodput ttfx:300" "--goodput ttfx:300: unknown key 'ttfx' (did you mean 'ttft'?); expected ttft, tpot or e2el" -- run "$V" --out "$tmp/out-gp2" -q --goodput ttfx:300
+fail "CLI flags" goodput-not-number "run --goodput tpot:fast" "--goodput tpot:fast: expected a bound in ms (a number > 0), found 'fast'" -- run "$V" --out "$tmp/out-gp3" -q --goodput tpot:fast
+fail "CLI flags" goodput-negative "run --goodput e2el:-5" "--goodput e2el:-5: expected a bound in ms > 0, found -5" -- run "$V" --out "$tmp/out-gp4" -q --goodput e2el:-5
+fail "CLI flags" goodput-nan "run --goodput ttft:nan" "--goodput ttft:nan: expected a bound in ms (a number > 0), found 'nan'" -- run "$V" --out "$tmp/out-gp5" -q --goodput ttft:nan
+fail "CLI flags" goodput-huge "run --goodput ttft:1e300" "--goodput ttft:1e+300: output.slo.ttft_ms: expected a number in [0, 1e+12], found '1e+300'" -- run "$V" --out "$tmp/out-gp6" -q --goodput ttft:1e300
+fail "CLI flags" goodput-twice "run --goodput ttft:300 ttft:200" "--goodput ttft: given twice" -- run "$V" --out "$tmp/out-gp7" -q --goodput ttft:300 ttft:200
+fail "CLI flags" goodput-missing "run --goodput with no value" "the required argument for option '--goodput' is missing" -- run "$V" --out "$tmp/out-gp8" -q --goodput
 fail "CLI flags" set-key-of-other-impl "--set kv_cache.reserve=request_max while kv_cache stays paged" "--set kv_cache.reserve=request_max: a key of contiguous, not of paged; set kv_cache.impl to contiguous" -- run "$S/valid.yaml" --out "$tmp/out-other-impl" -q --set kv_cache.reserve=request_max
 fail "CLI flags" model-yaml-huge "--model names a 17 MiB YAML file" "huge_model.yaml: 17825792 bytes is too large for a model YAML file (limit 16 MiB)" -- analyze --model "$tmp/huge_model.yaml" --device a100-80gb
 fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_ops.csv: 537919488 bytes is too large for a measurement CSV (limit 512 MiB)" -- calibrate --device a100-80gb --ops "$tmp/huge_ops.csv"

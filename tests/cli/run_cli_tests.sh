@@ -541,6 +541,58 @@ check quick-set-saved grep -qx "  max_num_seqs: 4" "$q/q8/scenario.yaml"
 expect_fail quick-bad-tp-names-flag "--tp: " run --model llama-3.1-8b --device h100-sxm --rate 5 --tp 0 --out "$q/q8"
 check quick-error-keeps-outputs test -s "$q/q8/scenario.yaml"
 
+# ---- honest headlines: the load verdict, goodput with SLO flags, capacity's sustained column
+# The shipped overloaded scenario (OPT-13B at 1 req/s on one A100-40GB: the queue grows to ~180)
+# warns on stderr, says OVERLOADED in the summary and "overloaded" in summary.json.
+overloaded=$src/scenarios/policy_compare_opt13b_a100.yaml
+if [ -f "$src/../shared/data/traces/sharegpt8k_lengths.csv" ]; then
+  "$bin" run "$overloaded" --out "$tmp/over" >"$tmp/over.out" 2>"$tmp/over.err"
+  check overload-warns grep -q "^warning: .*policy_compare_opt13b_a100.yaml: overloaded: over the last half of the arrivals" "$tmp/over.err"
+  check overload-summary-line grep -q "^  load        OVERLOADED: arrivals" "$tmp/over.out"
+  check overload-json grep -q '"status": "overloaded"' "$tmp/over/summary.json"
+  check overload-no-goodput-without-slo grep -q '"good_requests": null' "$tmp/over/summary.json"
+fi
+# A steady run says ok and warns nothing.
+"$bin" run "$default" --out "$tmp/steady" >"$tmp/steady.out" 2>"$tmp/steady.err"
+check steady-ok grep -q "^  load        ok (arrivals " "$tmp/steady.out"
+check steady-no-warning test ! -s "$tmp/steady.err"
+check steady-json grep -q '"status": "ok"' "$tmp/steady/summary.json"
+# Too few requests: a short run.
+expect_ok short-run "SHORT RUN" run "$default" --out "$tmp/short" --set workload.num_requests=20
+check short-run-json grep -q '"status": "short_run"' "$tmp/short/summary.json"
+# --goodput (vLLM's syntax) prints goodput and attainment and fills summary.json; without any
+# SLO the goodput keys are null.
+nos=(run "$src/tests/golden/vllm_v1.yaml" --set output.wall_clock=false)
+expect_ok goodput-printed "met TTFT <= 300 ms, TPOT <= 50 ms" "${nos[@]}" --out "$tmp/gp" --goodput ttft:300 tpot:50
+check goodput-json grep -q '"slo_attainment": 0\.[0-9]' "$tmp/gp/summary.json"
+expect_ok goodput-commas "met TTFT <= 300 ms, E2E <= 20,000 ms" "${nos[@]}" --out "$tmp/gp2" --goodput ttft:300,e2el:20000
+"$bin" "${nos[@]}" --out "$tmp/nogp" -q 2>/dev/null
+check no-slo-goodput-null grep -q '"request_goodput": null' "$tmp/nogp/summary.json"
+check no-slo-attainment-null grep -q '"slo_attainment": null' "$tmp/nogp/summary.json"
+check no-slo-no-goodput-line bash -c "! \"$bin\" ${nos[*]} --out $tmp/nogp2 2>/dev/null | grep -q goodput"
+# --slo (capacity's syntax) checks each statistic and bounds goodput by the highest percentile.
+expect_ok slo-checked "p99_ttft_ms" "${nos[@]}" --out "$tmp/slo" --slo p99_ttft_ms=1,median_tpot_ms=1000
+expect_ok slo-missed ": MISSED" "${nos[@]}" --out "$tmp/slo" --slo p99_ttft_ms=1
+expect_ok slo-goodput "met TTFT <= 1 ms" "${nos[@]}" --out "$tmp/slo" --slo p99_ttft_ms=1
+expect_fail goodput-no-colon "--goodput ttft300: expected KEY:MS (e.g. --goodput ttft:300 tpot:50), found no ':'" "${nos[@]}" --out "$tmp/gpx" --goodput ttft300
+expect_fail goodput-unknown-key "--goodput ttfx:300: unknown key 'ttfx' (did you mean 'ttft'?); expected ttft, tpot or e2el" "${nos[@]}" --out "$tmp/gpx" --goodput ttfx:300
+expect_fail goodput-not-number "--goodput ttft:abc: expected a bound in ms (a number > 0), found 'abc'" "${nos[@]}" --out "$tmp/gpx" --goodput ttft:abc
+expect_fail goodput-zero "--goodput tpot:0: expected a bound in ms > 0, found 0" "${nos[@]}" --out "$tmp/gpx" --goodput tpot:0
+expect_fail goodput-twice "--goodput ttft: given twice" "${nos[@]}" --out "$tmp/gpx" --goodput ttft:300 ttft:200
+expect_fail goodput-empty-entry "--goodput ttft:300,: empty entry" "${nos[@]}" --out "$tmp/gpx" --goodput ttft:300,
+expect_fail run-slo-bad "--slo p99_ttft_ms: expected metric=bound_ms" "${nos[@]}" --out "$tmp/gpx" --slo p99_ttft_ms
+# capacity marks a configuration whose run at the capacity is too short: NOT SUSTAINED, and
+# capacity.csv says sustained false.
+expect_ok capacity-not-sustained "NOT SUSTAINED: short run: only 40 request(s) completed" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --out "$tmp/cap-short"
+check capacity-sustained-column grep -q "^config,status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,requests_per_dollar,evaluations,sustained,load_status," "$tmp/cap-short/capacity.csv"
+check capacity-sustained-false grep -q ",false,short_run," "$tmp/cap-short/capacity.csv"
+# An SLO no latency misses (1,000 s) no longer makes the capacity unbounded: the overloaded rates
+# fail, so the search brackets a finite capacity (status ok, not "at least").
+"$bin" capacity "$default" --slo p99_ttft_ms=1000000 --out "$tmp/cap-loose" >"$tmp/cap-loose.out" 2>/dev/null
+check capacity-overload-bounds grep -q "^config 0: capacity [0-9]" "$tmp/cap-loose.out"
+check capacity-overload-status grep -q "^0,ok," "$tmp/cap-loose/capacity.csv"
+expect_ok capacity-one-device "(1 device at \$2/h)" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --price-per-device-hour 2 --out "$tmp/cap-price"
+
 # The help lists each command of the table once, and each listed command dispatches.
 listed=$("$bin" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 {print $1}')
 check help-lists-nine test "$(echo "$listed" | wc -l)" -eq 9
