@@ -463,7 +463,9 @@ void SvgChart::RenderMarkers(const Frame& f, std::string& o) const {
                       FormatTick(p.y) + ")") +
            "</title></circle>\n";
       if (label.empty()) continue;
-      const double lx = x + 6, width = kLabelCharPx * static_cast<double>(label.size());
+      // A label that would run past the chart's right edge goes on the marker's left.
+      const double width = kLabelCharPx * static_cast<double>(label.size());
+      const double lx = x + 6 + width > f.w - 2 ? x - 6 - width : x + 6;
       const double first = y - 14 < f.py0 ? y + 14 : y - 5;
       double ly = first;
       for (int tries = 0; tries < 40; ++tries) {
@@ -475,8 +477,9 @@ void SvgChart::RenderMarkers(const Frame& f, std::string& o) const {
       }
       placed.push_back({lx, ly - 9, lx + width, ly + 2});
       if (ly != first) {
+        const double lead_x = lx > x ? lx - 1 : lx + width + 1;
         labels += "<line x1=\"" + SvgNumber(x) + "\" y1=\"" + SvgNumber(y) + "\" x2=\"" +
-                  SvgNumber(lx - 1) + "\" y2=\"" + SvgNumber(ly - 4) + "\" stroke=\"#bbb\"/>";
+                  SvgNumber(lead_x) + "\" y2=\"" + SvgNumber(ly - 4) + "\" stroke=\"#bbb\"/>";
       }
       labels += "<text x=\"" + SvgNumber(lx) + "\" y=\"" + SvgNumber(ly) + "\" font-size=\"10\">" +
                 HtmlEscape(label) + "</text>\n";

@@ -391,11 +391,11 @@ fail "CLI flags" quick-columns-without-trace "--columns without --trace FILE" "-
 fail "CLI flags" quick-trace-missing "--trace names no file" "--trace: cannot open '" "nope.csv': No such file or directory" -- "${Q[@]}" --trace "$tmp/nope.csv"
 fail "CLI flags" quick-trace-directory "--trace names a directory" "--trace: '" "' is a directory; expected a trace file" -- "${Q[@]}" --trace "$tmp"
 fail "CLI flags" quick-trace-tsv "--trace on a TSV file with unknown columns" "--trace: " "tabs.tsv:1: column 'arrived_at': missing from the header" -- "${Q[@]}" --trace "$tmp/tabs.tsv"
-fail "CLI flags" quick-trace-format-unknown "--trace-format azur" "--trace-format: expected one of azure | mooncake | csv | jsonl, found 'azur' (did you mean 'azure'?)" -- "${Q[@]}" --trace "$QV" --trace-format azur
+fail "CLI flags" quick-trace-format-unknown "--trace-format azur" "--trace-format: expected one of azure | burstgpt | splitwise | mooncake | vllm_bench | sharegpt | csv | jsonl, found 'azur' (did you mean 'azure'?)" -- "${Q[@]}" --trace "$QV" --trace-format azur
 fail "CLI flags" quick-trace-format-wrong "--trace-format azure on a Vidur CSV" "--trace: " "csv_extra_columns.csv:1: column 'TIMESTAMP': missing from the header" -- "${Q[@]}" --trace "$QV" --trace-format azure
 fail "CLI flags" quick-columns-malformed "--columns arrival_s (no =COLUMN)" "--columns: expected KEY=COLUMN[,KEY=COLUMN...]" -- "${Q[@]}" --trace "$QV" --columns arrival_s
 fail "CLI flags" quick-columns-twice "--columns arrival_s=a,arrival_s=b" "--columns: key 'arrival_s' given twice" -- "${Q[@]}" --trace "$QV" --columns arrival_s=a,arrival_s=b
-fail "CLI flags" quick-columns-unknown-key "--columns arrival=ts" "--columns: workload.columns.arrival: unknown key (did you mean 'arrival_s' or 'arrival_ms'?)" -- "${Q[@]}" --trace "$QV" --columns arrival=ts
+fail "CLI flags" quick-columns-unknown-key "--columns arrivl=ts" "--columns: workload.columns.arrivl: unknown key (did you mean 'arrival' or 'arrival_s'?)" -- "${Q[@]}" --trace "$QV" --columns arrivl=ts
 fail "CLI flags" quick-columns-not-in-header "--columns arrival_s=ts on a file without ts" "--trace: " "csv_extra_columns.csv:1: column 'ts': missing from the header" -- "${Q[@]}" --trace "$QV" --columns arrival_s=ts
 fail "CLI flags" quick-time-scale-zero "--time-scale 0" "--time-scale: expected a positive number, found '0'" -- "${Q[@]}" --trace "$QV" --time-scale 0
 fail "CLI flags" quick-rate-and-time-scale "--rate and --time-scale with --trace" "--rate and --time-scale: give one of them" -- "${Q[@]}" --trace "$QV" --rate 1 --time-scale 2

@@ -100,6 +100,29 @@ TEST_CASE("a legend too wide for one row wraps and pushes the plot down", "[char
   CHECK(Has(svg, "<title>" + std::string(200, 'z') + "</title>"));
 }
 
+TEST_CASE("a marker label that would leave the chart goes on the marker's left", "[charts]") {
+  SvgChart chart("t", {"x", Scale::kLinear, 0, 100}, {"y"}, 600, 300);
+  const std::string label = "ridge 72.92 FLOP/B";  // 18 characters at 5.6 px: 100.8 px wide
+  chart.AddMarkers("right", "#000", {{100, 1}}, {label});
+  chart.AddMarkers("left", "#000", {{0, 1}}, {"origin"});
+  const std::string svg = chart.Render();
+  auto number_after = [&](const std::string& before) {
+    const size_t at = svg.find(before);
+    REQUIRE(at != std::string::npos);
+    return std::stod(svg.substr(at + before.size()));
+  };
+  const double right_cx = number_after("<circle cx=\"");
+  const size_t text_at = svg.rfind("<text x=\"", svg.find(">" + label + "</text>"));
+  const double text_x = std::stod(svg.substr(text_at + 9));
+  CHECK(text_x == Approx(right_cx - 6 - 100.8).margin(0.05));  // flipped: ends 6 px left of it
+  CHECK(text_x + 100.8 <= 600);
+  // A label with room keeps the right side: 6 px right of its marker.
+  const size_t origin_text = svg.rfind("<text x=\"", svg.find(">origin</text>"));
+  const size_t origin_circle = svg.find("<circle cx=\"", svg.find("<circle cx=\"") + 1);
+  CHECK(std::stod(svg.substr(origin_text + 9)) ==
+        Approx(std::stod(svg.substr(origin_circle + 12)) + 6).margin(0.05));
+}
+
 const char* const kCategoricalCsv =
     "point,scheduler.impl,workload.rate_per_s,completed,request_throughput,mean_itl_ms,"
     "p99_itl_ms\n"

@@ -193,7 +193,7 @@ TEST_CASE("quick start: errors name the flag", "[quick_start]") {
   CHECK(Contains(error(with({"--trace", trace, "--rate", "1", "--time-scale", "2"})),
                  "--rate and --time-scale: give one of them"));
   CHECK(Contains(error(with({"--trace", trace, "--trace-format", "azur"})),
-                 "--trace-format: expected one of azure | mooncake | csv | jsonl, found 'azur'"));
+                 "--trace-format: expected one of azure | burstgpt | splitwise | mooncake | vllm_bench | sharegpt | csv | jsonl, found 'azur'"));
 }
 
 TEST_CASE("quick start: --trace alone still asks for trace.json", "[quick_start]") {
