@@ -15,6 +15,7 @@
 #include "sim/output/summary_json.h"
 #include "sim/output/svg_chart.h"
 #include "sim/output/sweep_html.h"
+#include "tests/support/report_run.h"
 
 namespace servesim {
 namespace {
@@ -254,41 +255,19 @@ TEST_CASE("report ITL: one gap per decoding sequence since its replica's previou
   CHECK(Has(page, "ITL CDF (9 inter-token gaps)"));
 }
 
-struct Run {
-  std::string page;
-  double itl_p50_ms, itl_p99_ms, engine_p50_ms, engine_p99_ms;
-  int64_t itl_count, engine_count;
-};
-
-Run RunScenario(const std::string& name, const std::vector<std::string>& overrides) {
-  const Scenario sc =
-      LoadScenario(std::string(SERVESIM_SOURCE_DIR) + "/scenarios/" + name, overrides);
-  Engine engine(sc.engine, MakeScenarioWorkloads(sc));
-  ReportOptions options;
-  options.replicas = sc.engine.replicas;
-  ReportCollector report(options);
-  const RunSummary s = engine.Run({&report});
-  return {report.Render("t", ScenarioYamlText(sc.root), SummaryJson(s, sc.engine, false)),
-          report.ItlQuantileMs(0.5),
-          report.ItlQuantileMs(0.99),
-          s.itl_s.Quantile(0.5) * 1e3,
-          s.itl_s.Quantile(0.99) * 1e3,
-          report.itl_count(),
-          s.itl_s.count()};
-}
-
 TEST_CASE("report ITL from steps agrees with the engine's per-token measurement", "[charts]") {
-  const Run r = RunScenario("default.yaml", {"workload.num_requests=300"});
+  const testing::ReportRun r =
+      testing::RunScenarioReport("default.yaml", {"workload.num_requests=300"});
   // The engine times each token against the sequence's previous one; the report infers the same
   // gaps from the steps, and bins them 2 % wide.
-  CHECK(r.itl_count == r.engine_count);
-  CHECK(r.itl_p50_ms == Approx(r.engine_p50_ms).epsilon(0.03));
-  CHECK(r.itl_p99_ms == Approx(r.engine_p99_ms).epsilon(0.03));
+  CHECK(r.itl_count == r.engine_itl_count);
+  CHECK(r.itl_p50_ms == Approx(r.engine_itl_p50_ms).epsilon(0.03));
+  CHECK(r.itl_p99_ms == Approx(r.engine_itl_p99_ms).epsilon(0.03));
 }
 
 TEST_CASE("an offload run's report charts bytes streamed and the I/O share of step time",
           "[charts]") {
-  const Run r = RunScenario("offload_t4_flexgen_opt30b.yaml", {});
+  const testing::ReportRun r = testing::RunScenarioReport("offload_t4_flexgen_opt30b.yaml", {});
   CHECK(Has(r.page, "<h2 id=\"offload\">Offload I/O</h2>"));
   CHECK(Has(r.page, "aria-label=\"Bytes streamed to the device\""));
   CHECK(Has(r.page, "aria-label=\"I/O share of step time\""));

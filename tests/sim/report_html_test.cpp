@@ -15,6 +15,7 @@
 #include "sim/output/summary_json.h"
 #include "sim/output/svg_chart.h"
 #include "sim/output/sweep_html.h"
+#include "tests/support/report_run.h"
 
 namespace servesim {
 namespace {
@@ -36,38 +37,8 @@ void CheckSelfContained(const std::string& page) {
   CHECK(page.find("</html>") != std::string::npos);
 }
 
-struct ReportRun {
-  std::string page;
-  int64_t completed = 0;
-  size_t samples = 0;
-  double itl_p50_ms = 0, itl_p99_ms = 0, engine_itl_p50_ms = 0, engine_itl_p99_ms = 0;
-  int64_t itl_count = 0, engine_itl_count = 0;
-};
-
-// `scenarios/NAME` with `overrides`, through the engine with a report collector.
-ReportRun RunScenario(const std::string& name, const std::vector<std::string>& overrides) {
-  const Scenario sc =
-      LoadScenario(std::string(SERVESIM_SOURCE_DIR) + "/scenarios/" + name, overrides);
-  Engine engine(sc.engine, MakeScenarioWorkloads(sc));
-  ReportOptions options;
-  options.replicas = sc.engine.replicas;
-  ReportCollector report(options);
-  const RunSummary s = engine.Run({&report});
-  ReportRun run;
-  run.page = report.Render("test run", ScenarioYamlText(sc.root), SummaryJson(s, sc.engine, false));
-  run.completed = report.completed_seen();
-  run.samples = report.samples_kept();
-  run.itl_p50_ms = report.ItlQuantileMs(0.5);
-  run.itl_p99_ms = report.ItlQuantileMs(0.99);
-  run.engine_itl_p50_ms = s.itl_s.Quantile(0.5) * 1e3;
-  run.engine_itl_p99_ms = s.itl_s.Quantile(0.99) * 1e3;
-  run.itl_count = report.itl_count();
-  run.engine_itl_count = s.itl_s.count();
-  return run;
-}
-
-ReportRun RunDefault(const std::vector<std::string>& overrides) {
-  return RunScenario("default.yaml", overrides);
+testing::ReportRun RunDefault(const std::vector<std::string>& overrides) {
+  return testing::RunScenarioReport("default.yaml", overrides);
 }
 
 }  // namespace
@@ -188,7 +159,7 @@ TEST_CASE("time buckets double their width as the run outgrows them", "[report]"
 
 TEST_CASE("the run report has its sections, echoes the scenario, stays self-contained",
           "[report]") {
-  const ReportRun run = RunDefault({"workload.num_requests=200"});
+  const testing::ReportRun run = RunDefault({"workload.num_requests=200"});
   const std::string& p = run.page;
   CheckSelfContained(p);
   for (const char* id :
@@ -212,7 +183,7 @@ TEST_CASE("the run report has its sections, echoes the scenario, stays self-cont
 }
 
 TEST_CASE("the report of a 20k-request run stays under 3 MB", "[report]") {
-  const ReportRun run = RunDefault({"workload.num_requests=20000"});
+  const testing::ReportRun run = RunDefault({"workload.num_requests=20000"});
   CHECK(run.completed == 20000);
   CHECK(run.samples == 20000);
   CHECK(run.page.size() < 3u * 1024 * 1024);
