@@ -1,4 +1,5 @@
 // servesim merge: combines sweep shards' directories into one sweep.csv (sim/app/sweep.h).
+#include <cstdio>
 #include <string>
 
 #include "models/input_error.h"
@@ -27,6 +28,7 @@ int CmdMerge(int argc, char** argv) {
   const std::string dir = vm["out"].as<std::string>();
   // Taken after the shards are read, so --out may name one of them.
   WriteSweepOutputs(dir, r.csv, r.info_json);
+  std::fputs(r.load_note.c_str(), stdout);
   CliLog().info("merge: {} points from {} directories -> {}/sweep.csv", r.grid_points,
                 Strings(vm, "dirs").size(), dir);
   return 0;

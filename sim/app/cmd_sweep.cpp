@@ -59,6 +59,7 @@ int CmdSweep(int argc, char** argv) {
   WriteSweepOutputs(*out, r.csv, r.info_json);
   out->Commit();
   std::fputs(r.table.c_str(), stdout);
+  std::fputs(r.load_note.c_str(), stdout);
   CliLog().info("sweep: {} of {} points in {:.3f} s wall, {:.2f} points/s -> {}/sweep.csv",
                 r.points_run, r.grid_points, r.wall_s,
                 r.wall_s > 0 ? static_cast<double>(r.points_run) / r.wall_s : 0.0, dir);

@@ -25,6 +25,7 @@
 #include "sim/app/cli_common.h"
 #include "sim/app/confidence.h"
 #include "sim/config/scenario.h"
+#include "sim/core/load_check.h"
 #include "sim/output/json_writer.h"
 #include "sim/output/sweep_html.h"
 #include "workloads/csv_line.h"
@@ -160,7 +161,7 @@ std::string CsvHeader(const std::vector<SweepAxis>& axes, int replications) {
   std::string h = "point";
   for (const auto& a : axes) h += "," + CsvField(a.key);
   for (const auto& c : SweepCsvMetricColumns(replications)) h += "," + c;
-  return h + "\n";
+  return h + "," + kSweepLoadColumn + "\n";
 }
 
 bool HasSlo(const EngineConfig& c) {
@@ -177,6 +178,50 @@ std::string CsvField(std::string_view value) {
     out += c;
   }
   return out + "\"";
+}
+
+LoadStatus WorseLoad(LoadStatus a, LoadStatus b) {
+  auto rank = [](LoadStatus s) {
+    return s == LoadStatus::kOverloaded ? 2 : s == LoadStatus::kShortRun ? 1 : 0;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+std::optional<LoadStatus> ParseLoadStatus(std::string_view name) {
+  for (const LoadStatus s : {LoadStatus::kOk, LoadStatus::kOverloaded, LoadStatus::kShortRun}) {
+    if (name == LoadStatusName(s)) return s;
+  }
+  return std::nullopt;
+}
+
+std::string SweepLoadNote(const std::vector<SweepAxis>& axes, const std::vector<int64_t>& points,
+                          const std::vector<LoadStatus>& load) {
+  std::string note;
+  for (const LoadStatus status : {LoadStatus::kOverloaded, LoadStatus::kShortRun}) {
+    std::vector<std::string> named;
+    for (size_t i = 0; i < points.size(); ++i) {
+      if (load[i] != status) continue;
+      if (named.size() < kLoadNotePoints) {
+        named.push_back("point " + std::to_string(points[i]) + " (" +
+                        Join(SweepAssignment(axes, points[i]), " ") + ")");
+      } else {
+        named.emplace_back();
+      }
+    }
+    if (named.empty()) continue;
+    const size_t count = named.size();
+    if (count > kLoadNotePoints) {
+      named.resize(kLoadNotePoints);
+      named.push_back("and " + std::to_string(count - kLoadNotePoints) + " more");
+    }
+    note += "load: " + std::to_string(count) + " of " + std::to_string(points.size()) + " points " +
+            LoadStatusName(status) +
+            (status == LoadStatus::kOverloaded
+                 ? " (arrivals outpaced service: their latencies grow with the run's length)"
+                 : " (too few requests or too short an arrival window for steady statistics)") +
+            ": " + Join(named, ", ") + "\n";
+  }
+  return note;
 }
 
 SweepAxis ParseSweepAxis(const std::string& text, const std::string& flag) {
@@ -458,7 +503,8 @@ std::string MeanPlusMinus(const std::string& mean, const std::string& half) {
 
 // The terminal table of a replicated sweep: the varied values and the headline metrics' 95 % CIs.
 std::string ReplicationTable(const SweepOptions& o, const std::vector<int64_t>& points,
-                             const std::vector<std::vector<std::string>>& values) {
+                             const std::vector<std::vector<std::string>>& values,
+                             const std::vector<LoadStatus>& load) {
   const std::vector<std::string> headline = {"request_throughput", "median_ttft_ms", "p99_ttft_ms",
                                              "median_tpot_ms",     "p99_tpot_ms",    "p99_itl_ms"};
   const std::vector<std::string> columns = SweepCsvMetricColumns(o.replications);
@@ -481,7 +527,7 @@ std::string ReplicationTable(const SweepOptions& o, const std::vector<int64_t>& 
     std::snprintf(cell, sizeof(cell), " %22s", h.c_str());
     t += cell;
   }
-  t += "\n";
+  t += "  load\n";
   for (size_t i = 0; i < points.size(); ++i) {
     t += varied[i] + std::string(width - varied[i].size(), ' ');
     for (const auto& h : headline) {
@@ -491,7 +537,7 @@ std::string ReplicationTable(const SweepOptions& o, const std::vector<int64_t>& 
       std::snprintf(cell, sizeof(cell), " %22s", c.c_str());
       t += cell;
     }
-    t += "\n";
+    t += std::string("  ") + LoadStatusName(load[i]) + "\n";
   }
   return t;
 }
@@ -517,6 +563,7 @@ SweepResult RunSweep(const SweepOptions& options) {
   // runs[i * reps + k]: replication k of points[i].
   std::vector<std::vector<std::optional<double>>> runs(points.size() * static_cast<size_t>(reps));
   std::vector<std::vector<std::string>> single(reps == 1 ? points.size() : 0);
+  std::vector<LoadStatus> run_load(runs.size(), LoadStatus::kOk);
   ParallelFor(static_cast<int64_t>(runs.size()), options.jobs, [&](int64_t r) {
     const int64_t i = r / reps, k = r % reps;
     const int64_t p = points[static_cast<size_t>(i)];
@@ -529,6 +576,7 @@ SweepResult RunSweep(const SweepOptions& options) {
     } catch (const InputError& e) {
       throw InputError(SweepPointError(options.axes, p, e.what(), "grid point"));
     }
+    run_load[static_cast<size_t>(r)] = CheckRunLoad(s).status;
     if (reps == 1) {
       single[static_cast<size_t>(i)] = SweepMetricValues(s, config);  // integers stay integers
     } else {
@@ -541,6 +589,11 @@ SweepResult RunSweep(const SweepOptions& options) {
         {runs.begin() + static_cast<std::ptrdiff_t>(i * static_cast<size_t>(reps)),
          runs.begin() + static_cast<std::ptrdiff_t>((i + 1) * static_cast<size_t>(reps))}));
   }
+  std::vector<LoadStatus> load(points.size(), LoadStatus::kOk);  // the worst replication's
+  for (size_t r = 0; r < run_load.size(); ++r) {
+    LoadStatus& l = load[r / static_cast<size_t>(reps)];
+    l = WorseLoad(l, run_load[r]);
+  }
   result.csv = CsvHeader(options.axes, options.replications);
   for (size_t i = 0; i < points.size(); ++i) {
     std::string row = std::to_string(points[i]);
@@ -548,9 +601,10 @@ SweepResult RunSweep(const SweepOptions& options) {
       row += "," + CsvField(std::string_view(a).substr(a.find('=') + 1));
     }
     for (const auto& v : values[i]) row += "," + v;
-    result.csv += row + "\n";
+    result.csv += row + "," + LoadStatusName(load[i]) + "\n";
   }
-  if (reps > 1) result.table = ReplicationTable(options, points, values);
+  if (reps > 1) result.table = ReplicationTable(options, points, values, load);
+  result.load_note = SweepLoadNote(options.axes, points, load);
   result.points_run = static_cast<int64_t>(points.size());
   result.info_json =
       InfoJson(options, Fingerprint(options), result.grid_points, options.shard, result.points_run);
@@ -617,7 +671,8 @@ struct MergeState {
   int64_t grid_points = -1, shard_count = 1;
   YAML::Node first_info;
   std::vector<std::string> rows;
-  std::vector<int> owner;  // index into dirs of the file that gave each point; -1: none yet
+  std::vector<int> owner;        // index into dirs of the file that gave each point; -1: none yet
+  std::vector<LoadStatus> load;  // each point's load_status
 };
 
 // The grid sweep_info.json describes agrees with itself and with sweep.csv's header.
@@ -696,6 +751,7 @@ void CheckSameSweep(const ShardFiles& f, const std::string& dir, const std::stri
     m.first_info = f.info;
     m.rows.assign(static_cast<size_t>(f.grid_points), "");
     m.owner.assign(static_cast<size_t>(f.grid_points), -1);
+    m.load.assign(static_cast<size_t>(f.grid_points), LoadStatus::kOk);
   } else if (f.head != m.header) {
     throw InputError(what + "/sweep.csv: its header differs from " + m.first_dir +
                      "/sweep.csv's (shards of different sweeps?)");
@@ -733,10 +789,11 @@ bool IsMetricValue(std::string_view column, std::string_view v, bool replicated)
   return !v.empty() && r.ec == std::errc() && r.ptr == end && std::isfinite(d);
 }
 
-// A row's varied values are point p's in sweep_info.json, and its metrics are numbers; `at` is
-// "DIR/sweep.csv:LINE".
-void CheckRowValues(const std::vector<std::string>& fields, int64_t p,
-                    const std::vector<SweepAxis>& axes, int replications, const std::string& at) {
+// A row's varied values are point p's in sweep_info.json, its metrics are numbers and its last
+// field a load status (returned); `at` is "DIR/sweep.csv:LINE".
+LoadStatus CheckRowValues(const std::vector<std::string>& fields, int64_t p,
+                          const std::vector<SweepAxis>& axes, int replications,
+                          const std::string& at) {
   const std::vector<std::string> assignment = SweepAssignment(axes, p);
   for (size_t i = 0; i < axes.size(); ++i) {
     const std::string expected = assignment[i].substr(axes[i].key.size() + 1);
@@ -755,6 +812,13 @@ void CheckRowValues(const std::vector<std::string>& fields, int64_t p,
                        (integer ? "an integer" : "a number") + ", found " + QuoteBytes(v));
     }
   }
+  const std::string& status = fields.back();
+  const std::optional<LoadStatus> load = ParseLoadStatus(status);
+  if (!load) {
+    throw InputError(at + ": column '" + kSweepLoadColumn +
+                     "': expected ok, overloaded or short_run, found " + QuoteBytes(status));
+  }
+  return *load;
 }
 
 // One row of a shard's sweep.csv (without its line end) split into fields: as many as the header
@@ -767,7 +831,7 @@ int64_t ParseShardRow(std::string_view row, const ShardFiles& f, const std::stri
     throw InputError(at + ": " + e.message);
   }
   const size_t columns =
-      1 + f.options.axes.size() + SweepCsvMetricColumns(f.options.replications).size();
+      2 + f.options.axes.size() + SweepCsvMetricColumns(f.options.replications).size();
   if (fields.size() != columns) {
     throw InputError(at + ": expected " + std::to_string(columns) +
                      " fields (as the header), found " + std::to_string(fields.size()));
@@ -806,7 +870,7 @@ void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, siz
     const std::string row = f.csv.substr(pos, end + 1 - pos);
     pos = end + 1;
     const int64_t p = ParseShardRow(std::string_view(row).substr(0, row.size() - 1), f, at, fields);
-    CheckRowValues(fields, p, f.options.axes, f.options.replications, at);
+    const LoadStatus load = CheckRowValues(fields, p, f.options.axes, f.options.replications, at);
     const auto i = static_cast<size_t>(p);
     if (m.owner[i] >= 0) {
       throw InputError("servesim merge: point " + std::to_string(p) + " appears in both " +
@@ -815,6 +879,7 @@ void AddShardRows(const ShardFiles& f, const std::vector<std::string>& dirs, siz
     }
     m.owner[i] = static_cast<int>(d);
     m.rows[i] = row;
+    m.load[i] = load;
   }
   if (f.points_in_file >= 0 && line - 1 != f.points_in_file) {
     throw InputError(what + "/sweep.csv: " + std::to_string(line - 1) +
@@ -863,6 +928,9 @@ SweepResult MergeSweeps(const std::vector<std::string>& dirs) {
   result.csv = m.header;
   for (const auto& r : m.rows) result.csv += r;
   result.points_run = m.grid_points;
+  std::vector<int64_t> points(static_cast<size_t>(m.grid_points));
+  for (int64_t p = 0; p < m.grid_points; ++p) points[static_cast<size_t>(p)] = p;
+  result.load_note = SweepLoadNote(UnshardedOptions(m.first_info).axes, points, m.load);
   // The unsharded run's sweep_info.json.
   result.info_json = InfoJson(UnshardedOptions(m.first_info), m.fingerprint, m.grid_points,
                               ShardSpec{}, m.grid_points);

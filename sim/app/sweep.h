@@ -21,7 +21,8 @@
 // confidence interval (Student t, R - 1 degrees of freedom; sim/app/confidence.h).
 //
 // Outputs in DIR: sweep.csv (header, then one row per point of the shard in point order; columns:
-// point, the varied keys' values, SweepMetricColumns(), with R > 1 the _ci95 columns; numbers by
+// point, the varied keys' values, SweepMetricColumns(), with R > 1 the _ci95 columns, then
+// load_status (the run's CheckRunLoad verdict; the worst over the replications); numbers by
 // FormatNumber, so the same grid gives the same bytes) and sweep_info.json (grid size, shard,
 // replications when R > 1, a fingerprint of the inputs: what MergeSweeps checks). Merging the N
 // shards' directories gives the unsharded run's bytes.
@@ -40,6 +41,7 @@
 
 #include "sim/config/scenario.h"
 #include "sim/core/engine.h"
+#include "sim/core/load_check.h"
 #include "sim/output/output_dir.h"
 
 namespace servesim {
@@ -130,6 +132,7 @@ std::string SweepPointError(const std::vector<SweepAxis>& axes, int64_t point,
 struct SweepResult {
   std::string csv;        // sweep.csv
   std::string table;      // with replications: the terminal table of headline means and CIs
+  std::string load_note;  // SweepLoadNote: the points that are not ok; empty when all are
   std::string info_json;  // sweep_info.json
   int64_t grid_points = 0;
   int64_t points_run = 0;  // in this shard
@@ -155,6 +158,25 @@ void WriteSweepOutputs(const std::string& dir, const std::string& csv, const std
 // InputError when a directory lacks the files, the headers or fingerprints differ, or a point is
 // missing, duplicated or out of range.
 SweepResult MergeSweeps(const std::vector<std::string>& dirs);
+
+// ---- Load verdicts (sim/core/load_check.h) per point.
+
+// sweep.csv's last column: the point's load status (ok, overloaded, short_run). With replications,
+// the worst over its runs (overloaded > short_run > ok): one saturated run already makes the
+// mean's latencies depend on the run's length.
+inline constexpr const char* kSweepLoadColumn = "load_status";
+
+// The worse of two statuses: overloaded > short_run > ok.
+LoadStatus WorseLoad(LoadStatus a, LoadStatus b);
+
+// The status named as LoadStatusName names it; nullopt for anything else.
+std::optional<LoadStatus> ParseLoadStatus(std::string_view name);
+
+// Terminal lines, one per status other than ok, naming its points (the first kLoadNotePoints)
+// and their varied values; empty when every point is ok. points[i] has status load[i].
+inline constexpr size_t kLoadNotePoints = 8;
+std::string SweepLoadNote(const std::vector<SweepAxis>& axes, const std::vector<int64_t>& points,
+                          const std::vector<LoadStatus>& load);
 
 // ---- Metrics shared with capacity.csv.
 

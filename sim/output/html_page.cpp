@@ -32,6 +32,7 @@ svg.chart{border:1px solid #e4e4e4;width:100%;height:auto;display:block}
 @media(min-width:900px){.group.wide{grid-column:span 2}}
 .banner{border:2px solid #d62728;background:#fdecea;padding:8px 14px;margin:10px 0}
 .banner.warn{border-color:#e8710a;background:#fff4e5}
+tr.overloaded td{background:#fdecea}tr.short_run td{background:#fff4e5}
 .banner h2{border:none;margin:0 0 4px;font-size:16px}
 .banner ul{margin:4px 0;padding-left:20px}
 .slo{display:flex;flex-wrap:wrap;gap:24px;align-items:center}

@@ -302,6 +302,12 @@ void SvgChart::AddMarkers(std::string name, std::string color, std::vector<Point
       {std::move(name), std::move(color), std::move(points), std::move(labels), true, false});
 }
 
+void SvgChart::AddRings(std::string color, std::vector<Point> points,
+                        std::vector<std::string> tooltips) {
+  series_.push_back({"", std::move(color), std::move(points), std::move(tooltips), true, false});
+  series_.back().rings = true;
+}
+
 void SvgChart::AddVerticalRule(double x, std::string color, std::string label) {
   rules_.push_back({x, std::move(color), std::move(label)});
 }
@@ -457,6 +463,12 @@ void SvgChart::RenderMarkers(const Frame& f, std::string& o) const {
       const double x = f.mx(p.x), y = f.my(p.y);
       if (!Finite(x) || !Finite(y)) continue;
       const std::string label = i < s.labels.size() ? s.labels[i] : std::string();
+      if (s.rings) {
+        o += "<circle class=\"ring\" cx=\"" + SvgNumber(x) + "\" cy=\"" + SvgNumber(y) +
+             "\" r=\"6.5\" fill=\"none\" stroke=\"" + HtmlEscape(s.color) +
+             "\" stroke-width=\"2\"><title>" + HtmlEscape(label) + "</title></circle>\n";
+        continue;
+      }
       o += "<circle cx=\"" + SvgNumber(x) + "\" cy=\"" + SvgNumber(y) + "\" r=\"3.5\" fill=\"" +
            HtmlEscape(s.color) + "\"><title>" +
            HtmlEscape((label.empty() ? s.name : label) + " (" + FormatTick(p.x) + ", " +

@@ -48,6 +48,9 @@ class SvgChart {
   // repeated in their tooltips.
   void AddMarkers(std::string name, std::string color, std::vector<Point> points,
                   std::vector<std::string> labels = {});
+  // An unfilled ring around each point (drawn over markers to flag them), `tooltips` (one per
+  // point) in its title; no legend entry.
+  void AddRings(std::string color, std::vector<Point> points, std::vector<std::string> tooltips);
   // A vertical rule across the plot at `x`, labelled at its top.
   void AddVerticalRule(double x, std::string color, std::string label);
 
@@ -65,7 +68,7 @@ class SvgChart {
     std::string name, color;
     std::vector<Point> points;
     std::vector<std::string> labels;
-    bool markers = false, dashed = false;
+    bool markers = false, dashed = false, rings = false;
   };
   struct Rule {
     double x;

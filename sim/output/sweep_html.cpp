@@ -70,6 +70,13 @@ struct SweepTable {
   std::string x_label;
   std::vector<std::string> series_keys;  // the other varied keys' value combinations
   std::vector<size_t> series_of;         // per row: its series
+  int load_column = -1;                  // load_status; -1 in a sweep.csv from before it
+
+  // The row's load status when it is not ok ("" for ok or without the column).
+  std::string LoadFlag(size_t r) const {
+    const std::string& v = Cell(r, load_column);
+    return v == "ok" ? "" : v;
+  }
 
   int Column(const std::string& name) const {
     for (size_t c = 0; c < rows[0].size(); ++c) {
@@ -162,6 +169,62 @@ std::string BarMetricChart(const SweepTable& t, const std::string& metric,
   return any ? chart.Render() : "";
 }
 
+// A ring around each charted point whose run was not a steady state: red for overloaded, orange
+// for a short run.
+void AddLoadRings(const SweepTable& t, int column, SvgChart& chart) {
+  for (const char* status : {"overloaded", "short_run"}) {
+    std::vector<Point> points;
+    std::vector<std::string> tooltips;
+    for (size_t r = 1; r <= t.n; ++r) {
+      double x = static_cast<double>(r - 1), y;
+      if (t.series_of[r] >= kMaxSeries || t.LoadFlag(r) != status ||
+          !ParseNumber(t.Cell(r, column), y)) {
+        continue;
+      }
+      if (t.varied > 0) ParseNumber(t.Cell(r, 1), x);
+      points.push_back({x, y});
+      tooltips.push_back("point " + t.Cell(r, 0) + ": " + status + ", not a steady state");
+    }
+    if (!points.empty()) {
+      chart.AddRings(std::string(status) == "overloaded" ? "#d62728" : "#e8710a", points, tooltips);
+    }
+  }
+}
+
+// The banner naming the points that are not a steady state; empty when there are none.
+std::string LoadBanner(const SweepTable& t) {
+  std::string items;
+  for (const char* status : {"overloaded", "short_run"}) {
+    std::string names;
+    size_t count = 0;
+    for (size_t r = 1; r <= t.n; ++r) {
+      if (t.LoadFlag(r) != status) continue;
+      if (++count > 20) continue;
+      std::string point = "point " + t.Cell(r, 0);
+      for (size_t k = 0; k < t.varied; ++k) {
+        point += (k ? ", " : " (") + ShortKey(t.rows[0][1 + k]) + "=" +
+                 ShortValue(t.Cell(r, static_cast<int>(1 + k))) + (k + 1 == t.varied ? ")" : "");
+      }
+      names += (names.empty() ? "" : "; ") + point;
+    }
+    if (count == 0) continue;
+    if (count > 20) names += "; and " + std::to_string(count - 20) + " more";
+    items += "<li><b>" + std::to_string(count) + " " + status + "</b>" +
+             (std::string(status) == "overloaded"
+                  ? " (arrivals outpaced service: the queue still grew when arrivals ended, so "
+                    "latencies depend on the run's length; red rings)"
+                  : " (too few requests or too short an arrival window for steady statistics; "
+                    "orange rings)") +
+             ": " + HtmlEscape(names) + "</li>\n";
+  }
+  if (items.empty()) return "";
+  return "<div class=\"banner warn\" id=\"load\"><h2>Not every point is a steady state</h2>\n"
+         "<ul>\n" +
+         items +
+         "</ul>\nTheir metrics are shown but are not the system's steady-state performance; "
+         "their rows are shaded in the grid (column load_status).</div>\n";
+}
+
 // One metric against a numeric x (or the point index): a line and markers per series.
 std::string LineMetricChart(const SweepTable& t, const std::string& metric,
                             const std::string& unit) {
@@ -182,6 +245,7 @@ std::string LineMetricChart(const SweepTable& t, const std::string& metric,
     chart.AddLine(name, kPalette[sidx % kPaletteSize], points);
     chart.AddMarkers("", kPalette[sidx % kPaletteSize], points);
   }
+  AddLoadRings(t, c, chart);
   return any ? chart.Render() : "";
 }
 
@@ -190,14 +254,15 @@ std::string SweepGridTable(const SweepTable& t) {
   std::string html =
       "<h2 id=\"grid\">Grid</h2>\n<div class=\"scroll\" id=\"grid-table\">\n<table>\n<tr>";
   for (size_t c = 0; c < t.rows[0].size(); ++c) {
-    html += std::string(c <= t.varied ? "<th>" : "<th class=\"num\">") + HtmlEscape(t.rows[0][c]) +
-            "</th>";
+    const bool text = c <= t.varied || static_cast<int>(c) == t.load_column;
+    html += std::string(text ? "<th>" : "<th class=\"num\">") + HtmlEscape(t.rows[0][c]) + "</th>";
   }
   html += "</tr>\n";
   for (size_t r = 1; r <= t.n && r <= kMaxTableRows; ++r) {
-    html += "<tr>";
+    const std::string flag = t.LoadFlag(r);
+    html += flag.empty() ? "<tr>" : "<tr class=\"" + HtmlEscape(flag) + "\">";
     for (size_t c = 0; c < t.rows[r].size(); ++c) {
-      html += c <= t.varied
+      html += c <= t.varied || static_cast<int>(c) == t.load_column
                   ? "<td>" + HtmlEscape(t.rows[r][c]) + "</td>"
                   : "<td class=\"num\">" + HtmlEscape(DisplayNumber(t.rows[r][c])) + "</td>";
     }
@@ -224,6 +289,7 @@ std::string RenderSweepHtml(const std::string& title, const std::string& csv, si
     return html;
   }
   t.n = t.rows.size() - 1;
+  t.load_column = t.Column("load_status");
   ClassifyPoints(t);
   html += "<p class=\"meta\">" + std::to_string(t.n) + " points";
   for (size_t k = 0; k < varied; ++k)
@@ -239,7 +305,7 @@ std::string RenderSweepHtml(const std::string& title, const std::string& csv, si
   }
   if (t.Column("request_throughput_ci95") >= 0) html += "; error bars: 95 % confidence intervals";
   html += ".</p>\n<nav><a href=\"#metrics\">Metrics</a><a href=\"#grid\">Grid</a></nav>\n";
-  html += "<h2 id=\"metrics\">Metrics</h2>\n<div class=\"charts\">\n";
+  html += "<h2 id=\"metrics\">Metrics</h2>\n" + LoadBanner(t) + "<div class=\"charts\">\n";
   const std::vector<std::pair<std::string, std::string>> metrics = {
       {"request_throughput", "requests/s"},
       {"output_throughput", "output tokens/s"},

@@ -80,11 +80,11 @@ tampered() {
   sed -i "$2" "$tmp/t-$1/sweep.csv"
   echo "$tmp/t-$1"
 }
-# 29 columns: point, max_num_seqs and the 27 metrics README.md lists.
+# 30 columns: point, max_num_seqs, the 27 metrics README.md lists and load_status.
 t=$(tampered extra-field '2s/$/,1/')
-expect_fail merge-extra-field "$t/sweep.csv:2: expected 29 fields (as the header), found 30" merge "$t" "$tmp/a1" --out "$tmp/m"
+expect_fail merge-extra-field "$t/sweep.csv:2: expected 30 fields (as the header), found 31" merge "$t" "$tmp/a1" --out "$tmp/m"
 t=$(tampered missing-field '2s/,[^,]*$//')
-expect_fail merge-missing-field "$t/sweep.csv:2: expected 29 fields (as the header), found 28" merge "$tmp/a1" "$t" --out "$tmp/m"
+expect_fail merge-missing-field "$t/sweep.csv:2: expected 30 fields (as the header), found 29" merge "$tmp/a1" "$t" --out "$tmp/m"
 t=$(tampered abc-integer '2s/^0,8,[0-9]*,/0,8,abc,/')
 expect_fail merge-abc-integer "$t/sweep.csv:2: column 'completed': expected an integer, found 'abc'" merge "$t" "$tmp/a1" --out "$tmp/m"
 t=$(tampered abc-number '2s/^\(\([^,]*,\)\{11\}\)[^,]*/\1abc/')
@@ -104,10 +104,14 @@ expect_fail merge-row-deleted "$t/sweep.csv: 0 rows, but sweep_info.json says po
 t=$(tampered cut-short '$s/$//')
 truncate -s -1 "$t/sweep.csv"
 expect_fail merge-cut-short "$t/sweep.csv:2: the last row has no line end" merge "$t" "$tmp/a1" --out "$tmp/m"
-t=$(tampered header '1s/,steps$/,step/')
+t=$(tampered load-status '2s/,[^,]*$/,bogus/')
+expect_fail merge-load-status "$t/sweep.csv:2: column 'load_status': expected ok, overloaded or short_run, found 'bogus'" merge "$t" "$tmp/a1" --out "$tmp/m"
+t=$(tampered load-status-empty '2s/,[^,]*$/,/')
+expect_fail merge-load-status-empty "$t/sweep.csv:2: column 'load_status': expected ok, overloaded or short_run, found ''" merge "$tmp/a1" "$t" --out "$tmp/m"
+t=$(tampered header '1s/,steps,load_status$/,step,load_status/')
 expect_fail merge-header-info "$t/sweep.csv:1: header field 29: expected 'steps' (the sweep in sweep_info.json), found 'step'" merge "$t" --out "$tmp/m"
-t=$(tampered header-short '1s/,steps$//')
-expect_fail merge-header-short "$t/sweep.csv:1: header field 29: expected 'steps' (the sweep in sweep_info.json), found the end of the line" merge "$t" --out "$tmp/m"
+t=$(tampered header-short '1s/,load_status$//')
+expect_fail merge-header-short "$t/sweep.csv:1: header field 30: expected 'load_status' (the sweep in sweep_info.json), found the end of the line" merge "$t" --out "$tmp/m"
 t=$(tampered header-only '2d')
 head -c -1 "$t/sweep.csv" >"$t/cut" && mv "$t/cut" "$t/sweep.csv"
 expect_fail merge-header-cut "$t/sweep.csv:1: the header has no line end" merge "$t" --out "$tmp/m"

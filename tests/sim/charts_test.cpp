@@ -166,6 +166,44 @@ TEST_CASE("sweep page: _ci95 columns draw error bars", "[charts]") {
   CHECK(Has(html, "95 % confidence intervals"));
 }
 
+TEST_CASE("sweep page: points whose load_status is not ok are named, ringed and shaded",
+          "[charts]") {
+  const std::string csv =
+      "point,workload.rate_per_s,request_throughput,load_status\n"
+      "0,2,2,ok\n"
+      "1,8,7.9,short_run\n"
+      "2,60,13,overloaded\n";
+  const std::string html = RenderSweepHtml("t", csv, 1);
+  // The banner sits above the charts and names each point once, under its status.
+  REQUIRE(Has(html, "<div class=\"banner warn\" id=\"load\">"));
+  CHECK(html.find("id=\"load\"") < html.find("<svg class=\"chart\""));
+  CHECK(Has(html, "<b>1 overloaded</b>"));
+  CHECK(Has(html, ": point 2 (rate_per_s=60)</li>"));
+  CHECK(Has(html, "<b>1 short_run</b>"));
+  CHECK(Has(html, ": point 1 (rate_per_s=8)</li>"));
+  // One ring per flagged point, red for overloaded and orange for short_run; none for ok.
+  CHECK(Count(html, "<circle class=\"ring\"") == 2);
+  CHECK(Has(html, "stroke=\"#d62728\" stroke-width=\"2\"><title>point 2: overloaded"));
+  CHECK(Has(html, "stroke=\"#e8710a\" stroke-width=\"2\"><title>point 1: short_run"));
+  // Rows: flagged ones carry their status as a class; the status is text, not a number.
+  CHECK(Has(html, "<tr><td>0</td>"));
+  CHECK(Has(html, "<tr class=\"short_run\"><td>1</td>"));
+  CHECK(Has(html, "<tr class=\"overloaded\"><td>2</td>"));
+  CHECK(Has(html, "<td>overloaded</td>"));
+  CHECK(Has(html, "<th>load_status</th>"));
+  CHECK(Has(html, "tr.overloaded td{background:"));
+  CHECK(RenderSweepHtml("t", csv, 1) == html);  // deterministic
+}
+
+TEST_CASE("sweep page: no banner or rings when every point is ok", "[charts]") {
+  const std::string csv =
+      "point,workload.rate_per_s,request_throughput,load_status\n0,2,2,ok\n1,4,4,ok\n";
+  const std::string html = RenderSweepHtml("t", csv, 1);
+  CHECK_FALSE(Has(html, "id=\"load\""));
+  CHECK(Count(html, "class=\"ring\"") == 0);
+  CHECK(Count(html, "<tr class=") == 0);
+}
+
 const char* const kOverloadedSummary = R"({
   "completed": 10, "total_input_tokens": 84489, "mean_ttft_ms": 279.72, "p99_e2el_ms": 10464.8,
   "kv_usage_mean": 0.037972, "good_requests": 7, "slo_attainment": 0.875,

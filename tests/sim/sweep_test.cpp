@@ -202,20 +202,46 @@ TEST_CASE("replication k runs with the same seed at every point", "[sweep]") {
   // Means and CI columns: 2 rows with 1 + 1 + 2 x metrics fields.
   const size_t metrics = SweepMetricColumns().size();
   CHECK(Contains(three.csv, ",steps,completed_ci95,"));
-  CHECK(Contains(three.csv, ",steps_ci95\n"));
+  CHECK(Contains(three.csv, ",steps_ci95,load_status\n"));
   CHECK(Contains(three.info_json, "\"replications\": 3"));
   CHECK_FALSE(Contains(one.info_json, "replications"));
   const std::string row = three.csv.substr(three.csv.find('\n') + 1);
   CHECK(static_cast<size_t>(std::count(
             row.begin(), row.begin() + static_cast<std::ptrdiff_t>(row.find('\n')), ',')) ==
-        1 + 2 * metrics);
+        2 + 2 * metrics);
   // Every request completes in every replication: completed 60, CI 0.
   CHECK(Contains(row, "0,16,60,0,0,0,"));
   CHECK(Contains(three.table, "over 3 replications"));
+  CHECK(Contains(three.table, "  load\n"));
   CHECK(one.table.empty());
   o.max_points = 5;
   CHECK(Contains(InputErrorOf([&] { RunSweep(o); }),
                  "--replications 3: 2 points x 3 replications make 6 runs"));
+}
+
+TEST_CASE("a point's load status is its worst replication's; the note names flagged points",
+          "[sweep]") {
+  using L = LoadStatus;
+  CHECK(WorseLoad(L::kOk, L::kShortRun) == L::kShortRun);
+  CHECK(WorseLoad(L::kOverloaded, L::kShortRun) == L::kOverloaded);
+  CHECK(WorseLoad(L::kShortRun, L::kOverloaded) == L::kOverloaded);
+  CHECK(WorseLoad(L::kOk, L::kOk) == L::kOk);
+  CHECK(ParseLoadStatus("short_run") == L::kShortRun);
+  CHECK_FALSE(ParseLoadStatus("Overloaded"));
+  const std::vector<SweepAxis> axes = ParseSweepAxes({"workload.rate_per_s=2,60"});
+  CHECK(SweepLoadNote(axes, {0, 1}, {L::kOk, L::kOk}).empty());
+  const std::string note = SweepLoadNote(axes, {0, 1}, {L::kOk, L::kOverloaded});
+  CHECK(note.rfind("load: 1 of 2 points overloaded (", 0) == 0);
+  CHECK(Contains(note, "): point 1 (workload.rate_per_s=60)\n"));
+  CHECK(std::count(note.begin(), note.end(), '\n') == 1);
+  // More than kLoadNotePoints points: the first ones, then a count.
+  const std::vector<SweepAxis> many = ParseSweepAxes({"seed=1,2,3,4,5,6,7,8,9,10"});
+  std::vector<int64_t> points;
+  for (int64_t p = 0; p < 10; ++p) points.push_back(p);
+  const std::string long_note =
+      SweepLoadNote(many, points, std::vector<LoadStatus>(10, L::kShortRun));
+  CHECK(Contains(long_note, "load: 10 of 10 points short_run"));
+  CHECK(Contains(long_note, "point 7 (seed=8), and 2 more\n"));
 }
 
 TEST_CASE("a bad grid point names the --vary key it comes from", "[sweep]") {
