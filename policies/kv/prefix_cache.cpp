@@ -25,7 +25,10 @@
 //     without hashes, and generated tokens): a mix of (source, request id, i). With no token
 //     contents to hash, a block past the known shared prefix is taken to be the request's own
 //     (distinct token ids in vLLM), so only that request can hit it again: a request preempted by
-//     recompute re-hits its own blocks that are still cached when it is re-admitted.
+//     recompute re-hits its own blocks that are still cached when it is re-admitted. Since only
+//     that request can look them up, and only after it was released unfinished, private keys
+//     enter the key map at that release (a request that finishes never puts its own there); as
+//     block state they exist from the moment the block is full, so evictions count them alike.
 // - CachedPrefixTokens: the longest run of leading blocks whose keys are cached, in tokens, capped
 //   so that at least one token is left to compute (vLLM's max cache hit length num_tokens - 1,
 //   rounded down to whole blocks). Const, no side effects.
@@ -196,6 +199,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     if (seq.kv_tokens > stored_) {
       throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
     }
+    if (seq.generated < seq.output_tokens) Publish(seq);  // it may come back (preemption)
     // Tail first: the request's last block reaches the free queue first, so it is evicted first.
     // A block no sequence references is an internal bug: the run stops (the allocator's state is
     // then undefined, so the check needs no pass of its own).
@@ -282,19 +286,47 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   }
 
   // Registers the keys of the blocks of `seq` that min(tokens, seq.Tokens()) fills completely and
-  // that are not registered yet, unless another block already holds the key.
+  // that are not registered yet, unless another block already holds the key. A private key goes
+  // into the map only when its request is released unfinished (Publish): until then nobody can
+  // look it up, and a request that finishes never does, so most private keys never touch the map.
   void Register(Sequence& seq, int64_t tokens) {
     const int64_t to = std::min(std::min(tokens, seq.Tokens()) / o_.block_size, seq.kv_blocks);
+    const int64_t shared = SharedBlocks(seq);
     for (int64_t i = seq.kv_keyed_blocks; i < to; ++i) {
       const int32_t b = seq.block_ids[static_cast<size_t>(i)];
-      if (blk_[static_cast<size_t>(b)].has_key) continue;  // a cache hit: already this key's holder
+      Block& blk = blk_[static_cast<size_t>(b)];
+      if (blk.has_key != kNoKey) continue;  // a cache hit: already this key's holder
+      if (i >= shared) {  // the request's own: keyed into the map when released unfinished
+        blk.has_key = kPrivateKey;
+        continue;
+      }
       const uint64_t key = Key(seq, i);
       if (cached_.Insert(key, b)) {
         key_[static_cast<size_t>(b)] = key;
-        blk_[static_cast<size_t>(b)].has_key = 1;
+        blk.has_key = kMappedKey;
       }
     }
     seq.kv_keyed_blocks = std::max(seq.kv_keyed_blocks, to);
+  }
+
+  // Puts the private keys of `seq`'s blocks into the map, unless another block holds the key (an
+  // older copy still cached), in which case this block drops it.
+  void Publish(const Sequence& seq) {
+    const size_t keyed = static_cast<size_t>(
+        std::min<int64_t>(seq.kv_keyed_blocks, static_cast<int64_t>(seq.block_ids.size())));
+    for (size_t i = 0; i < keyed; ++i) {
+      const int32_t b = seq.block_ids[i];
+      if (b < 0 || b >= o_.capacity_blocks) continue;  // Release reports it
+      Block& blk = blk_[static_cast<size_t>(b)];
+      if (blk.has_key != kPrivateKey) continue;
+      const uint64_t key = Key(seq, static_cast<int64_t>(i));
+      if (cached_.Insert(key, b)) {
+        key_[static_cast<size_t>(b)] = key;
+        blk.has_key = kMappedKey;
+      } else {
+        blk.has_key = kNoKey;
+      }
+    }
   }
 
   void AddRef(int32_t b) {
@@ -310,9 +342,9 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
       Unlink(b);
       const size_t ub = static_cast<size_t>(b);
-      if (blk_[ub].has_key) {
-        cached_.Erase(key_[ub]);
-        blk_[ub].has_key = 0;
+      if (blk_[ub].has_key != kNoKey) {
+        if (blk_[ub].has_key == kMappedKey) cached_.Erase(key_[ub]);
+        blk_[ub].has_key = kNoKey;
         ++stats_.evicted_blocks;
       }
       blk_[ub].ref = 1;
@@ -365,8 +397,11 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     int32_t ref = 0;
     int32_t prev = kNone;  // free queue links (kNone at the ends and for referenced blocks)
     int32_t next = kNone;
-    uint8_t has_key = 0;
+    uint8_t has_key = 0;  // kNoKey, kMappedKey or kPrivateKey
   };
+  static constexpr uint8_t kNoKey = 0;
+  static constexpr uint8_t kMappedKey = 1;   // key_ valid and in the map
+  static constexpr uint8_t kPrivateKey = 2;  // private, not in the map yet (key_ not set)
 
   // Keeps private keys apart from the mixes of trace hashes (a clash is a 64-bit accident).
   static constexpr uint64_t kPrivateSalt = 0x7265717565737473ULL;
@@ -377,7 +412,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
  private:
   std::vector<Block> blk_;
-  std::vector<uint64_t> key_;  // valid where has_key
+  std::vector<uint64_t> key_;  // valid where has_key == kMappedKey
   int32_t head_ = kNone;       // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
   int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
