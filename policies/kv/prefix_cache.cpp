@@ -26,8 +26,9 @@
 //     contents to hash, a block past the known shared prefix is taken to be the request's own
 //     (distinct token ids in vLLM), so only that request can hit it again: a request preempted by
 //     recompute re-hits its own blocks that are still cached when it is re-admitted. Since only
-//     that request can look them up, and only after it was released unfinished, private keys
-//     enter the key map at that release (a request that finishes never puts its own there); as
+//     that request can look them up, and only after it was released unfinished (generated <
+//     output_tokens: preempted), private keys enter the key map at that release (a request that
+//     finishes never puts its own there); as
 //     block state they exist from the moment the block is full, so evictions count them alike.
 // - CachedPrefixTokens: the longest run of leading blocks whose keys are cached, in tokens, capped
 //   so that at least one token is left to compute (vLLM's max cache hit length num_tokens - 1,
