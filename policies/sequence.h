@@ -46,7 +46,7 @@ struct Sequence {
   int64_t kv_tokens = 0;       // tokens the sequence asked room for (<= kv_blocks * block size)
   int64_t swapped_blocks = 0;  // blocks held in host memory while swapped out
   std::vector<int32_t> block_ids;  // allocators that track block identity (prefix caching)
-  int64_t kv_handle = -1;          // the prefix cache's record of blocks held without ids
+  int64_t kv_keyed_blocks = 0;     // prefix caching: leading blocks whose keys are registered
 
   int64_t first_scheduled_ns = -1;
   int64_t first_token_ns = -1;

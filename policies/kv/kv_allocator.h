@@ -35,6 +35,7 @@ namespace servesim {
 struct KvStats {
   int64_t prefix_query_tokens = 0;  // prompt tokens looked up at admission
   int64_t prefix_hit_tokens = 0;    // of those, found cached (their prefill is skipped)
+  int64_t resume_hit_tokens = 0;    // found cached by re-admissions after a recompute preemption
   int64_t evicted_blocks = 0;       // cached blocks reused for other contents
   int64_t swap_out_blocks = 0;
   int64_t swap_in_blocks = 0;
@@ -103,7 +104,7 @@ std::unique_ptr<KvAllocator> MakePagedKvAllocator(const KvOptions& options);
 // Paged blocks with vLLM v1 prefix caching (policies/kv/prefix_cache.cpp).
 std::unique_ptr<KvAllocator> MakePrefixCachingKvAllocator(const KvOptions& options);
 // The bytes of the prefix cache's per-block tables for `capacity_blocks` blocks (block table and
-// key map, built when a replica admits its first hashed request); the scenario check bounds
+// key map, built when a replica admits its first request); the scenario check bounds
 // replicas x this so that an accepted scenario runs within its memory budget.
 int64_t PrefixCacheTableBytes(int64_t capacity_blocks);
 // One contiguous region per request sized at admission (policies/kv/contiguous.cpp).

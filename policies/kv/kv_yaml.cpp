@@ -68,8 +68,10 @@ const std::vector<KeyDoc>& KvSlotKeys() {
        "`sarathi`; else 0",
        "blocks kept free when admitting a request"},
       {"prefix_caching", "bool", "", "the scheduler's: true for `vllm_v1` over `paged`, else false",
-       "reuse cached prompt blocks (needs prefix hashes: Mooncake traces or "
-       "`workload.shared_prefix`); `paged` under `vllm_v1`, `vllm_v0`, `sarathi` only"},
+       "reuse cached KV blocks: prompts with equal prefix hashes (Mooncake traces, "
+       "`workload.shared_prefix`) share them; every full block is also cached for its own "
+       "request, so one resumed after a recompute preemption skips what is still cached; "
+       "`paged` under `vllm_v1`, `vllm_v0`, `sarathi` only"},
       {"preemption", "name", "", "`recompute`",
        "`recompute` (drop KV, prefill prompt + generated again) or `swap` (`vllm_v0` only: KV to "
        "host memory over the device's host link, priced in the step)"},

@@ -7,64 +7,64 @@
 //   sit in one LRU free queue (vLLM's FreeKVCacheBlockQueue: an intrusive doubly linked list over
 //   block ids, O(1) removal from the middle when a cache hit revives a free block). Allocation pops
 //   the front; a popped block that still holds a key loses it (an eviction).
-// - Keys (what stands in for vLLM's chained block hash): a sequence carries chained prompt hashes,
-//   one per H = seq.prefix_block_tokens tokens (hash j covers tokens [j*H, (j+1)*H), and equal
-//   hashes[j] means an equal prompt from token 0 to the end of hash block j). Cache block i (tokens
-//   [i*bs, (i+1)*bs), bs = block_size) has a key only if it lies fully inside the prompt,
-//   (i+1)*bs <= prompt_tokens, and inside the hashed part: j_end = ((i+1)*bs - 1) / H <
-//   prefix_hashes.size(). Its key is a 64-bit mix of (prefix_hashes[j_end], i): because the hashes
-//   are chained, hashes[j_end] identifies every token up to the end of hash block j_end, so it
-//   identifies the contents of block i and of all blocks before it. Assumption: the hash of a hash
-//   block that the prompt ends inside (Mooncake's last, partial 512-token block) identifies the
-//   tokens the prompt has there; sharing is seen only at hash-block granularity (two prompts that
-//   diverge inside a hash block share none of it, though a real cache would share its first full
-//   blocks), and a 64-bit key collision is taken for equal contents, as vLLM does with its hashes.
-//   Blocks past the hashed part and the generated tokens are never cached (no hash for them).
+// - Keys (what stands in for vLLM's chained block hash, which covers every full block of a
+//   request, prompt and generated tokens alike). Cache block i holds tokens [i*bs, (i+1)*bs),
+//   bs = block_size, and gets a key once it is full.
+//   * Shared keys, from the trace: a sequence may carry chained prompt hashes, one per
+//     H = seq.prefix_block_tokens tokens (hash j covers tokens [j*H, (j+1)*H), and equal hashes[j]
+//     means an equal prompt from token 0 to the end of hash block j). Block i lies in the shared
+//     part if it is fully inside the prompt, (i+1)*bs <= prompt_tokens, and inside the hashed
+//     part: j_end = ((i+1)*bs - 1) / H < prefix_hashes.size(). Its key is a 64-bit mix of
+//     (prefix_hashes[j_end], i): the hashes are chained, so hashes[j_end] identifies every token up
+//     to the end of hash block j_end, hence the contents of block i and of all blocks before it.
+//     Assumption: the hash of a hash block that the prompt ends inside (Mooncake's last, partial
+//     512-token block) identifies the tokens the prompt has there; sharing is seen only at
+//     hash-block granularity (two prompts that diverge inside a hash block share none of it), and
+//     a 64-bit key collision is taken for equal contents, as vLLM does with its hashes.
+//   * Private keys, for every other full block (the prompt past its hashes, all of a prompt
+//     without hashes, and generated tokens): a mix of (source, request id, i). With no token
+//     contents to hash, a block past the known shared prefix is taken to be the request's own
+//     (distinct token ids in vLLM), so only that request can hit it again: a request preempted by
+//     recompute re-hits its own blocks that are still cached when it is re-admitted. Since only
+//     that request can look them up, and only after it was released unfinished (generated <
+//     output_tokens: preempted), private keys enter the key map at that release (a request that
+//     finishes never puts its own there); as
+//     block state they exist from the moment the block is full, so evictions count them alike.
 // - CachedPrefixTokens: the longest run of leading blocks whose keys are cached, in tokens, capped
 //   so that at least one token is left to compute (vLLM's max cache hit length num_tokens - 1,
 //   rounded down to whole blocks). Const, no side effects.
 // - Admit takes the hit blocks (ref++, a free one leaves the free queue), allocates the rest from
-//   the front of the free queue, and registers the keys of the keyed blocks that the admitted
-//   tokens fill completely (vLLM caches full blocks as allocate_slots commits to computing them);
-//   Reserve does the same for the blocks it newly fills. A key already held by another block keeps
-//   that block (no duplicate). Room past seq.Tokens() at admission is a reservation (kv_tokens and
-//   stored_tokens count at most seq.Tokens()). The watermark counts free blocks after admission
-//   (ref 0, cached or not), so reviving a cached free block costs a free block too; CanEverFit
-//   keeps the watermark free as paged.cpp does.
+//   the front of the free queue, and registers the keys of the blocks that its known tokens fill
+//   completely (vLLM caches full blocks as allocate_slots commits to computing them, up to
+//   num_tokens: never a speculative draft); Reserve does the same for the blocks it newly fills
+//   (seq.kv_keyed_blocks: how far a sequence's keys are registered, so a decode step that fills no
+//   block costs no lookup). A key already held by another block keeps that block (no duplicate).
+//   Room past seq.Tokens() at admission is a reservation (kv_tokens and stored_tokens count at
+//   most seq.Tokens()). The watermark counts free blocks after admission (ref 0, cached or not),
+//   so reviving a cached free block costs a free block too; CanEverFit keeps the watermark free as
+//   paged.cpp does.
 // - Release drops references tail-first (vLLM frees a request's blocks in reverse order), each
 //   block reaching ref 0 is appended to the back of the free queue: the tail of a finished request
 //   is evicted before its head, and its head (the shared prefix) survives longest. Cached keys stay
-//   until their block is popped. (Until the first key is registered, freed blocks go to the front
-//   instead: with no keyed block the order changes only which ids are reused; see Free.)
+//   until their block is popped.
 // - Swap as in paged.cpp: SwapOut releases the device blocks (they stay cached) and holds
 //   seq.kv_blocks blocks' worth in a bounded host pool; SwapIn allocates fresh blocks without
 //   re-matching the cache, then registers the keys of its full computed blocks (their contents are
 //   back on the device).
 // - Stats: a request's first admission looks up prompt_tokens tokens (prefix_query_tokens) and
 //   finds `cached` of them (prefix_hit_tokens), so the hit rate is the share of input reused;
-//   re-admissions after a recompute preemption (which may hit their own blocks) are not counted.
-//   evicted_blocks counts keys lost to reallocation.
+//   re-admissions after a recompute preemption count their hits apart (resume_hit_tokens: prefill
+//   a resumed request skips). evicted_blocks counts keys lost to reallocation.
 //
-// Ignores: hashing of generated tokens (vLLM also caches full decode blocks; with no hashes for
-// them here they are never shared), extra hash inputs (LoRA, multimodal, cache salt), several KV
-// cache groups (hybrid / sliding-window attention), a null block, copy-on-write, and the time
-// spent hashing or looking up.
-//
-// - Anonymous blocks: until the first sequence with prefix hashes is admitted, no block can ever
-//   be shared or cached, so blocks are only counted (seq.block_ids stays empty, no free-queue
-//   work): a trace without hashes costs O(1) per admission and release. Admitting the first
-//   hashed sequence gives the blocks held then ids taken from the back of the free queue (all
-//   blocks are alike: none has held a key); a sequence keeps those anonymous leading blocks
-//   (kv_blocks - block_ids.size() of them) until it frees them, after its identified ones. Only
-//   which ids are reused differs from identifying every block, never an outcome. Each holder of
-//   anonymous blocks has a record (seq.kv_handle: slot and generation), so releasing a stale
-//   copy of a sequence is still caught as a double release.
+// Ignores: extra hash inputs (LoRA, multimodal, cache salt), generated tokens equal across
+// requests (they never share), several KV cache groups (hybrid / sliding-window attention), a
+// null block, copy-on-write, and the time spent hashing or looking up.
 //
 // Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
-// touched); O(1) per call while blocks are anonymous. No allocation once warmed up: the block
-// table and the key map (one key per block) are sized when the first hashed sequence arrives, so
-// a replica that never sees one holds no per-block state; seq.block_ids keeps its capacity across
-// release and reuse.
+// touched), a decode step that fills no block O(1). No allocation once warmed up: the block table
+// and the key map (one key per block) are sized at the replica's first admission, so a replica
+// that never admits holds no per-block state; seq.block_ids keeps its capacity across release and
+// reuse.
 #include <algorithm>
 #include <limits>
 #include <stdexcept>
@@ -101,8 +101,8 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
   int64_t CachedPrefixTokens(const Sequence& seq) const override {
     const int64_t tokens = seq.Tokens();
-    if (tokens <= 1) return 0;
-    const int64_t limit = std::min(KeyedBlocks(seq), (tokens - 1) / o_.block_size);
+    if (tokens <= 1 || blk_.empty()) return 0;
+    const int64_t limit = (tokens - 1) / o_.block_size;
     int64_t hit = 0;
     while (hit < limit && cached_.Find(Key(seq, hit)) >= 0) ++hit;
     return hit * o_.block_size;
@@ -115,16 +115,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     if (seq.swapped_blocks != 0) {
       throw std::logic_error("prefix-caching KV: admitting a swapped-out sequence");
     }
-    if (cached_tokens < 0 || cached_tokens % o_.block_size != 0 || tokens < cached_tokens) {
+    if (cached_tokens < 0 || cached_tokens % o_.block_size != 0 || tokens < cached_tokens ||
+        (cached_tokens > 0 && cached_tokens >= seq.Tokens())) {
       throw std::logic_error("prefix-caching KV: bad admission (cached " +
                              std::to_string(cached_tokens) + ", tokens " + std::to_string(tokens) +
-                             ")");
+                             ", known " + std::to_string(seq.Tokens()) + ")");
     }
-    if (!identified_ && !seq.prefix_hashes.empty()) Identify();
+    if (blk_.empty()) MakeBlockTable();
     const int64_t hit = cached_tokens / o_.block_size;
-    if (hit > KeyedBlocks(seq)) {
-      throw std::logic_error("prefix-caching KV: cached tokens beyond the hashed prompt");
-    }
     // Find the hit blocks (only seq.block_ids is written, and cleared again on failure).
     int64_t revived = 0;  // hit blocks that are free now
     for (int64_t i = 0; i < hit; ++i) {
@@ -144,6 +142,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     }
     for (const int32_t b : seq.block_ids) AddRef(b);
     seq.kv_blocks = hit;
+    seq.kv_keyed_blocks = hit;
     Allocate(seq, fresh);
     seq.computed = cached_tokens;
     // Room past the known tokens is a reservation, not stored (kv_allocator.h).
@@ -153,15 +152,18 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     if (seq.preemptions == 0) {
       stats_.prefix_query_tokens += seq.prompt_tokens;
       stats_.prefix_hit_tokens += cached_tokens;
+    } else {
+      stats_.resume_hit_tokens += cached_tokens;
     }
-    Register(seq, hit, stored / o_.block_size);
+    Register(seq, stored);
     return true;
   }
 
   bool Reserve(Sequence& seq, int64_t tokens) override {
-    // Most calls are decodes that fit their last block: no division, no registration, and no
-    // call (the rest is out of line so this path needs no stack frame).
-    if (tokens > seq.kv_blocks * o_.block_size || !seq.prefix_hashes.empty()) {
+    // Most calls are decodes that fit their last block and fill no block: no registration, and
+    // no call (the rest is out of line so this path needs no stack frame).
+    if (tokens > seq.kv_blocks * o_.block_size ||
+        std::min(tokens, seq.Tokens()) >= (seq.kv_keyed_blocks + 1) * o_.block_size) {
       return ReserveSlow(seq, tokens);
     }
     if (tokens > seq.kv_tokens) {
@@ -180,12 +182,9 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       seq.block_ids.pop_back();
       --seq.kv_blocks;
       --held_;
-      if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
+      if (--blk_[static_cast<size_t>(b)].ref == 0) PushBack(b);
     }
-    if (seq.kv_blocks > keep) {
-      FreeAnonymous(seq, seq.kv_blocks - keep);
-      seq.kv_blocks = keep;
-    }
+    seq.kv_keyed_blocks = std::min(seq.kv_keyed_blocks, seq.kv_blocks);
     if (tokens < seq.kv_tokens) {
       stored_ -= seq.kv_tokens - tokens;
       seq.kv_tokens = tokens;
@@ -193,16 +192,15 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   }
 
   void Release(Sequence& seq) override {
-    const int64_t anonymous = seq.kv_blocks - static_cast<int64_t>(seq.block_ids.size());
-    if (anonymous < 0) {
+    if (seq.kv_blocks != static_cast<int64_t>(seq.block_ids.size())) {
       throw std::logic_error("prefix-caching KV: sequence block list (" +
-                             std::to_string(seq.block_ids.size()) + ") longer than kv_blocks (" +
+                             std::to_string(seq.block_ids.size()) + ") differs from kv_blocks (" +
                              std::to_string(seq.kv_blocks) + ")");
     }
-    if (anonymous > 0) AnonymousRecord(seq, anonymous);  // checks before anything changes
     if (seq.kv_tokens > stored_) {
       throw std::logic_error("prefix-caching KV: releasing more tokens than stored");
     }
+    if (seq.generated < seq.output_tokens) Publish(seq);  // it may come back (preemption)
     // Tail first: the request's last block reaches the free queue first, so it is evicted first.
     // A block no sequence references is an internal bug: the run stops (the allocator's state is
     // then undefined, so the check needs no pass of its own).
@@ -213,13 +211,13 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
                                ", which no sequence references (double release)");
       }
       --held_;
-      if (--blk_[static_cast<size_t>(b)].ref == 0) Free(b);
+      if (--blk_[static_cast<size_t>(b)].ref == 0) PushBack(b);
     }
-    FreeAnonymous(seq, anonymous);  // the sequence's leading blocks
     stored_ -= seq.kv_tokens;
     seq.block_ids.clear();
     seq.kv_blocks = 0;
     seq.kv_tokens = 0;
+    seq.kv_keyed_blocks = 0;
   }
 
   bool SwapOut(Sequence& seq) override {
@@ -241,7 +239,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     Allocate(seq, blocks);
     stored_ += seq.computed;
     seq.kv_tokens = seq.computed;
-    Register(seq, 0, std::min(seq.computed / o_.block_size, blocks));
+    Register(seq, std::min(seq.computed, blocks * o_.block_size));
     return true;
   }
 
@@ -259,47 +257,75 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
       Allocate(seq, need);
     }
     if (tokens > seq.kv_tokens) {
-      const int64_t before = seq.kv_tokens;
-      stored_ += tokens - before;
+      stored_ += tokens - seq.kv_tokens;
       seq.kv_tokens = tokens;
-      if (!seq.prefix_hashes.empty()) Register(seq, before / o_.block_size, tokens / o_.block_size);
     }
+    Register(seq, tokens);
     return true;
   }
 
-  // Leading blocks of `seq` that have a key: full blocks inside the prompt and the hashed part.
-  int64_t KeyedBlocks(const Sequence& seq) const {
+  // Leading blocks of `seq` whose keys come from its prefix hashes (shared across requests).
+  int64_t SharedBlocks(const Sequence& seq) const {
     const int64_t h = seq.prefix_block_tokens;
     if (h <= 0 || seq.prefix_hashes.empty()) return 0;
     const int64_t hashed = static_cast<int64_t>(seq.prefix_hashes.size()) * h;
     return std::min(seq.prompt_tokens, hashed) / o_.block_size;
   }
 
-  // The key of block i (< KeyedBlocks(seq)): the chained hash of the hash block holding its last
-  // token, mixed with i.
+  // The key of block i: in the shared part, the chained hash of the hash block holding its last
+  // token mixed with i; past it, the request's own (its source and id, mixed with i).
   uint64_t Key(const Sequence& seq, int64_t i) const {
-    const int64_t last_token = (i + 1) * o_.block_size - 1;
-    const uint64_t hash =
-        seq.prefix_hashes[static_cast<size_t>(last_token / seq.prefix_block_tokens)];
-    return Mix64(hash ^ Mix64(static_cast<uint64_t>(i)));
+    uint64_t base;
+    if (i < SharedBlocks(seq)) {
+      const int64_t last_token = (i + 1) * o_.block_size - 1;
+      base = seq.prefix_hashes[static_cast<size_t>(last_token / seq.prefix_block_tokens)];
+    } else {
+      base = Mix64(Mix64(static_cast<uint64_t>(seq.request_id)) ^
+                   Mix64(kPrivateSalt + static_cast<uint64_t>(static_cast<uint32_t>(seq.source))));
+    }
+    return Mix64(base ^ Mix64(static_cast<uint64_t>(i)));
   }
 
-  // Registers the keys of blocks [from, to) of `seq` (clipped to its keyed blocks), unless another
-  // block already holds the key.
-  void Register(const Sequence& seq, int64_t from, int64_t to) {
-    to = std::min({to, KeyedBlocks(seq), static_cast<int64_t>(seq.block_ids.size())});
-    // Block i of the sequence is block_ids[i] only without anonymous leading blocks, which a
-    // sequence with hashes never has (its admission identified every block).
-    if (from < to && seq.kv_blocks != static_cast<int64_t>(seq.block_ids.size()))
-      throw std::logic_error("prefix-caching KV: keys for a sequence holding anonymous blocks");
-    for (int64_t i = from; i < to; ++i) {
+  // Registers the keys of the blocks of `seq` that min(tokens, seq.Tokens()) fills completely and
+  // that are not registered yet, unless another block already holds the key. A private key goes
+  // into the map only when its request is released unfinished (Publish): until then nobody can
+  // look it up, and a request that finishes never does, so most private keys never touch the map.
+  void Register(Sequence& seq, int64_t tokens) {
+    const int64_t to = std::min(std::min(tokens, seq.Tokens()) / o_.block_size, seq.kv_blocks);
+    const int64_t shared = SharedBlocks(seq);
+    for (int64_t i = seq.kv_keyed_blocks; i < to; ++i) {
       const int32_t b = seq.block_ids[static_cast<size_t>(i)];
-      if (blk_[static_cast<size_t>(b)].has_key) continue;  // a cache hit: already this key's holder
+      Block& blk = blk_[static_cast<size_t>(b)];
+      if (blk.has_key != kNoKey) continue;  // a cache hit: already this key's holder
+      if (i >= shared) {  // the request's own: keyed into the map when released unfinished
+        blk.has_key = kPrivateKey;
+        continue;
+      }
       const uint64_t key = Key(seq, i);
       if (cached_.Insert(key, b)) {
-        keyed_ever_ = true;
         key_[static_cast<size_t>(b)] = key;
-        blk_[static_cast<size_t>(b)].has_key = 1;
+        blk.has_key = kMappedKey;
+      }
+    }
+    seq.kv_keyed_blocks = std::max(seq.kv_keyed_blocks, to);
+  }
+
+  // Puts the private keys of `seq`'s blocks into the map, unless another block holds the key (an
+  // older copy still cached), in which case this block drops it.
+  void Publish(const Sequence& seq) {
+    const size_t keyed = static_cast<size_t>(
+        std::min<int64_t>(seq.kv_keyed_blocks, static_cast<int64_t>(seq.block_ids.size())));
+    for (size_t i = 0; i < keyed; ++i) {
+      const int32_t b = seq.block_ids[i];
+      if (b < 0 || b >= o_.capacity_blocks) continue;  // Release reports it
+      Block& blk = blk_[static_cast<size_t>(b)];
+      if (blk.has_key != kPrivateKey) continue;
+      const uint64_t key = Key(seq, static_cast<int64_t>(i));
+      if (cached_.Insert(key, b)) {
+        key_[static_cast<size_t>(b)] = key;
+        blk.has_key = kMappedKey;
+      } else {
+        blk.has_key = kNoKey;
       }
     }
   }
@@ -312,36 +338,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // Appends `count` blocks popped from the front of the free queue to `seq` (the caller checked
   // that enough are free).
   void Allocate(Sequence& seq, int64_t count) {
-    if (!identified_) {
-      if (count > num_free_) throw std::logic_error("prefix-caching KV: free queue empty");
-      if (count <= 0) return;
-      if (seq.kv_handle < 0) {
-        uint32_t slot;
-        if (free_slots_.empty()) {
-          slot = static_cast<uint32_t>(slots_.size());
-          slots_.push_back(AnonSlot{});
-        } else {
-          slot = free_slots_.back();
-          free_slots_.pop_back();
-        }
-        seq.kv_handle =
-            static_cast<int64_t>((static_cast<uint64_t>(slots_[slot].generation) << 32) | slot);
-      }
-      AnonymousRecord(seq, 0).blocks += count;
-      anonymous_ += count;
-      held_ += count;
-      num_free_ -= count;
-      seq.kv_blocks += count;
-      return;
-    }
     for (int64_t k = 0; k < count; ++k) {
       const int32_t b = head_;
       if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
       Unlink(b);
       const size_t ub = static_cast<size_t>(b);
-      if (blk_[ub].has_key) {
-        cached_.Erase(key_[ub]);
-        blk_[ub].has_key = 0;
+      if (blk_[ub].has_key != kNoKey) {
+        if (blk_[ub].has_key == kMappedKey) cached_.Erase(key_[ub]);
+        blk_[ub].has_key = kNoKey;
         ++stats_.evicted_blocks;
       }
       blk_[ub].ref = 1;
@@ -351,9 +355,9 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     seq.kv_blocks += count;
   }
 
-  // Per-block state exists only once blocks get ids: a replica that never sees a hashed request
-  // holds O(1) memory, not O(capacity) (about 1.3 MB for an H100's 36k blocks, which 1,000
-  // replicas would multiply). Every block starts free, in id order (as vLLM's block pool does).
+  // Per-block state exists only once a replica admits a request: an idle replica holds O(1)
+  // memory, not O(capacity) (about 1.3 MB for an H100's 36k blocks, which 1,000 replicas would
+  // multiply). Every block starts free, in id order (as vLLM's block pool does).
   void MakeBlockTable() {
     const size_t n = static_cast<size_t>(o_.capacity_blocks);
     blk_.assign(n, Block{});
@@ -367,63 +371,6 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     cached_ = BlockKeyMap(o_.capacity_blocks);
   }
 
-  // The first hashed sequence is being admitted: the anonymous blocks held now get ids from the
-  // back of the free queue (in counting mode the queue holds every block, none keyed).
-  void Identify() {
-    identified_ = true;
-    MakeBlockTable();
-    anonymous_ids_.reserve(static_cast<size_t>(anonymous_));
-    for (int64_t k = 0; k < anonymous_; ++k) {
-      const int32_t b = tail_;
-      if (b == kNone) throw std::logic_error("prefix-caching KV: free queue shorter than capacity");
-      Unlink(b);
-      ++num_free_;  // still counted as held by the anonymous total, not by the queue
-      blk_[static_cast<size_t>(b)].ref = 1;
-      anonymous_ids_.push_back(b);
-    }
-  }
-
-  // The record of `seq`'s anonymous blocks, which must hold at least `at_least` of them (a stale
-  // copy of a released sequence has a handle whose generation has moved on).
-  struct AnonSlot {
-    int64_t blocks = 0;
-    uint32_t generation = 0;
-  };
-  AnonSlot& AnonymousRecord(const Sequence& seq, int64_t at_least) {
-    const uint64_t h = static_cast<uint64_t>(seq.kv_handle);
-    const size_t slot = static_cast<size_t>(h & 0xFFFFFFFFu);
-    if (seq.kv_handle < 0 || slot >= slots_.size() || slots_[slot].generation != (h >> 32) ||
-        slots_[slot].blocks < at_least) {
-      throw std::logic_error("prefix-caching KV: releasing " + std::to_string(at_least) +
-                             " blocks the sequence does not hold (double release)");
-    }
-    return slots_[slot];
-  }
-
-  // Frees `count` anonymous blocks of `seq` (its leading ones).
-  void FreeAnonymous(Sequence& seq, int64_t count) {
-    if (count <= 0) return;
-    AnonSlot& rec = AnonymousRecord(seq, count);
-    rec.blocks -= count;
-    if (rec.blocks == 0) {  // the record goes; copies of the handle are stale from now on
-      rec.generation = (rec.generation + 1) & 0x7FFFFFFFu;  // the handle stays non-negative
-      free_slots_.push_back(static_cast<uint32_t>(&rec - slots_.data()));
-      seq.kv_handle = -1;
-    }
-    anonymous_ -= count;
-    held_ -= count;
-    if (!identified_) {
-      num_free_ += count;
-      return;
-    }
-    for (int64_t k = 0; k < count; ++k) {
-      const int32_t b = anonymous_ids_.back();
-      anonymous_ids_.pop_back();
-      blk_[static_cast<size_t>(b)].ref = 0;
-      Free(b);
-    }
-  }
-
   void Unlink(int32_t b) {
     const size_t ub = static_cast<size_t>(b);
     const int32_t p = blk_[ub].prev;
@@ -434,24 +381,8 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     --num_free_;
   }
 
-  // A block reaching ref 0. While no block has ever held a key, every free block is alike and
-  // the queue's order cannot change any outcome (the blocks it evicts first are keyed ones, and
-  // there are none), only which ids are reused: the most recently freed, still in cache, go first
-  // (a workload without prefix hashes then never walks cold free-queue links). From the first key
-  // on, vLLM's order: the back of the queue.
-  void Free(int32_t b) {
-    if (keyed_ever_) {
-      PushBack(b);
-      return;
-    }
-    const size_t ub = static_cast<size_t>(b);
-    blk_[ub].prev = kNone;
-    blk_[ub].next = head_;
-    (head_ == kNone ? tail_ : blk_[static_cast<size_t>(head_)].prev) = b;
-    head_ = b;
-    ++num_free_;
-  }
-
+  // A block reaching ref 0 joins the back of the free queue (vLLM's order: least recently freed
+  // is evicted first).
   void PushBack(int32_t b) {
     const size_t ub = static_cast<size_t>(b);
     blk_[ub].prev = tail_;
@@ -467,8 +398,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     int32_t ref = 0;
     int32_t prev = kNone;  // free queue links (kNone at the ends and for referenced blocks)
     int32_t next = kNone;
-    uint8_t has_key = 0;
+    uint8_t has_key = 0;  // kNoKey, kMappedKey or kPrivateKey
   };
+  static constexpr uint8_t kNoKey = 0;
+  static constexpr uint8_t kMappedKey = 1;   // key_ valid and in the map
+  static constexpr uint8_t kPrivateKey = 2;  // private, not in the map yet (key_ not set)
+
+  // Keeps private keys apart from the mixes of trace hashes (a clash is a 64-bit accident).
+  static constexpr uint64_t kPrivateSalt = 0x7265717565737473ULL;
 
  public:
   // Block table and key per block (the key map is counted apart).
@@ -476,18 +413,12 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
  private:
   std::vector<Block> blk_;
-  std::vector<uint64_t> key_;  // valid where has_key
+  std::vector<uint64_t> key_;  // valid where has_key == kMappedKey
   int32_t head_ = kNone;       // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
-  int64_t num_free_ = 0;     // blocks with ref 0 (the free queue's length)
-  int64_t held_ = 0;         // Σ refs
-  bool keyed_ever_ = false;  // some block has held a key (Free's order)
-  bool identified_ = false;  // a hashed sequence has been admitted: new blocks get ids
-  int64_t anonymous_ = 0;    // blocks held without ids (counted in held_, not in num_free_)
-  std::vector<int32_t> anonymous_ids_;  // after Identify: ids standing for those blocks
-  std::vector<AnonSlot> slots_;         // per holder of anonymous blocks (seq.kv_handle)
-  std::vector<uint32_t> free_slots_;
-  BlockKeyMap cached_;  // key -> the block holding it
+  int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
+  int64_t held_ = 0;      // Σ refs
+  BlockKeyMap cached_;    // key -> the block holding it
 };
 
 }  // namespace

@@ -665,6 +665,7 @@ struct Engine::Impl {
       const KvStats& k = r.kv->stats();
       s.kv.prefix_query_tokens += k.prefix_query_tokens;
       s.kv.prefix_hit_tokens += k.prefix_hit_tokens;
+      s.kv.resume_hit_tokens += k.resume_hit_tokens;
       s.kv.evicted_blocks += k.evicted_blocks;
       s.kv.swap_out_blocks += k.swap_out_blocks;
       s.kv.swap_in_blocks += k.swap_in_blocks;

@@ -66,6 +66,7 @@ constexpr KeySpec kKeys[] = {
     {"kv_wasted_fraction_mean", kKv, "reserved but unused, mean", Unit::kFraction},
     {"prefix_cache_hit_rate", kKv, "prefix cache hit rate", Unit::kFraction},
     {"prefix_cache_hit_tokens", kKv, "prefix cache hit tokens", Unit::kCount},
+    {"prefix_cache_resume_hit_tokens", kKv, "prefix cache hits on resume", Unit::kCount},
     {"prefix_cache_evicted_blocks", kKv, "prefix cache evicted blocks", Unit::kCount},
     {"swap_out_blocks", kKv, "blocks swapped out", Unit::kCount},
     {"swap_in_blocks", kKv, "blocks swapped in", Unit::kCount},

@@ -92,6 +92,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
                                              static_cast<double>(s.kv.prefix_query_tokens)
                                        : 0.0);
   j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
+      .Field("prefix_cache_resume_hit_tokens", s.kv.resume_hit_tokens)
       .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
   j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
   j.Field("swap_seconds", s.swap_s);

@@ -1,6 +1,7 @@
 // The prefix-caching KV allocator driven directly with hand-built sequences: hits, full-block
-// caching, the num_tokens - 1 cap, sharing, LRU eviction, watermark, swap, misuse, the Mooncake
-// hash mapping, and a replay of the Mooncake conversation trace's prompt hashes.
+// caching, the num_tokens - 1 cap, sharing, LRU eviction, watermark, swap, misuse, a preempted
+// request re-hitting its own (request-private) blocks, the Mooncake hash mapping, and a replay of
+// the Mooncake conversation trace's prompt hashes.
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <memory>
@@ -26,9 +27,12 @@ KvOptions Options(int64_t capacity, int64_t block_size = 16, int64_t watermark =
   return o;
 }
 
+// Each call is a distinct request (its own id): only trace hashes make two of them share blocks.
 Sequence Seq(int64_t prompt, std::vector<uint64_t> hashes = {}, int32_t hash_tokens = 16,
              int64_t generated = 0) {
+  static int64_t next_id = 0;
   Sequence s;
+  s.request_id = next_id++;
   s.prompt_tokens = prompt;
   s.output_tokens = 100;
   s.generated = generated;
@@ -112,7 +116,7 @@ TEST_CASE("prefix cache: only full blocks are cached, as the tokens fill them", 
   REQUIRE(kv->Reserve(a, 40));
   CHECK(a.kv_blocks == 3);
   CHECK(kv->CachedPrefixTokens(probe) == 32);
-  // Decode tokens fill block 2 and more, but nothing past the prompt has a key.
+  // Room reserved past the known tokens fills no block (a.Tokens() is still 40).
   REQUIRE(kv->Reserve(a, 70));
   CHECK(a.kv_blocks == 5);
   CHECK(kv->CachedPrefixTokens(probe) == 32);
@@ -164,11 +168,11 @@ TEST_CASE("prefix cache: the free queue is LRU, a released request's tail goes f
   CHECK(kv->CachedPrefixTokens(probe) == 32);  // a's head survives longest
   kv->Release(c);
   kv->Release(d);
-  // Queue: 1 0, then c tail first (3 7 6 5 4), then d (2). Evicting unkeyed blocks is free.
-  Sequence e = Seq(96);  // 6 blocks: 1 0 3 7 6 5 -> evicts a's blocks 1 and 0
+  // Queue: 1 0, then c tail first (3 7 6 5 4), then d (2). c's full blocks hold its private keys.
+  Sequence e = Seq(96);  // 6 blocks: 1 0 3 7 6 5 -> evicts a's blocks 1 and 0 and 4 of c's
   REQUIRE(AdmitAll(*kv, e));
   CHECK(e.block_ids == std::vector<int32_t>{1, 0, 3, 7, 6, 5});
-  CHECK(kv->stats().evicted_blocks == 4);
+  CHECK(kv->stats().evicted_blocks == 8);
   CHECK(kv->CachedPrefixTokens(probe) == 0);
 }
 
@@ -227,8 +231,8 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   CHECK(kv->Reserve(fits, 160));  // Reserve ignores the watermark: all 10 blocks
   CHECK(kv->free_blocks() == 0);
   CHECK_FALSE(kv->Reserve(fits, 161));
-  // No block has held a key yet, so freed blocks go to the front (prefix_cache.cpp, Free):
-  kv->Release(fits);  // released 9 8 ... 0, each to the front; queue: 0 1 ... 9
+  // fits' 8 full blocks hold its private keys; its 10 blocks go to the back, tail first.
+  kv->Release(fits);  // queue: 9 8 7 ... 0
   // CanEverFit keeps the watermark free too: 8 blocks at most.
   Sequence eight = Seq(28);  // 28 + 100 = 128 tokens
   CHECK(kv->CanEverFit(eight));
@@ -236,13 +240,14 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   CHECK_FALSE(kv->CanEverFit(eight));
 
   Sequence a = Seq(64, {1, 2, 3, 4});
-  REQUIRE(AdmitAll(*kv, a));  // blocks 0 1 2 3, keyed: from now on freed blocks go to the back
-  CHECK(a.block_ids == std::vector<int32_t>{0, 1, 2, 3});
-  kv->Release(a);  // 4 cached blocks, all free, tail first; queue: 4 5 6 7 8 9 3 2 1 0
+  REQUIRE(AdmitAll(*kv, a));  // blocks 9 8 7 6: 9 and 8 held no key, 7 and 6 held fits' keys
+  CHECK(a.block_ids == std::vector<int32_t>{9, 8, 7, 6});
+  CHECK(kv->stats().evicted_blocks == 2);
+  kv->Release(a);  // 4 cached blocks, all free, tail first; queue: 5 4 3 2 1 0 6 7 8 9
   Sequence other = Seq(64);
-  REQUIRE(AdmitAll(*kv, other));  // 4 5 6 7: nothing cached is evicted
-  CHECK(other.block_ids == std::vector<int32_t>{4, 5, 6, 7});
-  CHECK(kv->stats().evicted_blocks == 0);
+  REQUIRE(AdmitAll(*kv, other));  // 5 4 3 2: fits' keys, none of a's
+  CHECK(other.block_ids == std::vector<int32_t>{5, 4, 3, 2});
+  CHECK(kv->stats().evicted_blocks == 6);
   CHECK(kv->free_blocks() == 6);
   // b would revive 4 cached blocks and take 1 fresh one: 5 > 6 - 2. Nothing changes.
   Sequence b = Seq(80, {1, 2, 3, 4, 5});
@@ -261,62 +266,27 @@ TEST_CASE("prefix cache: the watermark counts free blocks, cached or not", "[pre
   CHECK(kv->free_blocks() == 2);
 }
 
-TEST_CASE("prefix cache: once a key exists, freed blocks queue in vLLM's LRU order",
+TEST_CASE("prefix cache: freed blocks queue in vLLM's LRU order, shared keys or private",
           "[prefix_cache]") {
   auto kv = MakePrefixCachingKvAllocator(Options(6, 16));
-  Sequence keyed = Seq(32, {1, 2});  // blocks 0 1, keyed
+  Sequence keyed = Seq(32, {1, 2});  // blocks 0 1, shared keys
   REQUIRE(AdmitAll(*kv, keyed));
-  Sequence plain = Seq(32);  // blocks 2 3, no keys
+  Sequence plain = Seq(32);  // blocks 2 3, private keys
   REQUIRE(AdmitAll(*kv, plain));
   kv->Release(keyed);  // to the back, tail first; queue: 4 5 1 0
-  kv->Release(plain);  // to the back too (not the front): queue: 4 5 1 0 3 2
+  kv->Release(plain);  // queue: 4 5 1 0 3 2
   Sequence next = Seq(48);
-  REQUIRE(AdmitAll(*kv, next));  // 4 5 1: the older keyed block is evicted before any plain one
+  REQUIRE(AdmitAll(*kv, next));  // 4 5 1: the older keyed block is evicted first
   CHECK(next.block_ids == std::vector<int32_t>{4, 5, 1});
   CHECK(kv->stats().evicted_blocks == 1);
   Sequence again = Seq(32, {1, 2});
   CHECK(kv->CachedPrefixTokens(again) == 16);  // block 0 (key 1) survives
 }
 
-TEST_CASE("prefix cache: blocks held before the first hashed request queue like any other",
-          "[prefix_cache]") {
-  // Until a sequence with hashes arrives, blocks are only counted (no ids); the ones still held
-  // then must behave as identified blocks would: freed after a key exists, they go to the back.
-  auto kv = MakePrefixCachingKvAllocator(Options(8, 16));
-  Sequence p = Seq(48);  // 3 blocks, before any hashed request
-  REQUIRE(AdmitAll(*kv, p));
-  CHECK(kv->used_blocks() == 3);
-  CHECK(kv->held_refs() == 3);
-  Sequence s = Seq(10);
-  REQUIRE(kv->Admit(s, 0, 64));  // 4 blocks, then trimmed back to 1
-  CHECK(kv->free_blocks() == 1);
-  kv->Trim(s, 10);
-  CHECK(s.kv_blocks == 1);
-  CHECK(kv->free_blocks() == 4);
-  kv->Release(s);
-  CHECK(kv->free_blocks() == 5);
-  Sequence a = Seq(32, {1, 2});  // the first hashed request: 2 keyed blocks
-  REQUIRE(AdmitAll(*kv, a));
-  CHECK(a.block_ids.size() == 2);
-  CHECK(kv->free_blocks() == 3);
-  kv->Release(a);  // queue: 3 never-used blocks, then a's two keyed blocks
-  kv->Release(p);  // p's 3 blocks after them (the back), not before
-  CHECK(kv->free_blocks() == 8);
-  CHECK(kv->held_refs() == 0);
-  Sequence probe = Seq(32, {1, 2}, 16, /*generated=*/1);
-  CHECK(kv->CachedPrefixTokens(probe) == 32);
-  Sequence q = Seq(96);  // 6 blocks: the 3 unused, then a's 2 (evicted), then one of p's
-  REQUIRE(AdmitAll(*kv, q));
-  CHECK(kv->stats().evicted_blocks == 2);
-  CHECK(kv->CachedPrefixTokens(probe) == 0);
-  kv->Release(q);
-  CHECK(kv->free_blocks() == 8);
-}
-
-TEST_CASE("prefix cache: a stale copy of a sequence holding id-less blocks is a double release",
+TEST_CASE("prefix cache: a stale copy of a released sequence is a double release",
           "[prefix_cache]") {
   auto kv = MakePrefixCachingKvAllocator(Options(8, 16));
-  Sequence a = Seq(32), b = Seq(32);  // 2 blocks each, before any hashed request
+  Sequence a = Seq(32), b = Seq(32);  // 2 blocks each
   REQUIRE(AdmitAll(*kv, a));
   REQUIRE(AdmitAll(*kv, b));
   const Sequence copy = a;
@@ -325,16 +295,108 @@ TEST_CASE("prefix cache: a stale copy of a sequence holding id-less blocks is a 
   CHECK_THROWS_AS(kv->Release(stale), std::logic_error);  // b's blocks must not be taken
   CHECK(kv->used_blocks() == 2);
   CHECK(kv->held_refs() == 2);
-  // After the first hashed admission, b's blocks are still checked the same way.
-  Sequence h = Seq(32, {1, 2});
-  REQUIRE(AdmitAll(*kv, h));
-  const Sequence copy_b = b;
   kv->Release(b);
-  Sequence stale_b = copy_b;
-  CHECK_THROWS_AS(kv->Release(stale_b), std::logic_error);
-  CHECK(kv->used_blocks() == 2);  // h's
-  kv->Release(h);
   CHECK(kv->used_blocks() == 0);
+}
+
+// Decodes `seq` (its prompt computed) until it has generated `generated` tokens, reserving each
+// step's slot as the scheduler does; computed stays one short of the known tokens (the last
+// sampled token's KV is computed by the next step).
+void DecodeTo(KvAllocator& kv, Sequence& seq, int64_t generated) {
+  while (seq.generated < generated) {
+    ++seq.generated;
+    REQUIRE(kv.Reserve(seq, seq.Tokens()));
+    seq.computed = seq.Tokens() - 1;
+  }
+}
+
+// A recompute preemption as policies/batching/preemption.cpp does it.
+void PreemptByRecompute(KvAllocator& kv, Sequence& seq) {
+  kv.Release(seq);
+  seq.computed = 0;
+  ++seq.preemptions;
+}
+
+TEST_CASE("prefix cache: a preempted request re-hits its own prompt and output blocks",
+          "[prefix_cache][resume]") {
+  auto kv = MakePrefixCachingKvAllocator(Options(10, 16));
+  Sequence a = Seq(40);  // no trace hashes
+  REQUIRE(AdmitAll(*kv, a));
+  a.computed = 40;
+  CHECK(a.block_ids == std::vector<int32_t>{0, 1, 2});
+  // 13 tokens generated: 53 known, 52 computed. Blocks 0 and 1 were keyed at admission (prompt
+  // tokens 0-31), block 2 when token 47 (the 8th generated) was reserved; block 3 is partial.
+  DecodeTo(*kv, a, 13);
+  CHECK(a.block_ids == std::vector<int32_t>{0, 1, 2, 3});
+  // Another request without hashes finds nothing: private blocks are not shared.
+  Sequence other = Seq(40, {}, 16, /*generated=*/13);
+  PreemptByRecompute(*kv, a);
+  CHECK(kv->CachedPrefixTokens(other) == 0);
+  // a itself: floor((53 - 1) / 16) = 3 blocks, 48 tokens, 5 to recompute.
+  CHECK(kv->CachedPrefixTokens(a) == 48);
+  REQUIRE(kv->Admit(a, 48, 53));
+  CHECK(a.computed == 48);
+  CHECK(a.kv_blocks == 4);
+  // Its 3 cached blocks come back; the fresh one is the queue's front (4: never used).
+  CHECK(a.block_ids == std::vector<int32_t>{0, 1, 2, 4});
+  CHECK(kv->stats().resume_hit_tokens == 48);
+  CHECK(kv->stats().prefix_query_tokens == 40);  // first admissions only
+  CHECK(kv->stats().prefix_hit_tokens == 0);
+  CHECK(kv->stats().evicted_blocks == 0);
+  // The last token is always recomputed: preempted with exactly 48 known tokens, it takes 32.
+  Sequence b = Seq(48);
+  REQUIRE(AdmitAll(*kv, b));
+  b.computed = 48;
+  PreemptByRecompute(*kv, b);
+  CHECK(kv->CachedPrefixTokens(b) == 32);
+}
+
+TEST_CASE("prefix cache: blocks evicted before the resume are not hit", "[prefix_cache][resume]") {
+  auto kv = MakePrefixCachingKvAllocator(Options(4, 16));
+  Sequence a = Seq(48);  // blocks 0 1 2, all keyed at admission
+  REQUIRE(AdmitAll(*kv, a));
+  a.computed = 48;
+  DecodeTo(*kv, a, 1);         // 49 tokens: block 3
+  PreemptByRecompute(*kv, a);  // queue: 3 2 1 0 (tail first)
+  CHECK(kv->CachedPrefixTokens(a) == 48);
+  Sequence b = Seq(32);  // takes 3 (unkeyed) and 2 (a's third block)
+  REQUIRE(AdmitAll(*kv, b));
+  CHECK(b.block_ids == std::vector<int32_t>{3, 2});
+  CHECK(kv->stats().evicted_blocks == 1);
+  CHECK(kv->CachedPrefixTokens(a) == 32);
+  Sequence c = Seq(16);  // takes 1: the chain breaks after a's first block
+  REQUIRE(AdmitAll(*kv, c));
+  CHECK(kv->CachedPrefixTokens(a) == 16);
+  kv->Release(b);        // queue: 0 2 3: b's blocks hold b's keys now
+  Sequence d = Seq(16);  // takes 0, a's first block
+  REQUIRE(AdmitAll(*kv, d));
+  CHECK(kv->CachedPrefixTokens(a) == 0);
+  kv->Release(c);
+  kv->Release(d);
+  REQUIRE(kv->Admit(a, 0, 49));
+  CHECK(kv->stats().resume_hit_tokens == 0);
+}
+
+TEST_CASE("prefix cache: trace hashes still share; the blocks past them are the request's own",
+          "[prefix_cache][resume]") {
+  auto kv = MakePrefixCachingKvAllocator(Options(10, 16));
+  Sequence a = Seq(40, {1, 2});  // blocks 0-1 shared keys (hashes 1, 2); block 2 past the hashes
+  REQUIRE(AdmitAll(*kv, a));
+  a.computed = 40;
+  DecodeTo(*kv, a, 9);  // 49 tokens: block 2 (tokens 32-47) is full and keyed privately
+  PreemptByRecompute(*kv, a);
+  // Another request with the same hashes and as many tokens shares the 2 hashed blocks only.
+  Sequence b = Seq(40, {1, 2}, 16, /*generated=*/9);
+  CHECK(kv->CachedPrefixTokens(b) == 32);
+  // a itself hits all 3: floor((49 - 1) / 16) = 3.
+  CHECK(kv->CachedPrefixTokens(a) == 48);
+  REQUIRE(AdmitAll(*kv, b));
+  CHECK(kv->stats().prefix_hit_tokens == 32);
+  REQUIRE(AdmitAll(*kv, a));
+  CHECK(a.block_ids[0] == b.block_ids[0]);
+  CHECK(a.block_ids[1] == b.block_ids[1]);
+  CHECK(a.block_ids[2] != b.block_ids[2]);
+  CHECK(kv->stats().resume_hit_tokens == 48);
 }
 
 TEST_CASE("prefix cache: swap out keeps the blocks cached, swap in allocates fresh ones",
@@ -469,6 +531,7 @@ TEST_CASE("prefix cache: Mooncake conversation trace replay hits the reusable pr
   int64_t refused = 0;
   while (w->Next(r) == Pull::kRequest) {
     seq.Reset();
+    seq.request_id = r.id;
     seq.prompt_tokens = r.prompt_tokens;
     seq.output_tokens = r.output_tokens;
     seq.prefix_hashes.assign(r.prefix_hashes.begin(), r.prefix_hashes.end());

@@ -124,6 +124,47 @@ TEST_CASE("decode growth past capacity preempts the newest request by recompute"
   CHECK(s.preemptions >= 1);
 }
 
+TEST_CASE("with prefix caching, a request preempted by recompute re-hits its own blocks",
+          "[sim][prefix_cache]") {
+  // 7 blocks of 16 tokens, prefix caching, no trace hashes. A and B (48-token prompts, 3 blocks
+  // each) prefill together: 6 blocks, 49 tokens each after step 1. Step 2: A takes the last free
+  // block for token 49; B finds none and preempts itself (the tail): its 3 full blocks go to the
+  // free queue, keyed. B cannot come back while A runs: it would take its 3 cached blocks plus a
+  // fresh one, 4 > 3 free. When A ends, B resumes with (49 - 1) / 16 = 3 blocks, 48 tokens, cached
+  // and recomputes only its last token.
+  EngineConfig c = Config(7);
+  c.kv.prefix_caching = true;
+  SECTION("its blocks survive: 48 tokens hit") {
+    // A: 48 + 10 = 58 tokens, 4 blocks: it never touches B's freed blocks.
+    const RunSummary s =
+        RunRequests(c, {testing::MakeRequest(0, 48, 10), testing::MakeRequest(0, 48, 10)});
+    CHECK(s.completed == 2);
+    CHECK(s.preemptions == 1);
+    CHECK(s.kv.resume_hit_tokens == 48);
+    CHECK(s.kv.prefix_hit_tokens == 0);  // no request shares another's blocks
+    CHECK(s.kv.evicted_blocks == 0);
+  }
+  SECTION("A evicts B's last block first: 32 tokens hit") {
+    // A: 48 + 30 = 78 tokens, 5 blocks: at token 65 it pops the free queue's front, B's last
+    // block (released tail first), so B's chain of cached blocks stops after 2.
+    const RunSummary s =
+        RunRequests(c, {testing::MakeRequest(0, 48, 30), testing::MakeRequest(0, 48, 10)});
+    CHECK(s.completed == 2);
+    CHECK(s.preemptions == 1);
+    CHECK(s.kv.resume_hit_tokens == 32);
+    // Evicted: B's last block, then, when B resumes, A's 4th block (A's 4 full blocks were keyed;
+    // B revives its 2 and takes 2 fresh from the front: A's partial 5th block, then its 4th).
+    CHECK(s.kv.evicted_blocks == 2);
+  }
+  SECTION("without prefix caching the resume recomputes everything") {
+    c.kv.prefix_caching = false;
+    const RunSummary s =
+        RunRequests(c, {testing::MakeRequest(0, 48, 10), testing::MakeRequest(0, 48, 10)});
+    CHECK(s.preemptions == 1);
+    CHECK(s.kv.resume_hit_tokens == 0);
+  }
+}
+
 TEST_CASE("a run cut inside a step counts only the part it simulated", "[sim][horizon]") {
   EngineConfig c = Config(10000);
   const int64_t prompt = 2000;
