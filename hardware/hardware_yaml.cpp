@@ -16,6 +16,12 @@ std::vector<MemoryTier> ReadOffloadTiers(YamlMapReader& hw) {
             "expected a list of {name, capacity_gb, bandwidth_gbps, latency_us}",
             DescribeYamlNode(list), list);
   }
+  if (list.size() > kMaxOffloadTiers) {
+    hw.Fail("hardware.offload_tiers",
+            "expected at most " + std::to_string(kMaxOffloadTiers) +
+                " tiers (host memory, storage, ...)",
+            std::to_string(list.size()) + " tiers", list);
+  }
   std::vector<MemoryTier> tiers;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string key = "hardware.offload_tiers[" + std::to_string(i) + "]";

@@ -266,6 +266,7 @@ Run RunScenario(const std::string& name, const std::vector<std::string>& overrid
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
   ReportOptions options;
   options.replicas = sc.engine.replicas;
+  for (const MemoryTier& t : sc.engine.offload.tiers) options.offload_tiers.push_back(t.name);
   ReportCollector report(options);
   const RunSummary s = engine.Run({&report});
   return {report.Render("t", ScenarioYamlText(sc.root), SummaryJson(s, sc.engine, false)),
@@ -291,6 +292,8 @@ TEST_CASE("an offload run's report charts bytes streamed and the I/O share of st
   const Run r = RunScenario("offload_t4_flexgen_opt30b.yaml", {});
   CHECK(Has(r.page, "<h2 id=\"offload\">Offload I/O</h2>"));
   CHECK(Has(r.page, "aria-label=\"Bytes streamed to the device\""));
+  // FlexGen's policy keeps weights and KV in DRAM: one tier streams, the T4's host-dram.
+  CHECK(Has(r.page, "from host-dram"));
   CHECK(Has(r.page, "aria-label=\"I/O share of step time\""));
   CHECK(Has(r.page, "<h3>Offload</h3>"));
   CHECK(Count(r.page, "<svg class=\"chart\"") == 11);  // 4 CDFs, 5 time series, 2 I/O
