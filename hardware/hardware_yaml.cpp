@@ -56,7 +56,8 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "device memory bandwidth (per-field override)"},
       {"bf16_tflops", "number", "TFLOP/s", "preset", "bf16 (and fp16) peak (per-field override)"},
       {"offload_tiers", "list", "", "preset",
-       "replaces the device's slower tiers, nearest first: `[{name, capacity_gb, bandwidth_gbps, "
+       "replaces the device's slower tiers, nearest first, at most 4: `[{name, capacity_gb, "
+       "bandwidth_gbps, "
        "latency_us}]` or `[{preset: ufs-4.0, capacity_gb: 256}]` (`servesim list tiers`); "
        "bandwidth is the effective read rate into device memory"},
       {"tp", "integer", "devices", "1", "tensor-parallel degree per replica"},
