@@ -29,6 +29,7 @@
 #ifndef SERVESIM_HARDWARE_COST_MODEL_H_
 #define SERVESIM_HARDWARE_COST_MODEL_H_
 
+#include <array>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -101,6 +102,10 @@ struct StepCost {
   double io_s = 0;
   double io_bytes = 0;
   double stall_s = 0;
+  // The same split by offload tier (index = device.offload_tiers): bytes read from each, and the
+  // channel time each took; they sum to io_bytes and io_s.
+  std::array<double, kMaxOffloadTiers> io_tier_bytes{};
+  std::array<double, kMaxOffloadTiers> io_tier_s{};
   Bound bound = Bound::kMemory;  // what most of the step's time was spent on
 };
 

@@ -8,6 +8,7 @@
 #ifndef SERVESIM_HARDWARE_DEVICE_SPEC_H_
 #define SERVESIM_HARDWARE_DEVICE_SPEC_H_
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -84,6 +85,10 @@ struct Efficiency {
   KernelTuning embed{1.0, 0.108, 2.99e-6};
   double allreduce_bus_eff = 0.577;  // fraction of link bandwidth a ring all-reduce reaches
 };
+
+// Offload tiers a device may have: steps report bytes per tier in a fixed array (no allocation
+// per step), so the count is capped; real machines have two (host memory, storage).
+inline constexpr size_t kMaxOffloadTiers = 4;
 
 struct DeviceSpec {
   std::string name;         // preset key, e.g. "h100-sxm"

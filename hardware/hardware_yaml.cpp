@@ -16,6 +16,12 @@ std::vector<MemoryTier> ReadOffloadTiers(YamlMapReader& hw) {
             "expected a list of {name, capacity_gb, bandwidth_gbps, latency_us}",
             DescribeYamlNode(list), list);
   }
+  if (list.size() > kMaxOffloadTiers) {
+    hw.Fail("hardware.offload_tiers",
+            "expected at most " + std::to_string(kMaxOffloadTiers) +
+                " tiers (host memory, storage, ...)",
+            std::to_string(list.size()) + " tiers", list);
+  }
   std::vector<MemoryTier> tiers;
   for (size_t i = 0; i < list.size(); ++i) {
     const std::string key = "hardware.offload_tiers[" + std::to_string(i) + "]";
@@ -50,7 +56,8 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "device memory bandwidth (per-field override)"},
       {"bf16_tflops", "number", "TFLOP/s", "preset", "bf16 (and fp16) peak (per-field override)"},
       {"offload_tiers", "list", "", "preset",
-       "replaces the device's slower tiers, nearest first: `[{name, capacity_gb, bandwidth_gbps, "
+       "replaces the device's slower tiers, nearest first, at most 4: `[{name, capacity_gb, "
+       "bandwidth_gbps, "
        "latency_us}]` or `[{preset: ufs-4.0, capacity_gb: 256}]` (`servesim list tiers`); "
        "bandwidth is the effective read rate into device memory"},
       {"tp", "integer", "devices", "1", "tensor-parallel degree per replica"},

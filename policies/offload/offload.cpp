@@ -1,6 +1,7 @@
 #include "policies/offload/offload.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <list>
@@ -128,6 +129,10 @@ void CheckTiers(const OffloadPlan& p, const DeviceSpec& device, const std::strin
     throw InputError(where + ": device " + device.name +
                      " has no offload tier (host memory or storage) to stream from; add "
                      "hardware.offload_tiers");
+  }
+  if (p.tiers.size() > kMaxOffloadTiers) {
+    throw InputError(where + ": device " + device.name + " has " + std::to_string(p.tiers.size()) +
+                     " offload tiers; expected at most " + std::to_string(kMaxOffloadTiers));
   }
   for (size_t t = 0; t < p.tiers.size(); ++t) {
     const MemoryTier& tier = p.tiers[t];
@@ -408,8 +413,10 @@ class OffloadCostModel : public CostModel {
         streamed += u.streamed[t];
         if (c.tier < 0) c.tier = static_cast<int>(t);
         if (!u.lookup) {
-          c.load_s +=
+          c.tier_s[t] =
               TierReadSeconds(plan_.tiers[t], u.streamed[t], plan_.read_bytes, plan_.io_depth);
+          c.tier_bytes[t] = u.streamed[t];
+          c.load_s += c.tier_s[t];
         }
       }
       c.streamed = u.lookup ? 0 : streamed;
@@ -421,6 +428,11 @@ class OffloadCostModel : public CostModel {
         c.load_s = TierReadSeconds(plan_.tiers[static_cast<size_t>(c.tier)], rest, plan_.read_bytes,
                                    plan_.io_depth);
         c.sparse = true;
+        // Priced as if all of it came from the first tier (as the load above): so counted.
+        c.tier_bytes.fill(0);
+        c.tier_s.fill(0);
+        c.tier_bytes[static_cast<size_t>(c.tier)] = rest;
+        c.tier_s[static_cast<size_t>(c.tier)] = c.load_s;
       }
       units_.push_back(c);
     }
@@ -447,6 +459,8 @@ class OffloadCostModel : public CostModel {
     bool lookup_streamed = false;
     double ffn = 0;
     bool sparse = false;
+    // The weight load by tier (load_s and streamed split; lookups and sparse rows come on top).
+    std::array<double, kMaxOffloadTiers> tier_bytes{}, tier_s{};
   };
 
   StepCost Price(const BatchShape& batch, const StepCost& s, const std::vector<OpCost>& ops) const {
@@ -469,10 +483,15 @@ class OffloadCostModel : public CostModel {
       if (over > 0) kv_host_bytes = static_cast<double>(over) * plan_.kv_bytes_per_token;
     }
     double kv_layer_s = 0;
+    StepCost out = s;
+    out.io_tier_bytes.fill(0);
+    out.io_tier_s.fill(0);
+    const size_t kv_tier = static_cast<size_t>(plan_.kv_tier);
     if (kv_host_bytes > 0) {
-      const MemoryTier& kt = plan_.tiers[static_cast<size_t>(plan_.kv_tier)];
+      const MemoryTier& kt = plan_.tiers[kv_tier];
       kv_layer_s = TierReadSeconds(kt, kv_host_bytes / static_cast<double>(layers_),
                                    plan_.read_bytes, plan_.io_depth);
+      out.io_tier_bytes[kv_tier] += kv_host_bytes;
     }
     const double sparse_share =
         plan_.ffn_load_fraction < 1
@@ -490,19 +509,32 @@ class OffloadCostModel : public CostModel {
       const double compute = i == 0 ? embed_s : (i + 1 == n ? head_s : layer_s);
       double load = u.load_s;
       io_bytes += u.streamed;
+      for (size_t t = 0; t < kMaxOffloadTiers; ++t) {
+        out.io_tier_bytes[t] += u.tier_bytes[t];
+        out.io_tier_s[t] += u.tier_s[t];
+      }
+      const size_t tier = static_cast<size_t>(std::max(u.tier, 0));
       if (u.sparse) {
         const double bytes = u.ffn * sparse_share;
-        load += TierReadSeconds(plan_.tiers[static_cast<size_t>(u.tier)], bytes,
-                                plan_.sparse_bundle_bytes, plan_.io_depth);
+        const double sparse_s =
+            TierReadSeconds(plan_.tiers[tier], bytes, plan_.sparse_bundle_bytes, plan_.io_depth);
+        load += sparse_s;
         io_bytes += bytes - u.ffn;
+        out.io_tier_bytes[tier] += bytes;
+        out.io_tier_s[tier] += sparse_s;
       }
       if (u.lookup_streamed) {  // embedding rows of this step's tokens, one read each
         const double rows = static_cast<double>(batch.new_tokens) * row_bytes_;
-        load += TierReadSeconds(plan_.tiers[static_cast<size_t>(u.tier)], rows, row_bytes_,
-                                plan_.io_depth);
+        const double rows_s = TierReadSeconds(plan_.tiers[tier], rows, row_bytes_, plan_.io_depth);
+        load += rows_s;
         io_bytes += rows;
+        out.io_tier_bytes[tier] += rows;
+        out.io_tier_s[tier] += rows_s;
       }
-      if (is_layer) load += kv_layer_s;
+      if (is_layer) {
+        load += kv_layer_s;
+        out.io_tier_s[kv_tier] += kv_layer_s;
+      }
       double compute_start = compute_free;
       if (load > 0) {
         // Prefetch: the load may start once the channel is free and a buffer is (the unit that
@@ -519,7 +551,6 @@ class OffloadCostModel : public CostModel {
       if (load > 0) ring_[streamed_index++ % ring_.size()] = compute_free;
     }
     const double pipeline_s = compute_free;
-    StepCost out = s;
     out.device_s = pipeline_s;
     out.io_s = io_busy;
     out.io_bytes = io_bytes;

@@ -104,6 +104,8 @@ void InstallObservers(const Scenario& sc, const po::variables_map& vm, OutputDir
   if (vm.count("html") || sc.write_report_html) {
     ReportOptions report_options;
     report_options.replicas = sc.engine.replicas;
+    for (const MemoryTier& t : sc.engine.offload.tiers)
+      report_options.offload_tiers.push_back(t.name);
     o.report = std::make_unique<ReportCollector>(report_options);
     o.list.push_back(o.report.get());
   }

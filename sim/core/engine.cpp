@@ -320,6 +320,10 @@ struct Engine::Impl {
     s.offload_io_s += cost.io_s;
     s.offload_io_bytes += cost.io_bytes;
     s.offload_stall_s += cost.stall_s;
+    for (size_t t = 0; t < kMaxOffloadTiers; ++t) {
+      s.offload_tier_bytes[t] += cost.io_tier_bytes[t];
+      s.offload_tier_s[t] += cost.io_tier_s[t];
+    }
     if (observers->empty()) return;
     StepRecord r;
     r.replica = index;
@@ -340,6 +344,7 @@ struct Engine::Impl {
     r.io_s = cost.io_s;
     r.io_bytes = cost.io_bytes;
     r.stall_s = cost.stall_s;
+    r.io_tier_bytes = cost.io_tier_bytes;
     for (EngineObserver* o : *observers) o->OnStep(r);
   }
 

@@ -8,6 +8,7 @@
 #ifndef SERVESIM_SIM_CORE_RECORDS_H_
 #define SERVESIM_SIM_CORE_RECORDS_H_
 
+#include <array>
 #include <cstdint>
 #include <functional>
 
@@ -35,6 +36,8 @@ struct RunSummary {
   double spec_draft_s = 0, spec_verify_s = 0;
   // Offload: transfer-channel busy time, bytes moved, compute time spent waiting on transfers.
   double offload_io_s = 0, offload_io_bytes = 0, offload_stall_s = 0;
+  // The transfers split by offload tier (index = device.offload_tiers): bytes, channel time.
+  std::array<double, kMaxOffloadTiers> offload_tier_bytes{}, offload_tier_s{};
   int64_t skipped_rows = 0;
   bool truncated = false;  // stopped by max_time (or the horizon) before the workload drained
   // Stopped at the simulation horizon (models/sim_time.h): an arrival or a step end beyond it.
@@ -81,6 +84,8 @@ struct StepRecord {
   double io_s = 0;      // offload transfers inside the step: channel busy time,
   double io_bytes = 0;  // the bytes it moved,
   double stall_s = 0;   // and the time compute sat waiting for them
+  // io_bytes split by offload tier (index = device.offload_tiers; unused entries 0).
+  std::array<double, kMaxOffloadTiers> io_tier_bytes{};
 };
 
 enum class RequestStatus : uint8_t { kCompleted, kRejected, kInFlight };

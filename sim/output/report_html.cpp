@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iterator>
 
 #include "sim/output/html_page.h"
 #include "sim/output/svg_chart.h"
@@ -88,7 +89,7 @@ void ReportCollector::Bucket::Merge(const Bucket& b) {
   decode_tokens += b.decode_tokens;
   itl_sum_s += b.itl_sum_s;
   itl_count += b.itl_count;
-  io_bytes += b.io_bytes;
+  for (size_t t = 0; t < kMaxOffloadTiers; ++t) tier_bytes[t] += b.tier_bytes[t];
   batch_ns += b.batch_ns;
   waiting_ns += b.waiting_ns;
   swapped_ns += b.swapped_ns;
@@ -138,6 +139,9 @@ void ReportCollector::OnStep(const StepRecord& step) {
   const double prefill = static_cast<double>(step.prefill_tokens);
   const double decode = static_cast<double>(step.new_tokens - step.prefill_tokens);
   any_io_ = any_io_ || step.io_s > 0 || step.io_bytes > 0;
+  for (size_t t = 0; t < kMaxOffloadTiers; ++t) {
+    tier_used_[t] = tier_used_[t] || step.io_tier_bytes[t] > 0;
+  }
   for (int64_t b = (start - origin_ns_) / width_ns_; b * width_ns_ + origin_ns_ < end; ++b) {
     const int64_t lo = std::max(start, origin_ns_ + b * width_ns_);
     const int64_t hi = std::min(end, origin_ns_ + (b + 1) * width_ns_);
@@ -155,13 +159,13 @@ void ReportCollector::OnStep(const StepRecord& step) {
     const double part = overlap / static_cast<double>(end - start);
     k.prefill_tokens += prefill * part;
     k.decode_tokens += decode * part;
-    k.io_bytes += step.io_bytes * part;
+    for (size_t t = 0; t < kMaxOffloadTiers; ++t) k.tier_bytes[t] += step.io_tier_bytes[t] * part;
   }
   Bucket& done = buckets_[static_cast<size_t>((std::max(end - 1, start) - origin_ns_) / width_ns_)];
   if (end <= start) {  // a step of no time: credited where it stands
     done.prefill_tokens += prefill;
     done.decode_tokens += decode;
-    done.io_bytes += step.io_bytes;
+    for (size_t t = 0; t < kMaxOffloadTiers; ++t) done.tier_bytes[t] += step.io_tier_bytes[t];
     done.kv_peak = std::max(done.kv_peak, step.kv_usage);
   }
   // Each decode sequence's token arrives at the step's end, the previous one at the end of the
@@ -242,7 +246,8 @@ std::string ReportCollector::LatencySection() const {
 }
 struct ReportCollector::Series {
   std::vector<Point> prefill, decode, itl_ms, batch, waiting, swapped, kv_mean, kv_peak;
-  std::vector<Point> io_gb_per_s, io_share, stall_share;
+  std::vector<Point> io_share, stall_share;
+  std::array<std::vector<Point>, kMaxOffloadTiers> tier_gb_per_s;
   bool any_swapped = false;
 };
 
@@ -266,7 +271,9 @@ ReportCollector::Series ReportCollector::TimeSeries() const {
     t.any_swapped = t.any_swapped || b.swapped_ns > 0;
     t.kv_mean.push_back({x, 100 * b.kv_ns / (w * replicas)});
     t.kv_peak.push_back({x, 100 * b.kv_peak});
-    t.io_gb_per_s.push_back({x, b.io_bytes / (w * 1e-9) * 1e-9});
+    for (size_t k = 0; k < kMaxOffloadTiers; ++k) {
+      if (tier_used_[k]) t.tier_gb_per_s[k].push_back({x, b.tier_bytes[k] / w});  // B/ns = GB/s
+    }
     t.io_share.push_back({x, b.busy_ns > 0 ? 100 * b.io_ns / b.busy_ns : NAN});
     t.stall_share.push_back({x, b.busy_ns > 0 ? 100 * b.stall_ns / b.busy_ns : NAN});
   }
@@ -325,7 +332,16 @@ std::string ReportCollector::OffloadSection() const {
     SvgChart c(
         "Bytes streamed to the device" + std::string(options_.replicas > 1 ? ", all replicas" : ""),
         {time_label}, {"GB/s"}, 600, 300);
-    c.AddLine("weights and host KV, all offload tiers", kBlue, t.io_gb_per_s);
+    const char* colors[] = {kBlue, kOrange, kGreen, kPurple};
+    static_assert(std::size(colors) == kMaxOffloadTiers);
+    for (size_t k = 0; k < kMaxOffloadTiers; ++k) {
+      if (!tier_used_[k]) continue;
+      const std::string name =
+          k < options_.offload_tiers.size() && !options_.offload_tiers[k].empty()
+              ? options_.offload_tiers[k]
+              : "tier " + std::to_string(k);
+      c.AddLine("from " + name, colors[k], t.tier_gb_per_s[k]);
+    }
     o += c.Render();
   }
   {
@@ -338,7 +354,8 @@ std::string ReportCollector::OffloadSection() const {
   o += "</div>\n<p class=\"meta\">A step's bytes are spread over its time. Shares are of the time "
        "steps ran in the bucket: the channel overlaps compute when prefetching, so its busy share "
        "may exceed the waiting share; a step is I/O-bound when it waits more than half its "
-       "time. Steps report the bytes of all tiers together.</p>\n";
+       "time. One line per offload tier that moved bytes (weights, and host KV from the tier "
+       "holding it).</p>\n";
   return o;
 }
 

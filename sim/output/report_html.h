@@ -5,7 +5,7 @@
 // Models (run report): summary.json as banners, an SLO result and grouped, formatted tables
 // (sim/output/summary_html.h); empirical CDFs of TTFT, TPOT, ITL and E2E latency; time series of
 // token throughput, mean ITL, batch size, queue length and KV usage; for offload runs, bytes
-// streamed per second and the share of step time the transfer channel was busy and compute sat
+// streamed per second from each offload tier and the share of step time the transfer channel was busy and compute sat
 // waiting on it; the scenario as run (YAML after overrides). Memory is bounded whatever the run's
 // length: request latencies are kept for at most `max_samples` completed requests (all of them
 // below that, else a uniform reservoir sample drawn with a fixed-seed generator, so reruns give
@@ -20,14 +20,14 @@
 // decoded in that step too; one per speculative round, whose tokens arrive together).
 // Ignores: requests that never complete (no latencies), the longer gap of a sequence that sat out
 // steps (preempted, or a static batch's padding slots, which count as decodes), per-replica
-// breakdowns (series are summed or averaged over replicas), the split of streamed bytes between
-// offload tiers (steps report the total), and the wall-clock fields' variation (printed as
-// given).
+// breakdowns (series are summed or averaged over replicas), tiers beyond kMaxOffloadTiers (steps
+// carry no more), and the wall-clock fields' variation (printed as given).
 #ifndef SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
 #define SERVESIM_SIM_OUTPUT_REPORT_HTML_H_
 
 #include <yaml-cpp/yaml.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -46,6 +46,9 @@ struct ReportOptions {
   int time_buckets = 400;       // points per time-series chart
   int64_t max_samples = 20000;  // completed requests whose latencies the CDFs draw
   int cdf_points = 400;         // points per CDF line
+  // Names of the offload tiers (device.offload_tiers, nearest first) that label the per-tier
+  // streaming lines; a tier without a name here is "tier N".
+  std::vector<std::string> offload_tiers;
 };
 
 class ReportCollector : public EngineObserver {
@@ -72,9 +75,10 @@ class ReportCollector : public EngineObserver {
     double ttft_s, tpot_s, e2e_s;  // tpot NaN for single-token outputs
   };
   struct Bucket {
-    double prefill_tokens = 0, decode_tokens = 0, io_bytes = 0;  // spread over the step
-    double itl_sum_s = 0, itl_count = 0;                         // credited at step end
-    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;         // value x overlapping ns
+    double prefill_tokens = 0, decode_tokens = 0;         // spread over the step
+    std::array<double, kMaxOffloadTiers> tier_bytes{};    // bytes streamed from each tier, the same
+    double itl_sum_s = 0, itl_count = 0;                  // credited at step end
+    double batch_ns = 0, waiting_ns = 0, swapped_ns = 0;  // value x overlapping ns
     double kv_ns = 0, kv_peak = 0;
     double busy_ns = 0, io_ns = 0, stall_ns = 0;  // step time; its shares busy / stalled
     void Merge(const Bucket& other);
@@ -99,6 +103,7 @@ class ReportCollector : public EngineObserver {
   std::vector<int64_t> itl_bins_;     // the ITL histogram
   int64_t itl_count_ = 0;
   bool any_io_ = false;
+  std::array<bool, kMaxOffloadTiers> tier_used_{};  // a step read from the tier
 };
 
 // The YAML text of a scenario tree (Scenario::root) as yaml-cpp prints it.

@@ -121,6 +121,14 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
     // Share of busy time compute sat waiting for transfers.
     j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
     j.Field("offload_kv_host_blocks", o.kv_host_blocks);
+    // Per offload tier, nearest first: what was read from it and the channel time it took.
+    j.Key("offload_tiers").BeginArray();
+    for (size_t t = 0; t < o.tiers.size() && t < kMaxOffloadTiers; ++t) {
+      j.BeginObject().Field("name", o.tiers[t].name);
+      j.Field("io_bytes", s.offload_tier_bytes[t]).Field("io_seconds", s.offload_tier_s[t]);
+      j.EndObject();
+    }
+    j.EndArray();
   }
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);

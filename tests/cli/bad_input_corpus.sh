@@ -504,6 +504,7 @@ run_fail "device spec" override-typo "hardware.memory_bandwith_gbps (typo)" "ove
 run_fail "device spec" replicas-zero "hardware.replicas: 0" "replicas_zero.yaml:2: hardware.replicas: expected an integer in [1, 100000], found '0'" -- "$D/replicas_zero.yaml"
 run_fail "device spec" kv-blocks-negative "hardware.kv_blocks: -16" "kv_blocks_negative.yaml:2: hardware.kv_blocks: expected an integer in [0," "found '-16'" -- "$D/kv_blocks_negative.yaml"
 run_fail "device spec" memory-tiny "hardware.memory_gib: 0.5 for an 8B model" "memory_tiny.yaml: hardware: the weights of llama-3.1-8b" "do not fit" -- "$D/memory_tiny.yaml"
+run_fail "device spec" tiers-five "hardware.offload_tiers: five tiers" "tiers_five.yaml:4: hardware.offload_tiers: expected at most 4 tiers" -- "$D/tiers_five.yaml"
 run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
 
 # ---- overload: far above capacity, stopped by the simulation limits with a report

@@ -14,6 +14,7 @@
 #include "models/input_error.h"
 #include "sim/config/scenario.h"
 #include "sim/core/engine.h"
+#include "sim/output/summary_json.h"
 #include "tests/support/input_error.h"
 #include "tests/support/scenario_text.h"
 #include "tests/support/temp_dir.h"
@@ -220,6 +221,63 @@ workload: {impl: closed_loop, clients: 1, num_requests: 1, prompt_tokens: 64, ou
   CHECK(cost->PriceStep(BatchShape::Uniform(1, 1, 64)).seconds >= p.streamed_per_pass[0] / 12.89e9);
 }
 
+// Llama-2-13B in fp16 on a 24 GB card: the embedding and layers 0-19 pinned, the rest streamed
+// from a 6.4 GB DRAM tier (filled first) and NVMe. By hand, a layer is 4 x 5120^2 + 3 x 5120 x
+// 13824 = 317,194,240 linear parameters + 2 x 5120 norm weights, x 2 bytes = 634,408,960 bytes;
+// the head (LM head and final norm) (32000 + 1) x 5120 x 2 = 327,690,240. A pass streams 20
+// layers + head = 13,015,869,440 bytes: 6.4e9 from DRAM (layers 20-29 and 55.9 MB of layer 30)
+// and 6,615,869,440 from NVMe. Latency 0, so the channel time of each is bytes / bandwidth.
+const char* kTwoTierScenario = R"(
+seed: 1
+model: {preset: llama-2-13b, weight_dtype: fp16, activation_dtype: fp16, kv_dtype: fp16}
+hardware:
+  device: rtx-4090
+  offload_tiers:
+    - {name: dram, capacity_gb: 6.4, bandwidth_gbps: 25, latency_us: 0}
+    - {name: nvme, capacity_gb: 1000, bandwidth_gbps: 7, latency_us: 0}
+scheduler: {impl: vllm_v1, max_model_len: 1024, max_num_seqs: 1, max_num_batched_tokens: 1024}
+offload: {impl: layers, resident_layers: 20}
+cost_model: {runtime: none}
+workload: {impl: closed_loop, clients: 1, num_requests: 1, prompt_tokens: 64, output_tokens: 8}
+)";
+constexpr double kDramBytesPerPass = 6.4e9;
+constexpr double kNvmeBytesPerPass = 20 * 634408960.0 + 327690240.0 - 6.4e9;
+
+TEST_CASE("a step reports the bytes and channel time of each offload tier", "[offload]") {
+  const Scenario sc = LoadScenarioText(kTwoTierScenario);
+  std::unique_ptr<CostModel> compute =
+      MakeRooflineCostModel(sc.engine.model, sc.engine.device, sc.engine.cost);
+  const auto cost = MakeOffloadCostModel(*compute, sc.engine.offload);
+  const StepCost step = cost->PriceStep(BatchShape::Uniform(1, 1, 100));
+  CHECK(step.io_tier_bytes[0] == Approx(kDramBytesPerPass).epsilon(1e-9));
+  CHECK(step.io_tier_bytes[1] == Approx(kNvmeBytesPerPass).epsilon(1e-9));
+  CHECK(step.io_tier_bytes[2] == 0);
+  CHECK(step.io_tier_s[0] == Approx(kDramBytesPerPass / 25e9).epsilon(1e-9));  // 0.256 s
+  CHECK(step.io_tier_s[1] == Approx(kNvmeBytesPerPass / 7e9).epsilon(1e-9));   // 0.945 s
+  CHECK(step.io_tier_bytes[0] + step.io_tier_bytes[1] == Approx(step.io_bytes).epsilon(1e-12));
+  CHECK(step.io_tier_s[0] + step.io_tier_s[1] == Approx(step.io_s).epsilon(1e-12));
+}
+
+TEST_CASE("summary.json totals the bytes of each offload tier, the same on a rerun", "[offload]") {
+  const Scenario sc = LoadScenarioText(kTwoTierScenario);
+  auto run = [&] {
+    Engine engine(sc.engine, MakeScenarioWorkloads(sc));
+    return engine.Run({});
+  };
+  const RunSummary s = run();
+  // One request, 64 + 8 tokens, one at a time: a prefill step (the first token) and 7 decodes,
+  // each streaming the whole pass.
+  REQUIRE(s.steps == 8);
+  CHECK(s.offload_tier_bytes[0] == Approx(8 * kDramBytesPerPass).epsilon(1e-9));
+  CHECK(s.offload_tier_bytes[1] == Approx(8 * kNvmeBytesPerPass).epsilon(1e-9));
+  CHECK(s.offload_tier_s[0] == Approx(8 * kDramBytesPerPass / 25e9).epsilon(1e-9));
+  const std::string json = SummaryJson(s, sc.engine, false);
+  CHECK_THAT(json,
+             Catch::Contains("\"offload_tiers\": [") && Catch::Contains("\"name\": \"dram\"") &&
+                 Catch::Contains("\"name\": \"nvme\"") && Catch::Contains("\"io_seconds\": "));
+  CHECK(json == SummaryJson(run(), sc.engine, false));
+}
+
 TEST_CASE("offload bad input: clear errors", "[offload]") {
   auto err = [](const std::vector<std::string>& o) { return ErrorOf(kBoundScenario, o); };
   CHECK_THAT(err({"hardware.offload_tiers=[{name: ufs, capacity_gb: 256, bandwidth_gbps: 0}]"}),
@@ -240,6 +298,11 @@ TEST_CASE("offload bad input: clear errors", "[offload]") {
   CHECK_THAT(err({"offload.residency=mmap"}), Catch::Contains("expected pinned or page_cache"));
   CHECK_THAT(err({"offload.resident_layers=4"}), Catch::Contains("not both"));
   CHECK_THAT(err({"offload.resident_gbs=4"}), Catch::Contains("did you mean 'resident_gb'"));
+  const std::string tier = "{name: t, capacity_gb: 9, bandwidth_gbps: 4}";
+  CHECK_THAT(err({"hardware.offload_tiers=[" + tier + ", " + tier + ", " + tier + ", " + tier +
+                  ", " + tier + "]"}),
+             Catch::Contains("hardware.offload_tiers") && Catch::Contains("at most 4 tiers") &&
+                 Catch::Contains("5 tiers"));
 }
 
 }  // namespace

@@ -308,6 +308,8 @@ TEST_CASE("an offload run's report charts bytes streamed and the I/O share of st
   const testing::ReportRun r = testing::RunScenarioReport("offload_t4_flexgen_opt30b.yaml", {});
   CHECK(Has(r.page, "<h2 id=\"offload\">Offload I/O</h2>"));
   CHECK(Has(r.page, "aria-label=\"Bytes streamed to the device\""));
+  // FlexGen's policy keeps weights and KV in DRAM: one tier streams, the T4's host-dram.
+  CHECK(Has(r.page, "from host-dram"));
   CHECK(Has(r.page, "aria-label=\"I/O share of step time\""));
   CHECK(Has(r.page, "<h3>Offload</h3>"));
   CHECK(Count(r.page, "<svg class=\"chart\"") == 11);  // 4 CDFs, 5 time series, 2 I/O

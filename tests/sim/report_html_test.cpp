@@ -182,6 +182,32 @@ TEST_CASE("the run report has its sections, echoes the scenario, stays self-cont
   CHECK(RunDefault({"workload.num_requests=200"}).page == p);
 }
 
+TEST_CASE("the offload chart draws one line per tier that streamed, named by the device",
+          "[report]") {
+  ReportOptions options;
+  options.offload_tiers = {"dram", "nvme"};
+  ReportCollector report(options);
+  StepRecord s;
+  s.duration_ns = 1000000000;
+  s.io_s = 0.5;
+  s.io_bytes = 3.5e9;
+  s.io_tier_bytes = {2e9, 0, 1.5e9, 0};  // tier 1 idle; tier 2 has no name in the options
+  for (int i = 0; i < 3; ++i) {
+    s.start_ns = i * s.duration_ns;
+    report.OnStep(s);
+  }
+  const std::string page = report.Render("r", "", "{}");
+  const size_t at = page.find("aria-label=\"Bytes streamed to the device\"");
+  REQUIRE(at != std::string::npos);
+  const size_t next = page.find("aria-label=\"I/O share of step time\"", at);  // the next chart
+  REQUIRE(next != std::string::npos);
+  const std::string chart = page.substr(at, next - at);
+  CHECK(Count(chart, "<polyline") == 2);
+  CHECK(Count(chart, "from dram") == 1);
+  CHECK(Count(chart, "from tier 2") == 1);
+  CHECK(Count(chart, "from nvme") == 0);
+}
+
 TEST_CASE("the report of a 20k-request run stays under 3 MB", "[report]") {
   const testing::ReportRun run = RunDefault({"workload.num_requests=20000"});
   CHECK(run.completed == 20000);

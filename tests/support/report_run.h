@@ -30,6 +30,7 @@ inline ReportRun RunScenarioReport(const std::string& name,
   Engine engine(sc.engine, MakeScenarioWorkloads(sc));
   ReportOptions options;
   options.replicas = sc.engine.replicas;
+  for (const MemoryTier& t : sc.engine.offload.tiers) options.offload_tiers.push_back(t.name);
   ReportCollector report(options);
   const RunSummary s = engine.Run({&report});
   ReportRun run;
