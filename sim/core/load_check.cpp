@@ -58,13 +58,14 @@ void CheckOverload(const LoadTracker& t, LoadVerdict& v) {
   const int64_t completions = last.completed - mid.completed;
   const int64_t deficit = arrivals - completions;
   v.queue_growth_per_s = static_cast<double>(last.InSystem() - mid.InSystem()) / dt_s;
+  v.late_arrival_rate_per_s = static_cast<double>(arrivals) / dt_s;
   const double need = std::max(static_cast<double>(kOverloadMinRequests),
                                kOverloadShare * static_cast<double>(arrivals));
   if (static_cast<double>(deficit) < need) return;
   v.status = LoadStatus::kOverloaded;
   v.service_rate_per_s = static_cast<double>(completions) / dt_s;
   v.messages.insert(v.messages.begin(),
-                    OverloadMessage(static_cast<double>(arrivals) / dt_s, *v.service_rate_per_s,
+                    OverloadMessage(*v.late_arrival_rate_per_s, *v.service_rate_per_s,
                                     v.queue_growth_per_s, last, last.rejected - mid.rejected));
 }
 

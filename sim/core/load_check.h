@@ -82,8 +82,11 @@ struct LoadVerdict {
   LoadStatus status = LoadStatus::kOk;
   double arrival_rate_per_s = 0;             // (arrivals - 1) / arrival window; 0 for a burst
   std::optional<double> service_rate_per_s;  // the completion rate when saturated, else unknown
-  double queue_growth_per_s = 0;             // d N / dt over the last half of the arrival window
-  std::vector<std::string> messages;         // one sentence per problem
+  // The arrival rate over the last half of the arrival window, where service_rate_per_s is measured
+  // (the overload test compares these two); unknown when the window was too short to judge.
+  std::optional<double> late_arrival_rate_per_s;
+  double queue_growth_per_s = 0;      // d N / dt over the last half of the arrival window
+  std::vector<std::string> messages;  // one sentence per problem
 };
 
 // The verdict from the samples, the completed count and the mean residence (E2E - queue wait).

@@ -70,8 +70,11 @@ std::string LoadCell(const LoadVerdict& v) {
       return v.arrival_rate_per_s > 0 ? "ok (" + arrivals + ", no queue build-up)"
                                       : "ok (all requests arrived at once)";
     case LoadStatus::kOverloaded:
-      return "OVERLOADED: " + arrivals + " > service " +
-             FormatNumber4(v.service_rate_per_s.value_or(0)) + " req/s; the queue grows " +
+      // The rates the test compared: both over the last half of the arrival window.
+      return "OVERLOADED: arrivals " +
+             FormatNumber4(v.late_arrival_rate_per_s.value_or(v.arrival_rate_per_s)) +
+             " req/s > service " + FormatNumber4(v.service_rate_per_s.value_or(0)) +
+             " req/s over the last half of the arrivals; the queue grows " +
              FormatNumber4(v.queue_growth_per_s) + " req/s (see the warning)";
     case LoadStatus::kShortRun:
       return "SHORT RUN: too short for a steady state (see the warning)";

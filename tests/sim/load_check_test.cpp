@@ -51,7 +51,9 @@ TEST_CASE("a constant stream at twice the service rate is overloaded", "[load_ch
   CHECK(v.arrival_rate_per_s == Approx(2.0));
   REQUIRE(v.service_rate_per_s);
   CHECK(*v.service_rate_per_s == Approx(1.0));
-  CHECK(v.queue_growth_per_s == Approx(1.0));  // 2 in - 1 out per second
+  REQUIRE(v.late_arrival_rate_per_s);
+  CHECK(*v.late_arrival_rate_per_s == Approx(2.0));  // 500 arrivals over the last 250 s
+  CHECK(v.queue_growth_per_s == Approx(1.0));        // 2 in - 1 out per second
   REQUIRE(v.messages.size() == 1);
   CHECK(Mentions(v, "overloaded"));
   CHECK(Mentions(v, "to 500 requests"));
