@@ -176,6 +176,25 @@ std::string RunBaseline(const Scenario& base_sc, const RunSummary& s, const po::
 
 }  // namespace
 
+// The warnings a finished run owes its reader: a stall, the horizon, and the load verdict's
+// problems (overloaded, short run).
+void WarnAboutRun(const RunSummary& s, const std::string& path) {
+  if (s.stalled) {
+    CliLog().warn(
+        "{}: the run stalled with {} request(s) never scheduled (no rule of this scheduler / KV "
+        "configuration can run them); summary.json has \"stalled\": true",
+        path, s.in_flight_at_end);
+  }
+  if (s.horizon_exceeded) {
+    CliLog().warn(
+        "{}: the run reached the simulation horizon ({:.3g} s of simulated time) and stopped with "
+        "{} request(s) in flight and {} not arrived; a time scale, rate, think time or bandwidth "
+        "puts events beyond it; summary.json has \"horizon_exceeded\": true",
+        path, kHorizonS, s.in_flight_at_end, s.not_arrived);
+  }
+  for (const std::string& m : CheckRunLoad(s).messages) CliLog().warn("{}: {}", path, m);
+}
+
 int CmdRun(int argc, char** argv) {
   const po::options_description desc = RunOptions();
   const auto parsed = ParseOrHelp(
@@ -215,27 +234,14 @@ int CmdRun(int argc, char** argv) {
   }
   Engine engine(sc.engine, std::move(sources));
   const RunSummary s = engine.Run(outputs.list);
-  if (s.stalled) {
-    CliLog().warn(
-        "{}: the run stalled with {} request(s) never scheduled (no rule of this scheduler / KV "
-        "configuration can run them); summary.json has \"stalled\": true",
-        sc.path, s.in_flight_at_end);
-  }
-  if (s.horizon_exceeded) {
-    CliLog().warn(
-        "{}: the run reached the simulation horizon ({:.3g} s of simulated time) and stopped with "
-        "{} request(s) in flight and {} not arrived; a time scale, rate, think time or bandwidth "
-        "puts events beyond it; summary.json has \"horizon_exceeded\": true",
-        sc.path, kHorizonS, s.in_flight_at_end, s.not_arrived);
-  }
   if (tty) std::fprintf(stderr, "\r%60s\r", "");
-  for (const std::string& m : CheckRunLoad(s).messages) CliLog().warn("{}: {}", sc.path, m);
-  out.Write("summary.json", SummaryJson(s, sc.engine, sc.wall_clock));
+  WarnAboutRun(s, sc.path);
+  const std::string summary_json = SummaryJson(s, sc.engine, sc.wall_clock);
+  out.Write("summary.json", summary_json);
   if (outputs.trace) outputs.trace->Finish();
   if (outputs.report) {
-    out.Write("report.html",
-              outputs.report->Render("servesim run " + sc.path, ScenarioYamlText(sc.root),
-                                     SummaryJson(s, sc.engine, sc.wall_clock)));
+    out.Write("report.html", outputs.report->Render("servesim run " + sc.path,
+                                                    ScenarioYamlText(sc.root), summary_json));
   }
   const std::string baseline_line = base_sc ? RunBaseline(*base_sc, s, vm, out) : "";
   if (!saved.empty()) out.Write("scenario.yaml", ScenarioYamlText(sc.root));

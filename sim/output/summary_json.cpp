@@ -22,6 +22,61 @@ void LoadObject(const RunSummary& s, JsonWriter& j) {
   j.EndArray().EndObject();
 }
 
+// Preemption, KV usage, prefix cache and swap counters.
+void KvFields(const RunSummary& s, JsonWriter& j) {
+  j.Field("preemptions", s.preemptions);
+  j.Field("kv_blocks", s.kv_blocks_per_replica);
+  j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
+  j.Field("kv_usage_peak", s.kv_usage_peak);
+  j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
+  j.Field("prefix_cache_hit_rate", s.kv.prefix_query_tokens > 0
+                                       ? static_cast<double>(s.kv.prefix_hit_tokens) /
+                                             static_cast<double>(s.kv.prefix_query_tokens)
+                                       : 0.0);
+  j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
+      .Field("prefix_cache_resume_hit_tokens", s.kv.resume_hit_tokens)
+      .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
+  j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
+  j.Field("swap_seconds", s.swap_s);
+}
+
+// Speculative decoding: rounds, acceptance and time shares.
+void SpeculativeFields(const RunSummary& s, JsonWriter& j) {
+  auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
+  const double rounds = static_cast<double>(s.spec_rounds);
+  j.Field("spec_rounds", s.spec_rounds).Field("spec_drafts_proposed", s.spec_proposed);
+  j.Field("spec_drafts_accepted", s.spec_accepted);
+  j.Field("spec_acceptance_rate",
+          ratio(static_cast<double>(s.spec_accepted), static_cast<double>(s.spec_proposed)));
+  // Tokens a round emits, the bonus token included.
+  j.Field("spec_mean_accepted_length", ratio(static_cast<double>(s.spec_emitted), rounds));
+  // Emitted tokens per verified slot: emitted / Σ (drafts + 1).
+  j.Field("spec_system_efficiency", ratio(static_cast<double>(s.spec_emitted),
+                                          static_cast<double>(s.spec_proposed) + rounds));
+  j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
+  j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
+}
+
+// Offload: the placement's resident and streamed bytes, I/O totals and per-tier figures.
+void OffloadFields(const RunSummary& s, const OffloadPlan& o, JsonWriter& j) {
+  double streamed = 0;
+  for (double b : o.streamed_per_pass) streamed += b;
+  j.Field("offload_resident_weight_bytes", o.resident_bytes)
+      .Field("offload_streamed_bytes_per_pass", streamed);
+  j.Field("offload_io_bytes", s.offload_io_bytes).Field("offload_io_seconds", s.offload_io_s);
+  // Share of busy time compute sat waiting for transfers.
+  j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
+  j.Field("offload_kv_host_blocks", o.kv_host_blocks);
+  // Per offload tier, nearest first: what was read from it and the channel time it took.
+  j.Key("offload_tiers").BeginArray();
+  for (size_t t = 0; t < o.tiers.size() && t < kMaxOffloadTiers; ++t) {
+    j.BeginObject().Field("name", o.tiers[t].name);
+    j.Field("io_bytes", s.offload_tier_bytes[t]).Field("io_seconds", s.offload_tier_s[t]);
+    j.EndObject();
+  }
+  j.EndArray();
+}
+
 }  // namespace
 
 std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
@@ -65,7 +120,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("arrived", s.arrived).Field("rejected", s.rejected);
   // Conservation: requested = arrived + not_arrived (null when more were left than counted).
   if (s.not_arrived_capped) {
-    j.Field("requested", std::numeric_limits<double>::quiet_NaN());
+    j.Field("requested", kNull);
   } else {
     j.Field("requested", s.arrived + s.not_arrived);
   }
@@ -82,54 +137,9 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   } else {
     j.Field("good_requests", kNull);
   }
-  j.Field("preemptions", s.preemptions);
-  j.Field("kv_blocks", s.kv_blocks_per_replica);
-  j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
-  j.Field("kv_usage_peak", s.kv_usage_peak);
-  j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
-  j.Field("prefix_cache_hit_rate", s.kv.prefix_query_tokens > 0
-                                       ? static_cast<double>(s.kv.prefix_hit_tokens) /
-                                             static_cast<double>(s.kv.prefix_query_tokens)
-                                       : 0.0);
-  j.Field("prefix_cache_hit_tokens", s.kv.prefix_hit_tokens)
-      .Field("prefix_cache_resume_hit_tokens", s.kv.resume_hit_tokens)
-      .Field("prefix_cache_evicted_blocks", s.kv.evicted_blocks);
-  j.Field("swap_out_blocks", s.kv.swap_out_blocks).Field("swap_in_blocks", s.kv.swap_in_blocks);
-  j.Field("swap_seconds", s.swap_s);
-  if (cfg.speculative.enabled()) {
-    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-    const double rounds = static_cast<double>(s.spec_rounds);
-    j.Field("spec_rounds", s.spec_rounds).Field("spec_drafts_proposed", s.spec_proposed);
-    j.Field("spec_drafts_accepted", s.spec_accepted);
-    j.Field("spec_acceptance_rate",
-            ratio(static_cast<double>(s.spec_accepted), static_cast<double>(s.spec_proposed)));
-    // Tokens a round emits, the bonus token included.
-    j.Field("spec_mean_accepted_length", ratio(static_cast<double>(s.spec_emitted), rounds));
-    // Emitted tokens per verified slot: emitted / Σ (drafts + 1).
-    j.Field("spec_system_efficiency", ratio(static_cast<double>(s.spec_emitted),
-                                            static_cast<double>(s.spec_proposed) + rounds));
-    j.Field("spec_draft_time_share", ratio(s.spec_draft_s, s.busy_s));
-    j.Field("spec_verify_time_share", ratio(s.spec_verify_s, s.busy_s));
-  }
-  if (cfg.offload.active) {
-    const OffloadPlan& o = cfg.offload;
-    double streamed = 0;
-    for (double b : o.streamed_per_pass) streamed += b;
-    j.Field("offload_resident_weight_bytes", o.resident_bytes)
-        .Field("offload_streamed_bytes_per_pass", streamed);
-    j.Field("offload_io_bytes", s.offload_io_bytes).Field("offload_io_seconds", s.offload_io_s);
-    // Share of busy time compute sat waiting for transfers.
-    j.Field("offload_stall_share", s.busy_s > 0 ? s.offload_stall_s / s.busy_s : 0.0);
-    j.Field("offload_kv_host_blocks", o.kv_host_blocks);
-    // Per offload tier, nearest first: what was read from it and the channel time it took.
-    j.Key("offload_tiers").BeginArray();
-    for (size_t t = 0; t < o.tiers.size() && t < kMaxOffloadTiers; ++t) {
-      j.BeginObject().Field("name", o.tiers[t].name);
-      j.Field("io_bytes", s.offload_tier_bytes[t]).Field("io_seconds", s.offload_tier_s[t]);
-      j.EndObject();
-    }
-    j.EndArray();
-  }
+  KvFields(s, j);
+  if (cfg.speculative.enabled()) SpeculativeFields(s, j);
+  if (cfg.offload.active) OffloadFields(s, cfg.offload, j);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)

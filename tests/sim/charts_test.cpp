@@ -16,19 +16,13 @@
 #include "sim/output/svg_chart.h"
 #include "sim/output/sweep_html.h"
 #include "tests/support/report_run.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
 
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
-
-bool Has(const std::string& text, const std::string& needle) {
-  return text.find(needle) != std::string::npos;
-}
+using testing::Contains;
+using testing::CountOf;
 
 TEST_CASE("labels wrap at spaces and are cut with an ellipsis", "[charts]") {
   CHECK(WrapLabel("impl: sarathi, chunk_size: 256", 16, 3) ==
@@ -68,22 +62,22 @@ TEST_CASE("a bar chart draws a labelled group per category, bars to scale, error
   chart.AddSeries("rate=1", "#111111", {1, 2, 3}, {0.1, NAN, 0.2});
   chart.AddSeries("rate=2", "#222222", {2, NAN, 4});
   const std::string svg = chart.Render();
-  CHECK(Count(svg, "<g class=\"category\">") == 3);
-  CHECK(Count(svg, "<rect class=\"bar\"") == 5);  // the NaN draws no bar
-  CHECK(Count(svg, "<path d=\"M") == 2);          // two whiskers
+  CHECK(CountOf(svg, "<g class=\"category\">") == 3);
+  CHECK(CountOf(svg, "<rect class=\"bar\"") == 5);  // the NaN draws no bar
+  CHECK(CountOf(svg, "<path d=\"M") == 2);          // two whiskers
   for (const char* label : {"vllm_v1", "orca", "impl: sarathi, chunk_size: 256"})
-    CHECK(Has(svg, std::string("<title>") + label + "</title>"));
+    CHECK(Contains(svg, std::string("<title>") + label + "</title>"));
   // A group of (400 - 94) / 3 px holds 18 characters: the mapping wraps at its comma.
-  CHECK(Has(svg, ">impl: sarathi,</tspan>"));
-  CHECK(Has(svg, ">chunk_size: 256</tspan>"));
-  CHECK(Has(svg, ">rate=1</text>"));
-  CHECK(Has(svg, ">rate=2</text>"));
+  CHECK(Contains(svg, ">impl: sarathi,</tspan>"));
+  CHECK(Contains(svg, ">chunk_size: 256</tspan>"));
+  CHECK(Contains(svg, ">rate=1</text>"));
+  CHECK(Contains(svg, ">rate=2</text>"));
   // One legend row: plot from y 46 to 320 - (30 + 2 label lines x 12) = 266, 220 px. The axis
   // leaves 6 % above the tallest bar for its label: 4 x 1.06 = 4.24, so it runs 0..5, 44 px a unit.
-  CHECK(Has(svg, "height=\"176.0\""));  // 4
-  CHECK(Has(svg, "height=\"132.0\""));  // 3
-  CHECK(Has(svg, "height=\"88.0\""));   // 2 (twice)
-  CHECK(Has(svg, "height=\"44.0\""));   // 1
+  CHECK(Contains(svg, "height=\"176.0\""));  // 4
+  CHECK(Contains(svg, "height=\"132.0\""));  // 3
+  CHECK(Contains(svg, "height=\"88.0\""));   // 2 (twice)
+  CHECK(Contains(svg, "height=\"44.0\""));   // 1
 }
 
 TEST_CASE("a legend too wide for one row wraps and pushes the plot down", "[charts]") {
@@ -95,10 +89,10 @@ TEST_CASE("a legend too wide for one row wraps and pushes the plot down", "[char
   const std::string svg = chart.Render();
   // 30-character entries take 30 + 30 x 6.2 = 216 px: two to a 506 px row, three rows, then the
   // long one on a fourth, cut to (506 - 18) / 6.2 = 78 characters.
-  CHECK(Has(svg, "y=\"78.0\">"));  // the fourth row's text baseline: 32 + 3 x 14 + 4
-  CHECK(Has(svg, "<rect x=\"70.0\" y=\"88.0\""));  // the plot frame: 46 + 3 x 14
-  CHECK(Has(svg, ">" + std::string(77, 'z') + "\u2026</text>"));
-  CHECK(Has(svg, "<title>" + std::string(200, 'z') + "</title>"));
+  CHECK(Contains(svg, "y=\"78.0\">"));  // the fourth row's text baseline: 32 + 3 x 14 + 4
+  CHECK(Contains(svg, "<rect x=\"70.0\" y=\"88.0\""));  // the plot frame: 46 + 3 x 14
+  CHECK(Contains(svg, ">" + std::string(77, 'z') + "\u2026</text>"));
+  CHECK(Contains(svg, "<title>" + std::string(200, 'z') + "</title>"));
 }
 
 TEST_CASE("a marker label that would leave the chart goes on the marker's left", "[charts]") {
@@ -134,23 +128,23 @@ const char* const kCategoricalCsv =
 
 TEST_CASE("sweep page: a categorical first key gives grouped bars, ITL is charted", "[charts]") {
   const std::string html = RenderSweepHtml("t", kCategoricalCsv, 2);
-  CHECK(Count(html, "<svg class=\"chart\"") == 3);  // throughput, mean and p99 ITL
-  CHECK(Has(html, "aria-label=\"mean_itl_ms\""));
-  CHECK(Has(html, "aria-label=\"p99_itl_ms\""));
-  CHECK(Count(html, "<g class=\"category\">") == 6);  // two per chart
-  CHECK(Count(html, "<rect class=\"bar\"") == 12);    // 2 categories x 2 rates x 3 charts
-  CHECK(Count(html, "<polyline") == 0);
-  CHECK(Count(html, "<title>vllm_v1</title>") == 3);
-  CHECK(Count(html, "<title>impl: sarathi, chunk_size: 256</title>") == 3);  // braces dropped
-  CHECK(Has(html, ">rate_per_s=1</text>"));
-  CHECK(Has(html, ">rate_per_s=2</text>"));
-  CHECK(Has(html, ">scheduler.impl</text>"));  // the x axis names the key
+  CHECK(CountOf(html, "<svg class=\"chart\"") == 3);  // throughput, mean and p99 ITL
+  CHECK(Contains(html, "aria-label=\"mean_itl_ms\""));
+  CHECK(Contains(html, "aria-label=\"p99_itl_ms\""));
+  CHECK(CountOf(html, "<g class=\"category\">") == 6);  // two per chart
+  CHECK(CountOf(html, "<rect class=\"bar\"") == 12);    // 2 categories x 2 rates x 3 charts
+  CHECK(CountOf(html, "<polyline") == 0);
+  CHECK(CountOf(html, "<title>vllm_v1</title>") == 3);
+  CHECK(CountOf(html, "<title>impl: sarathi, chunk_size: 256</title>") == 3);  // braces dropped
+  CHECK(Contains(html, ">rate_per_s=1</text>"));
+  CHECK(Contains(html, ">rate_per_s=2</text>"));
+  CHECK(Contains(html, ">scheduler.impl</text>"));  // the x axis names the key
   // The grid scrolls inside its own box, the table whole.
   const size_t box = html.find("<div class=\"scroll\" id=\"grid-table\">");
   REQUIRE(box != std::string::npos);
   CHECK(html.find("<table>", box) == box + 37);
-  CHECK(Has(html, "<td>{impl: sarathi, chunk_size: 256}</td>"));
-  CHECK(Has(html, ".scroll{overflow:auto"));
+  CHECK(Contains(html, "<td>{impl: sarathi, chunk_size: 256}</td>"));
+  CHECK(Contains(html, ".scroll{overflow:auto"));
 }
 
 TEST_CASE("sweep page: _ci95 columns draw error bars", "[charts]") {
@@ -160,10 +154,10 @@ TEST_CASE("sweep page: _ci95 columns draw error bars", "[charts]") {
       "1,sarathi,0.95,0.1\n"
       "2,orca,0.5,\n";
   const std::string html = RenderSweepHtml("t", csv, 1);
-  CHECK(Count(html, "<rect class=\"bar\"") == 3);
-  CHECK(Count(html, "<path d=\"M") == 2);  // orca's interval is empty
-  CHECK(Has(html, "vllm_v1: 0.9 \u00b1 0.05"));
-  CHECK(Has(html, "95 % confidence intervals"));
+  CHECK(CountOf(html, "<rect class=\"bar\"") == 3);
+  CHECK(CountOf(html, "<path d=\"M") == 2);  // orca's interval is empty
+  CHECK(Contains(html, "vllm_v1: 0.9 \u00b1 0.05"));
+  CHECK(Contains(html, "95 % confidence intervals"));
 }
 
 TEST_CASE("sweep page: points whose load_status is not ok are named, ringed and shaded",
@@ -175,23 +169,23 @@ TEST_CASE("sweep page: points whose load_status is not ok are named, ringed and 
       "2,60,13,overloaded\n";
   const std::string html = RenderSweepHtml("t", csv, 1);
   // The banner sits above the charts and names each point once, under its status.
-  REQUIRE(Has(html, "<div class=\"banner warn\" id=\"load\">"));
+  REQUIRE(Contains(html, "<div class=\"banner warn\" id=\"load\">"));
   CHECK(html.find("id=\"load\"") < html.find("<svg class=\"chart\""));
-  CHECK(Has(html, "<b>1 overloaded</b>"));
-  CHECK(Has(html, ": point 2 (rate_per_s=60)</li>"));
-  CHECK(Has(html, "<b>1 short_run</b>"));
-  CHECK(Has(html, ": point 1 (rate_per_s=8)</li>"));
+  CHECK(Contains(html, "<b>1 overloaded</b>"));
+  CHECK(Contains(html, ": point 2 (rate_per_s=60)</li>"));
+  CHECK(Contains(html, "<b>1 short_run</b>"));
+  CHECK(Contains(html, ": point 1 (rate_per_s=8)</li>"));
   // One ring per flagged point, red for overloaded and orange for short_run; none for ok.
-  CHECK(Count(html, "<circle class=\"ring\"") == 2);
-  CHECK(Has(html, "stroke=\"#d62728\" stroke-width=\"2\"><title>point 2: overloaded"));
-  CHECK(Has(html, "stroke=\"#e8710a\" stroke-width=\"2\"><title>point 1: short_run"));
+  CHECK(CountOf(html, "<circle class=\"ring\"") == 2);
+  CHECK(Contains(html, "stroke=\"#d62728\" stroke-width=\"2\"><title>point 2: overloaded"));
+  CHECK(Contains(html, "stroke=\"#e8710a\" stroke-width=\"2\"><title>point 1: short_run"));
   // Rows: flagged ones carry their status as a class; the status is text, not a number.
-  CHECK(Has(html, "<tr><td>0</td>"));
-  CHECK(Has(html, "<tr class=\"short_run\"><td>1</td>"));
-  CHECK(Has(html, "<tr class=\"overloaded\"><td>2</td>"));
-  CHECK(Has(html, "<td>overloaded</td>"));
-  CHECK(Has(html, "<th>load_status</th>"));
-  CHECK(Has(html, "tr.overloaded td{background:"));
+  CHECK(Contains(html, "<tr><td>0</td>"));
+  CHECK(Contains(html, "<tr class=\"short_run\"><td>1</td>"));
+  CHECK(Contains(html, "<tr class=\"overloaded\"><td>2</td>"));
+  CHECK(Contains(html, "<td>overloaded</td>"));
+  CHECK(Contains(html, "<th>load_status</th>"));
+  CHECK(Contains(html, "tr.overloaded td{background:"));
   CHECK(RenderSweepHtml("t", csv, 1) == html);  // deterministic
 }
 
@@ -199,9 +193,9 @@ TEST_CASE("sweep page: no banner or rings when every point is ok", "[charts]") {
   const std::string csv =
       "point,workload.rate_per_s,request_throughput,load_status\n0,2,2,ok\n1,4,4,ok\n";
   const std::string html = RenderSweepHtml("t", csv, 1);
-  CHECK_FALSE(Has(html, "id=\"load\""));
-  CHECK(Count(html, "class=\"ring\"") == 0);
-  CHECK(Count(html, "<tr class=") == 0);
+  CHECK_FALSE(Contains(html, "id=\"load\""));
+  CHECK(CountOf(html, "class=\"ring\"") == 0);
+  CHECK(CountOf(html, "<tr class=") == 0);
 }
 
 const char* const kOverloadedSummary = R"({
@@ -217,50 +211,50 @@ const char* const kOverloadedSummary = R"({
 TEST_CASE("summary: an overloaded run gets a banner with its messages, SLO attainment shows",
           "[charts]") {
   const std::string h = RenderSummaryHtml(kOverloadedSummary);
-  REQUIRE(Has(h, "<div class=\"banner\" id=\"load-banner\">"));
+  REQUIRE(Contains(h, "<div class=\"banner\" id=\"load-banner\">"));
   CHECK(h.find("id=\"load-banner\"") < h.find("id=\"summary\""));  // on top
-  CHECK(Has(h, "Overloaded"));
-  CHECK(Has(h, "<li>arrivals 12 req/s exceed service 8 req/s</li>"));
-  CHECK(Has(h, "<li>queue &lt;grows&gt;</li>"));
-  CHECK(Has(h, "arrival rate 12.0 req/s; service rate 8.00 req/s; queue growth 4.00 req/s"));
-  CHECK(Has(h, "id=\"slo-result\""));
-  CHECK(Has(h, ">87.5 %</div>"));
-  CHECK(Count(h, "title=\"good_requests\"") == 1);  // in the SLO section, not again below
-  CHECK(Has(h, "<td class=\"num\">7</td>"));
-  CHECK(Has(h, ">1.25 req/s</td>"));
+  CHECK(Contains(h, "Overloaded"));
+  CHECK(Contains(h, "<li>arrivals 12 req/s exceed service 8 req/s</li>"));
+  CHECK(Contains(h, "<li>queue &lt;grows&gt;</li>"));
+  CHECK(Contains(h, "arrival rate 12.0 req/s; service rate 8.00 req/s; queue growth 4.00 req/s"));
+  CHECK(Contains(h, "id=\"slo-result\""));
+  CHECK(Contains(h, ">87.5 %</div>"));
+  CHECK(CountOf(h, "title=\"good_requests\"") == 1);  // in the SLO section, not again below
+  CHECK(Contains(h, "<td class=\"num\">7</td>"));
+  CHECK(Contains(h, ">1.25 req/s</td>"));
   // Formatted values, each beside its summary.json key.
-  CHECK(Has(h,
+  CHECK(Contains(h,
             "usage, time-weighted mean<span class=\"raw\">kv_usage_mean</span></td>"
             "<td class=\"num\">3.80 %</td>"));
-  CHECK(Has(h, "<td class=\"num\">84,489</td>"));
-  CHECK(Has(h, "<td class=\"num\">1,234,567</td>"));
-  CHECK(Has(h, "<td class=\"num\" title=\"mean_ttft_ms\">280 ms</td>"));
-  CHECK(Has(h, "<td class=\"num\" title=\"p99_e2el_ms\">10.5 s</td>"));
-  CHECK(Has(h, "<h3>Other</h3>"));  // an unknown key is kept, in its unit
+  CHECK(Contains(h, "<td class=\"num\">84,489</td>"));
+  CHECK(Contains(h, "<td class=\"num\">1,234,567</td>"));
+  CHECK(Contains(h, "<td class=\"num\" title=\"mean_ttft_ms\">280 ms</td>"));
+  CHECK(Contains(h, "<td class=\"num\" title=\"p99_e2el_ms\">10.5 s</td>"));
+  CHECK(Contains(h, "<h3>Other</h3>"));  // an unknown key is kept, in its unit
   CHECK(
-      Has(h, "brand_new_ms<span class=\"raw\">brand_new_ms</span></td><td class=\"num\">12.5 ms"));
+      Contains(h, "brand_new_ms<span class=\"raw\">brand_new_ms</span></td><td class=\"num\">12.5 ms"));
   for (const char* group : {"Requests", "KV cache", "Load", "Simulation", "Latency"})
-    CHECK(Has(h, std::string("<h3>") + group + "</h3>"));
-  CHECK_FALSE(Has(h, "<h3>Offload</h3>"));  // absent keys, absent groups
+    CHECK(Contains(h, std::string("<h3>") + group + "</h3>"));
+  CHECK_FALSE(Contains(h, "<h3>Offload</h3>"));  // absent keys, absent groups
 }
 
 TEST_CASE("summary: no banner when the load is ok or unknown; SLO unset or absent", "[charts]") {
   const std::string ok = RenderSummaryHtml(
       R"({"completed": 10, "load": {"status": "ok", "messages": []}, "slo_attainment": null,
           "request_goodput": null, "good_requests": null})");
-  CHECK_FALSE(Has(ok, "banner"));
-  CHECK(Has(ok, "No SLO set"));
+  CHECK_FALSE(Contains(ok, "banner"));
+  CHECK(Contains(ok, "No SLO set"));
   const std::string old = RenderSummaryHtml(R"({"completed": 10, "good_requests": 10})");
-  CHECK_FALSE(Has(old, "banner"));
-  CHECK_FALSE(Has(old, "id=\"slo\""));
-  CHECK(Has(old, "<h3>SLO</h3>"));  // good_requests still shown, in its group
+  CHECK_FALSE(Contains(old, "banner"));
+  CHECK_FALSE(Contains(old, "id=\"slo\""));
+  CHECK(Contains(old, "<h3>SLO</h3>"));  // good_requests still shown, in its group
   const std::string short_run = RenderSummaryHtml(
       R"({"load": {"status": "short_run", "messages": ["only 3 requests completed"]},
           "truncated": true, "not_arrived": 1200, "in_flight_at_end": 5})");
-  CHECK(Has(short_run, "<div class=\"banner warn\" id=\"load-banner\">"));
-  CHECK(Has(short_run, "<li>only 3 requests completed</li>"));
-  CHECK(Has(short_run, "id=\"stop-banner\""));
-  CHECK(Has(short_run, "1,200 requests had not arrived, 5 were in flight"));
+  CHECK(Contains(short_run, "<div class=\"banner warn\" id=\"load-banner\">"));
+  CHECK(Contains(short_run, "<li>only 3 requests completed</li>"));
+  CHECK(Contains(short_run, "id=\"stop-banner\""));
+  CHECK(Contains(short_run, "1,200 requests had not arrived, 5 were in flight"));
   CHECK_THROWS(RenderSummaryHtml("{\"a\": }"));
 }
 
@@ -290,7 +284,7 @@ TEST_CASE("report ITL: one gap per decoding sequence since its replica's previou
   CHECK(report.ItlQuantileMs(0.99) == Approx(20).epsilon(0.011));
   CHECK(report.ItlQuantileMs(0.2) == Approx(5).epsilon(0.011));
   const std::string page = report.Render("t", "", "{}");
-  CHECK(Has(page, "ITL CDF (9 inter-token gaps)"));
+  CHECK(Contains(page, "ITL CDF (9 inter-token gaps)"));
 }
 
 TEST_CASE("report ITL from steps agrees with the engine's per-token measurement", "[charts]") {
@@ -306,13 +300,13 @@ TEST_CASE("report ITL from steps agrees with the engine's per-token measurement"
 TEST_CASE("an offload run's report charts bytes streamed and the I/O share of step time",
           "[charts]") {
   const testing::ReportRun r = testing::RunScenarioReport("offload_t4_flexgen_opt30b.yaml", {});
-  CHECK(Has(r.page, "<h2 id=\"offload\">Offload I/O</h2>"));
-  CHECK(Has(r.page, "aria-label=\"Bytes streamed to the device\""));
+  CHECK(Contains(r.page, "<h2 id=\"offload\">Offload I/O</h2>"));
+  CHECK(Contains(r.page, "aria-label=\"Bytes streamed to the device\""));
   // FlexGen's policy keeps weights and KV in DRAM: one tier streams, the T4's host-dram.
-  CHECK(Has(r.page, "from host-dram"));
-  CHECK(Has(r.page, "aria-label=\"I/O share of step time\""));
-  CHECK(Has(r.page, "<h3>Offload</h3>"));
-  CHECK(Count(r.page, "<svg class=\"chart\"") == 11);  // 4 CDFs, 5 time series, 2 I/O
+  CHECK(Contains(r.page, "from host-dram"));
+  CHECK(Contains(r.page, "aria-label=\"I/O share of step time\""));
+  CHECK(Contains(r.page, "<h3>Offload</h3>"));
+  CHECK(CountOf(r.page, "<svg class=\"chart\"") == 11);  // 4 CDFs, 5 time series, 2 I/O
 }
 
 }  // namespace

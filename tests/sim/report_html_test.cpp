@@ -16,15 +16,13 @@
 #include "sim/output/svg_chart.h"
 #include "sim/output/sweep_html.h"
 #include "tests/support/report_run.h"
+#include "tests/support/text.h"
 
 namespace servesim {
 namespace {
 
-size_t Count(const std::string& text, const std::string& needle) {
-  size_t n = 0;
-  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
-  return n;
-}
+using testing::Contains;
+using testing::CountOf;
 
 void CheckSelfContained(const std::string& page) {
   CHECK(page.rfind("<!DOCTYPE html>", 0) == 0);
@@ -33,7 +31,7 @@ void CheckSelfContained(const std::string& page) {
   CHECK(page.find("https://") == std::string::npos);
   CHECK(page.find("@import") == std::string::npos);
   CHECK(page.find("url(") == std::string::npos);
-  CHECK(Count(page, "<svg") == Count(page, "</svg>"));
+  CHECK(CountOf(page, "<svg") == CountOf(page, "</svg>"));
   CHECK(page.find("</html>") != std::string::npos);
 }
 
@@ -102,7 +100,7 @@ TEST_CASE("an SVG chart has axes, labels, one polyline per unbroken run", "[repo
   chart.AddVerticalRule(2, "#f00", "rule");
   const std::string svg = chart.Render();
   CHECK(svg.rfind("<svg", 0) == 0);
-  CHECK(Count(svg, "<polyline") == 2);  // the NaN splits the line
+  CHECK(CountOf(svg, "<polyline") == 2);  // the NaN splits the line
   CHECK(svg.find("t&lt;1&gt;") != std::string::npos);
   CHECK(svg.find("series &amp; co") != std::string::npos);
   CHECK(svg.find("x label") != std::string::npos);
@@ -166,7 +164,7 @@ TEST_CASE("the run report has its sections, echoes the scenario, stays self-cont
        {"id=\"summary\"", "id=\"latency\"", "id=\"timeseries\"", "id=\"scenario\""}) {
     CHECK(p.find(id) != std::string::npos);
   }
-  CHECK(Count(p, "<svg class=\"chart\"") == 9);  // 4 CDFs + 5 time series
+  CHECK(CountOf(p, "<svg class=\"chart\"") == 9);  // 4 CDFs + 5 time series
   for (const char* title :
        {"TTFT CDF", "TPOT CDF", "ITL CDF", "E2E latency CDF", "Token throughput",
         "Inter-token latency", "Batch size", "Queue length", "KV cache usage"}) {
@@ -202,10 +200,10 @@ TEST_CASE("the offload chart draws one line per tier that streamed, named by the
   const size_t next = page.find("aria-label=\"I/O share of step time\"", at);  // the next chart
   REQUIRE(next != std::string::npos);
   const std::string chart = page.substr(at, next - at);
-  CHECK(Count(chart, "<polyline") == 2);
-  CHECK(Count(chart, "from dram") == 1);
-  CHECK(Count(chart, "from tier 2") == 1);
-  CHECK(Count(chart, "from nvme") == 0);
+  CHECK(CountOf(chart, "<polyline") == 2);
+  CHECK(CountOf(chart, "from dram") == 1);
+  CHECK(CountOf(chart, "from tier 2") == 1);
+  CHECK(CountOf(chart, "from nvme") == 0);
 }
 
 TEST_CASE("the report of a 20k-request run stays under 3 MB", "[report]") {
@@ -229,7 +227,7 @@ TEST_CASE("the roofline page places operators under the device's ceilings", "[re
   CHECK(page.find("ridge " + FormatTick(ridge) + " FLOP/B") != std::string::npos);
   for (const RooflineOp& op : AnalyzeRoofline(r).ops)
     CHECK(page.find("<td>" + op.name + "</td>") != std::string::npos);
-  CHECK(Count(page, "<circle") >= 5);
+  CHECK(CountOf(page, "<circle") >= 5);
   r.batch = 0;
   CHECK_THROWS(RenderRooflineHtml(r));
 }
@@ -251,7 +249,7 @@ TEST_CASE("sweep page: a chart per metric, a line per other-key value, the grid"
   const std::string mark = "<svg class=\"chart\"";
   for (size_t at = html.find(mark); at != std::string::npos; at = html.find(mark, at + 1)) ++charts;
   CHECK(charts == 2);  // request_throughput and mean_ttft_ms are the metrics present
-  CHECK(Count(html, "<polyline") == 4);  // a numeric first key: a line per scheduler
+  CHECK(CountOf(html, "<polyline") == 4);  // a numeric first key: a line per scheduler
   CHECK(html.find("impl=vllm_v1") != std::string::npos);  // a series per scheduler
   CHECK(html.find("impl=impl: sarathi, chunk_size: 256") != std::string::npos);
   CHECK(html.find("<td>{impl: sarathi, chunk_size: 256}</td>") != std::string::npos);

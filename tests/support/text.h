@@ -16,6 +16,13 @@ inline bool Contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// How many times `needle` starts in `text` (overlapping occurrences counted).
+inline size_t CountOf(const std::string& text, const std::string& needle) {
+  size_t n = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
+}
+
 // The lines of `text`, without their '\n'.
 inline std::vector<std::string> Lines(const std::string& text) {
   std::vector<std::string> out;
