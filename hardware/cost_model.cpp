@@ -160,6 +160,15 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
     c.bound = Bound::kNetwork;
     return c;
   }
+  if (w.kind == OpKind::kAllToAll) {
+    const AllToAllLink link{
+        dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff),
+        ideal ? 0.0 : dev.interconnect.latency_s};
+    c.memory_s = AllToAllSeconds(w.act_bytes, opt.dp, static_cast<int>(w.k), link, opt.all2all);
+    c.seconds = c.memory_s * static_cast<double>(w.repeats);
+    c.bound = Bound::kNetwork;
+    return c;
+  }
   const KernelTuning& k = TuningFor(e, w.id, w.kind);
   const bool tensor = w.kind == OpKind::kGemm || w.kind == OpKind::kAttention;
   // Vector work (norms, activations) runs on the fp32 units, matrix work on tensor cores.
@@ -200,6 +209,7 @@ class RooflineCostModel final : public CostModel {
       throw InputError("tp=" + std::to_string(options_.tp) + ": device " + device_.name +
                        " has no interconnect for tensor parallelism (interconnect bandwidth is 0)");
     }
+    ValidateDataParallel();
     if (options_.ideal) options_.runtime = RuntimeOverheads{0, 0, 0, true};
     scratch_.reserve(static_cast<size_t>(OpId::kCount) + 4);
     if (!model_.IsMoe()) BuildLinearPlan();
@@ -219,9 +229,20 @@ class RooflineCostModel final : public CostModel {
   const CostModelOptions& options() const override { return options_; }
 
  private:
+  void ValidateDataParallel() const {
+    if (options_.dp < 1) throw InputError("data_parallel: expected a positive integer");
+    if (options_.expert_parallel && !model_.IsMoe()) {
+      throw InputError("expert_parallel: model " + model_.name + " is dense (no experts)");
+    }
+    if (options_.dp > 1 && model_.IsMoe() && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
+      throw InputError("data_parallel=" + std::to_string(options_.dp) + ": device " + device_.name +
+                       " has no interconnect for the MoE token exchange");
+    }
+  }
+
   StepCost Price(const BatchShape& batch, std::vector<OpCost>* out) const {
     if (batch.new_tokens <= 0) return StepCost{};
-    BuildStepOps(model_, batch, StepOptions{options_.tp, options_.attention}, scratch_);
+    BuildStepOps(model_, batch, options_.Step(), scratch_);
     PartialSum t;
     for (const OpWork& w : scratch_) {
       const OpCost c = PriceOp(w, model_, device_, options_, &smooth_, &batch);
@@ -301,7 +322,7 @@ class RooflineCostModel final : public CostModel {
   }
 
   void BuildLinearPlan() {
-    const StepOptions so{options_.tp, options_.attention};
+    const StepOptions so = options_.Step();
     const Coefs x0 = {1.0, 1024.0, 4096.0, 16.0, 8192.0, 16384.0};
     const auto base = BuildStepOps(model_, ShapeOf(x0), so);
     std::vector<std::vector<OpWork>> moved;

@@ -34,6 +34,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hardware/all_to_all.h"
 #include "hardware/device_spec.h"
 #include "models/arithmetic.h"
 #include "models/model_spec.h"
@@ -75,6 +76,13 @@ struct CostModelOptions {
   AttentionImpl attention = AttentionImpl::kFlash;
   bool ideal = false;  // pure roofline: every efficiency 1, no floors, no overheads
   RuntimeOverheads runtime;
+  // Data parallel MoE (models/arithmetic.h StepOptions): DP ranks, expert parallelism, and how
+  // the ranks exchange tokens around each MoE layer (hardware/all_to_all.h, over the device's
+  // interconnect at its all-reduce bus efficiency).
+  int dp = 1;
+  bool expert_parallel = false;
+  All2AllBackend all2all = All2AllBackend::kAllgatherReduceScatter;
+  StepOptions Step() const { return StepOptions{tp, attention, dp, expert_parallel}; }
 };
 
 // Price of one operator over all its repeats in a step.

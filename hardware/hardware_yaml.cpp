@@ -46,6 +46,40 @@ std::vector<MemoryTier> ReadOffloadTiers(YamlMapReader& hw) {
   return tiers;
 }
 
+// data_parallel, expert_parallel, all2all_backend and the checks between them and the model.
+void ReadDataParallel(YamlMapReader& hw, const ModelSpec& model, HardwareOptions& h) {
+  h.data_parallel = static_cast<int>(hw.Int("data_parallel", 1, 1, 1024));
+  h.expert_parallel = hw.Bool("expert_parallel", false);
+  const std::string backend = hw.OneOf("all2all_backend", "allgather_reducescatter",
+                                       All2AllBackendNames(), "all-to-all backend");
+  All2AllBackendFromName(backend, h.all2all);
+  const int dp = h.data_parallel;
+  if (dp > 1 && h.replicas > 1) {
+    hw.Fail("hardware.data_parallel",
+            "excludes hardware.replicas > 1 (DP ranks are the replicas: set one of them)",
+            std::to_string(dp) + " with replicas " + std::to_string(h.replicas));
+  }
+  if (h.expert_parallel && !model.IsMoe()) {
+    hw.Fail("hardware.expert_parallel",
+            "needs a mixture-of-experts model; " + model.name + " is dense", "true");
+  }
+  if (!model.IsMoe()) return;
+  const int64_t ranks = static_cast<int64_t>(dp) * h.tp;
+  if (h.expert_parallel && model.num_experts % ranks != 0) {
+    hw.Fail("hardware.data_parallel",
+            "data_parallel x tp must divide the " + std::to_string(model.num_experts) +
+                " experts of " + model.name + " (expert parallelism holds whole experts)",
+            std::to_string(dp) + " x tp " + std::to_string(h.tp) + " = " + std::to_string(ranks));
+  }
+  if (!h.expert_parallel && dp > 1 && model.moe_intermediate_size % ranks != 0) {
+    hw.Fail("hardware.data_parallel",
+            "data_parallel x tp must divide moe_intermediate_size " +
+                std::to_string(model.moe_intermediate_size) + " of " + model.name +
+                " (without expert_parallel every device holds a slice of each expert)",
+            std::to_string(dp) + " x tp " + std::to_string(h.tp) + " = " + std::to_string(ranks));
+  }
+}
+
 }  // namespace
 
 const std::vector<KeyDoc>& HardwareKeys() {
@@ -66,6 +100,17 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "of device memory for weights + activations + KV (vLLM's `gpu_memory_utilization`)"},
       {"kv_blocks", "integer", "blocks", "computed",
        "KV blocks per replica; overrides the memory plan"},
+      {"data_parallel", "integer", "ranks", "1",
+       "vLLM's `--data-parallel-size`: ranks of `tp` devices, each its own scheduler and KV cache "
+       "(requests balanced by `routing`, default `vllm_dp`); a MoE model's experts spread over "
+       "all data_parallel x tp devices and the ranks step in lockstep; a dense model's ranks are "
+       "independent replicas (excludes `replicas`)"},
+      {"expert_parallel", "bool", "", "false",
+       "vLLM's `--enable-expert-parallel` (MoE only): each of the data_parallel x tp devices "
+       "holds num_experts / (data_parallel x tp) whole experts instead of a slice of each"},
+      {"all2all_backend", "name", "", "`allgather_reducescatter`",
+       "token exchange around each MoE layer when data_parallel > 1: "
+       "`allgather_reducescatter` (vLLM's default) or `all_to_all` (DeepEP / pplx-style)"},
   };
   return kKeys;
 }
@@ -87,6 +132,7 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
   ValidateTensorParallel(model, h.tp, path + ": hardware.tp");
   h.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
   h.kv_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
+  ReadDataParallel(hw, model, h);
   hw.Finish();
   return h;
 }

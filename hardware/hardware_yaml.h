@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "hardware/all_to_all.h"
 #include "hardware/cost_model.h"
 #include "hardware/device_spec.h"
 #include "models/model_spec.h"
@@ -25,12 +26,17 @@ struct HardwareOptions {
   int replicas = 1;
   double memory_utilization = 0.9;
   int64_t kv_blocks = 0;  // 0: from the memory plan
+  // vLLM's --data-parallel-size and --enable-expert-parallel (models/arithmetic.h StepOptions).
+  int data_parallel = 1;
+  bool expert_parallel = false;
+  All2AllBackend all2all = All2AllBackend::kAllgatherReduceScatter;
 };
 
 // The keys of `hardware`.
 const std::vector<KeyDoc>& HardwareKeys();
 
-// Reads `hardware` (device required) for `model` (tp must divide its heads) and rejects keys it
+// Reads `hardware` (device required) for `model` (tp must divide its heads; expert_parallel needs a
+// MoE model whose experts dp x tp divides; data_parallel excludes replicas) and rejects keys it
 // did not read. Throws InputError.
 HardwareOptions ReadHardware(YamlMapReader& reader, const ModelSpec& model);
 

@@ -13,13 +13,21 @@ double KvBytesPerTokenPerDevice(const ModelSpec& m, int tp) {
   return 2.0 * static_cast<double>(m.num_layers * kv_heads * m.head_dim) * m.KvBytesPerElement();
 }
 
+double WeightBytesPerDevice(const ModelSpec& m, int tp, int dp) {
+  const int t = std::max(1, tp), d = std::max(1, dp);
+  if (d == 1) return WeightBytes(m) / t;
+  const double experts = RoutedExpertWeightBytes(m);
+  return (WeightBytes(m) - experts) / t + experts / (static_cast<double>(t) * d);
+}
+
 MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
                       const MemoryPlanOptions& o) {
   MemoryPlan p;
   const int tp = std::max(1, o.tp);
   p.device_bytes = device.memory.capacity_bytes;
   p.usable_bytes = p.device_bytes * o.memory_utilization;
-  p.weight_bytes = WeightBytes(model) / tp;
+  p.weight_bytes = WeightBytesPerDevice(model, tp, o.dp);
+  p.expert_weight_bytes = RoutedExpertWeightBytes(model) / (tp * std::max(1, o.dp));
   p.activation_bytes =
       ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
   p.reserve_bytes = o.framework_reserve_bytes;

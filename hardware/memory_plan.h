@@ -18,6 +18,9 @@ namespace servesim {
 
 struct MemoryPlanOptions {
   int tp = 1;
+  // Data parallel MoE: the routed experts spread over dp x tp devices (whole experts with expert
+  // parallelism, slices without: the same bytes per device); the rest is per DP rank over tp.
+  int dp = 1;
   double memory_utilization = 0.9;     // fraction of device memory the engine may use
   int64_t profile_tokens = 8192;       // tokens of the activation-profiling forward pass
   int64_t profile_logit_tokens = 256;  // sequences whose logits that pass computes
@@ -37,6 +40,7 @@ struct MemoryPlan {
   double device_bytes = 0;           // capacity of one device
   double usable_bytes = 0;           // device_bytes * utilization
   double weight_bytes = 0;           // on one device (all of the model's share)
+  double expert_weight_bytes = 0;    // of those, the routed experts' (MoE)
   double resident_weight_bytes = 0;  // of those, kept in device memory (== weight_bytes unless
                                      // offloaded)
   double offload_buffer_bytes = 0;   // device memory for streamed weights in flight
@@ -53,6 +57,9 @@ struct MemoryPlan {
 // Precondition: model validated, ValidateTensorParallel(model, tp) passed.
 MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
                       const MemoryPlanOptions& options);
+
+// Weight bytes on one device: everything / tp, except a MoE model's routed experts / (dp x tp).
+double WeightBytesPerDevice(const ModelSpec& model, int tp, int dp);
 
 // KV bytes of one token on one of `tp` devices.
 double KvBytesPerTokenPerDevice(const ModelSpec& model, int tp);

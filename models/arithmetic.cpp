@@ -136,9 +136,9 @@ BatchShape BatchShape::Uniform(int64_t batch, int64_t new_tokens, int64_t contex
 
 std::string_view OpName(OpId id) {
   static constexpr std::string_view kNames[] = {
-      "embed",        "norm",       "qkv_proj",  "rope",         "attention",    "attn_score",
-      "attn_softmax", "attn_value", "o_proj",    "residual_add", "moe_router",   "gate_up_proj",
-      "up_proj",      "act",        "down_proj", "lm_head",      "tp_all_reduce"};
+      "embed",        "norm",       "qkv_proj",  "rope",         "attention",     "attn_score",
+      "attn_softmax", "attn_value", "o_proj",    "residual_add", "moe_router",    "gate_up_proj",
+      "up_proj",      "act",        "down_proj", "lm_head",      "tp_all_reduce", "moe_all_to_all"};
   static_assert(std::size(kNames) == static_cast<size_t>(OpId::kCount));
   return kNames[static_cast<size_t>(id)];
 }
@@ -155,6 +155,8 @@ std::string_view OpKindName(OpKind kind) {
       return "embedding";
     case OpKind::kAllReduce:
       return "all_reduce";
+    case OpKind::kAllToAll:
+      return "all_to_all";
   }
   return "?";
 }
@@ -190,7 +192,79 @@ OpWork Elementwise(OpId id, int64_t repeats, double flops, double act_bytes,
   return op;
 }
 
+// One FFN (dense, shared expert, or routed experts seen together) on `tokens` tokens with
+// intermediate size `inter_p` on this device; weights read `weight_scale` times (MoE: the
+// experts touched).
+std::array<OpWork, 3> FfnOps(const ModelSpec& s, int64_t tokens, int64_t inter_p,
+                             double weight_scale) {
+  const int64_t h = s.hidden_size, mats = FfnMatrices(s);
+  const double wb = s.WeightBytesPerParam(), ab = s.ActivationBytes();
+  OpWork up = LinearOp(s.gated_ffn ? OpId::kGateUpProj : OpId::kUpProj, tokens, h,
+                       (mats - 1) * inter_p, wb, ab, s.mlp_bias);
+  OpWork act = Elementwise(OpId::kAct, s.num_layers, 5.0 * static_cast<double>(tokens * inter_p),
+                           static_cast<double>(mats * tokens * inter_p) * ab);
+  OpWork down = LinearOp(OpId::kDownProj, tokens, inter_p, h, wb, ab, s.mlp_bias);
+  up.weight_bytes *= weight_scale;
+  down.weight_bytes *= weight_scale;
+  up.repeats = down.repeats = s.num_layers;
+  return {up, act, down};
+}
+
+int64_t GroupTokens(const BatchShape& b, const StepOptions& o) {
+  if (o.dp <= 1) return b.new_tokens;
+  return b.group_tokens > 0 ? b.group_tokens : b.new_tokens * o.dp;
+}
+
+// Expected distinct experts among `experts` that `tokens` tokens touch, each routed to k of all
+// E experts uniformly: experts * (1 - (1 - k/E)^tokens).
+double TouchedExperts(const ModelSpec& s, double experts, double tokens) {
+  const double e = static_cast<double>(s.num_experts);
+  return experts * (1.0 - std::pow(1.0 - static_cast<double>(s.experts_per_token) / e, tokens));
+}
+
+// The routed experts of one MoE layer on this device (StepOptions says how they are sharded).
+std::array<OpWork, 3> RoutedExpertOps(const ModelSpec& s, const BatchShape& b,
+                                      const StepOptions& o) {
+  const int64_t k = s.experts_per_token;
+  if (o.dp <= 1 && !o.expert_parallel) {  // tensor parallel: every expert sliced over tp
+    const int64_t n = b.new_tokens;
+    const double e = static_cast<double>(s.num_experts);
+    return ExpertFfnOps(s, static_cast<double>(n * k), TouchedExperts(s, e, static_cast<double>(n)),
+                        std::max(1, o.tp));
+  }
+  const double ranks = static_cast<double>(MoeRanks(o));
+  const double group = static_cast<double>(GroupTokens(b, o));
+  const double pairs = group * static_cast<double>(k);
+  if (o.expert_parallel) {  // E / ranks whole experts here, the pairs routed to them
+    const double local = static_cast<double>(s.num_experts) / ranks;
+    return ExpertFfnOps(s, pairs / ranks, TouchedExperts(s, local, group), 1);
+  }
+  return ExpertFfnOps(s, pairs, TouchedExperts(s, static_cast<double>(s.num_experts), group),
+                      MoeRanks(o));
+}
+
 }  // namespace
+
+std::array<OpWork, 3> ExpertFfnOps(const ModelSpec& s, double pairs, double touched,
+                                   int64_t slices) {
+  const int64_t tokens = std::max<int64_t>(1, std::llround(pairs));
+  auto ffn = FfnOps(s, tokens, s.moe_intermediate_size / std::max<int64_t>(1, slices), touched);
+  // Per-expert GEMM: M is the tokens one expert sees.
+  for (auto* op : {&ffn[0], &ffn[2]}) {
+    op->m = std::max<int64_t>(
+        1, static_cast<int64_t>(std::llround(static_cast<double>(op->m) / touched)));
+  }
+  return ffn;
+}
+
+double RoutedExpertWeightBytes(const ModelSpec& s) {
+  if (!s.IsMoe()) return 0.0;
+  const int64_t linear = FfnLinearParams(s, s.moe_intermediate_size);
+  const int64_t bias = FfnBiasParams(s, s.moe_intermediate_size);
+  return static_cast<double>(s.num_layers * s.num_experts) *
+         (static_cast<double>(linear) * s.WeightBytesPerParam() +
+          static_cast<double>(bias) * OtherWeightBytes(s));
+}
 
 void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
                   std::vector<OpWork>& ops) {
@@ -293,40 +367,16 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   ops.push_back(Elementwise(OpId::kResidualAdd, 2 * L, nd * hd, 3.0 * nd * hd * ab));
 
   // FFN.
-  const int64_t mats = FfnMatrices(s);
-  auto add_ffn = [&](int64_t tokens, int64_t inter, double weight_scale) {
-    // One FFN (dense, shared expert, or routed experts seen together) on `tokens` tokens.
-    const int64_t inter_p = inter / p;
-    OpWork up = LinearOp(s.gated_ffn ? OpId::kGateUpProj : OpId::kUpProj, tokens, h,
-                         (mats - 1) * inter_p, wb, ab, s.mlp_bias);
-    OpWork act = Elementwise(OpId::kAct, L, 5.0 * static_cast<double>(tokens * inter_p),
-                             static_cast<double>(mats * tokens * inter_p) * ab);
-    OpWork down = LinearOp(OpId::kDownProj, tokens, inter_p, h, wb, ab, s.mlp_bias);
-    up.weight_bytes *= weight_scale;
-    down.weight_bytes *= weight_scale;
-    up.repeats = down.repeats = L;
-    return std::array<OpWork, 3>{up, act, down};
-  };
   std::array<OpWork, 3> ffn;
   if (!s.IsMoe()) {
-    ffn = add_ffn(n, s.intermediate_size, 1.0);
+    ffn = FfnOps(s, n, s.intermediate_size / p, 1.0);
   } else {
     OpWork router = LinearOp(OpId::kMoeRouter, n, h, s.num_experts, wb, ab, false);
     router.repeats = L;
     ops.push_back(router);
-    // Routed tokens: n*k token-expert pairs; distinct experts whose weights are read: the
-    // expectation under uniform routing, E * (1 - (1 - k/E)^n).
-    const double e = static_cast<double>(s.num_experts);
-    const double touched =
-        e * (1.0 - std::pow(1.0 - static_cast<double>(s.experts_per_token) / e, nd));
-    ffn = add_ffn(n * s.experts_per_token, s.moe_intermediate_size, touched);
-    // Per-expert GEMM: M is the tokens one expert sees.
-    for (auto* op : {&ffn[0], &ffn[2]}) {
-      op->m = std::max<int64_t>(
-          1, static_cast<int64_t>(std::llround(static_cast<double>(op->m) / touched)));
-    }
-    if (s.shared_expert_intermediate_size > 0) {
-      const auto shared = add_ffn(n, s.shared_expert_intermediate_size, 1.0);
+    ffn = RoutedExpertOps(s, b, o);
+    if (s.shared_expert_intermediate_size > 0) {  // every rank, its own tokens, tp-sharded
+      const auto shared = FfnOps(s, n, s.shared_expert_intermediate_size / p, 1.0);
       for (int j = 0; j < 3; ++j) {
         ffn[j].flops += shared[j].flops;
         ffn[j].weight_bytes += shared[j].weight_bytes;
@@ -351,6 +401,19 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
     ar.act_bytes = nd * hd * ab;  // message size
     ar.m = n;
     ops.push_back(ar);
+  }
+  if (s.IsMoe() && o.dp > 1) {
+    // Dispatch and combine around each MoE layer: the hidden states of the whole DP group.
+    const double group = static_cast<double>(GroupTokens(b, o));
+    OpWork a2a;
+    a2a.id = OpId::kMoeAllToAll;
+    a2a.kind = OpKind::kAllToAll;
+    a2a.repeats = L;
+    a2a.act_bytes = group * hd * ab;  // message: every DP rank's tokens
+    a2a.m = static_cast<int64_t>(group);
+    a2a.n = n;
+    a2a.k = s.experts_per_token;
+    ops.push_back(a2a);
   }
 }
 

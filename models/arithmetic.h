@@ -74,6 +74,9 @@ struct BatchShape {
   double full_pairs = 0;       // sum of s_i*(c_i+s_i): the whole rectangle (naive kernels)
   int64_t prefill_tokens = 0;  // of new_tokens, those in sequences with s_i > 1
   int64_t decode_seqs = 0;     // sequences with s_i == 1
+  // Data parallel MoE (StepOptions::dp > 1): the new tokens of every DP rank in this lockstep
+  // step, which the expert layers see after dispatch. 0: dp x new_tokens (balanced ranks).
+  int64_t group_tokens = 0;
 
   // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
   // `needs_logits` for a decode or a chunk that completes the prompt.
@@ -121,12 +124,13 @@ enum class OpId {
   kDownProj,
   kLmHead,
   kTpAllReduce,
+  kMoeAllToAll,  // data parallel MoE: tokens dispatched to their experts' ranks and combined back
   kCount
 };
 std::string_view OpName(OpId id);
 
 // How an operator executes, which decides how the cost model prices it.
-enum class OpKind { kGemm, kAttention, kElementwise, kEmbedding, kAllReduce };
+enum class OpKind { kGemm, kAttention, kElementwise, kEmbedding, kAllReduce, kAllToAll };
 std::string_view OpKindName(OpKind kind);
 
 // One operator as it runs on one device (after tensor-parallel sharding). Work figures are for one
@@ -151,10 +155,33 @@ struct OpWork {
 OpWork LinearOp(OpId id, int64_t tokens, int64_t d_in, int64_t d_out, double weight_bytes_per_elem,
                 double act_bytes_per_elem, bool bias);
 
+// Data parallel MoE, as vLLM shards it: the expert layers span all dp x tp devices (the `ranks`
+// below). With expert parallelism each rank holds E / ranks whole experts and computes the
+// token-expert pairs routed to them; without it every rank holds a 1 / ranks slice of every
+// expert's intermediate dimension (vLLM's flattened tensor parallelism). Either way the ranks
+// exchange hidden states around every MoE layer (dispatch, combine: kMoeAllToAll) once dp > 1.
+// Attention, norms, embedding and head stay data parallel (each DP rank its own tokens) and
+// tensor parallel over tp.
 struct StepOptions {
   int tp = 1;
   AttentionImpl attention = AttentionImpl::kFlash;
+  int dp = 1;
+  bool expert_parallel = false;
 };
+
+// Devices the expert layers are spread over: dp x tp.
+inline int MoeRanks(const StepOptions& o) { return o.dp * o.tp; }
+
+// Bytes of the routed experts' weights (all layers, biases included; no router, no shared
+// expert): the part of WeightBytes that data / expert parallelism spreads over dp x tp devices.
+double RoutedExpertWeightBytes(const ModelSpec& spec);
+
+// The expert FFN of one MoE layer on one device, as three operators (gate/up or up, act, down)
+// with repeats = num_layers: `pairs` token-expert pairs computed on this device, `touched` the
+// distinct experts whose weights it reads, each sliced to intermediate / `slices`. Exposed for
+// pricing kernel measurements given in these terms (tokens, activated experts).
+std::array<OpWork, 3> ExpertFfnOps(const ModelSpec& spec, double pairs, double touched,
+                                   int64_t slices);
 
 // Every operator of one forward step on one of `tp` devices, in execution order. Operators with no
 // work in this step (e.g. lm_head with no logit tokens, all-reduce at tp=1) are left out.

@@ -179,6 +179,20 @@ std::vector<ModelPreset> BuildPresets() {
                  32'762'123'264});  // safetensors metadata of the repository
   }
 
+  // Qwen3 30B-A3B: Qwen3 attention (head_dim 128, q/k norms) over 48 MoE layers of 128 experts,
+  // 8 routed per token (moe_intermediate_size 768; "mlp_only_layers": [], "decoder_sparse_step":
+  // 1, so no dense FFN runs; intermediate_size 6144 is unused), no shared expert, untied head.
+  // No exact published count found in the stored references ("30.5B" on the model card).
+  {
+    ModelSpec s = Llama("qwen3-30b-a3b", 48, 2048, 32, 4, 6144, 151936, 40960, false, bf16);
+    s.head_dim = 128;
+    s.qk_norm = true;
+    s.num_experts = 128;
+    s.experts_per_token = 8;
+    s.moe_intermediate_size = 768;
+    p.push_back({s, {"Qwen/Qwen3-30B-A3B", "qwen-3-30b-a3b"}, "Qwen/Qwen3-30B-A3B", 0});
+  }
+
   // OPT: config.json says "torch_dtype": "float16". No exact published count was found in the
   // stored references for any OPT size (the paper and model cards say "6.7B", "13B", ...).
   // OPT-6.7B's 6,658,473,984 is the figure this project's task list gives for it; it equals the

@@ -94,6 +94,11 @@ const std::vector<RoutingDescriptor>& RoutingDescriptors() {
        MakeRouter},
       {"least_kv", "lowest KV-cache usage, then fewest outstanding requests", {}, MakeRouter},
       {"random", "uniform, from the scenario's random stream \"routing\"", {}, MakeRouter},
+      {"vllm_dp",
+       "vLLM's data-parallel balancer: least 4 x waiting + running requests (the default with "
+       "hardware.data_parallel > 1)",
+       {},
+       MakeRouter},
   };
   return kTable;
 }

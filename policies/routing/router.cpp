@@ -1,5 +1,6 @@
 #include "policies/routing/router.h"
 
+#include <limits>
 #include <stdexcept>
 
 #include "workloads/random.h"
@@ -61,6 +62,20 @@ struct LessKv {
   }
 };
 
+// vLLM's DP balancer: min 4 x waiting + running, the first (lowest index) on ties.
+class VllmDpRouter final : public Router {
+ public:
+  int32_t Route(std::span<const ReplicaLoad> loads) override {
+    int32_t best = 0;
+    int64_t best_score = std::numeric_limits<int64_t>::max();
+    for (size_t i = 0; i < loads.size(); ++i) {
+      const int64_t score = 4 * loads[i].waiting + loads[i].running;
+      if (score < best_score) best = static_cast<int32_t>(i), best_score = score;
+    }
+    return best;
+  }
+};
+
 class RandomRouter final : public Router {
  public:
   explicit RandomRouter(uint64_t seed) : rng_(MakeStream(seed, "routing")) {}
@@ -80,6 +95,7 @@ std::unique_ptr<Router> MakeRouter(const RoutingOptions& o) {
   if (o.impl == "least_tokens") return std::make_unique<LeastLoadedRouter<FewerTokens>>(false);
   if (o.impl == "least_kv") return std::make_unique<LeastLoadedRouter<LessKv>>(true);
   if (o.impl == "random") return std::make_unique<RandomRouter>(o.seed);
+  if (o.impl == "vllm_dp") return std::make_unique<VllmDpRouter>();
   throw std::logic_error("no router named '" + o.impl + "'");
 }
 

@@ -6,7 +6,9 @@
 // outstanding tokens (prompt + output of those requests, the work a replica has been handed) and
 // its KV-cache usage. Policies: round_robin (the default, as in most gateways; vLLM's own
 // data-parallel balancer weighs waiting and running requests, close to least_requests),
-// least_requests (join the shortest queue: fewest outstanding requests), least_tokens (fewest
+// least_requests (join the shortest queue: fewest outstanding requests), vllm_dp (vLLM's
+// data-parallel balancer, DPLBAsyncMPClient: the lowest 4 x waiting + running, ties to the lowest
+// index, as its one front end scans from rank 0), least_tokens (fewest
 // outstanding tokens, which tells a replica holding a few long requests from one holding many
 // short ones), least_kv (lowest KV usage, then fewest outstanding requests), random (uniform,
 // from the scenario's named stream "routing"). The least_* policies break ties by scanning from
@@ -16,7 +18,8 @@
 // view (a real balancer does not know the output length) of the work handed out, not of the
 // work left.
 //
-// Ignores: stale load reports and the balancer's own latency, prefix- or session-affinity
+// Ignores: stale load reports (vLLM's balancer sees counts its coordinator publishes every
+// 100 ms, plus its own routing since) and the balancer's own latency, prefix- or session-affinity
 // routing, heterogeneous replicas, and moving a request once routed (it stays on its replica
 // through preemption).
 #ifndef SERVESIM_POLICIES_ROUTING_ROUTER_H_
@@ -34,7 +37,12 @@ struct ReplicaLoad {
   int64_t outstanding_requests = 0;
   int64_t outstanding_tokens = 0;  // prompt + output tokens of the outstanding requests
   double kv_usage = 0;             // fraction of KV blocks in use (filled only for least_kv)
+  int64_t waiting = 0;             // of the outstanding requests: waiting or preempted
+  int64_t running = 0;             // in the scheduler's running set
 };
+
+// The router that data-parallel ranks get unless the scenario names one.
+inline constexpr const char* kDataParallelRouter = "vllm_dp";
 
 struct RoutingOptions {
   std::string impl = "round_robin";

@@ -8,13 +8,16 @@ const std::vector<KeyDoc>& RoutingSlotKeys() {
   static const std::vector<KeyDoc> kKeys = {
       {"impl", "name", "", "`round_robin`",
        "which replica an arrival joins (with `hardware.replicas` > 1); ties go to the replica "
-       "after the last one chosen (`policies/routing/router.h`)"},
+       "after the last one chosen (`policies/routing/router.h`); `vllm_dp` by default with "
+       "`hardware.data_parallel` > 1"},
   };
   return kKeys;
 }
 
-const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& route, RoutingOptions& options) {
-  options.impl = route.OneOf("impl", "round_robin", ImplNames("routing"), "implementation");
+const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& route, RoutingOptions& options,
+                                         bool data_parallel) {
+  options.impl = route.OneOf("impl", data_parallel ? kDataParallelRouter : "round_robin",
+                             ImplNames("routing"), "implementation");
   route.Finish({}, OtherImplKeys("routing", options.impl));
   return FindRouter(options.impl);
 }

@@ -22,8 +22,10 @@ struct RoutingDescriptor {
 // Keys every router takes.
 const std::vector<KeyDoc>& RoutingSlotKeys();
 
-// Reads the `routing` slot (impl, default round_robin) and rejects other keys. Throws InputError.
-const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& reader, RoutingOptions& options);
+// Reads the `routing` slot (impl, default round_robin, or kDataParallelRouter for
+// `data_parallel` ranks) and rejects other keys. Throws InputError.
+const RoutingDescriptor& ReadRoutingSlot(YamlMapReader& reader, RoutingOptions& options,
+                                         bool data_parallel = false);
 
 }  // namespace servesim
 

@@ -295,9 +295,11 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
   const int draft_tp = e.speculative.draft_cost.tp;
   e.speculative.draft_cost = e.cost;
   e.speculative.draft_cost.tp = draft_tp;
+  e.speculative.draft_cost.dp = 1;  // a draft model is its rank's own, not data parallel
+  e.speculative.draft_cost.expert_parallel = false;
 
   YamlMapReader route(top.Get("routing"), sc.path, "routing");
-  ReadRoutingSlot(route, e.routing);
+  ReadRoutingSlot(route, e.routing, e.cost.dp > 1);
 
   YamlMapReader simr(top.Get("simulation"), sc.path, "simulation");
   const double max_time_s = simr.Double("max_time_s", 0, 0, 1e9);
@@ -449,7 +451,13 @@ void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scena
   e.device = reads.hardware.device;
   e.cost.tp = reads.hardware.tp;
   e.replicas = reads.hardware.replicas;
+  e.cost.dp = reads.hardware.data_parallel;
+  e.cost.expert_parallel = reads.hardware.expert_parallel;
+  e.cost.all2all = reads.hardware.all2all;
+  if (e.cost.dp > 1) e.replicas = e.cost.dp;  // DP ranks are the replicas
+  e.lockstep = e.cost.dp > 1 && e.model.IsMoe();
   reads.memory.tp = e.cost.tp;
+  reads.memory.dp = e.model.IsMoe() ? e.cost.dp : 1;
   reads.memory.memory_utilization = reads.hardware.memory_utilization;
 
   ReadBatching(top, sc, reads);

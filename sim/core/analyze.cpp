@@ -54,6 +54,7 @@ Analysis Analyze(const AnalyzeRequest& r) {
   a.kv_bytes_per_token = KvBytesPerToken(r.model);
   MemoryPlanOptions mo = r.memory;
   mo.tp = r.cost.tp;
+  mo.dp = r.model.IsMoe() ? r.cost.dp : 1;
   a.memory = r.use_offload_plan ? r.offload.memory : PlanMemory(r.model, r.device, mo);
   const int64_t seq_tokens = r.context + r.tokens;
   const int64_t blocks = BlocksFor(seq_tokens, mo.block_size_tokens) * r.batch;

@@ -25,6 +25,13 @@ struct Replica {
   const CostModel* cost = nullptr;     // what prices the target's steps
   std::unique_ptr<Speculator> spec;    // null without speculative decoding
   StepPlan plan;
+  BatchShape shape;                // the planned step's
+  bool verifies = false;           // the planned step verifies speculative drafts
+  double swap_s = 0, draft_s = 0;  // its swap transfers and draft passes
+  // Lockstep group steps: whether this rank planned work, its price and its own duration.
+  bool planned = false;
+  StepCost group_cost;
+  int64_t own_ticks = 0;
   bool busy = false;
   bool start_pending = false;
   int64_t step_start_ns = 0;
@@ -75,6 +82,9 @@ struct Engine::Impl {
   // sorted by its residue modulo the block size (counting sort: counts, fill cursors, order).
   std::vector<int64_t> jump_first, jump_count, jump_fill;
   std::vector<int32_t> jump_order;
+  // Lockstep (cfg.lockstep): the group's step events target kGroupTarget.
+  static constexpr int32_t kGroupTarget = -1;
+  bool group_busy = false, group_start_pending = false;
 
   Impl(EngineConfig config, std::vector<std::unique_ptr<Workload>> workloads)
       : cfg(std::move(config)) {
@@ -87,8 +97,8 @@ struct Engine::Impl {
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
     const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
-    jump_decodes =
-        cfg.jump_decode_stretches && caps.decode_stretch_jump && !cfg.speculative.enabled();
+    jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
+                   !cfg.speculative.enabled() && !cfg.lockstep;
     reserves_max = caps.reserves_max_length;
     spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
@@ -220,7 +230,10 @@ struct Engine::Impl {
     if (replicas.size() == 1) return 0;
     // Request counts come from the queues; tokens are kept as requests enter and finish.
     for (size_t i = 0; i < replicas.size(); ++i) {
-      loads[i].outstanding_requests = InFlight(replicas[i].queues);
+      const ReplicaQueues& q = replicas[i].queues;
+      loads[i].outstanding_requests = InFlight(q);
+      loads[i].waiting = static_cast<int64_t>(q.waiting.size() + q.swapped.size());
+      loads[i].running = static_cast<int64_t>(q.running.size());
       if (router->needs_kv_usage()) loads[i].kv_usage = replicas[i].kv->Usage();
     }
     const int32_t r = router->Route(loads);
@@ -230,6 +243,7 @@ struct Engine::Impl {
   }
 
   void WakeReplica(int32_t index, int64_t now) {
+    if (cfg.lockstep) return WakeGroup(now);
     Replica& rep = replicas[static_cast<size_t>(index)];
     if (rep.busy || rep.start_pending) return;
     rep.start_pending = true;
@@ -240,6 +254,19 @@ struct Engine::Impl {
     Replica& rep = replicas[static_cast<size_t>(index)];
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
+    if (!PlanStep(rep, now)) {
+      // Idle until an arrival wakes it, or until the time the scheduler asked for.
+      if (rep.plan.wake_at_ns > now) events.Push(rep.plan.wake_at_ns, Phase::kStepStart, index);
+      return;
+    }
+    const StepCost cost = rep.cost->PriceStep(rep.shape);
+    const int64_t done_ns = CommitStep(index, now, cost, -1);
+    events.Push(done_ns, Phase::kStepDone, index);
+  }
+
+  // Schedules the replica's next batch into rep.plan and its shape into rep.shape; false (and
+  // drafts cleared) when there is nothing to run.
+  bool PlanStep(Replica& rep, int64_t now) {
     rep.plan.Clear();
     if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
@@ -247,13 +274,12 @@ struct Engine::Impl {
     s.preemptions += plan.preempted;
     if (plan.seqs.empty()) {
       if (rep.spec) rep.spec->ClearDrafts();
-      // Idle until an arrival wakes it, or until the time the scheduler asked for.
-      if (plan.wake_at_ns > now) events.Push(plan.wake_at_ns, Phase::kStepStart, index);
-      return;
+      return false;
     }
-    BatchShape shape;
+    BatchShape& shape = rep.shape;
+    shape = BatchShape{};
     if (rep.spec) rep.spec->BeginStep();
-    bool verifies = false;
+    rep.verifies = false;
     for (const ScheduledSeq& p : plan.seqs) {
       Sequence& seq = *p.seq;
       if (seq.first_scheduled_ns < 0) seq.first_scheduled_ns = now;
@@ -263,7 +289,7 @@ struct Engine::Impl {
         // The target verifies the last token and its drafts in one chunk (logits at each).
         shape.AddVerify(p.new_tokens, seq.computed);
         rep.spec->AddRequest(static_cast<int>(drafts), seq.computed, seq.spec_all_accepted);
-        verifies = true;
+        rep.verifies = true;
       } else if (tokens > 0) {
         shape.Add(tokens, seq.computed,
                   p.new_tokens == 0 || seq.computed + p.new_tokens >= seq.Tokens());
@@ -272,28 +298,106 @@ struct Engine::Impl {
     for (int64_t i = 0; i < plan.pad_decode_seqs; ++i) {
       shape.Add(1, plan.pad_context_tokens / plan.pad_decode_seqs, true);
     }
-    const StepCost cost = rep.cost->PriceStep(shape);
-    const int64_t swap_blocks = plan.swap_out_blocks + plan.swap_in_blocks;
-    const double swap_s =
+    return true;
+  }
+
+  // The planned step's own duration: its price plus swap transfers and draft passes (kept in
+  // rep.swap_s and rep.draft_s; the speculator counts its draft time here, once per step).
+  int64_t OwnTicks(Replica& rep, const StepCost& cost) {
+    const int64_t swap_blocks = rep.plan.swap_out_blocks + rep.plan.swap_in_blocks;
+    rep.swap_s =
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
-    s.swap_s += swap_s;
     // Draft passes run before the verify pass, on the same device or another (not overlapped).
-    const double draft_s = verifies ? rep.spec->DraftSeconds(cost) : 0;
-    const int64_t duration = SecondsToTicks(cost.seconds + swap_s + draft_s);
+    rep.draft_s = rep.verifies ? rep.spec->DraftSeconds(cost) : 0;
+    return SecondsToTicks(cost.seconds + rep.swap_s + rep.draft_s);
+  }
+
+  // Records the planned step starting at `now` and marks the replica busy; returns when it (or
+  // the decode stretch it starts) completes. `group_ticks` >= 0: a lockstep group step of that
+  // length (no stretch).
+  int64_t CommitStep(int32_t index, int64_t now, const StepCost& cost, int64_t group_ticks) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    const StepPlan& plan = rep.plan;
+    const BatchShape& shape = rep.shape;
+    const int64_t duration = group_ticks >= 0 ? group_ticks : OwnTicks(rep, cost);
+    s.swap_s += rep.swap_s;
+    const int64_t swap_blocks = plan.swap_out_blocks + plan.swap_in_blocks;
     const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
     SERVESIM_LOG_DEBUG(
         EngineLog(),
         "replica {} step at {:.6f} s: batch {}, prefill tokens {}, decode seqs {}, preempted {}",
         index, TicksToSeconds(now), batch, shape.prefill_tokens, shape.decode_seqs, plan.preempted);
     RecordStep(index, rep, now, duration, batch, shape, cost, rep.kv->Usage(),
-               rep.kv->WastedFraction(), plan.preempted, swap_blocks, draft_s);
+               rep.kv->WastedFraction(), plan.preempted, swap_blocks, rep.draft_s);
     rep.busy = true;
     rep.step_start_ns = now;
-    int64_t done_ns = now + duration;
-    if (jump_decodes && swap_blocks == 0 && !verifies) {
-      done_ns = JumpDecodeStretch(index, now, duration, shape);
+    if (group_ticks >= 0) return now + duration;
+    if (jump_decodes && swap_blocks == 0 && !rep.verifies) {
+      return JumpDecodeStretch(index, now, duration, shape);
     }
-    events.Push(done_ns, Phase::kStepDone, index);
+    return now + duration;
+  }
+
+  // Lockstep (data parallel MoE): one group step event for all ranks.
+  void WakeGroup(int64_t now) {
+    if (group_busy || group_start_pending) return;
+    group_start_pending = true;
+    events.Push(now, Phase::kStepStart, kGroupTarget);
+  }
+
+  // Every rank plans; ranks without work run vLLM's dummy batch (one token, no context); each is
+  // priced seeing the group's tokens; the group lasts as long as its slowest rank.
+  void StartGroupStep(int64_t now) {
+    group_start_pending = false;
+    if (group_busy) return;
+    int64_t group_tokens = 0, wake_ns = 0;
+    int32_t planned = 0;
+    for (Replica& rep : replicas) {
+      rep.planned = PlanStep(rep, now);
+      if (rep.planned) {
+        ++planned;
+        group_tokens += rep.shape.new_tokens;
+      } else if (rep.plan.wake_at_ns > now && (wake_ns == 0 || rep.plan.wake_at_ns < wake_ns)) {
+        wake_ns = rep.plan.wake_at_ns;
+      }
+    }
+    if (planned == 0) {
+      if (wake_ns > now) events.Push(wake_ns, Phase::kStepStart, kGroupTarget);
+      return;
+    }
+    const int64_t idle = static_cast<int64_t>(replicas.size()) - planned;
+    group_tokens += idle;  // a dummy batch's one token each
+    int64_t group_ticks = 0;
+    for (Replica& rep : replicas) {
+      if (rep.planned) {
+        rep.shape.group_tokens = group_tokens;
+        rep.group_cost = rep.cost->PriceStep(rep.shape);
+        rep.own_ticks = OwnTicks(rep, rep.group_cost);
+      } else {
+        BatchShape dummy;
+        dummy.Add(1, 0, true);
+        dummy.group_tokens = group_tokens;
+        rep.own_ticks = SecondsToTicks(rep.cost->PriceStep(dummy).seconds);
+      }
+      group_ticks = std::max(group_ticks, rep.own_ticks);
+    }
+    ++s.dp_group_steps;
+    s.dp_dummy_steps += idle;
+    for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) {
+      Replica& rep = replicas[static_cast<size_t>(i)];
+      if (!rep.planned) continue;
+      s.dp_sync_wait_s += TicksToSeconds(group_ticks - rep.own_ticks);
+      CommitStep(i, now, rep.group_cost, group_ticks);
+    }
+    group_busy = true;
+    events.Push(now + group_ticks, Phase::kStepDone, kGroupTarget);
+  }
+
+  void FinishGroupStep(int64_t now) {
+    group_busy = false;
+    for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) {
+      if (replicas[static_cast<size_t>(i)].busy) FinishStep(i, now);
+    }
   }
 
   // The metrics and outputs of a step that starts at `now`.
@@ -637,7 +741,11 @@ struct Engine::Impl {
       ++s.events;
       switch (e.phase) {
         case Phase::kStepDone:
-          FinishStep(e.target, now);
+          if (e.target == kGroupTarget) {
+            FinishGroupStep(now);
+          } else {
+            FinishStep(e.target, now);
+          }
           for (Sequence* seq : pending_free) free_list.push_back(seq);
           pending_free.clear();
           break;
@@ -645,7 +753,11 @@ struct Engine::Impl {
           Arrive(e.target, now);
           break;
         case Phase::kStepStart:
-          StartStep(e.target, now);
+          if (e.target == kGroupTarget) {
+            StartGroupStep(now);
+          } else {
+            StartStep(e.target, now);
+          }
           break;
       }
       CheckInvariants();

@@ -9,9 +9,13 @@
 // or whose full length can never fit in the replica's KV cache, or that arrive to a full queue, are
 // rejected and counted. Swap preemption adds the transfer of the swapped blocks over the host
 // link (device.offload_tiers[0]) to the step that swaps. With an offload plan, steps are priced
-// by the weight/KV streaming pipeline of policies/offload/ (draft models stay resident). Ignores:
-// network and tokenization
-// latency, detokenization, routing cost.
+// by the weight/KV streaming pipeline of policies/offload/ (draft models stay resident). Data
+// parallel MoE (`lockstep`): the replicas are DP ranks whose MoE layers exchange tokens, so they
+// step together as vLLM's do: a group step starts when any rank has work, every rank with work
+// plans its batch, a rank without runs a dummy batch of one token, every rank is priced seeing
+// the group's tokens, and the group step lasts as long as its slowest rank (decode stretches are
+// not jumped). Ignores: network and tokenization latency, detokenization, routing cost, the
+// padding of every rank's batch to the largest (CUDA-graph sizes across DP ranks).
 #ifndef SERVESIM_SIM_CORE_ENGINE_H_
 #define SERVESIM_SIM_CORE_ENGINE_H_
 
@@ -52,6 +56,8 @@ struct EngineConfig {
   // Advance decode-only stretches in one jump (vllm_v1 without speculation); outputs are
   // identical either way, false only to check that.
   bool jump_decode_stretches = true;
+  // DP ranks of a MoE model step in lockstep (hardware.data_parallel > 1; cost.dp == replicas).
+  bool lockstep = false;
   // Goodput SLOs (0: not set).
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;

@@ -65,6 +65,10 @@ struct RunSummary {
   int64_t kv_blocks_per_replica = 0;
   int64_t events = 0;
   int64_t jumped_steps = 0;  // steps advanced inside decode stretches (not in summary.json)
+  // Data parallel MoE in lockstep (EngineConfig::lockstep): group steps, dummy steps run by idle
+  // ranks, and the rank-seconds that ranks with work sat waiting for the group's slowest rank.
+  int64_t dp_group_steps = 0, dp_dummy_steps = 0;
+  double dp_sync_wait_s = 0;
   double wall_s = 0;
 };
 

@@ -77,6 +77,27 @@ void OffloadFields(const RunSummary& s, const OffloadPlan& o, JsonWriter& j) {
   j.EndArray();
 }
 
+// Data parallel / expert parallel MoE (hardware.data_parallel > 1 or expert_parallel): the
+// layout of the experts on each device and what lockstep cost.
+void DataParallelFields(const RunSummary& s, const EngineConfig& cfg, JsonWriter& j) {
+  const CostModelOptions& c = cfg.cost;
+  const int ranks = cfg.model.IsMoe() ? c.dp * c.tp : c.tp;
+  j.Key("data_parallel").BeginObject();
+  j.Field("ranks", c.dp).Field("expert_parallel", c.expert_parallel);
+  j.Field("all2all_backend", std::string(All2AllBackendName(c.all2all)));
+  j.Field("lockstep", cfg.lockstep);
+  if (cfg.model.IsMoe()) {
+    // Whole experts per device with expert parallelism; otherwise a slice of each.
+    j.Field("experts_per_device",
+            c.expert_parallel ? cfg.model.num_experts / ranks : cfg.model.num_experts);
+    j.Field("expert_weight_bytes_per_device", RoutedExpertWeightBytes(cfg.model) / ranks);
+  }
+  j.Field("group_steps", s.dp_group_steps).Field("dummy_steps", s.dp_dummy_steps);
+  // Share of the ranks' busy time spent waiting for the group's slowest rank.
+  j.Field("sync_wait_share", s.busy_s > 0 ? s.dp_sync_wait_s / s.busy_s : 0.0);
+  j.EndObject();
+}
+
 }  // namespace
 
 std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
@@ -140,6 +161,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   KvFields(s, j);
   if (cfg.speculative.enabled()) SpeculativeFields(s, j);
   if (cfg.offload.active) OffloadFields(s, cfg.offload, j);
+  if (cfg.cost.dp > 1 || cfg.cost.expert_parallel) DataParallelFields(s, cfg, j);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)

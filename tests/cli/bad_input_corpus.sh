@@ -322,8 +322,12 @@ run_fail "scenario YAML" gamma-cv-tiny "arrival gamma with cv: 1e-300 (shape 1e6
 
 # ---- CLI flags
 V=$S/valid.yaml
-fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "--set routing.impl=least_load: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load
+fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "--set routing.impl=least_load: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random, vllm_dp" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load
 fail "CLI flags" set-router-key "--set routing.policy=x (unknown key)" "--set routing.policy=x: unknown key; expected one of impl" -- run "$V" --out "$tmp/out-route2" -q --set routing.policy=x
+fail "CLI flags" expert-parallel-dense "--set hardware.expert_parallel=true on a dense model" "--set hardware.expert_parallel=true: needs a mixture-of-experts model" "is dense" -- run "$V" --out "$tmp/out-dp1" -q --set hardware.expert_parallel=true
+fail "CLI flags" data-parallel-not-dividing-experts "data_parallel 3 x tp 1 over 128 experts" "--set hardware.data_parallel=3: data_parallel x tp must divide the 128 experts of qwen3-30b-a3b" "found 3 x tp 1 = 3" -- run "$V" --out "$tmp/out-dp2" -q --set model=qwen3-30b-a3b --set hardware.expert_parallel=true --set hardware.data_parallel=3
+fail "CLI flags" data-parallel-with-replicas "data_parallel 2 with replicas 2" "--set hardware.data_parallel=2: excludes hardware.replicas > 1" -- run "$V" --out "$tmp/out-dp3" -q --set hardware.replicas=2 --set hardware.data_parallel=2
+fail "CLI flags" all2all-backend-unknown "--set hardware.all2all_backend=deepep" "--set hardware.all2all_backend=deepep: unknown all-to-all backend 'deepep'" "expected one of allgather_reducescatter, all_to_all" -- run "$V" --out "$tmp/out-dp4" -q --set hardware.all2all_backend=deepep
 fail "CLI flags" set-not-yaml "--set value is not YAML" "--set scheduler.max_num_seqs=[: value is not valid YAML" -- run "$V" --out "$tmp/out-set1" -q --set 'scheduler.max_num_seqs=['
 fail "CLI flags" set-empty-key "--set .a=1" "--set .a=1: empty key in '.a'" -- run "$V" --out "$tmp/out-set2" -q --set '.a=1'
 fail "CLI flags" set-wrong-type "--set scheduler.max_num_seqs=abc" "--set scheduler.max_num_seqs=abc: expected an integer, found 'abc'" -- run "$V" --out "$tmp/out-set3" -q --set scheduler.max_num_seqs=abc

@@ -30,7 +30,7 @@ ReplicaLoad Load(int64_t requests, int64_t tokens = 0, double kv = 0) {
 
 TEST_CASE("routing: every registered name has a router", "[routing]") {
   const auto names = ImplNames("routing");
-  CHECK(names.size() == 5);
+  CHECK(names.size() == 6);
   for (const auto& n : names) CHECK(Make(n) != nullptr);
   CHECK_THROWS_AS(Make("least_load"), std::logic_error);
 }
@@ -92,4 +92,29 @@ TEST_CASE("routing: random is uniform and follows the seed", "[routing]") {
   for (const int64_t k : counts) CHECK(k == Approx(n / 3.0).margin(500));
 }
 
+}  // namespace servesim
+
+namespace servesim {
+namespace {
+
+ReplicaLoad Queues(int64_t waiting, int64_t running) {
+  ReplicaLoad l;
+  l.waiting = waiting;
+  l.running = running;
+  l.outstanding_requests = waiting + running;
+  return l;
+}
+
+TEST_CASE("routing: vllm_dp takes the least 4 x waiting + running, ties to the first",
+          "[routing]") {
+  auto r = Make("vllm_dp");
+  // Scores 4 x 1 + 0 = 4 and 0 + 3 = 3: the rank with more requests but none waiting wins.
+  CHECK(r->Route(std::vector<ReplicaLoad>{Queues(1, 0), Queues(0, 3)}) == 1);
+  // 4 and 4: the first.
+  CHECK(r->Route(std::vector<ReplicaLoad>{Queues(1, 0), Queues(0, 4)}) == 0);
+  CHECK(r->Route(std::vector<ReplicaLoad>{Queues(0, 0), Queues(0, 0), Queues(0, 0)}) == 0);
+  CHECK(r->Route(std::vector<ReplicaLoad>{Queues(0, 5), Queues(1, 2), Queues(0, 5)}) == 0);
+}
+
+}  // namespace
 }  // namespace servesim
