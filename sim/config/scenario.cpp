@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hardware/hardware_yaml.h"
+#include "hardware/profiled_cost_model.h"
 #include "models/arithmetic.h"
 #include "models/format_number.h"
 #include "models/input_error.h"
@@ -292,9 +293,16 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
       cm.OneOf("impl", "roofline", ImplNames("cost_model"), "implementation");
   FindCostModel(cost_model).parse(cm, e.cost, sc.runtime_name);
   cm.Finish();
+  if (!e.cost.profile_dir.empty()) {
+    const std::filesystem::path dir(e.cost.profile_dir);
+    const std::string resolved =
+        dir.is_absolute() || sc.base_dir.empty() ? dir.string() : sc.base_dir + "/" + dir.string();
+    e.cost.profile = LoadProfileFor(resolved, e.model, e.cost.tp, sc.path + ": cost_model.profile");
+  }
   const int draft_tp = e.speculative.draft_cost.tp;
   e.speculative.draft_cost = e.cost;
   e.speculative.draft_cost.tp = draft_tp;
+  e.speculative.draft_cost.profile.reset();  // drafts are priced by the roofline
 
   YamlMapReader route(top.Get("routing"), sc.path, "routing");
   ReadRoutingSlot(route, e.routing);

@@ -65,6 +65,10 @@ struct RunSummary {
   int64_t kv_blocks_per_replica = 0;
   int64_t events = 0;
   int64_t jumped_steps = 0;  // steps advanced inside decode stretches (not in summary.json)
+  // Device time of all steps, and of it the share priced outside measured kernel data (profiled
+  // cost model: StepCost::outside_s) with the count of steps that had any.
+  double device_s = 0, outside_device_s = 0;
+  int64_t outside_steps = 0;
   double wall_s = 0;
 };
 
