@@ -208,20 +208,25 @@ class ProfiledCostModel final : public CostModel {
     const double layers = static_cast<double>(model_.num_layers);
     double outside_s = 0;
     double table_s = 0;
+    // Each part with whether its lookup left the measured grid (evaluated before it is added).
     auto add = [&](double t, bool outside) {
       table_s += t;
       if (outside) outside_s += t;
     };
     bool o = false;
-    add(Dense(batch.new_tokens, &o), o);
+    const double dense = Dense(batch.new_tokens, &o);
+    add(dense, o);
     o = false;
-    add(layers * Attention(batch, &o), o);
+    const double attention = layers * Attention(batch, &o);
+    add(attention, o);
     if (model_.IsMoe()) {
       o = false;
-      add(layers * Moe(batch, &o), o);
+      const double moe = layers * Moe(batch, &o);
+      add(moe, o);
     }
     o = false;
-    add(Logits(batch.logit_tokens, &o), o);
+    const double logits = Logits(batch.logit_tokens, &o);
+    add(logits, o);
     if (roofline_native_) {  // other dtypes: scale by the roofline's ratio
       const StepCost native = roofline_native_->PriceStep(batch);
       const double ratio = (roof.device_s - roof.network_s) / (native.device_s - native.network_s);
