@@ -3,9 +3,12 @@
 // a 256-request decode step well under 10 us.
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
+#include "hardware/profiled_cost_model.h"
 #include "models/arithmetic.h"
 #include "models/presets.h"
 
@@ -57,6 +60,23 @@ int main() {
   const auto end = std::chrono::steady_clock::now();
   std::printf("  building a 256-request BatchShape       %8.1f ns\n",
               std::chrono::duration<double, std::nano>(end - start).count() / (n / 100));
+  // The profiled cost model: the RTX PRO 6000 bundle of Llama-3.1-8B ($SERVESIM_DATA or
+  // ../shared/data), when present.
+  const char* env = std::getenv("SERVESIM_DATA");
+  const std::string data = env && *env ? env : std::string(SERVESIM_SOURCE_DIR) + "/../shared/data";
+  const std::string bundle =
+      data + "/measured/llmservingsim_profiles/RTXPRO6000/meta-llama/Llama-3.1-8B/bf16";
+  if (std::filesystem::exists(bundle + "/meta.yaml")) {
+    const ModelSpec& l31 = ModelPresetOrThrow("llama-3.1-8b", "bench");
+    CostModelOptions prof;
+    prof.profile = LoadProfileFor(bundle, l31, 1, "bench");
+    const auto mp = MakeProfiledCostModel(l31, DevicePresetOrThrow("rtx-pro-6000", "bench"), prof);
+    std::printf("  llama-3.1-8b profiled tp1 decode 256    %8.1f ns\n",
+                NsPerStep(*mp, decode256, n));
+    std::printf("  llama-3.1-8b profiled tp1 mixed 200+chunk %6.1f ns\n", NsPerStep(*mp, mixed, n));
+  } else {
+    std::printf("  (profiled: no bundle under %s)\n", data.c_str());
+  }
   const double decode_ns = NsPerStep(*m1, decode256, n);
   std::printf("steps priced per second (decode 256): %.3g\n", 1e9 / decode_ns);
   return 0;

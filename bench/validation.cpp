@@ -110,6 +110,11 @@ int main(int argc, char** argv) {
       r.budget = 0;
       rows.push_back(r);
     }
+    // The same run priced from the GPU's kernel profile bundle: nothing fitted to the run.
+    for (const Row& r :
+         v::VllmRunRows(source, data, nullptr, nullptr, v::kVllmProfiledGroup, nullptr, true)) {
+      rows.push_back(r);
+    }
     for (const auto& r : v::SplitwiseRows(data)) rows.push_back(r);
     for (const auto& r : v::VidurTableRows()) rows.push_back(r);
     for (const auto& r : v::VidurKernelRows(data)) rows.push_back(r);

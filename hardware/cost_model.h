@@ -31,11 +31,13 @@
 
 #include <array>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "hardware/all_to_all.h"
 #include "hardware/device_spec.h"
+#include "hardware/profile_bundle.h"
 #include "models/arithmetic.h"
 #include "models/model_spec.h"
 
@@ -83,6 +85,10 @@ struct CostModelOptions {
   bool expert_parallel = false;
   All2AllBackend all2all = All2AllBackend::kAllgatherReduceScatter;
   StepOptions Step() const { return StepOptions{tp, attention, dp, expert_parallel}; }
+  // cost_model.impl profiled: the measured kernel tables (for the scenario's TP) and where they
+  // came from; null prices with the roofline alone (hardware/profiled_cost_model.h).
+  std::shared_ptr<const ProfileBundle> profile;
+  std::string profile_dir;
 };
 
 // Price of one operator over all its repeats in a step.
@@ -115,6 +121,9 @@ struct StepCost {
   std::array<double, kMaxOffloadTiers> io_tier_bytes{};
   std::array<double, kMaxOffloadTiers> io_tier_s{};
   Bound bound = Bound::kMemory;  // what most of the step's time was spent on
+  // Of device_s: time priced outside measured kernel data (profiled cost model: extrapolated
+  // beyond a table, collectives and other dtypes from the roofline); 0 for the roofline itself.
+  double outside_s = 0;
 };
 
 // Prices steps. Contract: PriceStep is const but may use internal scratch space, so one instance

@@ -159,4 +159,24 @@ void ReadRooflineKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& ru
   cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
 }
 
+const std::vector<KeyDoc>& ProfiledKeys() {
+  static const std::vector<KeyDoc> kKeys = {
+      {"profile", "string", "", "required",
+       "folder of an LLMServingSim profile bundle (`meta.yaml`, `tp<N>/`) of the scenario's model "
+       "on its GPU, relative to the scenario file; `hardware.tp` picks `tp<N>/`"},
+      {"runtime", "name", "", "`cuda-graphs`",
+       "engine overhead profile (`servesim list runtimes`)"},
+  };
+  return kKeys;
+}
+
+void ReadProfiledKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& runtime_name) {
+  if (!cm.Has("profile")) cm.Fail("cost_model.profile", "required (a profile bundle folder)", "");
+  cost.profile_dir = cm.String("profile", "");
+  if (cost.profile_dir.empty())
+    cm.Fail("cost_model.profile", "expected a profile bundle folder", "''", cm.Get("profile"));
+  runtime_name = cm.String("runtime", "cuda-graphs");
+  cost.runtime = RuntimeProfileOrThrow(runtime_name, cm.file() + ": cost_model.runtime").overheads;
+}
+
 }  // namespace servesim

@@ -47,6 +47,14 @@ const std::vector<KeyDoc>& RooflineKeys();
 // `runtime_name`; the caller calls Finish. Throws InputError.
 void ReadRooflineKeys(YamlMapReader& reader, CostModelOptions& cost, std::string& runtime_name);
 
+// The keys of the profiled cost model (cost_model.impl: profiled).
+const std::vector<KeyDoc>& ProfiledKeys();
+
+// Reads the profiled cost model's keys: the bundle's folder as written into cost.profile_dir
+// (the scenario loader resolves it and reads the bundle, hardware/profiled_cost_model.h) and the
+// runtime profile. Throws InputError.
+void ReadProfiledKeys(YamlMapReader& reader, CostModelOptions& cost, std::string& runtime_name);
+
 }  // namespace servesim
 
 #endif  // SERVESIM_HARDWARE_HARDWARE_YAML_H_

@@ -125,7 +125,7 @@ void BatchShape::AddVerify(int64_t s, int64_t c) {
   const double sd = static_cast<double>(s), cd = static_cast<double>(c);
   causal_pairs += sd * cd + sd * (sd + 1.0) / 2.0;
   full_pairs += sd * (cd + sd);
-  ++decode_seqs;
+  AddDecodeContext(c);
 }
 
 BatchShape BatchShape::Uniform(int64_t batch, int64_t new_tokens, int64_t context_tokens) {

@@ -14,6 +14,7 @@
 #ifndef SERVESIM_MODELS_ARITHMETIC_H_
 #define SERVESIM_MODELS_ARITHMETIC_H_
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string_view>
@@ -77,6 +78,12 @@ struct BatchShape {
   // Data parallel MoE (StepOptions::dp > 1): the new tokens of every DP rank in this lockstep
   // step, which the expert layers see after dispatch. 0: dp x new_tokens (balanced ranks).
   int64_t group_tokens = 0;
+  // For kernel-table lookups (hardware/profiled_cost_model.h): the prompt chunks' count and
+  // query-key pairs, and the decodes' summed, smallest and largest context (0 without decodes).
+  int64_t prefill_seqs = 0;
+  double prefill_pairs = 0;
+  int64_t decode_context_tokens = 0;
+  int64_t decode_min_context = 0, decode_max_context = 0;
 
   // Adds one sequence with `new_tokens` computed over `context_tokens` already cached;
   // `needs_logits` for a decode or a chunk that completes the prompt.
@@ -91,9 +98,18 @@ struct BatchShape {
     full_pairs += sd * (cd + sd);
     if (s > 1) {
       prefill_tokens += s;
+      ++prefill_seqs;
+      prefill_pairs += sd * cd + sd * (sd + 1.0) / 2.0;
     } else {
-      ++decode_seqs;
+      AddDecodeContext(c);
     }
+  }
+  // Counts one more decode over `c` cached tokens (decode_seqs and the decode context fields).
+  void AddDecodeContext(int64_t c) {
+    decode_min_context = decode_seqs == 0 ? c : std::min(decode_min_context, c);
+    decode_max_context = decode_seqs == 0 ? c : std::max(decode_max_context, c);
+    decode_context_tokens += c;
+    ++decode_seqs;
   }
   // Adds a speculative verify chunk: `tokens` = the last token + its drafts over
   // `context_tokens`, with logits at every position (counted as a decode).

@@ -107,13 +107,18 @@ const std::vector<CostModelDescriptor>& CostModelDescriptors() {
   static const std::vector<CostModelDescriptor> kTable = {
       {"roofline", "calibrated per-operator roofline (hardware/cost_model.h)", RooflineKeys(),
        ReadRooflineKeys},
+      {"profiled",
+       "measured kernel tables of an LLMServingSim profile bundle, the roofline for what they lack "
+       "(hardware/profiled_cost_model.h)",
+       ProfiledKeys(), ReadProfiledKeys},
   };
   return kTable;
 }
 
 const std::vector<KeyDoc>& CostModelSlotKeys() {
   static const std::vector<KeyDoc> kKeys = {
-      {"impl", "name", "", "`roofline`", "prices each step (`hardware/cost_model.h`)"},
+      {"impl", "name", "", "`roofline`",
+       "prices each step (`hardware/cost_model.h`, `hardware/profiled_cost_model.h`)"},
   };
   return kKeys;
 }

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "hardware/hardware_yaml.h"
+#include "hardware/profiled_cost_model.h"
 #include "models/arithmetic.h"
 #include "models/format_number.h"
 #include "models/input_error.h"
@@ -292,11 +293,23 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
       cm.OneOf("impl", "roofline", ImplNames("cost_model"), "implementation");
   FindCostModel(cost_model).parse(cm, e.cost, sc.runtime_name);
   cm.Finish();
+  if (!e.cost.profile_dir.empty()) {
+    const std::filesystem::path dir(e.cost.profile_dir);
+    const std::string resolved =
+        dir.is_absolute() || sc.base_dir.empty() ? dir.string() : sc.base_dir + "/" + dir.string();
+    e.cost.profile = LoadProfileFor(resolved, e.model, e.cost.tp, sc.path + ": cost_model.profile");
+    // A bundle's tables are one rank's kernels: a MoE model's lockstep DP groups (experts sharded,
+    // all-to-all around each MoE layer) are not in them.
+    if (e.lockstep)
+      throw InputError(sc.path + ": cost_model.impl: profiled prices one rank of a MoE model; " +
+                       "expected hardware.data_parallel 1 with it, found " + std::to_string(e.cost.dp));
+  }
   const int draft_tp = e.speculative.draft_cost.tp;
   e.speculative.draft_cost = e.cost;
   e.speculative.draft_cost.tp = draft_tp;
   e.speculative.draft_cost.dp = 1;  // a draft model is its rank's own, not data parallel
   e.speculative.draft_cost.expert_parallel = false;
+  e.speculative.draft_cost.profile.reset();  // drafts are priced by the roofline
 
   YamlMapReader route(top.Get("routing"), sc.path, "routing");
   ReadRoutingSlot(route, e.routing, e.cost.dp > 1);

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "hardware/memory_plan.h"
+#include "hardware/profiled_cost_model.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/log.h"
@@ -105,7 +106,7 @@ struct Engine::Impl {
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
     loads.resize(static_cast<size_t>(cfg.replicas));
-    compute = MakeRooflineCostModel(cfg.model, cfg.device, cfg.cost);
+    compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
@@ -421,6 +422,11 @@ struct Engine::Impl {
     s.tokens_per_step_peak = std::max(s.tokens_per_step_peak, shape.new_tokens);
     s.flops += cost.flops;
     s.bytes += cost.bytes;
+    s.device_s += cost.device_s;
+    if (cost.outside_s > 0) {
+      ++s.outside_steps;
+      s.outside_device_s += cost.outside_s;
+    }
     s.offload_io_s += cost.io_s;
     s.offload_io_bytes += cost.io_bytes;
     s.offload_stall_s += cost.stall_s;
@@ -554,6 +560,9 @@ struct Engine::Impl {
       shape.context_tokens += batch;
       shape.causal_pairs += static_cast<double>(batch);
       shape.full_pairs += static_cast<double>(batch);
+      shape.decode_context_tokens += batch;
+      ++shape.decode_min_context;
+      ++shape.decode_max_context;
       const StepCost cost = rep.cost->PriceStep(shape);
       const int64_t dj = SecondsToTicks(cost.seconds);
       // Stored tokens as the per-request reservations would leave them: one more per request.

@@ -69,6 +69,10 @@ struct RunSummary {
   // ranks, and the rank-seconds that ranks with work sat waiting for the group's slowest rank.
   int64_t dp_group_steps = 0, dp_dummy_steps = 0;
   double dp_sync_wait_s = 0;
+  // Device time of all steps, and of it the share priced outside measured kernel data (profiled
+  // cost model: StepCost::outside_s) with the count of steps that had any.
+  double device_s = 0, outside_device_s = 0;
+  int64_t outside_steps = 0;
   double wall_s = 0;
 };
 

@@ -172,6 +172,13 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
   j.Key("sim").BeginObject();
   j.Field("events", s.events).Field("steps", s.steps);
+  if (cfg.cost.profile) {  // only then: roofline runs keep their bytes
+    j.Key("cost_model").BeginObject();
+    j.Field("impl", "profiled").Field("profile", cfg.cost.profile_dir);
+    j.Field("outside_steps", s.outside_steps).Field("outside_device_s", s.outside_device_s);
+    j.Field("outside_share", s.device_s > 0 ? s.outside_device_s / s.device_s : 0.0);
+    j.EndObject();
+  }
   if (wall_clock) {  // the only field that differs between identical runs
     j.Field("wall_seconds", s.wall_s)
         .Field("steps_per_second", s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0);

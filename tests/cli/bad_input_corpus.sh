@@ -320,6 +320,18 @@ run_fail "scenario YAML" nul-in-key "a NUL byte in a top-level key" "nul_key.yam
 run_fail "scenario YAML" escape-in-value "a terminal escape sequence in the model name" "escape_value.yaml: model: unknown model 'llama\\x1B[31m-3.1-8b'" -- "$S/escape_value.yaml"
 run_fail "scenario YAML" gamma-cv-tiny "arrival gamma with cv: 1e-300 (shape 1e600)" "gamma_cv_tiny.yaml: workload.cv: expected a coefficient of variation in [0.001, 1000], found '1e-300'" -- "$S/gamma_cv_tiny.yaml"
 
+# ---- profile bundles (cost_model.impl: profiled; a hand-written tiny bundle, broken copies)
+PB=$in/profile/tiny
+PS=(--set cost_model.impl=profiled --set "cost_model.profile=$PB")
+cp -r "$PB" "$tmp/bundle_bad" && chmod -R u+w "$tmp/bundle_bad"
+sed -i 's/^act_fn,2048,400$/act_fn,2048,fast/' "$tmp/bundle_bad/tp1/dense.csv"
+accept "profile bundle" profile-tiny "a valid hand-written bundle" "priced from its tables (hardware/profiled_cost_model.h)" completed=5 -- run "$S/valid.yaml" --out "$tmp/out-profile-tiny" -q "${PS[@]}"
+run_fail "profile bundle" profile-malformed-cell "a non-numeric time in tp1/dense.csv" "bundle_bad/tp1/dense.csv:15: column 'time_us': expected a number, found 'fast'" -- "$S/valid.yaml" --set cost_model.impl=profiled --set "cost_model.profile=$tmp/bundle_bad"
+run_fail "profile bundle" profile-missing-tp "hardware.tp 2, the bundle profiled TP 1 only" "no tp2 folder for hardware.tp 2 (profiled: 1)" -- "$S/valid.yaml" "${PS[@]}" --set hardware.tp=2
+run_fail "profile bundle" profile-model-mismatch "a Llama-3.1-8B bundle for llama-2-7b" "cost_model.profile" "the bundle was profiled for another model: KV heads per rank at TP 1 8, the scenario's model has 32" -- "$S/valid.yaml" "${PS[@]}" --set model=llama-2-7b
+run_fail "profile bundle" profile-not-a-folder "cost_model.profile names no folder" "nope: not a directory; expected a profile bundle" -- "$S/valid.yaml" --set cost_model.impl=profiled --set "cost_model.profile=$tmp/nope"
+run_fail "profile bundle" profile-missing-key "impl: profiled without profile" "cost_model.profile: required" -- "$S/valid.yaml" --set cost_model.impl=profiled
+
 # ---- CLI flags
 V=$S/valid.yaml
 fail "CLI flags" set-unknown-router "--set routing.impl=least_load" "--set routing.impl=least_load: unknown implementation 'least_load'; expected one of round_robin, least_requests, least_tokens, least_kv, random, vllm_dp" -- run "$V" --out "$tmp/out-route1" -q --set routing.impl=least_load

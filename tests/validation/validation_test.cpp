@@ -59,6 +59,25 @@ TEST_CASE("vLLM RTX PRO 6000 run: mean TTFT, TPOT, E2E within 10 %, p99 within 2
   CHECK(std::abs(makespan.error) <= 0.02);
 }
 
+TEST_CASE("vLLM RTX PRO 6000 run priced from its GPU's profile bundle: means within 5 %, p99 10 %",
+          "[validation]") {
+  // Out of sample: the bundle holds kernel timings of the GPU (LLMServingSim's profiler), nothing
+  // of the run enters it. Measured figures from the run's requests.jsonl as above.
+  if (testing::SharedDataFile("measured/vllm_runs/rtxpro6000_llama31_8b/requests.jsonl").empty() ||
+      testing::SharedDataFile("measured/llmservingsim_profiles/RTXPRO6000/meta-llama/Llama-3.1-8B/"
+                              "bf16/meta.yaml")
+          .empty()) {
+    WARN("skipped: ../shared/data/measured not found (set SERVESIM_DATA)");
+    return;
+  }
+  const auto rows = validation::VllmRunRows(SERVESIM_SOURCE_DIR, testing::SharedDataDir(), nullptr,
+                                            nullptr, validation::kVllmProfiledGroup, nullptr, true);
+  REQUIRE(rows.size() == 10);
+  CHECK(Find(rows, "TTFT mean").measured == Approx(7097.2).epsilon(1e-3));
+  CHECK(Find(rows, "TPOT mean").budget == validation::kProfiledMeanBudget);
+  CheckWithinBudget(rows);
+}
+
 TEST_CASE("vLLM run: KV capacity is vLLM's memory formula (hand calculation)", "[validation]") {
   // vLLM V1: total x gpu_memory_utilization - weights - peak activations of the profiling pass
   // (max_num_batched_tokens = 2048 tokens, sampler logits of max_num_seqs = 128 sequences), in
