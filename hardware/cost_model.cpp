@@ -26,6 +26,11 @@ std::string_view BoundName(Bound bound) {
   return "?";
 }
 
+namespace {
+// Per-kernel cost of the llama.cpp profile, fitted (see RuntimeProfiles).
+constexpr double kLlamaCppLaunchS = 11.95e-6;
+}  // namespace
+
 const std::vector<RuntimeProfile>& RuntimeProfiles() {
   static const std::vector<RuntimeProfile> kProfiles = {
       {"none", RuntimeOverheads{0, 0, 0, true}, "device time only"},
@@ -41,6 +46,15 @@ const std::vector<RuntimeProfile>& RuntimeProfiles() {
       {"eager", RuntimeOverheads{7.987e-3, 264.45e-6, 35.03e-6, false},
        "every kernel launched from Python each step (eager PyTorch, fitted to Splitwise's A100 "
        "runs)"},
+      // llama.cpp (llama-bench, llama-server with one slot): a ggml graph per token, its kernels
+      // encoded into one command buffer and run in series, then the sampler on the CPU. The
+      // per-step cost (graph build, sampling, synchronization) is of the order llama.cpp's own
+      // timings show; the per-kernel cost is fitted with the Apple efficiencies to llama.cpp's
+      // Apple Silicon benchmark (bench/validation/llamacpp_apple.csv: tg128 is memory time plus
+      // ~5 ms of fixed cost per token on every chip).
+      {"llama.cpp", RuntimeOverheads{0.3e-3, 20e-6, kLlamaCppLaunchS, false, false, true},
+       "llama.cpp's Metal / CPU backends: kernels encoded and run one after another, no overlap "
+       "of CPU and device work"},
   };
   return kProfiles;
 }
@@ -51,8 +65,10 @@ const RuntimeProfile& RuntimeProfileOrThrow(std::string_view name, std::string_v
     if (name == p.name) return p;
     names.push_back(p.name);
   }
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
   throw InputError(std::string(source) + ": unknown runtime '" + std::string(name) + "'" +
-                   DidYouMean(name, names) + "; expected one of none, cuda-graphs, eager");
+                   DidYouMean(name, names) + "; expected one of " + list);
 }
 
 const KernelTuning& TuningFor(const Efficiency& e, OpId id, OpKind kind) {
@@ -81,8 +97,16 @@ double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& ba
   const double overhead = r.step_s + r.step_per_seq_s * static_cast<double>(batch.num_seqs);
   if (launch_s) *launch_s = launch;
   if (overhead_s) *overhead_s = overhead;
+  if (r.serial_launch) return device_s + launch + overhead;
   return r.overlap_cpu ? std::max(device_s, launch + overhead)
                        : std::max(device_s, launch) + overhead;
+}
+
+double DequantFactor(const ModelSpec& model, const DeviceSpec& device, OpId id) {
+  const DType w = model.weight_dtype;
+  if (!IsQuantizedWeightFormat(w)) return 1.0;
+  if (id == OpId::kLmHead && !IsLlamaCppFormat(w)) return 1.0;
+  return 1.0 + device.efficiency.dequant_compute_overhead;
 }
 
 KernelTuning& TuningFor(Efficiency& e, OpId id, OpKind kind) {
@@ -181,7 +205,8 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   if (!ideal && w.kind == OpKind::kGemm && c.compute_s > 0) {
     const double m = static_cast<double>(std::max<int64_t>(1, w.m));
     c.compute_s = SmallMGemmSeconds(c.compute_s, m, e.gemm_ramp_tokens,
-                                    VectorPathRatio(dev, model.activation_dtype));
+                                    VectorPathRatio(dev, model.activation_dtype)) *
+                  DequantFactor(model, dev, w.id);
   }
   c.memory_s = bw > 0 ? w.Bytes() / (bw * memory_eff) : 0.0;
   const double busy = ideal ? std::max(c.compute_s, c.memory_s)
@@ -269,7 +294,7 @@ class RooflineCostModel final : public CostModel {
     bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
     Coefs flops{}, bytes{}, act{};
     double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, vector_ratio = 1,
-           net_per_byte = 0, net_latency = 0, row_compute_per_token = 0,
+           net_per_byte = 0, net_latency = 0, row_compute_per_token = 0, dequant = 1,
            masked_compute_per_pair = 0;
     // No term in the context sums (x[2], x[4], x[5]): its price depends on the new and logit
     // tokens only, so a decode stretch (same batch, growing context) reuses it.
@@ -367,6 +392,7 @@ class RooflineCostModel final : public CostModel {
         const double ce = ideal ? 1.0 : k.compute_eff;
         const double me = ideal ? 1.0 : k.memory_eff;
         op.inv_compute = peak > 0 ? 1.0 / (peak * ce) : 0.0;
+        op.dequant = !ideal && w.kind == OpKind::kGemm ? DequantFactor(model_, device_, w.id) : 1.0;
         op.inv_memory = device_.memory.bandwidth_bytes_per_s > 0
                             ? 1.0 / (device_.memory.bandwidth_bytes_per_s * me)
                             : 0.0;
@@ -412,6 +438,7 @@ class RooflineCostModel final : public CostModel {
         const double m = std::max(1.0, op.m_is_logits ? x[3] : x[1]);
         tc = SmallMGemmSeconds(tc, m, op.ramp, op.vector_ratio);
       }
+      tc *= op.dequant;
       tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
       const double tm = bytes * op.inv_memory;
       const double busy = options_.ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);

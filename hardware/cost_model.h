@@ -23,7 +23,11 @@
 // overlaps with GPU execution (step = max(sum of kernel times, kernels * launch cost)). An engine
 // with asynchronous scheduling (vLLM's default since late 2025, TensorRT-LLM's and SGLang's
 // overlap schedulers) prepares step N+1 on the CPU while the GPU runs step N, so the per-step CPU cost
-// hides behind device time: step = max(kernel time, launches + CPU overhead). Ignores:
+// hides behind device time: step = max(kernel time, launches + CPU overhead). An engine that
+// encodes its kernels one after another into a single command stream and waits for them
+// (llama.cpp's Metal and CPU backends) pays each launch in series with the kernels:
+// step = kernel time + launches + CPU overhead. GEMMs whose weights are quantized add the device's
+// dequant_compute_overhead to their compute time (fused dequantization). Ignores:
 // overlap of communication with compute, kernel fusion beyond the operators of models/arithmetic.h,
 // L2 cache reuse across kernels, clock throttling, stragglers across TP ranks.
 #ifndef SERVESIM_HARDWARE_COST_MODEL_H_
@@ -56,6 +60,9 @@ struct RuntimeOverheads {
   // Asynchronous scheduling: the CPU work of the next step (step_s, step_per_seq_s, launches)
   // runs while the device executes this one, so a step costs the larger of the two, not the sum.
   bool overlap_cpu = false;
+  // Launches run in series with the kernels (no overlap of CPU issue and device execution): a
+  // step costs kernel time + launches + overhead. Takes precedence over overlap_cpu.
+  bool serial_launch = false;
 };
 
 // Named engine profiles (calibration in bench/results/calibration.md, validation in
@@ -64,6 +71,8 @@ struct RuntimeOverheads {
 //   cuda-graphs  a modern engine that replays CUDA graphs for decode and schedules asynchronously
 //                (vLLM since late 2025, TensorRT-LLM, SGLang)
 //   eager        a framework that launches every kernel from Python each step, synchronously
+//   llama.cpp    llama.cpp's Metal / CPU backends: one sequence at a time, every kernel encoded and
+//                run in series (the default of Apple, phone and Jetson presets)
 struct RuntimeProfile {
   const char* name;
   RuntimeOverheads overheads;
@@ -148,10 +157,15 @@ std::unique_ptr<CostModel> MakeRooflineCostModel(const ModelSpec& model, const D
 // batch and the runtime profile. Without CUDA graphs (or in a step with prefill tokens) the CPU
 // issues every kernel and the GPU overlaps with it: max(device, kernels x launch); then the
 // per-step and per-sequence CPU overheads add, or, with overlap_cpu, hide behind the device:
-// max(device, launch + overhead). `launch_s`/`overhead_s` (optional) receive the parts.
+// max(device, launch + overhead); with serial_launch nothing overlaps: device + launch + overhead. `launch_s`/`overhead_s` (optional) receive the parts.
 double ComposeStepSeconds(double device_s, int64_t kernels, const BatchShape& batch,
                           const RuntimeOverheads& r, double* launch_s = nullptr,
                           double* overhead_s = nullptr);
+
+// The factor on a GEMM's compute time for dequantizing its weights: 1 + the device's
+// dequant_compute_overhead when operator `id`'s weights are in a quantized format (the LM head's
+// only for llama.cpp formats: GPTQ/AWQ keep it 16-bit), else 1.
+double DequantFactor(const ModelSpec& model, const DeviceSpec& device, OpId id);
 
 // The tuning that prices operator `id` of kind `kind`.
 const KernelTuning& TuningFor(const Efficiency& efficiency, OpId id, OpKind kind);

@@ -30,6 +30,9 @@ double DeviceSpec::PeakFlopsFor(DType dtype) const {
       return peak.int8 > 0 ? peak.int8 : PeakFlopsFor(DType::kFp16);
     case DType::kInt4:
       return peak.int4 > 0 ? peak.int4 : PeakFlopsFor(DType::kInt8);
+    case DType::kQ4_0:  // llama.cpp dequantizes its blocks and multiplies in 16/32-bit floats
+    case DType::kQ8_0:
+      return PeakFlopsFor(DType::kFp16);
   }
   return half();
 }
@@ -131,6 +134,7 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   ValidateTuning(v, e.residual_add, "efficiency.residual_add");
   ValidateTuning(v, e.embed, "efficiency.embed");
   v.Fraction(e.allreduce_bus_eff, "efficiency.allreduce_bus_eff");
+  v.NonNegative(e.dequant_compute_overhead, "efficiency.dequant_compute_overhead", "");
 }
 
 double TierReadSeconds(const MemoryTier& tier, double bytes, double request_bytes, int io_depth) {

@@ -84,6 +84,12 @@ struct Efficiency {
   KernelTuning residual_add{1.0, 0.919, 1.11e-6};
   KernelTuning embed{1.0, 0.108, 2.99e-6};
   double allreduce_bus_eff = 0.577;  // fraction of link bandwidth a ring all-reduce reaches
+  // Dequantization fused into the GEMM / mat-vec kernel (llama.cpp's Metal and CPU kernels unpack
+  // each q4_0 / q8_0 / int block in registers before multiplying): the compute time of a GEMM
+  // whose weights are in a quantized format grows by this fraction. Memory traffic is unchanged
+  // (the packed bytes), so a batch-1 decode stays memory-bound while a prompt, compute-bound,
+  // pays it. 0 (the default): the device dequantizes for free (GPUs whose int kernels hide it).
+  double dequant_compute_overhead = 0.0;
 };
 
 // Offload tiers a device may have: steps report bytes per tier in a fixed array (no allocation
@@ -101,6 +107,9 @@ struct DeviceSpec {
   int compute_units = 0;        // SMs / CUs (informational; the fitted GEMM ramp
                                 // stands in for wave quantization)
   bool unified_memory = false;  // host and device share memory (Apple, Jetson, phones)
+  // The engine profile (hardware/cost_model.h RuntimeProfiles) a scenario or `analyze` uses when
+  // it names none: `llama.cpp` on Apple, phone and Jetson presets, `cuda-graphs` elsewhere.
+  std::string default_runtime = "cuda-graphs";
   Efficiency efficiency;
 
   // Peak for a computation carried out in `dtype`, falling back to wider formats.

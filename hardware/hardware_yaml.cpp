@@ -140,8 +140,9 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
 const std::vector<KeyDoc>& RooflineKeys() {
   static const std::vector<KeyDoc> kKeys = {
       {"ideal", "bool", "", "false", "textbook roofline: peaks, no overheads"},
-      {"runtime", "name", "", "`cuda-graphs`",
-       "engine overhead profile (`servesim list runtimes`)"},
+      {"runtime", "name", "", "the device's",
+       "engine overhead profile (`servesim list runtimes`); default `cuda-graphs`, `llama.cpp` on "
+       "Apple, phone and Jetson presets"},
       {"attention", "name", "", "`flash`", "`flash` or `naive`"},
   };
   return kKeys;
@@ -149,7 +150,7 @@ const std::vector<KeyDoc>& RooflineKeys() {
 
 void ReadRooflineKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& runtime_name) {
   cost.ideal = cm.Bool("ideal", false);
-  runtime_name = cm.String("runtime", "cuda-graphs");
+  runtime_name = cm.String("runtime", runtime_name.empty() ? "cuda-graphs" : runtime_name);
   cost.runtime = RuntimeProfileOrThrow(runtime_name, cm.file() + ": cost_model.runtime").overheads;
   if (cost.ideal) cost.runtime = RuntimeOverheads{0, 0, 0, true};
   const std::string attention = cm.String("attention", "flash");

@@ -44,7 +44,8 @@ HardwareOptions ReadHardware(YamlMapReader& reader, const ModelSpec& model);
 const std::vector<KeyDoc>& RooflineKeys();
 
 // Reads the roofline cost model's keys into `cost` (ideal, runtime overheads, attention) and
-// `runtime_name`; the caller calls Finish. Throws InputError.
+// `runtime_name`, whose value on entry is the default profile (the device's; empty: cuda-graphs);
+// the caller calls Finish. Throws InputError.
 void ReadRooflineKeys(YamlMapReader& reader, CostModelOptions& cost, std::string& runtime_name);
 
 // The keys of the profiled cost model (cost_model.impl: profiled).

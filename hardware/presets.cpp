@@ -473,6 +473,56 @@ const AdaLaptop kAdaLaptops[] = {
 // fp16 are priced at 13.6 and int8/int4 fall back to fp16). The 15.8 TOPS Neural Engine is not used
 // by llama.cpp or MLX and is not modeled. Storage: internal SSD, ~5-7 GB/s sequential read (assumed
 // 6), 1 TB configuration.
+// The Apple fit (see AppleEfficiency; bench/results/validation.md prints it again from the data).
+constexpr double kAppleM1M2ComputeEff = 0.752;
+constexpr double kAppleM1M2MemoryEff = 0.910;
+constexpr double kAppleM1M2Dequant = 0.132;
+constexpr double kAppleM3M4ComputeEff = 0.771;
+constexpr double kAppleM3M4MemoryEff = 0.937;
+constexpr double kAppleM3M4Dequant = 0.048;
+// Ultra chips are two Max dies joined by UltraFusion: a batch-1 decode reaches a smaller share of
+// their summed bandwidth (about half its bytes live on the other die), fitted on the M2 Ultra.
+constexpr double kAppleTwoDieMemoryFactor = 0.921;
+constexpr double kAppleSharpness = 1.39;  // the A100 fit's: the GEMV's compute is a few % of it
+
+// Apple GPUs as llama.cpp's Metal backend runs them (bench/validation/llamacpp_apple.csv, the
+// llama.cpp Apple Silicon benchmark: LLaMA-2-7B F16 / Q8_0 / Q4_0, pp512 and tg128). Two GPU
+// families, fitted on the in-sample chips of the validation suite (bench/validation/suite.h,
+// LlamaCppInSample: M1 Max, M2 Pro, M2 Max, M2 Ultra for M1/M2; M3 Max, M4 Pro, M4 Max for M3/M4)
+// and checked on the others (M1, M1 Pro, M1 Ultra, M2, M3, M3 Pro, M3 Ultra, M4): memory
+// efficiency (tg128 minus the fixed per-token cost is bytes / bandwidth), prompt compute
+// efficiency of the simdgroup matrix kernels (pp512 F16), and dequantization overhead (pp512
+// Q8_0 / Q4_0 vs F16: ~13 % on M1/M2, ~5 % on M3/M4, whose GPUs issue the unpacking alongside
+// the FMAs). Kernel launches are the llama.cpp runtime's, so the per-kernel device overheads are
+// 0; the attention terms of the A100 FlashAttention fit are dropped (llama-bench's runs computed
+// the whole masked score matrix). Ultra chips (two dies) reach kAppleTwoDieMemoryFactor of the
+// family's memory efficiency.
+enum class AppleGpuFamily { kM1M2, kM3M4 };
+
+Efficiency AppleEfficiency(AppleGpuFamily family, bool two_dies) {
+  const bool m1m2 = family == AppleGpuFamily::kM1M2;
+  const double compute = m1m2 ? kAppleM1M2ComputeEff : kAppleM3M4ComputeEff;
+  const double memory = (m1m2 ? kAppleM1M2MemoryEff : kAppleM3M4MemoryEff) *
+                        (two_dies ? kAppleTwoDieMemoryFactor : 1.0);
+  Efficiency e;
+  e.gemm = KernelTuning{compute, memory, 0};
+  e.attention = KernelTuning{compute, memory, 0};
+  e.attention_row_keys = 0;
+  e.attention_masked_fraction = 1.0;
+  for (KernelTuning* k : {&e.norm, &e.rope, &e.act, &e.residual_add, &e.embed}) {
+    *k = KernelTuning{1.0, memory, 0};
+  }
+  e.roofline_sharpness = kAppleSharpness;
+  e.dequant_compute_overhead = m1m2 ? kAppleM1M2Dequant : kAppleM3M4Dequant;
+  return e;
+}
+
+// An Apple GPU preset's llama.cpp pieces: the family's efficiency and the llama.cpp runtime.
+void UseLlamaCpp(DeviceSpec& d, AppleGpuFamily family, bool two_dies = false) {
+  d.efficiency = AppleEfficiency(family, two_dies);
+  d.default_runtime = "llama.cpp";
+}
+
 DeviceSpec AppleM2Max() {
   DeviceSpec d = Base("apple-m2-max", "Apple M2 Max (38-core GPU, 96GB unified memory)",
                       "Apple M2 Max tech specs (400 GB/s, 96 GB); GPU FP32 from cores x clock");
@@ -482,7 +532,7 @@ DeviceSpec AppleM2Max() {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = 38;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  UseLlamaCpp(d, AppleGpuFamily::kM1M2);
   return d;
 }
 
@@ -499,7 +549,7 @@ DeviceSpec AppleM3Max() {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = 40;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  UseLlamaCpp(d, AppleGpuFamily::kM3M4);
   return d;
 }
 
@@ -516,6 +566,8 @@ struct AppleSoc {
   double gpu_ghz;
   int memory_gib;
   double bandwidth_gbps;
+  AppleGpuFamily family;
+  bool two_dies = false;  // an Ultra: two Max dies joined by UltraFusion
 };
 
 DeviceSpec AppleSocSpec(const AppleSoc& a) {
@@ -529,19 +581,41 @@ DeviceSpec AppleSocSpec(const AppleSoc& a) {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = a.gpu_cores;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  UseLlamaCpp(d, a.family, a.two_dies);
   return d;
 }
 
 const AppleSoc kAppleSocs[] = {
-    {"apple-m1-pro", "Apple M1 Pro (16-core GPU, 32GB unified memory)", 16, 1.27, 32, 200},
-    {"apple-m1-max", "Apple M1 Max (32-core GPU, 64GB unified memory)", 32, 1.27, 64, 400},
-    {"apple-m1-ultra", "Apple M1 Ultra (64-core GPU, 128GB unified memory)", 64, 1.27, 128, 800},
-    {"apple-m2-pro", "Apple M2 Pro (19-core GPU, 32GB unified memory)", 19, 1.398, 32, 200},
-    {"apple-m2-ultra", "Apple M2 Ultra (76-core GPU, 192GB unified memory)", 76, 1.398, 192, 800},
-    {"apple-m3-pro", "Apple M3 Pro (18-core GPU, 36GB unified memory)", 18, 1.398, 36, 150},
-    {"apple-m4-pro", "Apple M4 Pro (20-core GPU, 64GB unified memory)", 20, 1.578, 64, 273},
-    {"apple-m4-max", "Apple M4 Max (40-core GPU, 128GB unified memory)", 40, 1.578, 128, 546},
+    // Base chips (Apple tech specs): M1 8-core GPU, LPDDR4X-4266 on 128 bits = 68.25 GB/s, 16 GB;
+    // M2 and M3 10-core GPU, 100 GB/s, 24 GB; M4 10-core GPU, 120 GB/s, 32 GB.
+    {"apple-m1", "Apple M1 (8-core GPU, 16GB unified memory)", 8, 1.27, 16, 68.25,
+     AppleGpuFamily::kM1M2},
+    {"apple-m1-pro", "Apple M1 Pro (16-core GPU, 32GB unified memory)", 16, 1.27, 32, 200,
+     AppleGpuFamily::kM1M2},
+    {"apple-m1-max", "Apple M1 Max (32-core GPU, 64GB unified memory)", 32, 1.27, 64, 400,
+     AppleGpuFamily::kM1M2},
+    {"apple-m1-ultra", "Apple M1 Ultra (64-core GPU, 128GB unified memory)", 64, 1.27, 128, 800,
+     AppleGpuFamily::kM1M2, true},
+    {"apple-m2", "Apple M2 (10-core GPU, 24GB unified memory)", 10, 1.398, 24, 100,
+     AppleGpuFamily::kM1M2},
+    {"apple-m2-pro", "Apple M2 Pro (19-core GPU, 32GB unified memory)", 19, 1.398, 32, 200,
+     AppleGpuFamily::kM1M2},
+    {"apple-m2-ultra", "Apple M2 Ultra (76-core GPU, 192GB unified memory)", 76, 1.398, 192, 800,
+     AppleGpuFamily::kM1M2, true},
+    {"apple-m3", "Apple M3 (10-core GPU, 24GB unified memory)", 10, 1.398, 24, 100,
+     AppleGpuFamily::kM3M4},
+    {"apple-m3-pro", "Apple M3 Pro (18-core GPU, 36GB unified memory)", 18, 1.398, 36, 150,
+     AppleGpuFamily::kM3M4},
+    // M3 Ultra (Mac Studio 2025): 80-core GPU, up to 512 GB; Apple: "over 800GB/s" (LPDDR5-6400
+    // on 1,024 bits = 819.2 GB/s; the llama.cpp table lists 800).
+    {"apple-m3-ultra", "Apple M3 Ultra (80-core GPU, 512GB unified memory)", 80, 1.398, 512, 819.2,
+     AppleGpuFamily::kM3M4, true},
+    {"apple-m4", "Apple M4 (10-core GPU, 32GB unified memory)", 10, 1.578, 32, 120,
+     AppleGpuFamily::kM3M4},
+    {"apple-m4-pro", "Apple M4 Pro (20-core GPU, 64GB unified memory)", 20, 1.578, 64, 273,
+     AppleGpuFamily::kM3M4},
+    {"apple-m4-max", "Apple M4 Max (40-core GPU, 128GB unified memory)", 40, 1.578, 128, 546,
+     AppleGpuFamily::kM3M4},
 };
 
 // NVIDIA Jetson AGX Orin 64GB: Jetson AGX Orin Series technical brief / module datasheet: GPU of 16
@@ -559,7 +633,8 @@ DeviceSpec JetsonAgxOrin() {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = 16;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.default_runtime = "llama.cpp";  // how such devices run LLMs (llama.cpp and its apps)
   return d;
 }
 
@@ -580,7 +655,8 @@ DeviceSpec PhoneSnapdragon8Gen3() {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = 0;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.default_runtime = "llama.cpp";  // how such devices run LLMs (llama.cpp and its apps)
   return d;
 }
 
@@ -609,7 +685,8 @@ DeviceSpec PhoneSocSpec(const PhoneSoc& p) {
   d.interconnect = Link("none", 0, 0);
   d.compute_units = 0;
   d.unified_memory = true;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.default_runtime = "llama.cpp";  // how such devices run LLMs (llama.cpp and its apps)
   return d;
 }
 

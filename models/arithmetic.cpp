@@ -9,7 +9,8 @@ namespace {
 bool IsIntegerFormat(DType d) { return d == DType::kInt8 || d == DType::kInt4; }
 
 // Bytes per element of the tensors that stay unquantized when linear weights are integer
-// (embeddings, LM head, norms, biases).
+// (embeddings, LM head, norms, biases). llama.cpp's GGUF files quantize the token embedding and the
+// output matrix too, so its block formats price every weight in the block format.
 double OtherWeightBytes(const ModelSpec& s) {
   return IsIntegerFormat(s.weight_dtype) ? s.ActivationBytes() : s.WeightBytesPerParam();
 }

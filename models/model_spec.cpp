@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cstdio>
+#include <utility>
+
 #include "models/model_spec.h"
 
 #include "models/input_error.h"
@@ -104,6 +106,13 @@ void ValidateModelSpec(const ModelSpec& s, std::string_view source) {
   if (s.learned_position_rows < 0) {
     throw InputError(src + ": learned_position_rows must be >= 0, found " +
                      std::to_string(s.learned_position_rows));
+  }
+  for (const auto& [field, dtype] :
+       {std::pair{"activation_dtype", s.activation_dtype}, std::pair{"kv_dtype", s.kv_dtype}}) {
+    if (IsLlamaCppFormat(dtype)) {
+      throw InputError(src + ": " + field + " " + std::string(DTypeName(dtype)) +
+                       " is a llama.cpp weight format; expected fp32, bf16, fp16, fp8 or int8");
+    }
   }
   if (s.weight_group_size < 0) {
     throw InputError(src + ": weight_group_size must be >= 0, found " +

@@ -305,7 +305,10 @@ ModelSpec ModelSpecFromYaml(const YAML::Node& node, std::string_view source,
   const bool full = !base.has_preset && !base.has_hf_config;
   ModelSpec spec = BaseSpec(r, base, src, base_dir);
   if (base.has_dtype) {
-    spec.weight_dtype = spec.activation_dtype = spec.kv_dtype = r.Dtype("dtype", base.dtype);
+    const DType d = r.Dtype("dtype", base.dtype);
+    spec.weight_dtype = d;
+    // llama.cpp's block formats quantize weights only (its KV cache and activations stay float).
+    if (!IsLlamaCppFormat(d)) spec.activation_dtype = spec.kv_dtype = d;
   }
   Given given;
   for (const auto& member : node) {

@@ -8,7 +8,10 @@
 //   3. Vidur's CodeLlama-34B TP2 A100 step table, and the measured per-operator medians of the
 //      same shapes in vidur_a100/ (CodeLlama-34b_ops.csv, attention_8192h_64q_8kv_tp2.csv);
 //   4. DistServe's OPT-13B A100 prefill fit, 128-4096 tokens;
-//   5. LLM-Viewer's pure roofline (ideal mode), a sanity row.
+//   5. LLM-Viewer's pure roofline (ideal mode), a sanity row;
+//   6. llama.cpp's Apple Silicon benchmark (LLaMA-2-7B F16 / Q8_0 / Q4_0, pp512 and tg128 per
+//      M-series chip; bench/validation/llamacpp_apple.csv), priced with each preset's default
+//      runtime (`llama.cpp`); the chips of kLlamaCppInSample fitted the Apple efficiencies.
 // Each source is priced with the runtime profile of the engine that produced it (a property of the
 // source, never tuned per run): the vLLM run with `cuda-graphs`, Splitwise with `eager` (its
 // profile was fitted there), Vidur with `none` (Vidur's step times are kernel and collective
@@ -43,6 +46,7 @@
 #include "models/input_error.h"
 #include "models/presets.h"
 #include "sim/config/scenario.h"
+#include "sim/core/analyze.h"
 #include "sim/core/engine.h"
 
 namespace servesim::validation {
@@ -493,6 +497,188 @@ inline std::vector<Row> IdealRows() {
               6.752, kIdealBudget),
       Compare(kIdealGroup, "Llama-2-7B decode b1 ctx1024, H100 (3.072 TB/s)",
               MakeRooflineCostModel(m, h100, o)->PriceStep(b).seconds * 1e3, 4.482, kIdealBudget)};
+}
+
+// 6. llama.cpp on Apple Silicon. The figures of bench/validation/llamacpp_apple.csv whose chip has
+// a preset (the GPU bins with the most cores), against EstimateLlamaBench of LLaMA-2-7B in that
+// format (KV cache f16, as llama-bench's default) on the preset with its default runtime.
+inline constexpr char kLlamaCppInGroup[] =
+    "llama.cpp LLaMA-2-7B batch 1, Apple Silicon (in sample: fitted the Apple efficiencies)";
+inline constexpr char kLlamaCppOutGroup[] =
+    "llama.cpp LLaMA-2-7B batch 1, Apple Silicon (out of sample)";
+constexpr double kLlamaCppGenBudget = 0.15;
+constexpr double kLlamaCppPromptBudget = 0.25;
+
+// The chips whose figures fitted hardware/presets.cpp's Apple efficiencies and the llama.cpp
+// runtime's per-kernel cost: two or three per GPU family (chips of one family with different
+// bandwidths separate memory time from the fixed per-token cost) and the M2 Ultra for the two-die
+// factor; the base chips, M1 Pro, M3 Pro and the M1 and M3 Ultras are held out.
+inline bool LlamaCppInSample(const std::string& preset) {
+  for (const char* p : {"apple-m1-max", "apple-m2-max", "apple-m2-pro", "apple-m2-ultra",
+                        "apple-m3-max", "apple-m4-max", "apple-m4-pro"}) {
+    if (preset == p) return true;
+  }
+  return false;
+}
+
+struct LlamaCppFigure {
+  std::string chip, preset, quant, test, status;
+  int gpu_cores = 0;
+  double tokens_per_s = 0;
+};
+
+inline std::string LlamaCppCsv(const std::string& source_dir) {
+  return source_dir + "/bench/validation/llamacpp_apple.csv";
+}
+
+// Rows of the CSV ('#' lines are comments; the header names the columns).
+inline std::vector<LlamaCppFigure> ReadLlamaCppCsv(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path + ": cannot open file");
+  std::vector<LlamaCppFigure> out;
+  std::string line;
+  int64_t line_no = 0;
+  bool header = true;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (line.empty() || line[0] == '#') continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    std::vector<std::string> f;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) f.push_back(cell);
+    if (f.size() == 7) f.emplace_back();
+    if (f.size() != 8) {
+      throw InputError(path + ":" + std::to_string(line_no) + ": expected 8 columns, found " +
+                       std::to_string(f.size()));
+    }
+    LlamaCppFigure x;
+    x.chip = f[0];
+    x.gpu_cores = std::stoi(f[1]);
+    x.quant = f[3];
+    x.test = f[4];
+    x.tokens_per_s = std::stod(f[5]);
+    x.preset = f[6];
+    x.status = f[7];
+    out.push_back(x);
+  }
+  return out;
+}
+
+inline ModelSpec LlamaCppModel(const std::string& quant) {
+  ModelSpec m = ModelPresetOrThrow("llama-2-7b", "validation");
+  m.activation_dtype = m.kv_dtype = DType::kFp16;
+  m.weight_dtype = ParseDType(quant).value_or(DType::kFp16);
+  if (quant == "F16") m.weight_dtype = DType::kFp16;
+  return m;
+}
+
+// llama-bench's estimate for one figure's preset and format, with `device` and `runtime` (the
+// preset's and its default runtime unless a fit substitutes its own).
+inline double PriceLlamaCppFigure(const LlamaCppFigure& f, const DeviceSpec& device,
+                                  const RuntimeOverheads& runtime) {
+  CostModelOptions o;
+  o.runtime = runtime;
+  const auto cm = MakeRooflineCostModel(LlamaCppModel(f.quant), device, o);
+  const LlamaBenchEstimate e = EstimateLlamaBench(*cm);
+  return f.test == "pp512" ? e.pp512_tokens_per_s : e.tg128_tokens_per_s;
+}
+
+inline std::vector<Row> LlamaCppAppleRows(const std::string& source_dir) {
+  std::vector<Row> in_rows, out_rows;
+  for (const LlamaCppFigure& f : ReadLlamaCppCsv(LlamaCppCsv(source_dir))) {
+    if (f.preset.empty()) continue;
+    const DeviceSpec& d = DevicePresetOrThrow(f.preset, "validation");
+    const RuntimeOverheads rt = RuntimeProfileOrThrow(d.default_runtime, "validation").overheads;
+    const bool in = LlamaCppInSample(f.preset);
+    const std::string metric =
+        f.chip + " " + std::to_string(f.gpu_cores) + "c " + f.quant + " " + f.test + " (tokens/s)";
+    (in ? in_rows : out_rows)
+        .push_back(Compare(in ? kLlamaCppInGroup : kLlamaCppOutGroup, metric,
+                           PriceLlamaCppFigure(f, d, rt), f.tokens_per_s,
+                           f.test == "tg128" ? kLlamaCppGenBudget : kLlamaCppPromptBudget,
+                           f.status));
+  }
+  in_rows.insert(in_rows.end(), out_rows.begin(), out_rows.end());
+  return in_rows;
+}
+
+// The fit behind the Apple presets, redone from the CSV: per GPU family (M1/M2, M3/M4) the GEMM
+// compute efficiency, the memory efficiency and the dequantization overhead, and the llama.cpp
+// runtime's per-kernel cost shared by both, minimizing the sum of squared log errors over the
+// in-sample chips' figures (cyclic golden-section search, each parameter within its bounds), and
+// the factor on the memory efficiency of two-die chips (the "-ultra" presets).
+struct LlamaCppFit {
+  double compute_eff[2] = {0, 0}, memory_eff[2] = {0, 0}, dequant[2] = {0, 0};
+  double two_die_memory_factor = 0;  // Ultra chips (the "-ultra" presets)
+  double launch_s = 0;
+  double rms_log_error = 0;
+  int figures = 0;
+};
+
+inline int AppleFamilyIndex(const std::string& preset) {
+  return preset.rfind("apple-m1", 0) == 0 || preset.rfind("apple-m2", 0) == 0 ? 0 : 1;
+}
+
+inline LlamaCppFit FitLlamaCppApple(const std::string& source_dir) {
+  std::vector<LlamaCppFigure> figs;
+  for (const LlamaCppFigure& f : ReadLlamaCppCsv(LlamaCppCsv(source_dir))) {
+    if (!f.preset.empty() && LlamaCppInSample(f.preset)) figs.push_back(f);
+  }
+  // p: compute, memory, dequant for family 0, then family 1, the launch cost (us), the two-die
+  // memory factor.
+  std::vector<double> p = {0.75, 0.93, 0.1, 0.75, 0.93, 0.05, 12, 0.9};
+  const double lo[] = {0.3, 0.5, 0, 0.3, 0.5, 0, 0, 0.5}, hi[] = {1, 1, 0.5, 1, 1, 0.5, 40, 1};
+  auto loss = [&](const std::vector<double>& q) {
+    double sum = 0;
+    RuntimeOverheads rt = RuntimeProfileOrThrow("llama.cpp", "validation").overheads;
+    rt.kernel_launch_s = q[6] * 1e-6;
+    for (const LlamaCppFigure& f : figs) {
+      DeviceSpec d = DevicePresetOrThrow(f.preset, "validation");
+      const int fam = AppleFamilyIndex(f.preset);
+      Efficiency& e = d.efficiency;
+      e.gemm.compute_eff = e.attention.compute_eff = q[3 * fam];
+      const bool two_dies = f.preset.find("-ultra") != std::string::npos;
+      for (KernelTuning* k :
+           {&e.gemm, &e.attention, &e.norm, &e.rope, &e.act, &e.residual_add, &e.embed}) {
+        k->memory_eff = q[3 * fam + 1] * (two_dies ? q[7] : 1.0);
+      }
+      e.dequant_compute_overhead = q[3 * fam + 2];
+      const double r = std::log(PriceLlamaCppFigure(f, d, rt) / f.tokens_per_s);
+      sum += r * r;
+    }
+    return sum;
+  };
+  const double golden = 0.5 * (std::sqrt(5.0) - 1.0);
+  for (int round = 0; round < 4; ++round) {
+    for (size_t i = 0; i < p.size(); ++i) {
+      double a = lo[i], b = hi[i];
+      for (int it = 0; it < 30; ++it) {
+        std::vector<double> x1 = p, x2 = p;
+        x1[i] = b - golden * (b - a);
+        x2[i] = a + golden * (b - a);
+        if (loss(x1) < loss(x2)) {
+          b = x2[i];
+        } else {
+          a = x1[i];
+        }
+      }
+      p[i] = 0.5 * (a + b);
+    }
+  }
+  LlamaCppFit fit;
+  for (int fam = 0; fam < 2; ++fam) {
+    fit.compute_eff[fam] = p[static_cast<size_t>(3 * fam)];
+    fit.memory_eff[fam] = p[static_cast<size_t>(3 * fam + 1)];
+    fit.dequant[fam] = p[static_cast<size_t>(3 * fam + 2)];
+  }
+  fit.launch_s = p[6] * 1e-6;
+  fit.two_die_memory_factor = p[7];
+  fit.figures = static_cast<int>(figs.size());
+  fit.rms_log_error = figs.empty() ? 0 : std::sqrt(loss(p) / static_cast<double>(figs.size()));
+  return fit;
 }
 
 // Markdown: one table per group.

@@ -27,8 +27,9 @@ po::options_description AnalyzeOptions() {
       "device", po::value<std::string>(), "device preset name (servesim list devices)")(
       "tp", po::value<int>()->default_value(1), "tensor-parallel degree")(
       "dtype", po::value<std::string>(),
-      "weights, activations and KV cache dtype: fp32|bf16|fp16|fp8|int8|int4")(
-      "weight-dtype", po::value<std::string>(), "weight dtype (overrides --dtype)")(
+      "weights, activations and KV cache dtype: fp32|bf16|fp16|fp8|int8|int4|q4_0|q8_0 (integer "
+      "and llama.cpp formats quantize the weights only)")("weight-dtype", po::value<std::string>(),
+                                                          "weight dtype (overrides --dtype)")(
       "kv-dtype", po::value<std::string>(), "KV-cache dtype (overrides --dtype)")(
       "phase", po::value<std::string>()->default_value("decode"), "prefill | decode")(
       "batch", po::value<int64_t>()->default_value(1), "sequences in the step")(
@@ -38,8 +39,9 @@ po::options_description AnalyzeOptions() {
       "attention", po::value<std::string>()->default_value("flash"),
       "flash | naive (materialized scores)")(
       "ideal", "pure roofline: datasheet peaks, efficiency 1, no overheads")(
-      "runtime", po::value<std::string>()->default_value("cuda-graphs"),
-      "engine overhead profile: none | cuda-graphs | eager (servesim list runtimes)")(
+      "runtime", po::value<std::string>(),
+      "engine overhead profile: none | cuda-graphs | eager | llama.cpp (servesim list runtimes; "
+      "default: the device's, llama.cpp on Apple, phone and Jetson presets, else cuda-graphs)")(
       "memory-utilization", po::value<double>()->default_value(0.9),
       "fraction of device memory for weights + KV")(
       "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
@@ -89,16 +91,19 @@ std::optional<Scenario> ReadModelAndDevice(const po::variables_map& vm, AnalyzeR
 void ApplyDTypeFlags(const po::variables_map& vm, ModelSpec& model) {
   if (vm.count("dtype")) {
     const DType d = ParseDTypeFlag(vm["dtype"].as<std::string>(), "--dtype");
-    model.weight_dtype = model.kv_dtype = d;
-    // Integer formats quantize weights only; activations stay 16-bit.
-    model.activation_dtype = (d == DType::kInt4 || d == DType::kInt8) ? model.activation_dtype : d;
+    model.weight_dtype = d;
+    // Integer formats quantize weights only; activations stay 16-bit. llama.cpp's block formats
+    // leave the KV cache alone too (llama.cpp's default cache is f16).
+    if (!IsLlamaCppFormat(d)) model.kv_dtype = d;
+    if (!IsQuantizedWeightFormat(d)) model.activation_dtype = d;
   }
   if (vm.count("weight-dtype"))
     model.weight_dtype = ParseDTypeFlag(vm["weight-dtype"].as<std::string>(), "--weight-dtype");
   if (vm.count("kv-dtype"))
     model.kv_dtype = ParseDTypeFlag(vm["kv-dtype"].as<std::string>(), "--kv-dtype");
-  if (model.kv_dtype == DType::kInt4)
-    throw InputError("--kv-dtype: int4 KV cache is not modeled; use fp8 or int8");
+  if (model.kv_dtype == DType::kInt4 || IsLlamaCppFormat(model.kv_dtype))
+    throw InputError("--kv-dtype: " + std::string(DTypeName(model.kv_dtype)) +
+                     " KV cache is not modeled; use fp8 or int8");
 }
 
 // Phase, batch shape, attention kernel, runtime profile and memory plan.
@@ -123,7 +128,9 @@ void ApplyStepFlags(const po::variables_map& vm, AnalyzeRequest& r) {
   }
   r.cost.attention = attention == "flash" ? AttentionImpl::kFlash : AttentionImpl::kNaive;
   r.cost.ideal = vm.count("ideal") > 0;
-  r.runtime_name = r.cost.ideal ? "none" : vm["runtime"].as<std::string>();
+  r.runtime_name = r.cost.ideal          ? "none"
+                   : vm.count("runtime") ? vm["runtime"].as<std::string>()
+                                         : r.device.default_runtime;
   r.cost.runtime = RuntimeProfileOrThrow(r.runtime_name, "--runtime").overheads;
   r.memory.memory_utilization = vm["memory-utilization"].as<double>();
   r.memory.block_size_tokens = vm["block-size"].as<int64_t>();

@@ -80,7 +80,10 @@ void ListRuntimes() {
     std::printf("%-12s step %.2f ms + %.1f us/seq, launch %.1f us/kernel%s  %s\n", r.name,
                 r.overheads.step_s * 1e3, r.overheads.step_per_seq_s * 1e6,
                 r.overheads.kernel_launch_s * 1e6,
-                r.overheads.cuda_graphs ? " (graphs for decode)" : "", r.description);
+                r.overheads.cuda_graphs     ? " (graphs for decode)"
+                : r.overheads.serial_launch ? " (in series)"
+                                            : "",
+                r.description);
   }
 }
 

@@ -291,6 +291,7 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
   YamlMapReader cm(top.Get("cost_model"), sc.path, "cost_model");
   const std::string cost_model =
       cm.OneOf("impl", "roofline", ImplNames("cost_model"), "implementation");
+  sc.runtime_name = e.device.default_runtime;  // the cost model's default runtime profile
   FindCostModel(cost_model).parse(cm, e.cost, sc.runtime_name);
   cm.Finish();
   if (!e.cost.profile_dir.empty()) {

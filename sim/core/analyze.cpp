@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <utility>
 
 #include "models/arithmetic.h"
@@ -39,15 +40,32 @@ void ValidateAnalyzeRequest(const AnalyzeRequest& r) {
   ValidateTensorParallel(r.model, r.cost.tp, "--tp");
 }
 
+LlamaBenchEstimate EstimateLlamaBench(const CostModel& model) {
+  constexpr int64_t kPromptTokens = 512, kGenTokens = 128;
+  LlamaBenchEstimate e;
+  const double pp_s = model.PriceStep(BatchShape::Uniform(1, kPromptTokens, 0)).seconds;
+  double tg_s = 0;
+  for (int64_t c = 0; c < kGenTokens; ++c) {
+    tg_s += model.PriceStep(BatchShape::Uniform(1, 1, c)).seconds;
+  }
+  if (pp_s > 0) e.pp512_tokens_per_s = static_cast<double>(kPromptTokens) / pp_s;
+  if (tg_s > 0) e.tg128_tokens_per_s = static_cast<double>(kGenTokens) / tg_s;
+  return e;
+}
+
 Analysis Analyze(const AnalyzeRequest& r) {
   ValidateAnalyzeRequest(r);
   Analysis a;
   for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
   const auto model = MakeRooflineCostModel(r.model, r.device, r.cost);
-  if (r.use_offload_plan && r.offload.active) {
-    a.step = MakeOffloadCostModel(*model, r.offload)->PriceStepDetailed(a.batch, a.ops);
-  } else {
-    a.step = model->PriceStepDetailed(a.batch, a.ops);
+  std::unique_ptr<CostModel> offload;
+  if (r.use_offload_plan && r.offload.active) offload = MakeOffloadCostModel(*model, r.offload);
+  const CostModel& priced = offload ? *offload : *model;
+  a.step = priced.PriceStepDetailed(a.batch, a.ops);
+  if (r.cost.runtime.serial_launch) {
+    const LlamaBenchEstimate bench = EstimateLlamaBench(priced);
+    a.llama_bench_pp512_tokens_per_s = bench.pp512_tokens_per_s;
+    a.llama_bench_tg128_tokens_per_s = bench.tg128_tokens_per_s;
   }
   a.params = CountParams(r.model);
   a.weight_bytes = WeightBytes(r.model);

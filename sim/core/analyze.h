@@ -56,9 +56,23 @@ struct Analysis {
   int64_t max_batch = 0;  // sequences of this length that fit the KV cache
   bool fits = false;      // weights and this batch's KV
   double tokens_per_second = 0;
+  // llama-bench's standard tests (EstimateLlamaBench), priced when the runtime runs its kernels
+  // in series as llama.cpp does (RuntimeOverheads::serial_launch); 0 otherwise.
+  double llama_bench_pp512_tokens_per_s = 0;
+  double llama_bench_tg128_tokens_per_s = 0;
 };
 // Validates (as ValidateAnalyzeRequest) and prices the step.
 Analysis Analyze(const AnalyzeRequest& request);
+
+// llama-bench's two default tests at batch 1 (one sequence, empty cache before each): pp512 is one
+// step of 512 prompt tokens (llama-bench's default micro-batch holds all of them), tg128 is 128
+// decode steps at contexts 0 .. 127; each in tokens per second. Priced by `model` (the request's
+// cost model, offload included).
+struct LlamaBenchEstimate {
+  double pp512_tokens_per_s = 0;
+  double tg128_tokens_per_s = 0;
+};
+LlamaBenchEstimate EstimateLlamaBench(const CostModel& model);
 
 // One point of `analyze --curves` (LLM-Viewer's plots): a decode step of `batch` sequences of
 // `seq_len` tokens (seq_len - 1 cached, 1 new), and the prefill of `batch` prompts of `seq_len`

@@ -71,6 +71,10 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
   j.Field("step_seconds", a.step.seconds).Field("tokens_per_second", a.tokens_per_second);
   j.Field("device_seconds", a.step.device_s).Field("launch_seconds", a.step.launch_s);
   j.Field("overhead_seconds", a.step.overhead_s);
+  if (a.llama_bench_tg128_tokens_per_s > 0) {
+    j.Field("llama_bench_pp512_tokens_per_second", a.llama_bench_pp512_tokens_per_s);
+    j.Field("llama_bench_tg128_tokens_per_second", a.llama_bench_tg128_tokens_per_s);
+  }
   j.Field("flops", a.step.flops)
       .Field("bytes", a.step.bytes)
       .Field("bound", BoundName(a.step.bound));
@@ -234,6 +238,12 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 a.tokens_per_second, r.phase == StepPhase::kDecode ? "generated" : "prefilled",
                 a.step.flops, Si(a.step.bytes, "B").c_str());
   out += line;
+  if (a.llama_bench_tg128_tokens_per_s > 0) {
+    std::snprintf(line, sizeof(line),
+                  "llama-bench estimate (batch 1): pp512 %.1f tokens/s, tg128 %.1f tokens/s\n",
+                  a.llama_bench_pp512_tokens_per_s, a.llama_bench_tg128_tokens_per_s);
+    out += line;
+  }
   const double peak = r.device.PeakFlopsFor(r.model.activation_dtype);
   std::snprintf(line, sizeof(line), "device ridge point: %.1f FLOP/B; step intensity %.2f FLOP/B\n",
                 peak / r.device.memory.bandwidth_bytes_per_s,

@@ -359,6 +359,8 @@ fail "CLI flags" context-float "--context 1.5" "option '--context' is invalid" -
 fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization nan
 fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
 fail "CLI flags" analyze-curves-empty "--curves ''" "--curves: expected a file name, found ''" -- "${A[@]}" --curves ''
+fail "CLI flags" kv-dtype-q4_0 "--kv-dtype q4_0 (a llama.cpp weight format)" "--kv-dtype: q4_0 KV cache is not modeled" -- "${A[@]}" --kv-dtype q4_0
+fail "CLI flags" set-kv-dtype-q8_0 "--set model={preset: ..., kv_dtype: q8_0}" "kv_dtype q8_0 is a llama.cpp weight format; expected fp32, bf16, fp16, fp8 or int8" -- run "$V" --out "$tmp/out-q8" -q --set 'model={preset: llama-3.2-1b, kv_dtype: q8_0}'
 fail "CLI flags" analyze-curves-no-value "--curves without a file" "the required argument for option '--curves' is missing" -- "${A[@]}" --curves
 fail "CLI flags" analyze-curves-missing-dir "--curves in a directory that does not exist" "--curves: cannot write $tmp/no_such_dir/c.csv" -- "${A[@]}" --curves "$tmp/no_such_dir/c.csv"
 fail "CLI flags" analyze-html-empty "--html ''" "--html: expected a file name, found ''" -- "${A[@]}" --html ''

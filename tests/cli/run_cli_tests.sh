@@ -97,6 +97,9 @@ expect_fail bad-dtype "--dtype: unknown dtype 'fp12'" "${A[@]}" --dtype fp12
 expect_fail bad-attention "--attention: expected flash or naive" "${A[@]}" --attention paged
 expect_fail tp-not-dividing "does not divide the 32 attention heads" "${A[@]}" --tp 3
 expect_fail tp-no-link "has no interconnect for tensor parallelism" analyze --model llama-3.2-1b --device apple-m2-max --tp 2
+expect_ok analyze-llama-bench "llama-bench estimate (batch 1): pp512" analyze --model llama-2-7b --device apple-m2-max --dtype q4_0
+expect_ok analyze-llama-bench-json '"llama_bench_tg128_tokens_per_second"' analyze --model llama-2-7b --device m1-max --dtype q8_0 --format json
+expect_ok analyze-llama-runtime '"runtime": "llama.cpp"' analyze --model llama-2-7b --device apple-m4 --dtype q4_0 --format json
 expect_fail tp-zero "tp must be a positive integer" "${A[@]}" --tp 0
 expect_fail bad-runtime "unknown runtime 'eagre' (did you mean 'eager'?)" "${A[@]}" --runtime eagre
 expect_fail bad-utilization "--memory-utilization: expected a fraction in (0, 1]" "${A[@]}" --memory-utilization 1.5

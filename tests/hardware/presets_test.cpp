@@ -206,6 +206,13 @@ TEST_CASE("Unified-memory SoCs stream from storage only", "[hardware]") {
       {"apple-m3-pro", 36 * kGiB, 150 * kGB, 6 * kGB},
       {"apple-m4-pro", 64 * kGiB, 273 * kGB, 6 * kGB},
       {"apple-m4-max", 128 * kGiB, 546 * kGB, 6 * kGB},
+      // Base chips and the M3 Ultra (Apple tech specs): M1 LPDDR4X-4266 x 128 bits = 68.25 GB/s;
+      // M3 Ultra LPDDR5-6400 x 1,024 bits = 819.2 GB/s ("over 800GB/s").
+      {"apple-m1", 16 * kGiB, 68.25 * kGB, 6 * kGB},
+      {"apple-m2", 24 * kGiB, 100 * kGB, 6 * kGB},
+      {"apple-m3", 24 * kGiB, 100 * kGB, 6 * kGB},
+      {"apple-m4", 32 * kGiB, 120 * kGB, 6 * kGB},
+      {"apple-m3-ultra", 512 * kGiB, 819.2 * kGB, 6 * kGB},
       {"jetson-agx-orin", 64 * kGiB, 204.8 * kGB, 7 * kGB},
       {"phone-snapdragon-8-gen3", 12 * kGiB, 76.8 * kGB, 4 * kGB},  // UFS 4.0
       // Phones: 64-bit LPDDR, bandwidth = 8 bytes x transfer rate. Snapdragon 8 Elite product

@@ -255,4 +255,32 @@ TEST_CASE("training memory is 20 bytes per parameter plus activations", "[models
   CHECK(TrainingMemoryBytes(s, 1, 2048) == Approx(20.0 * 6738415616 + act).epsilon(1e-12));
 }
 
+TEST_CASE("llama.cpp's q4_0 and q8_0: 18 and 34 bytes per block of 32 weights", "[models]") {
+  // ggml's block_q4_0 is an fp16 scale + 16 bytes of nibbles, block_q8_0 an fp16 scale + 32 bytes.
+  CHECK(BytesPerElement(DType::kQ4_0) == 18.0 / 32);
+  CHECK(BytesPerElement(DType::kQ8_0) == 34.0 / 32);
+  CHECK(BytesPerElement(DType::kQ4_0, 128) == 18.0 / 32);  // the block is part of the format
+  CHECK(ParseDType("q4_0") == DType::kQ4_0);
+  CHECK(ParseDType("Q8_0") == DType::kQ8_0);
+  CHECK(IsLlamaCppFormat(DType::kQ8_0));
+  CHECK_FALSE(IsLlamaCppFormat(DType::kInt4));
+  CHECK(IsQuantizedWeightFormat(DType::kQ4_0));
+  CHECK_FALSE(IsQuantizedWeightFormat(DType::kFp8));
+  // LLaMA-2-7B has 6,738,415,616 parameters; a GGUF file quantizes all of them (embedding and
+  // output included): 6,738,415,616 x 18 / 32 = 3,790,358,784 bytes for q4_0. llama-bench prints
+  // 3.56 GiB (3.82e9 bytes) for its q4_0 file, which keeps the output matrix at q6_K (+0.9 %).
+  ModelSpec m = Llama2_7b();
+  m.weight_dtype = DType::kQ4_0;
+  CHECK(WeightBytes(m) == Approx(3790358784.0));
+  CHECK(WeightBytes(m) / (3.56 * 1024 * 1024 * 1024) == Approx(1.0).epsilon(0.01));
+  m.weight_dtype = DType::kQ8_0;  // llama-bench: 6.67 GiB
+  CHECK(WeightBytes(m) == Approx(6738415616.0 * 34 / 32));
+  CHECK(WeightBytes(m) / (6.67 * 1024 * 1024 * 1024) == Approx(1.0).epsilon(0.005));
+  // They are weight formats only.
+  m.kv_dtype = DType::kQ8_0;
+  CHECK_THROWS_WITH(ValidateModelSpec(m, "m"),
+                    "m: kv_dtype q8_0 is a llama.cpp weight format; expected fp32, bf16, fp16, "
+                    "fp8 or int8");
+}
+
 }  // namespace servesim

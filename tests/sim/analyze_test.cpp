@@ -10,6 +10,7 @@
 #include "models/presets.h"
 #include "sim/app/analyze_whatif.h"
 #include "sim/config/scenario.h"
+#include "sim/output/analysis_report.h"
 
 namespace servesim {
 namespace {
@@ -120,6 +121,32 @@ TEST_CASE("analyze what-if: a KV reserve for max_model_len pushes 13B int4 weigh
   CHECK(w[0].streamed_bytes_per_pass == 0);
   CHECK(w[0].tokens_per_second > 2 * a.tokens_per_second);  // 18 -> 46 tokens/s
   std::filesystem::remove(path);
+}
+
+TEST_CASE("analyze: llama-bench's pp512 and tg128 on a llama.cpp runtime", "[analyze]") {
+  AnalyzeRequest r = Llama2Fp16("apple-m2-max", 1, 0);
+  r.model.weight_dtype = DType::kQ4_0;
+  r.runtime_name = r.device.default_runtime;
+  REQUIRE(r.runtime_name == "llama.cpp");
+  r.cost.runtime = RuntimeProfileOrThrow(r.runtime_name, "test").overheads;
+  const Analysis a = Analyze(r);
+  // pp512: one step of 512 prompt tokens; tg128: 128 decode steps over contexts 0..127, whose
+  // time grows linearly with the context, so their mean is the step at context 63.5 (between the
+  // steps at 63 and 64).
+  const auto cm = MakeRooflineCostModel(r.model, r.device, r.cost);
+  const double pp_s = cm->PriceStep(BatchShape::Uniform(1, 512, 0)).seconds;
+  CHECK(a.llama_bench_pp512_tokens_per_s == Approx(512 / pp_s));
+  const double mid_s = 0.5 * (cm->PriceStep(BatchShape::Uniform(1, 1, 63)).seconds +
+                              cm->PriceStep(BatchShape::Uniform(1, 1, 64)).seconds);
+  CHECK(a.llama_bench_tg128_tokens_per_s == Approx(1 / mid_s).epsilon(1e-4));
+  const std::string text = RenderAnalysis(r, OutputFormat::kText);
+  CHECK(text.find("llama-bench estimate (batch 1): pp512 ") != std::string::npos);
+  CHECK(RenderAnalysis(r, OutputFormat::kJson).find("\"llama_bench_tg128_tokens_per_second\"") !=
+        std::string::npos);
+  // Engines that overlap their launches are not llama.cpp: no estimate.
+  r.cost.runtime = RuntimeProfileOrThrow("cuda-graphs", "test").overheads;
+  CHECK(Analyze(r).llama_bench_tg128_tokens_per_s == 0);
+  CHECK(RenderAnalysis(r, OutputFormat::kText).find("llama-bench") == std::string::npos);
 }
 
 }  // namespace servesim
