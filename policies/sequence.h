@@ -47,6 +47,9 @@ struct Sequence {
   int64_t swapped_blocks = 0;  // blocks held in host memory while swapped out
   std::vector<int32_t> block_ids;  // allocators that track block identity (prefix caching)
   int64_t kv_keyed_blocks = 0;     // prefix caching: leading blocks whose keys are registered
+  // KV tiers: tokens of its cached prefix that the current step loads from a tier below the
+  // device (set at admission, back to 0 once the step is priced).
+  int64_t tier_loaded_tokens = 0;
 
   int64_t first_scheduled_ns = -1;
   int64_t first_token_ns = -1;

@@ -28,6 +28,7 @@
 #include <memory>
 #include <string>
 
+#include "policies/kv/kv_tiers.h"
 #include "policies/sequence.h"
 
 namespace servesim {
@@ -53,6 +54,9 @@ class KvAllocator {
   virtual bool SwapOut(Sequence& /*seq*/) { return false; }
   virtual bool SwapIn(Sequence& /*seq*/) { return false; }
   virtual bool swap_enabled() const { return false; }
+  // The tiers below the device cache (prefix caching with kv_cache.tiers), or null.
+  virtual KvTiers* tiers() { return nullptr; }
+  virtual const KvTiers* tiers() const { return nullptr; }
 
   // Whether a sequence of seq.MaxTokens() tokens can be admitted into an empty cache, watermark
   // included (else it is rejected).
@@ -97,6 +101,7 @@ struct KvOptions {
   int64_t swap_blocks = 0;       // host blocks for swap preemption; 0: swap disabled
   ContiguousReserve reserve = ContiguousReserve::kMaxModelLen;  // contiguous only
   int64_t max_model_len = 0;                                    // contiguous only
+  KvTierOptions tiers;  // prefix caching only: host / SSD / remote tiers below the device
 };
 
 // vLLM's paged allocator: fixed-size blocks allocated as a sequence grows, optional swap space.

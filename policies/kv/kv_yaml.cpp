@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "models/yaml_scalar.h"
 #include "policies/registry.h"
 
 namespace servesim {
@@ -24,6 +25,54 @@ void ParseContiguous(YamlMapReader& r, KvOptions& ko) {
   } else {
     r.Fail("kv_cache.reserve", "expected max_model_len, request_max or pow2", "'" + reserve + "'",
            r.Get("reserve"));
+  }
+}
+
+// One entry of kv_cache.tiers: {name, capacity_gib, bandwidth_gbps, latency_us, eviction}.
+KvTierSpec ReadKvTier(const YAML::Node& node, const std::string& file, size_t i) {
+  const std::string key = "kv_cache.tiers[" + std::to_string(i) + "]";
+  YamlMapReader t(node, file, key);
+  if (!node.IsMap()) t.Fail(key, "expected a mapping", DescribeYamlNode(node), node);
+  KvTierSpec tier;
+  tier.name = t.String("name", "tier" + std::to_string(i));
+  tier.capacity_bytes = t.Double("capacity_gib", 0, 0, 1e9, true) * 1073741824.0;
+  tier.bandwidth_bytes_per_s = t.Double("bandwidth_gbps", 0, 0, 1e6, true) * 1e9;
+  tier.latency_s = t.Double("latency_us", 0, 0, 1e9) * 1e-6;
+  const std::string eviction = t.OneOf("eviction", "lru", {"lru", "fifo"}, "eviction policy");
+  tier.eviction = eviction == "fifo" ? TierEviction::kFifo : TierEviction::kLru;
+  t.Finish();  // a misspelt key first, then what is missing
+  for (const char* k : {"capacity_gib", "bandwidth_gbps"}) {
+    if (!t.Has(k)) t.Fail(key + "." + k, "required (a positive number)", "", node);
+  }
+  return tier;
+}
+
+// kv_cache.tiers and kv_cache.tier_load; tiers hold evicted prefix blocks, so they need prefix
+// caching.
+void ReadKvTiers(YamlMapReader& kv, KvOptions& ko) {
+  const YAML::Node list = kv.Get("tiers");
+  const YAML::Node load = kv.Get("tier_load");
+  if (!list) {
+    if (load) kv.Fail("kv_cache.tier_load", "needs kv_cache.tiers", DescribeYamlNode(load), load);
+    return;
+  }
+  if (!list.IsSequence() || list.size() == 0 || list.size() > 4) {
+    kv.Fail("kv_cache.tiers",
+            "expected a list of 1 to 4 tiers {name, capacity_gib, bandwidth_gbps, latency_us, "
+            "eviction}, nearest first",
+            DescribeYamlNode(list), list);
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    ko.tiers.tiers.push_back(ReadKvTier(list[i], kv.file(), i));
+  }
+  const std::string mode =
+      kv.OneOf("tier_load", "layerwise", {"layerwise", "blocking"}, "tier load mode");
+  ko.tiers.load = mode == "blocking" ? TierLoad::kBlocking : TierLoad::kLayerwise;
+  ko.tiers.block_tokens = ko.block_size;
+  if (!ko.prefix_caching) {
+    kv.Fail("kv_cache.tiers",
+            "needs kv_cache.prefix_caching: true (tiers hold evicted prefix blocks)",
+            "prefix_caching: false", list);
   }
 }
 
@@ -77,6 +126,16 @@ const std::vector<KeyDoc>& KvSlotKeys() {
        "host memory over the device's host link, priced in the step)"},
       {"swap_space_gib", "number", "GiB", "4",
        "with `preemption: swap`: host swap space per replica (vLLM's `swap_space`)"},
+      {"tiers", "list", "", "none",
+       "tiers below the device prefix cache, nearest first, at most 4 (host DRAM, SSD, a remote "
+       "pool): `[{name, capacity_gib, bandwidth_gbps, latency_us, eviction}]`, eviction `lru` "
+       "(default) or `fifo`; blocks "
+       "the device cache evicts go down the tiers, a prefix hit in a tier is loaded back, priced "
+       "latency + bytes / bandwidth per step; capacity and bandwidth per replica; needs "
+       "`prefix_caching`"},
+      {"tier_load", "name", "", "`layerwise`",
+       "with `tiers`: `layerwise` (load overlapped with the step's compute layer by layer, as "
+       "LMCache) or `blocking` (load, then compute)"},
   };
   return kKeys;
 }
@@ -99,6 +158,7 @@ const KvDescriptor& ReadKvSlot(YamlMapReader& kv, const SchedulerCaps& scheduler
             kv.Get("preemption"));
   }
   d.parse(kv, ko);
+  ReadKvTiers(kv, ko);
   if (ko.prefix_caching && !d.caps.prefix_caching) {
     kv.Fail("kv_cache.prefix_caching",
             "needs paged blocks (impl: " +

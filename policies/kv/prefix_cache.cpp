@@ -51,6 +51,11 @@
 //   seq.kv_blocks blocks' worth in a bounded host pool; SwapIn allocates fresh blocks without
 //   re-matching the cache, then registers the keys of its full computed blocks (their contents are
 //   back on the device).
+// - Tiers (kv_cache.tiers, policies/kv/kv_tiers.h): a block holding a looked-up key (a shared
+//   key, or a private one published at a preemption) that allocation evicts is demoted into the
+//   tiers; CachedPrefixTokens continues its run through blocks the tiers hold, and Admit loads
+//   those into fresh blocks (counted by the tiers for the step that admits) and registers their
+//   keys on the device again.
 // - Stats: a request's first admission looks up prompt_tokens tokens (prefix_query_tokens) and
 //   finds `cached` of them (prefix_hit_tokens), so the hit rate is the share of input reused;
 //   re-admissions after a recompute preemption count their hits apart (resume_hit_tokens: prefill
@@ -67,6 +72,7 @@
 // reuse.
 #include <algorithm>
 #include <limits>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -97,6 +103,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
                              std::to_string(o.capacity_blocks));
     }
     num_free_ = o.capacity_blocks;
+    if (o.tiers.enabled()) tiers_ = std::make_unique<KvTiers>(o.tiers);
   }
 
   int64_t CachedPrefixTokens(const Sequence& seq) const override {
@@ -105,44 +112,50 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     const int64_t limit = (tokens - 1) / o_.block_size;
     int64_t hit = 0;
     while (hit < limit && cached_.Find(Key(seq, hit)) >= 0) ++hit;
+    if (!tiers_) return hit * o_.block_size;
+    // Past the device's run, blocks a tier holds count too (they are loaded back at admission).
+    while (hit < limit) {
+      const uint64_t key = Key(seq, hit);
+      if (cached_.Find(key) < 0 && tiers_->Find(key) < 0) break;
+      ++hit;
+    }
     return hit * o_.block_size;
   }
 
   bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) override {
-    if (seq.kv_blocks != 0 || !seq.block_ids.empty()) {
-      throw std::logic_error("prefix-caching KV: admitting a sequence holding blocks");
-    }
-    if (seq.swapped_blocks != 0) {
-      throw std::logic_error("prefix-caching KV: admitting a swapped-out sequence");
-    }
-    if (cached_tokens < 0 || cached_tokens % o_.block_size != 0 || tokens < cached_tokens ||
-        (cached_tokens > 0 && cached_tokens >= seq.Tokens())) {
-      throw std::logic_error("prefix-caching KV: bad admission (cached " +
-                             std::to_string(cached_tokens) + ", tokens " + std::to_string(tokens) +
-                             ", known " + std::to_string(seq.Tokens()) + ")");
-    }
+    CheckAdmission(seq, cached_tokens, tokens);
     if (blk_.empty()) MakeBlockTable();
     const int64_t hit = cached_tokens / o_.block_size;
-    // Find the hit blocks (only seq.block_ids is written, and cleared again on failure).
-    int64_t revived = 0;  // hit blocks that are free now
+    // Find the hit blocks: the device block holding each, or kNone where a tier holds it (only
+    // seq.block_ids is written, and cleared again on failure).
+    int64_t revived = 0;     // hit blocks that are free now
+    int64_t from_tiers = 0;  // hit blocks loaded from a tier into fresh blocks
     for (int64_t i = 0; i < hit; ++i) {
-      const int32_t holder = cached_.Find(Key(seq, i));
+      const uint64_t key = Key(seq, i);
+      const int32_t holder = cached_.Find(key);
       if (holder < 0) {
-        seq.block_ids.clear();
-        throw std::logic_error("prefix-caching KV: cached prefix of " +
-                               std::to_string(cached_tokens) + " tokens is not in the cache");
+        if (!tiers_ || tiers_->Find(key) < 0) {
+          seq.block_ids.clear();
+          throw std::logic_error("prefix-caching KV: cached prefix of " +
+                                 std::to_string(cached_tokens) + " tokens is not in the cache");
+        }
+        ++from_tiers;
+        seq.block_ids.push_back(kNone);
+        continue;
       }
       if (blk_[static_cast<size_t>(holder)].ref == 0) ++revived;
       seq.block_ids.push_back(holder);
     }
     const int64_t fresh = std::max<int64_t>(0, BlocksFor(tokens) - hit);
-    if (fresh + revived > num_free_ - o_.watermark_blocks) {
+    if (fresh + from_tiers + revived > num_free_ - o_.watermark_blocks) {
       seq.block_ids.clear();
       return false;
     }
-    for (const int32_t b : seq.block_ids) AddRef(b);
+    for (const int32_t b : seq.block_ids) {
+      if (b != kNone) AddRef(b);
+    }
     seq.kv_blocks = hit;
-    seq.kv_keyed_blocks = hit;
+    seq.kv_keyed_blocks = from_tiers > 0 ? LoadFromTiers(seq) : hit;
     Allocate(seq, fresh);
     seq.computed = cached_tokens;
     // Room past the known tokens is a reservation, not stored (kv_allocator.h).
@@ -243,11 +256,45 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     return true;
   }
 
+  KvTiers* tiers() override { return tiers_.get(); }
+  const KvTiers* tiers() const override { return tiers_.get(); }
   int64_t used_blocks() const override { return o_.capacity_blocks - num_free_; }
   int64_t held_refs() const override { return held_; }
 
  private:
   static constexpr int32_t kNone = -1;
+
+  void CheckAdmission(const Sequence& seq, int64_t cached_tokens, int64_t tokens) const {
+    if (seq.kv_blocks != 0 || !seq.block_ids.empty()) {
+      throw std::logic_error("prefix-caching KV: admitting a sequence holding blocks");
+    }
+    if (seq.swapped_blocks != 0) {
+      throw std::logic_error("prefix-caching KV: admitting a swapped-out sequence");
+    }
+    if (cached_tokens < 0 || cached_tokens % o_.block_size != 0 || tokens < cached_tokens ||
+        (cached_tokens > 0 && cached_tokens >= seq.Tokens())) {
+      throw std::logic_error("prefix-caching KV: bad admission (cached " +
+                             std::to_string(cached_tokens) + ", tokens " + std::to_string(tokens) +
+                             ", known " + std::to_string(seq.Tokens()) + ")");
+    }
+  }
+
+  // Loads the hit blocks a tier holds (kNone in seq.block_ids) into fresh device blocks, their
+  // reads counted first (a fresh block's eviction may demote into the same tier). Returns the
+  // index of the first loaded block: the blocks before it keep their registered keys.
+  int64_t LoadFromTiers(Sequence& seq) {
+    int64_t first = -1;
+    for (size_t i = 0; i < seq.block_ids.size(); ++i) {
+      if (seq.block_ids[i] != kNone) continue;
+      if (first < 0) first = static_cast<int64_t>(i);
+      const uint64_t key = Key(seq, static_cast<int64_t>(i));
+      tiers_->Load(tiers_->Find(key), key, seq);
+    }
+    for (int32_t& b : seq.block_ids) {
+      if (b == kNone) b = PopFree();
+    }
+    return first;
+  }
 
   // Reserve when blocks must be allocated or keys registered.
   [[gnu::noinline]] bool ReserveSlow(Sequence& seq, int64_t tokens) {
@@ -338,21 +385,28 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // Appends `count` blocks popped from the front of the free queue to `seq` (the caller checked
   // that enough are free).
   void Allocate(Sequence& seq, int64_t count) {
-    for (int64_t k = 0; k < count; ++k) {
-      const int32_t b = head_;
-      if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
-      Unlink(b);
-      const size_t ub = static_cast<size_t>(b);
-      if (blk_[ub].has_key != kNoKey) {
-        if (blk_[ub].has_key == kMappedKey) cached_.Erase(key_[ub]);
-        blk_[ub].has_key = kNoKey;
-        ++stats_.evicted_blocks;
-      }
-      blk_[ub].ref = 1;
-      ++held_;
-      seq.block_ids.push_back(b);
-    }
+    for (int64_t k = 0; k < count; ++k) seq.block_ids.push_back(PopFree());
     seq.kv_blocks += count;
+  }
+
+  // Takes the front of the free queue with one reference; cached contents it held are evicted
+  // (into the tiers below, when there are tiers and the key is looked up).
+  int32_t PopFree() {
+    const int32_t b = head_;
+    if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
+    Unlink(b);
+    const size_t ub = static_cast<size_t>(b);
+    if (blk_[ub].has_key != kNoKey) {
+      if (blk_[ub].has_key == kMappedKey) {
+        cached_.Erase(key_[ub]);
+        if (tiers_) tiers_->Demote(key_[ub]);
+      }
+      blk_[ub].has_key = kNoKey;
+      ++stats_.evicted_blocks;
+    }
+    blk_[ub].ref = 1;
+    ++held_;
+    return b;
   }
 
   // Per-block state exists only once a replica admits a request: an idle replica holds O(1)
@@ -416,9 +470,10 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   std::vector<uint64_t> key_;  // valid where has_key == kMappedKey
   int32_t head_ = kNone;       // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
-  int64_t num_free_ = 0;  // blocks with ref 0 (the free queue's length)
-  int64_t held_ = 0;      // Σ refs
-  BlockKeyMap cached_;    // key -> the block holding it
+  int64_t num_free_ = 0;            // blocks with ref 0 (the free queue's length)
+  int64_t held_ = 0;                // Σ refs
+  BlockKeyMap cached_;              // key -> the block holding it
+  std::unique_ptr<KvTiers> tiers_;  // null without kv_cache.tiers
 };
 
 }  // namespace

@@ -392,6 +392,35 @@ void PlanSwap(Scenario& sc, const SlotReads& reads) {
   }
 }
 
+// The KV tiers' block size and layer count, and that each tier holds a block and can be indexed.
+void PlanKvTiers(Scenario& sc) {
+  EngineConfig& e = sc.engine;
+  KvTierOptions& t = e.kv.tiers;
+  if (!t.enabled()) return;
+  if (e.offload.active) {
+    throw InputError(sc.path +
+                     ": kv_cache.tiers: not with an offload plan (offload: " + e.offload.impl +
+                     "); the tiers price their loads apart from the offload "
+                     "pipeline");
+  }
+  t.block_bytes = KvBytesPerTokenPerDevice(e.model, e.cost.tp) * static_cast<double>(e.cost.tp) *
+                  static_cast<double>(e.kv.block_size);
+  t.num_layers = static_cast<int>(e.model.num_layers);
+  for (size_t i = 0; i < t.tiers.size(); ++i) {
+    const int64_t blocks = t.CapacityBlocks(i);
+    const std::string key = "kv_cache.tiers[" + std::to_string(i) + "].capacity_gib";
+    const std::string gib = FormatNumber(t.tiers[i].capacity_bytes / 1073741824.0);
+    if (blocks < 1) {
+      throw InputError(sc.path + ": " + key + ": " + gib + " GiB holds no KV block of " +
+                       FormatNumber(t.block_bytes / 1048576.0) + " MiB");
+    }
+    if (blocks > std::numeric_limits<int32_t>::max()) {
+      throw InputError(sc.path + ": " + key + ": " + gib + " GiB is " + std::to_string(blocks) +
+                       " KV blocks, over the 2^31 - 1 a tier indexes");
+    }
+  }
+}
+
 // What the simulator itself may hold: per-replica state is a few KB, except the prefix cache's
 // per-block tables; a scenario whose tables exceed the budget is refused before it runs.
 constexpr int64_t kSimulatorMemoryBudgetBytes = int64_t{16} << 30;
@@ -399,11 +428,13 @@ constexpr int64_t kSimulatorMemoryBudgetBytes = int64_t{16} << 30;
 void CheckSimulatorMemory(const Scenario& sc) {
   const EngineConfig& e = sc.engine;
   if (!e.kv.prefix_caching) return;
-  const double bytes = static_cast<double>(PrefixCacheTableBytes(e.kv.capacity_blocks)) *
+  const double bytes = static_cast<double>(PrefixCacheTableBytes(e.kv.capacity_blocks) +
+                                           KvTiers::TableBytes(e.kv.tiers)) *
                        static_cast<double>(e.replicas);
   if (bytes <= static_cast<double>(kSimulatorMemoryBudgetBytes)) return;
   throw InputError(sc.path + ": hardware.replicas: " + std::to_string(e.replicas) + " replicas x " +
-                   std::to_string(e.kv.capacity_blocks) + " KV blocks need " +
+                   std::to_string(e.kv.capacity_blocks) + " KV blocks" +
+                   (e.kv.tiers.enabled() ? " (and their kv_cache.tiers)" : "") + " need " +
                    FormatNumber(std::round(bytes / 1048576.0)) +
                    " MiB of prefix-cache tables, over the simulator's budget of " +
                    std::to_string(kSimulatorMemoryBudgetBytes >> 20) +
@@ -425,6 +456,7 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   e.kv.watermark_blocks =
       static_cast<int64_t>(reads.kv.watermark * static_cast<double>(e.kv.capacity_blocks));
   if (reads.kv.swap) PlanSwap(sc, reads);
+  PlanKvTiers(sc);
   CheckSimulatorMemory(sc);
   if (!sc.memory.weights_fit && explicit_blocks == 0) {
     const std::string draft =

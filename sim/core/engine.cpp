@@ -28,6 +28,7 @@ struct Replica {
   StepPlan plan;
   BatchShape shape;                // the planned step's
   bool verifies = false;           // the planned step verifies speculative drafts
+  bool loads = false;              // the planned step loads prefix blocks from the KV tiers
   double swap_s = 0, draft_s = 0;  // its swap transfers and draft passes
   // Lockstep group steps: whether this rank planned work, its price and its own duration.
   bool planned = false;
@@ -227,6 +228,24 @@ struct Engine::Impl {
     PullNext(index);
   }
 
+  // Sums one replica's tier counters into the run's.
+  void AddTierStats(const KvTiers& tiers) {
+    const std::vector<KvTierStats>& st = tiers.stats();
+    if (s.kv_tiers.empty()) {
+      s.kv_tiers.resize(st.size());
+      for (const KvTierSpec& spec : tiers.options().tiers) s.kv_tier_names.push_back(spec.name);
+    }
+    for (size_t t = 0; t < st.size(); ++t) {
+      KvTierStats& sum = s.kv_tiers[t];
+      sum.hit_tokens += st[t].hit_tokens;
+      sum.resume_hit_tokens += st[t].resume_hit_tokens;
+      sum.evicted_blocks += st[t].evicted_blocks;
+      sum.bytes_in += st[t].bytes_in;
+      sum.bytes_out += st[t].bytes_out;
+      sum.load_s += st[t].load_s;
+    }
+  }
+
   int32_t RouteArrival() {
     if (replicas.size() == 1) return 0;
     // Request counts come from the queues; tokens are kept as requests enter and finish.
@@ -273,7 +292,9 @@ struct Engine::Impl {
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
     s.preemptions += plan.preempted;
+    KvTiers* tiers = rep.kv->tiers();
     if (plan.seqs.empty()) {
+      if (tiers) tiers->EndStep();
       if (rep.spec) rep.spec->ClearDrafts();
       return false;
     }
@@ -308,9 +329,12 @@ struct Engine::Impl {
     const int64_t swap_blocks = rep.plan.swap_out_blocks + rep.plan.swap_in_blocks;
     rep.swap_s =
         swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
+    KvTiers* tiers = rep.kv->tiers();
+    rep.loads = tiers && tiers->loading();
+    const double compute_s = rep.loads ? PriceTierLoads(rep, *tiers, cost.seconds) : cost.seconds;
     // Draft passes run before the verify pass, on the same device or another (not overlapped).
     rep.draft_s = rep.verifies ? rep.spec->DraftSeconds(cost) : 0;
-    return SecondsToTicks(cost.seconds + rep.swap_s + rep.draft_s);
+    return SecondsToTicks(compute_s + rep.swap_s + rep.draft_s);
   }
 
   // Records the planned step starting at `now` and marks the replica busy; returns when it (or
@@ -333,7 +357,7 @@ struct Engine::Impl {
     rep.busy = true;
     rep.step_start_ns = now;
     if (group_ticks >= 0) return now + duration;
-    if (jump_decodes && swap_blocks == 0 && !rep.verifies) {
+    if (jump_decodes && swap_blocks == 0 && !rep.verifies && !rep.loads) {
       return JumpDecodeStretch(index, now, duration, shape);
     }
     return now + duration;
@@ -399,6 +423,35 @@ struct Engine::Impl {
     for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) {
       if (replicas[static_cast<size_t>(i)].busy) FinishStep(i, now);
     }
+  }
+
+  // The seconds of a step whose compute costs `compute_s` and that loads cached prefix blocks
+  // from the KV tiers (kv_tiers.h: blocking or overlapped layer by layer), and what recomputing
+  // the loaded tokens instead would have cost (the step's chunks grown by them).
+  double PriceTierLoads(const Replica& rep, KvTiers& tiers, double compute_s) {
+    const StepPlan& plan = rep.plan;
+    BatchShape recompute;
+    for (const ScheduledSeq& p : plan.seqs) {
+      const Sequence& seq = *p.seq;
+      const int64_t tokens = p.new_tokens + p.pad_tokens;
+      const int64_t loaded = seq.tier_loaded_tokens;
+      if (Speculator::VerifiedDrafts(seq, p.new_tokens) > 0) {
+        recompute.AddVerify(p.new_tokens, seq.computed);
+      } else if (tokens > 0) {
+        recompute.Add(tokens + loaded, seq.computed - loaded,
+                      p.new_tokens == 0 || seq.computed + p.new_tokens >= seq.Tokens());
+      }
+    }
+    for (int64_t i = 0; i < plan.pad_decode_seqs; ++i) {
+      recompute.Add(1, plan.pad_context_tokens / plan.pad_decode_seqs, true);
+    }
+    const double recompute_s = rep.cost->PriceStep(recompute).seconds;  // no offload: stateless
+    const double load_s = tiers.EndStep();
+    const KvTierOptions& o = tiers.options();
+    const double step_s = StepSecondsWithLoad(o.load, compute_s, load_s, o.num_layers);
+    ++s.kv_tier_load_steps;
+    s.kv_tier_saved_s += recompute_s - step_s;
+    return step_s;
   }
 
   // The metrics and outputs of a step that starts at `now`.
@@ -795,6 +848,7 @@ struct Engine::Impl {
       s.kv.evicted_blocks += k.evicted_blocks;
       s.kv.swap_out_blocks += k.swap_out_blocks;
       s.kv.swap_in_blocks += k.swap_in_blocks;
+      if (const KvTiers* t = r.kv->tiers()) AddTierStats(*t);
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
     const SpecCounters& spec = spec_shared.counters;

@@ -8,7 +8,9 @@
 // last chunk emits the first token); each decode emits one. Requests longer than the model context,
 // or whose full length can never fit in the replica's KV cache, or that arrive to a full queue, are
 // rejected and counted. Swap preemption adds the transfer of the swapped blocks over the host
-// link (device.offload_tiers[0]) to the step that swaps. With an offload plan, steps are priced
+// link (device.offload_tiers[0]) to the step that swaps. With KV tiers below the prefix cache,
+// a step that admits a prefix found in a tier adds its load (blocking, or overlapped with the
+// step's compute layer by layer: policies/kv/kv_tiers.h). With an offload plan, steps are priced
 // by the weight/KV streaming pipeline of policies/offload/ (draft models stay resident). Data
 // parallel MoE (`lockstep`): the replicas are DP ranks whose MoE layers exchange tokens, so they
 // step together as vLLM's do: a group step starts when any rank has work, every rank with work

@@ -11,6 +11,8 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "hardware/cost_model.h"
 #include "policies/kv/kv_allocator.h"
@@ -30,6 +32,13 @@ struct RunSummary {
   int64_t preemptions = 0;
   KvStats kv;         // summed over replicas
   double swap_s = 0;  // step time spent moving swapped KV
+  // KV tiers below the device cache (empty without kv_cache.tiers): per tier, summed over
+  // replicas; the steps that loaded from a tier, and what they saved: Σ (the step's price with
+  // the loaded tokens recomputed - its price with the load).
+  std::vector<std::string> kv_tier_names;
+  std::vector<KvTierStats> kv_tiers;
+  int64_t kv_tier_load_steps = 0;
+  double kv_tier_saved_s = 0;
   // Speculative decoding: rounds (a request verifying drafts in a step), drafts proposed and
   // accepted, tokens emitted by those rounds, step time of draft passes and of steps that verify.
   int64_t spec_rounds = 0, spec_proposed = 0, spec_accepted = 0, spec_emitted = 0;

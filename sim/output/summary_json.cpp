@@ -40,6 +40,31 @@ void KvFields(const RunSummary& s, JsonWriter& j) {
   j.Field("swap_seconds", s.swap_s);
 }
 
+// KV tiers (only with kv_cache.tiers): per tier, hits (first admissions; hit_rate over the
+// prompt tokens looked up), bytes written in and read out, priced load time, evictions; the
+// device's own hits; and the step time the loads saved over recomputing the loaded tokens.
+void KvTierFields(const RunSummary& s, JsonWriter& j) {
+  const double query = static_cast<double>(s.kv.prefix_query_tokens);
+  auto rate = [query](int64_t tokens) {
+    return query > 0 ? static_cast<double>(tokens) / query : 0.0;
+  };
+  int64_t tier_hits = 0;
+  j.Key("kv_tiers").BeginArray();
+  for (size_t t = 0; t < s.kv_tiers.size(); ++t) {
+    const KvTierStats& k = s.kv_tiers[t];
+    tier_hits += k.hit_tokens;
+    j.BeginObject().Field("name", s.kv_tier_names[t]).Field("hit_tokens", k.hit_tokens);
+    j.Field("hit_rate", rate(k.hit_tokens)).Field("resume_hit_tokens", k.resume_hit_tokens);
+    j.Field("bytes_in", k.bytes_in).Field("bytes_out", k.bytes_out);
+    j.Field("load_seconds", k.load_s).Field("evicted_blocks", k.evicted_blocks).EndObject();
+  }
+  j.EndArray();
+  const int64_t device_hits = s.kv.prefix_hit_tokens - tier_hits;
+  j.Field("kv_device_hit_tokens", device_hits).Field("kv_device_hit_rate", rate(device_hits));
+  j.Field("kv_tier_load_steps", s.kv_tier_load_steps);
+  j.Field("kv_tier_saved_step_seconds", s.kv_tier_saved_s);
+}
+
 // Speculative decoding: rounds, acceptance and time shares.
 void SpeculativeFields(const RunSummary& s, JsonWriter& j) {
   auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
@@ -159,6 +184,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
     j.Field("good_requests", kNull);
   }
   KvFields(s, j);
+  if (!s.kv_tiers.empty()) KvTierFields(s, j);
   if (cfg.speculative.enabled()) SpeculativeFields(s, j);
   if (cfg.offload.active) OffloadFields(s, cfg.offload, j);
   if (cfg.cost.dp > 1 || cfg.cost.expert_parallel) DataParallelFields(s, cfg, j);

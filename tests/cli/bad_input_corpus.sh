@@ -319,6 +319,11 @@ run_fail "scenario YAML" two-documents "a second YAML document after ---" "two_d
 run_fail "scenario YAML" nul-in-key "a NUL byte in a top-level key" "nul_key.yaml:4: sch\\x00eduler: unknown key (did you mean 'scheduler'?)" -- "$S/nul_key.yaml"
 run_fail "scenario YAML" escape-in-value "a terminal escape sequence in the model name" "escape_value.yaml: model: unknown model 'llama\\x1B[31m-3.1-8b'" -- "$S/escape_value.yaml"
 run_fail "scenario YAML" gamma-cv-tiny "arrival gamma with cv: 1e-300 (shape 1e600)" "gamma_cv_tiny.yaml: workload.cv: expected a coefficient of variation in [0.001, 1000], found '1e-300'" -- "$S/gamma_cv_tiny.yaml"
+run_fail "scenario YAML" kv-tier-negative-capacity "kv_cache.tiers[0].capacity_gib: -1" "kv_tier_negative_capacity.yaml:6: kv_cache.tiers[0].capacity_gib: expected a number in (0, 1e+09], found '-1'" -- "$S/kv_tier_negative_capacity.yaml"
+run_fail "scenario YAML" kv-tier-zero-bandwidth "kv_cache.tiers[0].bandwidth_gbps: 0" "kv_tier_zero_bandwidth.yaml:6: kv_cache.tiers[0].bandwidth_gbps: expected a number in (0, 1e+06], found '0'" -- "$S/kv_tier_zero_bandwidth.yaml"
+run_fail "scenario YAML" kv-tier-unknown-eviction "kv_cache.tiers[0].eviction: lfu" "kv_tier_unknown_eviction.yaml:6: kv_cache.tiers[0].eviction: unknown eviction policy 'lfu'" "expected one of lru, fifo" -- "$S/kv_tier_unknown_eviction.yaml"
+run_fail "scenario YAML" kv-tier-no-prefix-caching "kv_cache.tiers with prefix_caching: false" "kv_tier_no_prefix_caching.yaml:7: kv_cache.tiers: needs kv_cache.prefix_caching: true" -- "$S/kv_tier_no_prefix_caching.yaml"
+run_fail "scenario YAML" kv-tier-too-small "kv_cache.tiers[0].capacity_gib: 0.001 (under one KV block)" "kv_tier_too_small.yaml: kv_cache.tiers[0].capacity_gib: 0.001 GiB holds no KV block of 2 MiB" -- "$S/kv_tier_too_small.yaml"
 
 # ---- profile bundles (cost_model.impl: profiled; a hand-written tiny bundle, broken copies)
 PB=$in/profile/tiny
