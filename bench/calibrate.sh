@@ -20,8 +20,29 @@ mkdir -p "$here/results"
   echo "# A100-80GB: Vidur operator profiles (7 models, TP 1-8, 1-32k tokens), attention, NCCL"
   echo
   "$bin" calibrate --device a100-80gb --ops "$data"/vidur_a100/*_ops.csv \
-    --attention "$data"/vidur_a100/attention_8192h_64q_8kv_tp2.csv \
+    --attention "$data"/vidur_a100/attention_8192h_64q_8kv_tp2.csv
+  echo
+  echo "# Links: NCCL all-reduce (Vidur, A100), protocol costs per link kind"
+  echo
+  echo "Fitted per kind (hardware/collectives.cpp); 'before' is the single-efficiency model the"
+  echo "project used until the link kinds (ring 2(n-1)/n x bytes at 57.7 % of the raw rate plus 48.4 us"
+  echo "per call on A100, 10 us on PCIe) where the heading says so, else the kind's costs as shipped."
+  echo "In sample: every row below is used by the fit it reports."
+  echo
+  echo "### DGX A100, NVSwitch, 2/4/8 ranks in one node"
+  echo
+  "$bin" calibrate --device a100-80gb --link nvswitch \
     --allreduce "$data"/vidur_network/a100_dgx/all_reduce.csv
+  echo
+  echo "### A100 pairs on an NVLink bridge, 2 ranks"
+  echo
+  "$bin" calibrate --device a100-80gb --link nvlink --allreduce-workers 2 \
+    --allreduce "$data"/vidur_network/a100_pairwise_nvlink/all_reduce.csv
+  echo
+  echo "### The same machine, 4 ranks: the ring crosses PCIe 4.0 x16 between the pairs"
+  echo
+  "$bin" calibrate --device a100-80gb --link pcie-switch --link-gbps 32 --allreduce-workers 4 \
+    --allreduce "$data"/vidur_network/a100_pairwise_nvlink/all_reduce.csv
   echo
   echo "# A100-80GB whole steps: Splitwise (Llama-2-70B TP 2/4/8, eager engine)"
   echo
