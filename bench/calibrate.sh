@@ -24,10 +24,20 @@ mkdir -p "$here/results"
   echo
   echo "# Links: NCCL all-reduce (Vidur, A100), protocol costs per link kind"
   echo
-  echo "Fitted per kind (hardware/collectives.cpp); 'before' is the single-efficiency model the"
-  echo "project used until the link kinds (ring 2(n-1)/n x bytes at 57.7 % of the raw rate plus 48.4 us"
-  echo "per call on A100, 10 us on PCIe) where the heading says so, else the kind's costs as shipped."
-  echo "In sample: every row below is used by the fit it reports."
+  echo "Fitted per kind (hardware/collectives.cpp). In sample: every row below is used by the fit it"
+  echo "reports. Each tool run's 'before' is the kind's costs as shipped (the fit itself once copied in)."
+  echo "The model before link kinds priced every all-reduce as 2(n-1)/n x bytes at 57.7 % of the raw"
+  echo "rate plus 48.4 us a call (A100 presets; PCIe presets 10 us); its median |error| on the same rows"
+  echo "(computed once with that formula):"
+  echo
+  echo "| rows | < 64 KiB | 64 KiB - 1 MiB | 1 - 16 MiB | >= 16 MiB | all sizes |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| DGX A100 NVSwitch, 2/4/8 ranks (n=2982) | 50.4 % | 18.1 % | 7.7 % | 2.5 % | 5.8 % |"
+  echo "| A100 NVLink pairs, 2 ranks (n=2248) | 19.0 % | 17.0 % | 24.1 % | 13.1 % | 13.4 % |"
+  echo "| 4 ranks across PCIe 4.0 (pcie4 link, n=2248) | 78.0 % | 40.1 % | 19.6 % | 27.4 % | 27.0 % |"
+  echo
+  echo "pcie-host-bridge and cross-socket have no measurements here: their costs are read off"
+  echo "published nccl-tests output (hardware/collectives.cpp says where from)."
   echo
   echo "### DGX A100, NVSwitch, 2/4/8 ranks in one node"
   echo
