@@ -20,8 +20,39 @@ mkdir -p "$here/results"
   echo "# A100-80GB: Vidur operator profiles (7 models, TP 1-8, 1-32k tokens), attention, NCCL"
   echo
   "$bin" calibrate --device a100-80gb --ops "$data"/vidur_a100/*_ops.csv \
-    --attention "$data"/vidur_a100/attention_8192h_64q_8kv_tp2.csv \
+    --attention "$data"/vidur_a100/attention_8192h_64q_8kv_tp2.csv
+  echo
+  echo "# Links: NCCL all-reduce (Vidur, A100), protocol costs per link kind"
+  echo
+  echo "Fitted per kind (hardware/collectives.cpp). In sample: every row below is used by the fit it"
+  echo "reports. Each tool run's 'before' is the kind's costs as shipped (the fit itself once copied in)."
+  echo "The model before link kinds priced every all-reduce as 2(n-1)/n x bytes at 57.7 % of the raw"
+  echo "rate plus 48.4 us a call (A100 presets; PCIe presets 10 us); its median |error| on the same rows"
+  echo "(computed once with that formula):"
+  echo
+  echo "| rows | < 64 KiB | 64 KiB - 1 MiB | 1 - 16 MiB | >= 16 MiB | all sizes |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| DGX A100 NVSwitch, 2/4/8 ranks (n=2982) | 50.4 % | 18.1 % | 7.7 % | 2.5 % | 5.8 % |"
+  echo "| A100 NVLink pairs, 2 ranks (n=2248) | 19.0 % | 17.0 % | 24.1 % | 13.1 % | 13.4 % |"
+  echo "| 4 ranks across PCIe 4.0 (pcie4 link, n=2248) | 78.0 % | 40.1 % | 19.6 % | 27.4 % | 27.0 % |"
+  echo
+  echo "pcie-host-bridge and cross-socket have no measurements here: their costs are read off"
+  echo "published nccl-tests output (hardware/collectives.cpp says where from)."
+  echo
+  echo "### DGX A100, NVSwitch, 2/4/8 ranks in one node"
+  echo
+  "$bin" calibrate --device a100-80gb --link nvswitch \
     --allreduce "$data"/vidur_network/a100_dgx/all_reduce.csv
+  echo
+  echo "### A100 pairs on an NVLink bridge, 2 ranks"
+  echo
+  "$bin" calibrate --device a100-80gb --link nvlink --allreduce-workers 2 \
+    --allreduce "$data"/vidur_network/a100_pairwise_nvlink/all_reduce.csv
+  echo
+  echo "### The same machine, 4 ranks: the ring crosses PCIe 4.0 x16 between the pairs"
+  echo
+  "$bin" calibrate --device a100-80gb --link pcie-switch --link-gbps 32 --allreduce-workers 4 \
+    --allreduce "$data"/vidur_network/a100_pairwise_nvlink/all_reduce.csv
   echo
   echo "# A100-80GB whole steps: Splitwise (Llama-2-70B TP 2/4/8, eager engine)"
   echo

@@ -34,11 +34,19 @@ double AllToAllBytesPerRank(double group_bytes, int ranks, int experts_per_token
   return group_bytes / r * destinations * remote_share;
 }
 
-double AllToAllSeconds(double group_bytes, int ranks, int experts_per_token,
-                       const AllToAllLink& link, All2AllBackend backend) {
-  const double bytes = AllToAllBytesPerRank(group_bytes, ranks, experts_per_token, backend);
-  if (bytes <= 0 || !(link.bandwidth_bytes_per_s > 0)) return 0.0;
-  return 2.0 * (bytes / link.bandwidth_bytes_per_s + link.latency_s);
+double MoeExchangeSeconds(double group_bytes, int ranks, int experts_per_token,
+                          const Interconnect& link, All2AllBackend backend) {
+  if (ranks <= 1 || group_bytes <= 0 || !(link.bandwidth_bytes_per_s > 0)) return 0.0;
+  if (backend == All2AllBackend::kAllgatherReduceScatter) {
+    return AllGatherSeconds(group_bytes, ranks, link) +
+           ReduceScatterSeconds(group_bytes, ranks, link);
+  }
+  // AllToAllSeconds moves (ranks - 1) / ranks of its buffer: the buffer whose remote share is
+  // what a device sends.
+  const double r = ranks;
+  const double buffer = AllToAllBytesPerRank(group_bytes, ranks, experts_per_token, backend) *
+                        r / (r - 1.0);
+  return 2.0 * AllToAllSeconds(buffer, ranks, link);
 }
 
 }  // namespace servesim

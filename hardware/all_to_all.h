@@ -3,7 +3,7 @@
 //
 // Models, for `ranks` DP ranks exchanging the hidden states of the whole group (`group_bytes`,
 // every rank's tokens x hidden x activation bytes) over one link kind (bandwidth per device and a
-// per-collective latency):
+// link kind's protocol costs, hardware/collectives.h):
 //   allgather_reducescatter (vLLM's default for expert parallelism): dispatch all-gathers every
 //     rank's tokens to every rank, combine reduce-scatters the outputs; each is a ring moving
 //     (ranks - 1) / ranks x group_bytes through each device's link;
@@ -11,7 +11,7 @@
 //     k experts: a device sends its group_bytes / ranks once to each distinct remote rank among
 //     its tokens' experts, in expectation ranks x (1 - (1 - 1/ranks)^k) x (ranks - 1) / ranks
 //     ranks per token (experts spread evenly, routing uniform); combine returns the same bytes.
-// Each of dispatch and combine pays the link latency once. Ignores: overlap with compute,
+// Each of dispatch and combine is one collective (its latency paid once). Ignores: overlap with compute,
 // contention across nodes, padding of uneven ranks, quantized dispatch (fp8 hidden states),
 // load imbalance between experts.
 #ifndef SERVESIM_HARDWARE_ALL_TO_ALL_H_
@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "hardware/collectives.h"
 
 namespace servesim {
 
@@ -31,19 +33,16 @@ const std::vector<std::string>& All2AllBackendNames();
 // The backend named `name`; false when none is.
 bool All2AllBackendFromName(std::string_view name, All2AllBackend& backend);
 
-// One device's link to the others (effective bandwidth, after any bus efficiency).
-struct AllToAllLink {
-  double bandwidth_bytes_per_s = 0;
-  double latency_s = 0;
-};
-
 // Bytes one device sends in dispatch (combine moves as many again).
 double AllToAllBytesPerRank(double group_bytes, int ranks, int experts_per_token,
                             All2AllBackend backend);
 
-// Seconds of dispatch + combine for one MoE layer; 0 for one rank or no bytes.
-double AllToAllSeconds(double group_bytes, int ranks, int experts_per_token,
-                       const AllToAllLink& link, All2AllBackend backend);
+// Seconds of dispatch + combine for one MoE layer over `link` (hardware/collectives.h):
+// allgather_reducescatter is an AllGather then a ReduceScatter of `group_bytes`; all_to_all is
+// two AllToAll collectives, each of the buffer whose remote share a device sends. 0 for one rank
+// or no bytes.
+double MoeExchangeSeconds(double group_bytes, int ranks, int experts_per_token,
+                          const Interconnect& link, All2AllBackend backend);
 
 }  // namespace servesim
 

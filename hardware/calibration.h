@@ -2,7 +2,7 @@
 //
 // Models: the measurements the project has (per-operator CUDA timings of one transformer layer vs
 // token count and TP degree, attention-kernel timings vs batch / chunk / KV length, NCCL
-// all-reduce timings vs message size, in the CSV layouts Vidur's profiler writes) and a robust
+// all-reduce timings vs message size and rank count, in the CSV layouts Vidur's profiler writes) and a robust
 // fit: each kernel kind's KernelTuning is fitted separately by coordinate descent on the mean
 // absolute log error, which makes the median relative error small and ignores outliers.
 // Ignores: variance between runs (medians are used), clock state, measurement overheads.
@@ -40,6 +40,7 @@ struct StepMeasurement {
   std::string label;
 };
 
+// One measured all-reduce of `bytes` (one rank's buffer) among `workers` devices of one node.
 struct CollectiveMeasurement {
   int workers = 0;
   double bytes = 0;
@@ -61,7 +62,7 @@ std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path,
 
 // Predicted time of one measurement with `device` (which carries the efficiencies).
 double PredictOp(const OpMeasurement& m, const DeviceSpec& device);
-double PredictAllReduce(const CollectiveMeasurement& m, const DeviceSpec& device);
+double PredictAllReduce(const CollectiveMeasurement& m, const Interconnect& link);
 
 struct ErrorStats {
   std::string group;
@@ -76,9 +77,16 @@ ErrorStats ComputeErrors(const std::string& group, const std::vector<double>& pr
 
 struct CalibrationReport {
   Efficiency efficiency;
-  Interconnect interconnect;
   std::vector<ErrorStats> before;  // per operator, with the device's current parameters
   std::vector<ErrorStats> after;   // per operator, fitted
+};
+
+// A link's protocol costs fitted to all-reduce timings, with errors per message-size range
+// (< 64 KiB, 64 KiB - 1 MiB, 1 - 16 MiB, >= 16 MiB), per rank count and over all.
+struct LinkCalibration {
+  Interconnect link;
+  std::vector<ErrorStats> before;  // with the link's current protocol costs
+  std::vector<ErrorStats> after;   // fitted
 };
 
 struct RuntimeCalibration {
@@ -97,10 +105,14 @@ RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
                                     const std::vector<StepMeasurement>& steps,
                                     const RuntimeOverheads& start);
 
-// Fits `device`'s efficiencies (and its interconnect if collectives are given) to the
-// measurements. Operators with no measurements keep their current tuning.
-CalibrationReport Calibrate(const DeviceSpec& device, const std::vector<OpMeasurement>& ops,
-                            const std::vector<CollectiveMeasurement>& collectives);
+// Fits `device`'s efficiencies to the measurements. Operators with no measurements keep their
+// current tuning.
+CalibrationReport Calibrate(const DeviceSpec& device, const std::vector<OpMeasurement>& ops);
+
+// Fits both protocols' launch and hop latencies and bus efficiencies of `link` (its kind and raw
+// bandwidth held) to all-reduce timings, minimizing the mean absolute log error.
+LinkCalibration CalibrateLink(const Interconnect& link,
+                              const std::vector<CollectiveMeasurement>& collectives);
 
 }  // namespace servesim
 

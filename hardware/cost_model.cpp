@@ -175,20 +175,16 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   const Efficiency& e = dev.efficiency;
   const bool ideal = opt.ideal;
   if (w.kind == OpKind::kAllReduce) {
-    const double p = opt.tp;
-    const double link =
-        dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
-    c.memory_s = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p * w.act_bytes / link : 0.0;
-    const double t = c.memory_s + (p > 1 && !ideal ? dev.interconnect.latency_s : 0.0);
-    c.seconds = t * static_cast<double>(w.repeats);
+    c.memory_s = AllReduceSeconds(w.act_bytes, opt.tp,
+                                  ideal ? IdealLink(dev.interconnect) : dev.interconnect);
+    c.seconds = c.memory_s * static_cast<double>(w.repeats);
     c.bound = Bound::kNetwork;
     return c;
   }
   if (w.kind == OpKind::kAllToAll) {
-    const AllToAllLink link{
-        dev.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff),
-        ideal ? 0.0 : dev.interconnect.latency_s};
-    c.memory_s = AllToAllSeconds(w.act_bytes, opt.dp, static_cast<int>(w.k), link, opt.all2all);
+    c.memory_s = MoeExchangeSeconds(w.act_bytes, opt.dp, static_cast<int>(w.k),
+                                    ideal ? IdealLink(dev.interconnect) : dev.interconnect,
+                                    opt.all2all);
     c.seconds = c.memory_s * static_cast<double>(w.repeats);
     c.bound = Bound::kNetwork;
     return c;
@@ -228,11 +224,13 @@ class RooflineCostModel final : public CostModel {
       : model_(model),
         device_(device),
         options_(options),
-        smooth_(device.efficiency.roofline_sharpness) {
+        smooth_(device.efficiency.roofline_sharpness),
+        link_(options.ideal ? IdealLink(device.interconnect) : device.interconnect) {
     ValidateTensorParallel(model_, options_.tp, "cost model");
     if (options_.tp > 1 && !(device_.interconnect.bandwidth_bytes_per_s > 0)) {
       throw InputError("tp=" + std::to_string(options_.tp) + ": device " + device_.name +
-                       " has no interconnect for tensor parallelism (interconnect bandwidth is 0)");
+                       " has no interconnect for tensor parallelism (link kind none; set "
+                       "hardware.interconnect)");
     }
     ValidateDataParallel();
     if (options_.ideal) options_.runtime = RuntimeOverheads{0, 0, 0, true};
@@ -294,8 +292,7 @@ class RooflineCostModel final : public CostModel {
     bool m_is_logits = false;   // GEMM rows: logit tokens (LM head) or new tokens
     Coefs flops{}, bytes{}, act{};
     double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, vector_ratio = 1,
-           net_per_byte = 0, net_latency = 0, row_compute_per_token = 0, dequant = 1,
-           masked_compute_per_pair = 0;
+           row_compute_per_token = 0, dequant = 1, masked_compute_per_pair = 0;
     // No term in the context sums (x[2], x[4], x[5]): its price depends on the new and logit
     // tokens only, so a decode stretch (same batch, growing context) reuses it.
     bool context_free = false;
@@ -379,13 +376,7 @@ class RooflineCostModel final : public CostModel {
       fill(op.flops, [](const OpWork& o) { return o.flops; });
       fill(op.bytes, [](const OpWork& o) { return o.Bytes(); });
       fill(op.act, [](const OpWork& o) { return o.act_bytes; });
-      if (w.kind == OpKind::kAllReduce) {
-        const double p = options_.tp;
-        const double link =
-            device_.interconnect.bandwidth_bytes_per_s * (ideal ? 1.0 : e.allreduce_bus_eff);
-        op.net_per_byte = p > 1 && link > 0 ? 2.0 * (p - 1.0) / p / link : 0.0;
-        op.net_latency = p > 1 && !ideal ? device_.interconnect.latency_s : 0.0;
-      } else {
+      if (w.kind != OpKind::kAllReduce) {
         const KernelTuning& k = TuningFor(e, w.id, w.kind);
         const bool tensor = w.kind == OpKind::kGemm || w.kind == OpKind::kAttention;
         const double peak = device_.PeakFlopsFor(tensor ? model_.activation_dtype : DType::kFp32);
@@ -430,7 +421,7 @@ class RooflineCostModel final : public CostModel {
     const double bytes = Dot(op.bytes, x);
     double t;
     if (op.kind == OpKind::kAllReduce) {
-      t = Dot(op.act, x) * op.net_per_byte + op.net_latency;
+      t = AllReduceSeconds(Dot(op.act, x), options_.tp, link_);
       r.bound = Bound::kNetwork;
     } else {
       double tc = flops * op.inv_compute;
@@ -523,6 +514,7 @@ class RooflineCostModel final : public CostModel {
   DeviceSpec device_;
   CostModelOptions options_;
   SmoothRoofline smooth_;
+  Interconnect link_;  // the device's link, or its ideal form in ideal mode
   mutable std::vector<OpWork> scratch_;
   std::vector<LinearOp> linear_;
   std::vector<uint32_t> free_ops_, context_ops_;  // indices into linear_, plan order

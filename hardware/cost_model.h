@@ -7,8 +7,8 @@
 //                                   masked pairs plus row_keys per query row, x 4 heads head_dim)
 //   t_m = bytes / (bw * e_m)
 //   t   = (t_c^p + t_m^p)^(1/p) + overhead          (p large: the plain roofline max)
-//   all-reduce: ring, 2(p-1)/p * message / (link_bw * e_bus) + link latency (the floor of a small
-//   all-reduce)
+//   all-reduce: priced by the link between the devices (hardware/collectives.h: ring steps,
+//   NCCL's LL and Simple protocols, per-kind latency and bus efficiency)
 // where peak is the device's dense peak for the activation dtype (fp32 units for element-wise
 // work), and e_c, e_m, overhead the device's calibrated KernelTuning for that kind of kernel (GEMM,
 // attention, norm, rope, activation, residual add, embedding). The smooth p-norm replaces the

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "models/input_error.h"
 
@@ -112,10 +113,21 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
     ValidateTier(v, tier, field);
   }
 
-  // A zero link means a device that is never used with tensor parallelism (a laptop, a phone).
-  v.NonNegative(device.interconnect.bandwidth_bytes_per_s, "interconnect.bandwidth_bytes_per_s",
-                "bytes/s");
-  v.NonNegative(device.interconnect.latency_s, "interconnect.latency_s", "seconds");
+  // A link of kind none (bandwidth 0) means a device that is never used with tensor parallelism
+  // (a laptop, a phone).
+  const Interconnect& link = device.interconnect;
+  if (link.kind == LinkKind::kNone) {
+    v.NonNegative(link.bandwidth_bytes_per_s, "interconnect.bandwidth_bytes_per_s", "bytes/s");
+  } else {
+    v.Positive(link.bandwidth_bytes_per_s, "interconnect.bandwidth_bytes_per_s", "bytes/s");
+  }
+  for (const auto& [p, name] :
+       {std::pair{&link.low_latency, "low_latency"}, std::pair{&link.simple, "simple"}}) {
+    const std::string field = std::string("interconnect.") + name;
+    v.NonNegative(p->launch_s, field + ".launch_s", "seconds");
+    v.NonNegative(p->hop_s, field + ".hop_s", "seconds");
+    v.Fraction(p->bus_eff, field + ".bus_eff");
+  }
 
   if (device.compute_units < 0) {
     v.Fail("compute_units", "an integer >= 0 (0: unknown)", "", device.compute_units);
@@ -133,7 +145,6 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   ValidateTuning(v, e.act, "efficiency.act");
   ValidateTuning(v, e.residual_add, "efficiency.residual_add");
   ValidateTuning(v, e.embed, "efficiency.embed");
-  v.Fraction(e.allreduce_bus_eff, "efficiency.allreduce_bus_eff");
   v.NonNegative(e.dequant_compute_overhead, "efficiency.dequant_compute_overhead", "");
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hardware/collectives.h"
 #include "models/dtype.h"
 
 namespace servesim {
@@ -46,12 +47,6 @@ double TierReadSeconds(const MemoryTier& tier, double bytes, double request_byte
 // The rate TierReadSeconds implies for reads of `request_bytes` (bytes per second).
 double EffectiveReadBandwidth(const MemoryTier& tier, double request_bytes, int io_depth);
 
-struct Interconnect {
-  std::string name;                  // "nvlink4", "pcie5", ...
-  double bandwidth_bytes_per_s = 0;  // per device, one direction, as seen by a ring collective
-  double latency_s = 0;              // per collective step, the floor of a small all-reduce
-};
-
 // How well one kind of kernel uses the device: fractions of peak compute and of memory bandwidth
 // it reaches, and a fixed time per launch on the device (launch latency, prologue, tail).
 struct KernelTuning {
@@ -83,7 +78,6 @@ struct Efficiency {
   KernelTuning act{1.0, 0.497, 2.07e-6};
   KernelTuning residual_add{1.0, 0.919, 1.11e-6};
   KernelTuning embed{1.0, 0.108, 2.99e-6};
-  double allreduce_bus_eff = 0.577;  // fraction of link bandwidth a ring all-reduce reaches
   // Dequantization fused into the GEMM / mat-vec kernel (llama.cpp's Metal and CPU kernels unpack
   // each q4_0 / q8_0 / int block in registers before multiplying): the compute time of a GEMM
   // whose weights are in a quantized format grows by this fraction. Memory traffic is unchanged
@@ -103,7 +97,7 @@ struct DeviceSpec {
   PeakFlops peak;
   MemoryTier memory;                      // device memory (unified memory on SoCs)
   std::vector<MemoryTier> offload_tiers;  // slower tiers, nearest first
-  Interconnect interconnect;
+  Interconnect interconnect;    // what joins it to its tensor-parallel peers (collectives.h)
   int compute_units = 0;        // SMs / CUs (informational; the fitted GEMM ramp
                                 // stands in for wave quantization)
   bool unified_memory = false;  // host and device share memory (Apple, Jetson, phones)

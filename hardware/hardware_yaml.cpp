@@ -80,6 +80,61 @@ void ReadDataParallel(YamlMapReader& hw, const ModelSpec& model, HardwareOptions
   }
 }
 
+std::vector<std::string> LinkKindNames() {
+  std::vector<std::string> names;
+  for (const auto& k : LinkKinds()) names.push_back(k.name);
+  return names;
+}
+
+// hardware.interconnect: a link kind (`pcie-switch`), or {kind, bandwidth_gbps, latency_us} over
+// the preset's link. A kind of another medium (NVLink vs PCIe) needs its own bandwidth.
+Interconnect ReadInterconnect(YamlMapReader& hw, const Interconnect& preset) {
+  const std::string key = "hardware.interconnect";
+  const YAML::Node node = hw.Get("interconnect");
+  Interconnect link = preset;
+  if (node.IsScalar()) {
+    const std::string kind = hw.OneOf("interconnect", "", LinkKindNames(), "link kind");
+    link = WithKind(preset, LinkKindOrThrow(kind, key));
+  } else if (node.IsMap()) {
+    YamlMapReader m(node, hw.file(), key);
+    if (m.Has("kind")) {
+      link = WithKind(preset, LinkKindOrThrow(m.OneOf("kind", "", LinkKindNames(), "link kind"),
+                                              key + ".kind"));
+    }
+    if (m.Has("bandwidth_gbps"))
+      link.bandwidth_bytes_per_s = m.Double("bandwidth_gbps", 0, 0, 1e6, true) * 1e9;
+    if (m.Has("latency_us"))
+      SetSmallMessageLatency(link, m.Double("latency_us", 0, 0, 1e6, true) * 1e-6);
+    m.Finish({"kind", "bandwidth_gbps", "latency_us"});
+    if (m.Has("kind") && !m.Has("bandwidth_gbps") && link.kind != LinkKind::kNone &&
+        !SameMedium(link.kind, preset.kind)) {
+      m.Fail(key + ".bandwidth_gbps",
+             "required when the kind changes the medium (device link '" +
+                 std::string(LinkKindName(preset.kind)) + "', kind '" +
+                 std::string(LinkKindName(link.kind)) + "')",
+             "", node);
+    }
+    if (!m.Has("kind") && !m.Has("bandwidth_gbps") && !m.Has("latency_us")) {
+      m.Fail(key, "expected at least one of kind, bandwidth_gbps, latency_us", "{}", node);
+    }
+  } else {
+    hw.Fail(key, "expected a link kind or {kind, bandwidth_gbps, latency_us}",
+            DescribeYamlNode(node), node);
+  }
+  if (node.IsScalar() && link.kind != LinkKind::kNone && !SameMedium(link.kind, preset.kind)) {
+    hw.Fail(key,
+            "kind '" + std::string(LinkKindName(link.kind)) +
+                "' is not the medium of device link '" + std::string(LinkKindName(preset.kind)) +
+                "'; give {kind: " + std::string(LinkKindName(link.kind)) + ", bandwidth_gbps: N}",
+            "", node);
+  }
+  if (link.kind == LinkKind::kNone) link.bandwidth_bytes_per_s = 0;
+  if (link.kind != LinkKind::kNone && !(link.bandwidth_bytes_per_s > 0)) {
+    hw.Fail(key, "a link needs bandwidth_gbps > 0", "", node);
+  }
+  return link;
+}
+
 }  // namespace
 
 const std::vector<KeyDoc>& HardwareKeys() {
@@ -94,6 +149,12 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "bandwidth_gbps, "
        "latency_us}]` or `[{preset: ufs-4.0, capacity_gb: 256}]` (`servesim list tiers`); "
        "bandwidth is the effective read rate into device memory"},
+      {"interconnect", "name or map", "", "preset",
+       "link between the tensor-parallel devices: a kind (`nvlink`, `nvswitch`, "
+       "`infinity-fabric`, `pcie-switch`, `pcie-host-bridge`, `cross-socket`, `none`; `servesim "
+       "list devices` shows each preset's) or `{kind, bandwidth_gbps, latency_us}` over the "
+       "preset's link: raw GB/s per direction, and the time of a tiny 2-device all-reduce "
+       "(hardware/collectives.h)"},
       {"tp", "integer", "devices", "1", "tensor-parallel degree per replica"},
       {"replicas", "integer", "", "1", "identical replicas behind one load balancer (`routing`)"},
       {"memory_utilization", "number", "fraction", "0.9",
@@ -127,6 +188,7 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
       hw.Double("memory_bandwidth_gbps", d.memory.bandwidth_bytes_per_s / 1e9, 0, 1e6, true) * 1e9;
   d.peak.bf16 = d.peak.fp16 = hw.Double("bf16_tflops", d.peak.bf16 / 1e12, 0, 1e6, true) * 1e12;
   if (hw.Has("offload_tiers")) d.offload_tiers = ReadOffloadTiers(hw);
+  if (hw.Has("interconnect")) d.interconnect = ReadInterconnect(hw, d.interconnect);
   h.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
   h.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
   ValidateTensorParallel(model, h.tp, path + ": hardware.tp");

@@ -28,14 +28,15 @@
 // and its link, after protocol overhead): PCIe 4.0 x16 ~ 25 GB/s, PCIe 5.0 x16 ~ 50 GB/s, NVMe gen4
 // ~ 7 GB/s, UFS 4.0 ~ 4 GB/s (../shared/REFERENCES.md section 3). Interconnect bandwidth is the raw
 // per-direction link rate of the datasheet (NVLink "600 GB/s total" = 300 GB/s each way; PCIe 4.0
-// x16 "64 GB/s" = 32 GB/s each way); the fraction a ring all-reduce reaches is the calibrated
-// efficiency.allreduce_bus_eff, so effective rates are not folded in twice.
+// x16 "64 GB/s" = 32 GB/s each way); the fraction a collective reaches, and its latencies, belong
+// to the link's kind (hardware/collectives.cpp), so effective rates are not folded in twice. Each
+// device states the kind it is deployed with: SXM / OAM parts an NVSwitch (or Infinity Fabric)
+// board, PCIe cards (datacenter and consumer) PCIe through the host bridge without NVLink (the
+// optional two-card bridges are not modeled); `hardware.interconnect` overrides it.
 //
 // Latencies are assumptions of the right order, not measurements: device memory 600 ns (HBM,
 // LPDDR) / 700 ns (GDDR) per access; host DRAM over PCIe 10 us per transfer (DMA setup and launch);
-// NVMe 100 us and UFS 200 us per read; 8 us per collective step on NVLink / Infinity Fabric and
-// 10 us on PCIe. Calibrate them against ../shared/data/measured/vidur_network and offload
-// measurements.
+// NVMe 100 us and UFS 200 us per read. Calibrate them against offload measurements.
 //
 // Offload tiers describe a typical machine around the device, not the device: a datacenter GPU
 // sits in a server with 512 GB of host DRAM and a 3.84 TB NVMe gen4 drive (in a multi-GPU box the
@@ -60,8 +61,6 @@ constexpr double kLpddrLatencyS = 600e-9;
 constexpr double kHostLatencyS = 10e-6;
 constexpr double kNvmeLatencyS = 100e-6;
 constexpr double kUfsLatencyS = 200e-6;
-constexpr double kNvlinkStepS = 8e-6;
-constexpr double kPcieStepS = 10e-6;
 
 // Effective host-link read rates (REFERENCES.md section 3).
 constexpr double kPcie4x16EffectiveBps = 25 * kGB;
@@ -83,12 +82,8 @@ MemoryTier Tier(std::string name, double capacity_bytes, double bandwidth_bytes_
   return tier;
 }
 
-Interconnect Link(std::string name, double bandwidth_bytes_per_s, double latency_s) {
-  Interconnect link;
-  link.name = std::move(name);
-  link.bandwidth_bytes_per_s = bandwidth_bytes_per_s;
-  link.latency_s = latency_s;
-  return link;
+Interconnect Link(std::string name, LinkKind kind, double bandwidth_bytes_per_s) {
+  return MakeInterconnect(std::move(name), kind, bandwidth_bytes_per_s);
 }
 
 PeakFlops Peaks(double fp32, double bf16, double fp16, double fp8, double int8, double int4) {
@@ -134,12 +129,12 @@ DeviceSpec A100Sxm80() {
   d.peak = Peaks(19.5 * kTera, 312 * kTera, 312 * kTera, 0, 624 * kTera, 1248 * kTera);
   d.memory = Tier("hbm2e", 81920 * kMiB, 2039 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("nvlink3", 300 * kGB, kNvlinkStepS);  // 600 GB/s total, 300 each way
+  d.interconnect = Link("nvlink3", LinkKind::kNvswitch, 300 * kGB);  // 600 GB/s total, 300 each way
   d.compute_units = 108;
   // Efficiency defaults are this device's fit (bench/results/calibration.md): 105,687 Vidur kernel
-  // medians, median error 6.8 %; NCCL all-reduce on a DGX A100 (NVSwitch), 2-8 GPUs.
+  // medians, median error 6.8 %. Its link (an HGX board's NVSwitch) is priced by the nvswitch
+  // kind, fitted to NCCL all-reduce on a DGX A100, 2-8 GPUs (hardware/collectives.cpp).
   d.efficiency = Efficiency{};
-  d.interconnect.latency_s = 48.43e-6;
   return d;
 }
 
@@ -151,10 +146,9 @@ DeviceSpec A100Sxm40() {
   d.peak = Peaks(19.5 * kTera, 312 * kTera, 312 * kTera, 0, 624 * kTera, 1248 * kTera);
   d.memory = Tier("hbm2", 40960 * kMiB, 1555 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("nvlink3", 300 * kGB, kNvlinkStepS);
+  d.interconnect = Link("nvlink3", LinkKind::kNvswitch, 300 * kGB);
   d.compute_units = 108;
   d.efficiency = Efficiency{};  // Same silicon as the 80GB part: its fit applies.
-  d.interconnect.latency_s = 48.43e-6;
   return d;
 }
 
@@ -168,7 +162,7 @@ DeviceSpec H100Sxm() {
   d.peak = Peaks(67 * kTera, 989 * kTera, 989 * kTera, 1979 * kTera, 1979 * kTera, 0);
   d.memory = Tier("hbm3", 81559 * kMiB, 3350 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
-  d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);  // 900 GB/s total, 450 each way
+  d.interconnect = Link("nvlink4", LinkKind::kNvswitch, 450 * kGB);  // 900 GB/s total, 450 each way
   d.compute_units = 132;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -183,7 +177,7 @@ DeviceSpec H100Pcie() {
   d.peak = Peaks(51 * kTera, 756 * kTera, 756 * kTera, 1513 * kTera, 1513 * kTera, 0);
   d.memory = Tier("hbm2e", 81559 * kMiB, 2000 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
-  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie5", LinkKind::kPcieHostBridge, kPcie5x16Bps);
   d.compute_units = 114;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -198,7 +192,7 @@ DeviceSpec H200() {
   d.peak = Peaks(67 * kTera, 989 * kTera, 989 * kTera, 1979 * kTera, 1979 * kTera, 0);
   d.memory = Tier("hbm3e", 143771 * kMiB, 4800 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
-  d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);
+  d.interconnect = Link("nvlink4", LinkKind::kNvswitch, 450 * kGB);
   d.compute_units = 132;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -213,7 +207,7 @@ DeviceSpec L4() {
   d.peak = Peaks(30.3 * kTera, 121 * kTera, 121 * kTera, 242 * kTera, 242 * kTera, 0);
   d.memory = Tier("gddr6", 23034 * kMiB, 300 * kGB, kGddrLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 58;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -229,7 +223,7 @@ DeviceSpec L40s() {
   d.peak = Peaks(91.6 * kTera, 362 * kTera, 362 * kTera, 733 * kTera, 733 * kTera, 0);
   d.memory = Tier("gddr6", 46068 * kMiB, 864 * kGB, kGddrLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 142;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -247,7 +241,7 @@ DeviceSpec A10g() {
   d.peak = Peaks(35 * kTera, 70 * kTera, 70 * kTera, 0, 140 * kTera, 280 * kTera);
   d.memory = Tier("gddr6", 23028 * kMiB, 600 * kGB, kGddrLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 80;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -264,7 +258,7 @@ DeviceSpec A40() {
   d.peak = Peaks(37.4 * kTera, 149.7 * kTera, 149.7 * kTera, 0, 299.3 * kTera, 598.7 * kTera);
   d.memory = Tier("gddr6", 46068 * kMiB, 696 * kGB, kGddrLatencyS);
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 84;
   // Fitted by bench/calibrate.sh to vidur_a40 (54,549 kernel medians; median error 4.5 %).
   // Attention and all-reduce were not measured on the A40: they keep the A100 fit.
@@ -293,7 +287,7 @@ DeviceSpec T4() {
   d.memory = Tier("gddr6", 15360 * kMiB, 320 * kGB, kGddrLatencyS);
   d.offload_tiers = {Tier("host-dram", 208 * kGB, 12.89 * kGB, kHostLatencyS),
                      Tier("ssd", 1.5 * kTB, 0.473 * kGB, kNvmeLatencyS)};
-  d.interconnect = Link("pcie3", kPcie3x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie3", LinkKind::kPcieHostBridge, kPcie3x16Bps);
   d.compute_units = 40;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -309,7 +303,7 @@ DeviceSpec Mi300x() {
   d.peak = Peaks(163.4 * kTera, 1307 * kTera, 1307 * kTera, 2615 * kTera, 2615 * kTera, 0);
   d.memory = Tier("hbm3", 205822885888.0, 5300 * kGB, kHbmLatencyS);
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
-  d.interconnect = Link("infinity-fabric", 448 * kGB, kNvlinkStepS);
+  d.interconnect = Link("infinity-fabric", LinkKind::kInfinityFabric, 448 * kGB);
   d.compute_units = 304;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -329,7 +323,7 @@ DeviceSpec RtxPro6000Server() {
   d.peak = Peaks(120 * kTera, 500 * kTera, 500 * kTera, 1000 * kTera, 1000 * kTera, 0);
   d.memory = Tier("gddr7", 97887 * kMiB, 1597 * kGB, kGddrLatencyS);
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
-  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie5", LinkKind::kPcieHostBridge, kPcie5x16Bps);
   d.compute_units = 188;
   // Efficiency: the A100 kernel fit, except the roofline sharpness, fitted to the only
   // measurement of this GPU: the makespan of the vLLM 0.19 run in ../shared/data/measured/
@@ -360,7 +354,7 @@ DeviceSpec RtxPro6000Workstation() {
   d.memory = Tier("gddr7", 97887 * kMiB, 1792 * kGB, kGddrLatencyS);
   d.offload_tiers = {Tier("host-dram", 256 * kGB, kPcie5x16EffectiveBps, kHostLatencyS),
                      Tier("nvme-gen4", 4 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
-  d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie5", LinkKind::kPcieHostBridge, kPcie5x16Bps);
   d.compute_units = 188;
   d.efficiency = Efficiency{};  // Same GB202 silicon as the Server Edition: its fit applies.
   d.efficiency.roofline_sharpness = 3.05;
@@ -381,7 +375,7 @@ DeviceSpec Rtx4090() {
   d.peak = Peaks(82.6 * kTera, 165 * kTera, 165 * kTera, 330 * kTera, 661 * kTera, 1321 * kTera);
   d.memory = Tier("gddr6x", 24564 * kMiB, 1008 * kGB, kGddrLatencyS);
   d.offload_tiers = DesktopTiers(kPcie4x16EffectiveBps);
-  d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
+  d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 128;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -401,7 +395,7 @@ DeviceSpec Rtx4060() {
                  241.8 * kTera);
   d.memory = Tier("gddr6", 8188 * kMiB, 272 * kGB, kGddrLatencyS);
   d.offload_tiers = DesktopTiers(kPcie4x16EffectiveBps / 2);  // x8 link
-  d.interconnect = Link("pcie4-x8", kPcie4x16Bps / 2, kPcieStepS);
+  d.interconnect = Link("pcie4-x8", LinkKind::kPcieHostBridge, kPcie4x16Bps / 2);
   d.compute_units = 24;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -445,8 +439,8 @@ DeviceSpec AdaLaptopGpu(const AdaLaptop& l) {
   const double link_bps = kPcie4x16EffectiveBps * l.pcie_lanes / 16;
   d.offload_tiers = {Tier("host-dram", 32 * kGB, link_bps, kHostLatencyS),
                      Tier("nvme-gen4", 1 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
-  d.interconnect =
-      Link(l.pcie_lanes == 16 ? "pcie4" : "pcie4-x8", kPcie4x16Bps * l.pcie_lanes / 16, kPcieStepS);
+  d.interconnect = Link(l.pcie_lanes == 16 ? "pcie4" : "pcie4-x8", LinkKind::kPcieHostBridge,
+                        kPcie4x16Bps * l.pcie_lanes / 16);
   d.compute_units = l.sms;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
   return d;
@@ -529,7 +523,7 @@ DeviceSpec AppleM2Max() {
   d.peak = Peaks(13.6 * kTera, 13.6 * kTera, 13.6 * kTera, 0, 0, 0);
   d.memory = Tier("lpddr5", 96 * kGiB, 400 * kGB, kLpddrLatencyS);
   d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = 38;
   d.unified_memory = true;
   UseLlamaCpp(d, AppleGpuFamily::kM1M2);
@@ -546,7 +540,7 @@ DeviceSpec AppleM3Max() {
   d.peak = Peaks(14.3 * kTera, 14.3 * kTera, 14.3 * kTera, 0, 0, 0);
   d.memory = Tier("lpddr5", 128 * kGiB, 400 * kGB, kLpddrLatencyS);
   d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = 40;
   d.unified_memory = true;
   UseLlamaCpp(d, AppleGpuFamily::kM3M4);
@@ -578,7 +572,7 @@ DeviceSpec AppleSocSpec(const AppleSoc& a) {
   d.peak = Peaks(fp32, fp32, fp32, 0, 0, 0);
   d.memory = Tier("lpddr5", a.memory_gib * kGiB, a.bandwidth_gbps * kGB, kLpddrLatencyS);
   d.offload_tiers = {Tier("apple-ssd", 1 * kTB, 6 * kGB, kNvmeLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = a.gpu_cores;
   d.unified_memory = true;
   UseLlamaCpp(d, a.family, a.two_dies);
@@ -630,7 +624,7 @@ DeviceSpec JetsonAgxOrin() {
   d.peak = Peaks(5.3 * kTera, 42.5 * kTera, 42.5 * kTera, 0, 85 * kTera, 0);
   d.memory = Tier("lpddr5", 64 * kGiB, 204.8 * kGB, kLpddrLatencyS);
   d.offload_tiers = {Tier("nvme-gen4", 1 * kTB, kNvmeGen4Bps, kNvmeLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = 16;
   d.unified_memory = true;
   d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
@@ -652,7 +646,7 @@ DeviceSpec PhoneSnapdragon8Gen3() {
   d.peak = Peaks(2.8 * kTera, 5.6 * kTera, 5.6 * kTera, 0, 45 * kTera, 0);
   d.memory = Tier("lpddr5x", 12 * kGiB, 76.8 * kGB, kLpddrLatencyS);
   d.offload_tiers = {Tier("ufs-4.0", 256 * kGB, 4 * kGB, kUfsLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = 0;
   d.unified_memory = true;
   d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
@@ -682,7 +676,7 @@ DeviceSpec PhoneSocSpec(const PhoneSoc& p) {
                  p.int8_tops * kTera, 0);
   d.memory = Tier(p.memory_name, p.memory_gib * kGiB, 8 * p.transfer_mts * 1e6, kLpddrLatencyS);
   d.offload_tiers = {Tier(p.storage_name, 256 * kGB, 4 * kGB, kUfsLatencyS)};
-  d.interconnect = Link("none", 0, 0);
+  d.interconnect = Link("none", LinkKind::kNone, 0);
   d.compute_units = 0;
   d.unified_memory = true;
   d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.

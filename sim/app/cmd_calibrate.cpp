@@ -1,12 +1,15 @@
 // servesim calibrate: fits a device's cost-model efficiencies (and the engine overheads) to
 // measured kernel and step timings, and prints the fit as markdown.
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "hardware/calibration.h"
+#include "hardware/collectives.h"
 #include "hardware/cost_model.h"
 #include "hardware/presets.h"
 #include "models/input_error.h"
@@ -42,6 +45,27 @@ struct Measurements {
   std::vector<StepMeasurement> steps;
 };
 
+// --allreduce-workers "2,4": the rank counts kept (empty: all).
+std::vector<int> AllreduceWorkers(const po::variables_map& vm) {
+  std::vector<int> out;
+  if (!vm.count("allreduce-workers")) return out;
+  const std::string text = vm["allreduce-workers"].as<std::string>();
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    char* end = nullptr;
+    const long v = std::strtol(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < 2 || v > 4096) {
+      throw InputError(
+          "--allreduce-workers: expected a comma-separated list of rank counts >= 2, "
+          "found '" +
+          text + "'");
+    }
+    out.push_back(static_cast<int>(v));
+  }
+  return out;
+}
+
 Measurements ReadMeasurements(const po::variables_map& vm) {
   Measurements m;
   for (const auto& f : Strings(vm, "ops")) {
@@ -52,9 +76,15 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
     auto rows = ReadVidurAttentionCsv(f);
     m.ops.insert(m.ops.end(), rows.begin(), rows.end());
   }
+  const std::vector<int> workers = AllreduceWorkers(vm);
   for (const auto& f : Strings(vm, "allreduce")) {
-    auto rows = ReadVidurAllReduceCsv(f);
-    m.collectives.insert(m.collectives.end(), rows.begin(), rows.end());
+    for (const auto& row : ReadVidurAllReduceCsv(f)) {
+      if (workers.empty() || std::count(workers.begin(), workers.end(), row.workers) > 0)
+        m.collectives.push_back(row);
+    }
+  }
+  if (!Strings(vm, "allreduce").empty() && m.collectives.empty()) {
+    throw InputError("--allreduce-workers: no all-reduce measurement has that many ranks");
   }
   for (const auto& f : Strings(vm, "steps")) {
     auto rows = ReadSplitwiseStepsCsv(f, vm["steps-hardware"].as<std::string>());
@@ -69,10 +99,10 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
 
 // Whole steps are fitted with the kernel efficiencies just fitted (or the preset's).
 void PrintStepFit(std::ostream& out, const DeviceSpec& device, const CalibrationReport& rep,
-                  const Measurements& m, const std::string& runtime) {
+                  const LinkCalibration& link, const Measurements& m, const std::string& runtime) {
   DeviceSpec fitted = device;
   if (!m.ops.empty()) fitted.efficiency = rep.efficiency;
-  if (!m.collectives.empty()) fitted.interconnect = rep.interconnect;
+  if (!m.collectives.empty()) fitted.interconnect = link.link;
   const RuntimeProfile& start = RuntimeProfileOrThrow(runtime, "--runtime");
   const RuntimeCalibration rc = CalibrateRuntime(fitted, m.steps, start.overheads);
   out << "## " << device.name << ": " << m.steps.size() << " whole-step measurements, runtime '"
@@ -91,8 +121,8 @@ void PrintStepFit(std::ostream& out, const DeviceSpec& device, const Calibration
 
 void PrintKernelFit(std::ostream& out, const DeviceSpec& device, const CalibrationReport& rep,
                     const Measurements& m) {
-  out << "## " << device.name << ": " << m.ops.size() << " kernel and " << m.collectives.size()
-      << " all-reduce measurements\n\nBefore (current preset):\n\n";
+  out << "## " << device.name << ": " << m.ops.size()
+      << " kernel measurements\n\nBefore (current preset):\n\n";
   PrintErrors(out, rep.before);
   out << "\nAfter the fit:\n\n";
   PrintErrors(out, rep.after);
@@ -113,10 +143,51 @@ void PrintKernelFit(std::ostream& out, const DeviceSpec& device, const Calibrati
   PrintTuning(out, "act", e.act);
   PrintTuning(out, "residual_add", e.residual_add);
   PrintTuning(out, "embed", e.embed);
-  std::snprintf(line, sizeof(line),
-                "  allreduce_bus_eff: %.3f\ninterconnect_latency_us: %.2f\n```\n",
-                e.allreduce_bus_eff, rep.interconnect.latency_s * 1e6);
+  out << "```\n";
+}
+
+void PrintProtocol(std::ostream& out, const char* name, const ProtocolCost& p) {
+  char line[256];
+  std::snprintf(line, sizeof(line), "  %s: {launch_us: %.2f, hop_us: %.3f, bus_eff: %.3f}\n", name,
+                p.launch_s * 1e6, p.hop_s * 1e6, p.bus_eff);
   out << line;
+}
+
+void PrintLinkFit(std::ostream& out, const LinkCalibration& c, const Measurements& m) {
+  const Interconnect& l = c.link;
+  char line[256];
+  std::snprintf(line, sizeof(line), "## link %s at %.0f GB/s raw: %zu all-reduce measurements\n\n",
+                std::string(LinkKindName(l.kind)).c_str(), l.bandwidth_bytes_per_s / 1e9,
+                m.collectives.size());
+  out << line << "Before (the kind's protocol costs as shipped):\n\n";
+  PrintErrors(out, c.before);
+  out << "\nAfter the fit:\n\n";
+  PrintErrors(out, c.after);
+  out << "\nFitted protocol costs (hardware/collectives.cpp, kind " << LinkKindName(l.kind)
+      << "):\n\n```yaml\n";
+  PrintProtocol(out, "low_latency", l.low_latency);
+  PrintProtocol(out, "simple", l.simple);
+  out << "```\n";
+}
+
+// The link whose protocol costs are fitted: the device's, or --link / --link-gbps.
+Interconnect LinkToFit(const po::variables_map& vm, const DeviceSpec& device) {
+  Interconnect link = device.interconnect;
+  if (vm.count("link"))
+    link = WithKind(link, LinkKindOrThrow(vm["link"].as<std::string>(), "--link"));
+  if (vm.count("link-gbps")) {
+    const double gbps = vm["link-gbps"].as<double>();
+    if (!(gbps > 0) || gbps > 1e6) {
+      throw InputError("--link-gbps: expected a raw link bandwidth in GB/s (> 0), found " +
+                       std::to_string(gbps));
+    }
+    link.bandwidth_bytes_per_s = gbps * 1e9;
+  }
+  if (link.kind == LinkKind::kNone || !(link.bandwidth_bytes_per_s > 0)) {
+    throw InputError("--allreduce: device " + device.name +
+                     " has no link (kind none); name one with --link and --link-gbps");
+  }
+  return link;
 }
 
 }  // namespace
@@ -128,9 +199,15 @@ int CmdCalibrate(int argc, char** argv) {
       "ops", po::value<std::vector<std::string>>()->multitoken(),
       "per-operator timing CSVs (Vidur *_ops.csv layout)")(
       "attention", po::value<std::vector<std::string>>()->multitoken(),
-      "attention timing CSVs (Vidur layout)")("allreduce",
-                                              po::value<std::vector<std::string>>()->multitoken(),
-                                              "NCCL all-reduce timing CSVs (Vidur layout)")(
+      "attention timing CSVs (Vidur layout)")(
+      "allreduce", po::value<std::vector<std::string>>()->multitoken(),
+      "NCCL all-reduce timing CSVs (Vidur layout): fits "
+      "the link's protocol costs")("allreduce-workers", po::value<std::string>(),
+                                   "keep only all-reduce rows with these rank counts, e.g. 2,4")(
+      "link", po::value<std::string>(),
+      "link kind the all-reduce rows were measured on (default: the device's)")(
+      "link-gbps", po::value<double>(),
+      "raw per-direction bandwidth of that link in GB/s (default: the device's)")(
       "steps", po::value<std::vector<std::string>>()->multitoken(),
       "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")(
       "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
@@ -140,27 +217,26 @@ int CmdCalibrate(int argc, char** argv) {
   const auto parsed = ParseOrHelp(
       "calibrate", argc, argv, desc,
       "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
-      "FILE...]\n\n"
-      "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
-      "latency)\n"
-      "to measured medians, and prints the fitted parameters and the error before/after as "
-      "markdown.\n"
-      "Copy the fitted values into the device's preset in hardware/presets.cpp.");
+      "FILE... [--link KIND] [--link-gbps G] [--allreduce-workers N,M]]\n\n"
+      "Fits the device's kernel efficiencies and overheads (and a link kind's all-reduce "
+      "latencies and\n"
+      "bus efficiencies) to measured medians, and prints the fitted parameters and the error "
+      "before/after\n"
+      "as markdown. Copy the fitted values into the device's preset in hardware/presets.cpp and "
+      "the\nlink kind's costs in hardware/collectives.cpp.");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
   if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
   const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
   const Measurements m = ReadMeasurements(vm);
-  const CalibrationReport rep = Calibrate(device, m.ops, m.collectives);
+  const CalibrationReport rep = Calibrate(device, m.ops);
+  const LinkCalibration link = m.collectives.empty()
+                                   ? LinkCalibration{device.interconnect, {}, {}}
+                                   : CalibrateLink(LinkToFit(vm, device), m.collectives);
   std::ostringstream out;
-  if (!m.steps.empty()) {
-    PrintStepFit(out, device, rep, m, vm["runtime"].as<std::string>());
-    if (m.ops.empty() && m.collectives.empty()) {
-      std::cout << out.str();
-      return 0;
-    }
-  }
-  PrintKernelFit(out, device, rep, m);
+  if (!m.steps.empty()) PrintStepFit(out, device, rep, link, m, vm["runtime"].as<std::string>());
+  if (!m.ops.empty()) PrintKernelFit(out, device, rep, m);
+  if (!m.collectives.empty()) PrintLinkFit(out, link, m);
   std::cout << out.str();
   return 0;
 }

@@ -528,6 +528,14 @@ run_fail "device spec" replicas-zero "hardware.replicas: 0" "replicas_zero.yaml:
 run_fail "device spec" kv-blocks-negative "hardware.kv_blocks: -16" "kv_blocks_negative.yaml:2: hardware.kv_blocks: expected an integer in [0," "found '-16'" -- "$D/kv_blocks_negative.yaml"
 run_fail "device spec" memory-tiny "hardware.memory_gib: 0.5 for an 8B model" "memory_tiny.yaml: hardware: the weights of llama-3.1-8b" "do not fit" -- "$D/memory_tiny.yaml"
 run_fail "device spec" tiers-five "hardware.offload_tiers: five tiers" "tiers_five.yaml:4: hardware.offload_tiers: expected at most 4 tiers" -- "$D/tiers_five.yaml"
+run_fail "device spec" interconnect-unknown "hardware.interconnect: nvlnk" "interconnect_unknown.yaml:2: hardware.interconnect: unknown link kind 'nvlnk' (did you mean 'nvlink'?)" -- "$D/interconnect_unknown.yaml"
+run_fail "device spec" interconnect-medium "hardware.interconnect: nvswitch on a PCIe card" "interconnect_medium.yaml:2: hardware.interconnect: kind 'nvswitch' is not the medium of device link 'pcie-host-bridge'" -- "$D/interconnect_medium.yaml"
+run_fail "device spec" interconnect-typo "hardware.interconnect.bandwith_gbps (typo)" "interconnect_typo.yaml:2: hardware.interconnect.bandwith_gbps: unknown key (did you mean 'bandwidth_gbps'?)" -- "$D/interconnect_typo.yaml"
+run_fail "device spec" interconnect-bandwidth-zero "hardware.interconnect: {bandwidth_gbps: 0}" "interconnect_bandwidth_zero.yaml:2: hardware.interconnect.bandwidth_gbps: expected a number in (0, 1e+06], found '0'" -- "$D/interconnect_bandwidth_zero.yaml"
+run_fail "device spec" interconnect-list "hardware.interconnect: [pcie-switch]" "interconnect_list.yaml:2: hardware.interconnect: expected a link kind or {kind, bandwidth_gbps, latency_us}, found a list" -- "$D/interconnect_list.yaml"
+run_fail "device spec" interconnect-no-link "a PCIe kind on a device without a link, no bandwidth" "interconnect_no_link.yaml:2: hardware.interconnect.bandwidth_gbps: required when the kind changes the medium" -- "$D/interconnect_no_link.yaml"
+run_fail "device spec" interconnect-empty "hardware.interconnect: {}" "interconnect_empty.yaml:2: hardware.interconnect: expected at least one of kind, bandwidth_gbps, latency_us" -- "$D/interconnect_empty.yaml"
+run_ok "device spec" interconnect-override "hardware.interconnect: {kind: pcie-switch, latency_us: 8} at TP 2" "a kind of the device's medium keeps its bandwidth (hardware/hardware_yaml.cpp)" completed=5 -- "$D/interconnect_override.yaml" -q
 run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
 
 # ---- overload: far above capacity, stopped by the simulation limits with a report

@@ -76,7 +76,9 @@ TEST_CASE("large prefill is compute-bound, decode memory-bound", "[hardware]") {
 
 TEST_CASE("tensor parallelism adds all-reduce time and splits the rest", "[hardware]") {
   const ModelSpec m = Fp16("llama-2-70b");
-  const DeviceSpec& d = DevicePresetOrThrow("a100-80gb", "test");
+  DeviceSpec d = DevicePresetOrThrow("a100-80gb", "test");
+  d.interconnect.low_latency = ProtocolCost{5e-6, 1e-6, 0.5};
+  d.interconnect.simple = ProtocolCost{20e-6, 2e-6, 0.8};
   CostModelOptions one, eight;
   eight.tp = 8;
   const auto b = BatchShape::Uniform(16, 1, 1000);
@@ -85,12 +87,10 @@ TEST_CASE("tensor parallelism adds all-reduce time and splits the rest", "[hardw
   CHECK(s8.network_s > 0);
   CHECK(s1.network_s == 0);
   CHECK(s8.seconds < s1.seconds / 3);
-  // Ring all-reduce of 16 tokens x 8192 x 2 bytes over 8 GPUs, per the formula of the header:
-  // 2 (p-1)/p * bytes / (300 GB/s * bus efficiency) + latency, 161 times.
-  const double msg = 16.0 * 8192 * 2;
-  const double per =
-      2.0 * 7 / 8 * msg / (300e9 * d.efficiency.allreduce_bus_eff) + d.interconnect.latency_s;
-  CHECK(s8.network_s == Approx(161 * per).epsilon(1e-9));
+  // Ring all-reduce of 16 tokens x 8192 x 2 = 262,144 bytes over 8 GPUs at 300 GB/s: 14 steps,
+  // 1.75 x 262,144 = 458,752 bytes on the wire. LL: 5 + 14 x 1 + 458,752 / 150e9 s = 22.058 us;
+  // Simple: 20 + 14 x 2 + 458,752 / 240e9 s = 49.911 us. LL wins; 161 all-reduces a step.
+  CHECK(s8.network_s == Approx(161 * 22.05835e-6).epsilon(1e-6));
   CHECK_THROWS_WITH(
       MakeRooflineCostModel(m, d, CostModelOptions{3, AttentionImpl::kFlash, false, {}}),
       Catch::Contains("tp=3"));

@@ -110,17 +110,22 @@ TEST_CASE("dispatch and combine move the group's hidden states", "[dp][arithmeti
 }
 
 TEST_CASE("all-to-all pricing by backend", "[dp][hardware]") {
-  // 2 tokens x 2048 x 2 bytes = 8,192 bytes over 2 ranks, 50 GB/s, 10 us per collective.
-  const AllToAllLink link{50e9, 10e-6};
-  // All-gather + reduce-scatter: each moves 1/2 x 8,192 = 4,096 bytes per device.
-  CHECK(AllToAllSeconds(8192, 2, 8, link, All2AllBackend::kAllgatherReduceScatter) ==
-        Approx(2 * (4096 / 50e9 + 10e-6)).epsilon(1e-12));
+  // 2 tokens x 2048 x 2 bytes = 8,192 bytes over 2 ranks; a link of 50 GB/s raw, Simple protocol
+  // only (20 us per call, 2 us per ring step, the full rate) so the arithmetic stays on one line.
+  Interconnect link;
+  link.kind = LinkKind::kPcieSwitch;
+  link.bandwidth_bytes_per_s = 50e9;
+  link.low_latency = ProtocolCost{1.0, 0, 1.0};  // never the faster one here
+  link.simple = ProtocolCost{20e-6, 2e-6, 1.0};
+  // All-gather + reduce-scatter: each one ring step, 1/2 x 8,192 = 4,096 bytes per device.
+  CHECK(MoeExchangeSeconds(8192, 2, 8, link, All2AllBackend::kAllgatherReduceScatter) ==
+        Approx(2 * (20e-6 + 2e-6 + 4096 / 50e9)).epsilon(1e-12));
   // All-to-all: a device's 4,096 bytes go to 2 x (1 - 1/2^8) = 1.9921875 ranks in expectation,
-  // half of them remote: 4,080 bytes each way.
+  // half of them remote: 4,080 bytes each way, one step each.
   CHECK(AllToAllBytesPerRank(8192, 2, 8, All2AllBackend::kAllToAll) == Approx(4080).epsilon(1e-12));
-  CHECK(AllToAllSeconds(8192, 2, 8, link, All2AllBackend::kAllToAll) ==
-        Approx(2 * (4080 / 50e9 + 10e-6)).epsilon(1e-12));
-  CHECK(AllToAllSeconds(8192, 1, 8, link, All2AllBackend::kAllToAll) == 0);
+  CHECK(MoeExchangeSeconds(8192, 2, 8, link, All2AllBackend::kAllToAll) ==
+        Approx(2 * (20e-6 + 2e-6 + 4080 / 50e9)).epsilon(1e-12));
+  CHECK(MoeExchangeSeconds(8192, 1, 8, link, All2AllBackend::kAllToAll) == 0);
 }
 
 TEST_CASE("data parallel hardware keys: one-line errors", "[dp][config]") {

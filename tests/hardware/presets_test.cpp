@@ -444,8 +444,18 @@ TEST_CASE("ValidateDeviceSpec rejects missing, zero, negative and non-finite fig
     d.interconnect.bandwidth_bytes_per_s = -1;
     CheckRejected(d, "interconnect.bandwidth_bytes_per_s");
     d = good;
-    d.interconnect.latency_s = -5e-6;
-    CheckRejected(d, "interconnect.latency_s");
+    d.interconnect.low_latency.launch_s = -5e-6;
+    CheckRejected(d, "interconnect.low_latency.launch_s");
+    d = good;
+    d.interconnect.simple.bus_eff = 0;
+    CheckRejected(d, "interconnect.simple.bus_eff");
+    d = good;
+    d.interconnect.simple.hop_s = nan;
+    CheckRejected(d, "interconnect.simple.hop_s");
+    d = good;
+    d.interconnect.kind = LinkKind::kPcieSwitch;
+    d.interconnect.bandwidth_bytes_per_s = 0;  // a link that is not `none` needs a rate
+    CheckRejected(d, "interconnect.bandwidth_bytes_per_s");
     d = good;
     d.compute_units = -1;
     CheckRejected(d, "compute_units");
@@ -460,9 +470,6 @@ TEST_CASE("ValidateDeviceSpec rejects missing, zero, negative and non-finite fig
     d = good;
     d.efficiency.norm.overhead_s = -1e-6;
     CheckRejected(d, "efficiency.norm.overhead_s");
-    d = good;
-    d.efficiency.allreduce_bus_eff = nan;
-    CheckRejected(d, "efficiency.allreduce_bus_eff");
     d = good;
     d.efficiency.gemm_ramp_tokens = -1;
     CheckRejected(d, "efficiency.gemm_ramp_tokens");
