@@ -8,6 +8,8 @@
 
 #include "hardware/calibration.h"
 #include "hardware/cost_model.h"
+#include "hardware/efficiency_fit.h"
+#include "hardware/measured_kernels.h"
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "sim/app/cli_common.h"
@@ -119,6 +121,52 @@ void PrintKernelFit(std::ostream& out, const DeviceSpec& device, const Calibrati
   out << line;
 }
 
+// "DEVICE=DIR" of --leave-one-out.
+DeviceOps ReadDeviceFolder(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+    throw InputError("servesim calibrate: --leave-one-out expects DEVICE=FOLDER items, found '" +
+                     item + "'");
+  }
+  DeviceOps d;
+  d.device = DevicePresetOrThrow(item.substr(0, eq), "--leave-one-out");
+  d.ops = ReadKernelFolder(item.substr(eq + 1));
+  return d;
+}
+
+// Rows of the fit per operator group and device: enough for the medians, bounded time.
+constexpr size_t kLeaveOneOutRowsPerGroup = 4000;
+
+int LeaveOneOut(const std::vector<std::string>& items) {
+  if (items.size() < 2) {
+    throw InputError("servesim calibrate: --leave-one-out needs at least two DEVICE=FOLDER items");
+  }
+  std::vector<DeviceOps> data;
+  for (const auto& item : items) data.push_back(ReadDeviceFolder(item));
+  const auto folds = LeaveOneDeviceOut(data, Efficiency{}, kLeaveOneOutRowsPerGroup);
+  std::ostringstream out;
+  out << "| held-out device | fitted on (rows) | held-out rows | median abs err | p90 abs err | "
+         "mean signed err |\n|---|---|---:|---:|---:|---:|\n";
+  char line[512];
+  for (size_t i = 0; i < folds.size(); ++i) {
+    std::string others;
+    for (size_t d = 0; d < data.size(); ++d) {
+      if (d != i) others += (others.empty() ? "" : " + ") + data[d].device.name;
+    }
+    const ErrorStats& all = folds[i].errors.back();
+    std::snprintf(line, sizeof(line), "| %s | %s (%zu) | %zu | %.1f %% | %.1f %% | %+.1f %% |\n",
+                  folds[i].device.c_str(), others.c_str(), folds[i].fit_rows, all.count,
+                  100 * all.median_abs_rel, 100 * all.p90_abs_rel, 100 * all.mean_signed_rel);
+    out << line;
+  }
+  for (const auto& f : folds) {
+    out << "\n### " << f.device << " held out: per operator\n\n";
+    PrintErrors(out, f.errors);
+  }
+  std::cout << out.str();
+  return 0;
+}
+
 }  // namespace
 
 int CmdCalibrate(int argc, char** argv) {
@@ -136,11 +184,15 @@ int CmdCalibrate(int argc, char** argv) {
       "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
       "`hardware` value of the step rows to use")(
       "runtime", po::value<std::string>()->default_value("eager"),
-      "engine profile the step fit starts from (its cuda_graphs setting is kept)");
+      "engine profile the step fit starts from (its cuda_graphs setting is kept)")(
+      "leave-one-out", po::value<std::vector<std::string>>()->multitoken(),
+      "DEVICE=FOLDER items (a Vidur profiling folder or a profile bundle each): fits the "
+      "efficiencies on all devices but one, prices the held-out one at its datasheet peaks");
   const auto parsed = ParseOrHelp(
       "calibrate", argc, argv, desc,
       "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
-      "FILE...]\n\n"
+      "FILE...]\n"
+      "       servesim calibrate --leave-one-out DEVICE=FOLDER DEVICE=FOLDER...\n\n"
       "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
       "latency)\n"
       "to measured medians, and prints the fitted parameters and the error before/after as "
@@ -148,6 +200,13 @@ int CmdCalibrate(int argc, char** argv) {
       "Copy the fitted values into the device's preset in hardware/presets.cpp.");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
+  if (vm.count("leave-one-out")) {
+    if (vm.count("device") || vm.count("ops") || vm.count("attention") || vm.count("steps") ||
+        vm.count("allreduce")) {
+      throw InputError("servesim calibrate: --leave-one-out takes no other measurement flags");
+    }
+    return LeaveOneOut(Strings(vm, "leave-one-out"));
+  }
   if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
   const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
   const Measurements m = ReadMeasurements(vm);
