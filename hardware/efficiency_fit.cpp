@@ -93,7 +93,8 @@ std::vector<FitParam> ParamsOf(const std::string& group, Efficiency& e, OpId op,
   std::vector<FitParam> params = {{&k.memory_eff, 0.01, 1.0}, {&k.overhead_s, 0.0, 1e-3}};
   // Elementwise kernels run on the FP32 units: where those are slow next to memory (the A100's
   // 19.5 TFLOP/s against 2 TB/s) a kernel of a few FLOPs per byte stops streaming at bandwidth.
-  if (group != "attention" && kind != OpKind::kEmbedding) params.push_back({&k.compute_eff, 1e-3, 1.0});
+  if (group != "attention" && kind != OpKind::kEmbedding)
+    params.push_back({&k.compute_eff, 1e-3, 1.0});
   if (group == "attention") {
     params.push_back({&k.compute_eff, 0.05, 1.0});
     params.push_back({&e.attention_row_keys, 0.0, 8192});

@@ -50,8 +50,8 @@ std::vector<ErrorStats> OperatorErrors(const std::vector<OpMeasurement>& ops,
 
 struct HeldOutDevice {
   std::string device;
-  size_t fit_rows = 0;           // measurements of the other devices the fit used
-  Efficiency fitted;             // fitted without this device
+  size_t fit_rows = 0;             // measurements of the other devices the fit used
+  Efficiency fitted;               // fitted without this device
   std::vector<ErrorStats> errors;  // this device's rows priced at its peaks with `fitted`
 };
 

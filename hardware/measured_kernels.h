@@ -20,6 +20,19 @@ namespace servesim {
 // `dir` is not a folder or holds neither.
 std::vector<OpMeasurement> ReadVidurFolder(const std::string& dir);
 
+// Every profiled TP degree of a profile bundle (meta.yaml's tp_degrees), read with
+// ReadProfileBundle: dense.csv's embedding, layernorm, final_layernorm, qkv_proj, rotary_emb,
+// o_proj, gate_up_proj, act_fn and down_proj points, per_sequence.csv's lm_head points (a decode
+// batch of that many sequences), and attention.csv's pure-prefill rows (a chunk over its KV
+// history) and pure-decode rows (n_decode decodes at one KV length); each is one occurrence of the
+// operator in meta.yaml's model (a model preset, in the variant's dtype) at that TP. Rows mixing
+// a chunk with decodes are left out: beside any chunk the decodes' KV streams at about half the
+// pure-decode rate (64 decodes at KV 4096: 753 us alone, 1,436 us with a 16-token chunk), an
+// interaction of vLLM's varlen kernel that the roofline's one linear attention term cannot
+// express; fitted on all 19,364 rows per TP, attention memory_eff falls to 0.45 and every pure
+// decode is priced 2x slow. Throws InputError naming the file.
+std::vector<OpMeasurement> ReadBundleOps(const std::string& dir);
+
 // A bundle folder (it has meta.yaml) or a Vidur folder.
 std::vector<OpMeasurement> ReadKernelFolder(const std::string& dir);
 

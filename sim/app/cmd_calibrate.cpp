@@ -54,6 +54,10 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
     auto rows = ReadVidurAttentionCsv(f);
     m.ops.insert(m.ops.end(), rows.begin(), rows.end());
   }
+  for (const auto& dir : Strings(vm, "bundle")) {
+    auto rows = ReadBundleOps(dir);
+    m.ops.insert(m.ops.end(), rows.begin(), rows.end());
+  }
   for (const auto& f : Strings(vm, "allreduce")) {
     auto rows = ReadVidurAllReduceCsv(f);
     m.collectives.insert(m.collectives.end(), rows.begin(), rows.end());
@@ -64,7 +68,8 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
   }
   if (m.ops.empty() && m.collectives.empty() && m.steps.empty()) {
     throw InputError(
-        "servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
+        "servesim calibrate: no measurements given (--ops, --attention, --bundle, --allreduce or "
+        "--steps)");
   }
   return m;
 }
@@ -176,9 +181,14 @@ int CmdCalibrate(int argc, char** argv) {
       "ops", po::value<std::vector<std::string>>()->multitoken(),
       "per-operator timing CSVs (Vidur *_ops.csv layout)")(
       "attention", po::value<std::vector<std::string>>()->multitoken(),
-      "attention timing CSVs (Vidur layout)")("allreduce",
-                                              po::value<std::vector<std::string>>()->multitoken(),
-                                              "NCCL all-reduce timing CSVs (Vidur layout)")(
+      "attention timing CSVs (Vidur layout)")(
+      "bundle", po::value<std::vector<std::string>>()->multitoken(),
+      "profile bundle folders (LLMServingSim layout: meta.yaml, tp<N>/*.csv), every TP degree")(
+      "evaluate", po::value<std::vector<std::string>>()->multitoken(),
+      "kernel folders (bundle or Vidur) priced with the fitted parameters, not fitted on: "
+      "out-of-sample errors (e.g. another model on the same device)")(
+      "allreduce", po::value<std::vector<std::string>>()->multitoken(),
+      "NCCL all-reduce timing CSVs (Vidur layout)")(
       "steps", po::value<std::vector<std::string>>()->multitoken(),
       "whole-step timing CSVs (Splitwise perf_model layout): fits the engine overheads")(
       "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
@@ -190,8 +200,9 @@ int CmdCalibrate(int argc, char** argv) {
       "efficiencies on all devices but one, prices the held-out one at its datasheet peaks");
   const auto parsed = ParseOrHelp(
       "calibrate", argc, argv, desc,
-      "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
-      "FILE...]\n"
+      "usage: servesim calibrate --device D [--ops FILE...] [--attention FILE...] [--bundle "
+      "DIR...]\n"
+      "                          [--allreduce FILE...] [--evaluate FOLDER...]\n"
       "       servesim calibrate --leave-one-out DEVICE=FOLDER DEVICE=FOLDER...\n\n"
       "Fits the device's kernel efficiencies and overheads (and its all-reduce bandwidth and "
       "latency)\n"
@@ -201,9 +212,12 @@ int CmdCalibrate(int argc, char** argv) {
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
   if (vm.count("leave-one-out")) {
-    if (vm.count("device") || vm.count("ops") || vm.count("attention") || vm.count("steps") ||
-        vm.count("allreduce")) {
-      throw InputError("servesim calibrate: --leave-one-out takes no other measurement flags");
+    for (const char* flag :
+         {"device", "ops", "attention", "bundle", "allreduce", "steps", "evaluate"}) {
+      if (vm.count(flag)) {
+        throw InputError("servesim calibrate: --leave-one-out takes no --" + std::string(flag) +
+                         " (it names each device with its folder)");
+      }
     }
     return LeaveOneOut(Strings(vm, "leave-one-out"));
   }
@@ -220,6 +234,12 @@ int CmdCalibrate(int argc, char** argv) {
     }
   }
   PrintKernelFit(out, device, rep, m);
+  for (const auto& dir : Strings(vm, "evaluate")) {
+    DeviceSpec fitted = device;
+    fitted.efficiency = rep.efficiency;
+    out << "\nOut of sample (not fitted on): " << dir << "\n\n";
+    PrintErrors(out, OperatorErrors(ReadKernelFolder(dir), fitted));
+  }
   std::cout << out.str();
   return 0;
 }
