@@ -95,8 +95,12 @@ void AddAttentionRows(const std::string& path, const ModelSpec& model, int tp,
 
 }  // namespace
 
-std::vector<OpMeasurement> ReadBundleOps(const std::string& dir) {
+std::vector<OpMeasurement> ReadBundleOps(const std::string& dir, const DeviceSpec& device) {
   const ProfileBundleMeta meta = ReadProfileBundleMeta(dir);
+  if (!meta.gpu.empty() && device.description.rfind(meta.gpu, 0) != 0) {
+    throw InputError(dir + "/meta.yaml: gpu '" + meta.gpu + "' was profiled, not device " +
+                     device.name + " (" + device.description + ")");
+  }
   const ModelSpec model = BundleModel(dir, meta);
   std::vector<OpMeasurement> out;
   for (int tp : meta.tp_degrees) {
@@ -147,10 +151,10 @@ std::vector<OpMeasurement> ReadVidurFolder(const std::string& dir) {
   return out;
 }
 
-std::vector<OpMeasurement> ReadKernelFolder(const std::string& dir) {
+std::vector<OpMeasurement> ReadKernelFolder(const std::string& dir, const DeviceSpec& device) {
   std::error_code ec;
   if (std::filesystem::exists(std::filesystem::path(dir) / "meta.yaml", ec))
-    return ReadBundleOps(dir);
+    return ReadBundleOps(dir, device);
   return ReadVidurFolder(dir);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "hardware/calibration.h"
+#include "hardware/device_spec.h"
 
 namespace servesim {
 
@@ -30,11 +31,12 @@ std::vector<OpMeasurement> ReadVidurFolder(const std::string& dir);
 // pure-decode rate (64 decodes at KV 4096: 753 us alone, 1,436 us with a 16-token chunk), an
 // interaction of vLLM's varlen kernel that the roofline's one linear attention term cannot
 // express; fitted on all 19,364 rows per TP, attention memory_eff falls to 0.45 and every pure
-// decode is priced 2x slow. Throws InputError naming the file.
-std::vector<OpMeasurement> ReadBundleOps(const std::string& dir);
+// decode is priced 2x slow. Throws InputError naming the file, and when meta.yaml's gpu is not
+// the start of `device`'s description (a bundle of another GPU).
+std::vector<OpMeasurement> ReadBundleOps(const std::string& dir, const DeviceSpec& device);
 
-// A bundle folder (it has meta.yaml) or a Vidur folder.
-std::vector<OpMeasurement> ReadKernelFolder(const std::string& dir);
+// A bundle folder (it has meta.yaml) or a Vidur folder, measured on `device`.
+std::vector<OpMeasurement> ReadKernelFolder(const std::string& dir, const DeviceSpec& device);
 
 }  // namespace servesim
 

@@ -44,7 +44,7 @@ struct Measurements {
   std::vector<StepMeasurement> steps;
 };
 
-Measurements ReadMeasurements(const po::variables_map& vm) {
+Measurements ReadMeasurements(const po::variables_map& vm, const DeviceSpec& device) {
   Measurements m;
   for (const auto& f : Strings(vm, "ops")) {
     auto rows = ReadVidurOpsCsv(f);
@@ -55,7 +55,7 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
     m.ops.insert(m.ops.end(), rows.begin(), rows.end());
   }
   for (const auto& dir : Strings(vm, "bundle")) {
-    auto rows = ReadBundleOps(dir);
+    auto rows = ReadBundleOps(dir, device);
     m.ops.insert(m.ops.end(), rows.begin(), rows.end());
   }
   for (const auto& f : Strings(vm, "allreduce")) {
@@ -135,7 +135,7 @@ DeviceOps ReadDeviceFolder(const std::string& item) {
   }
   DeviceOps d;
   d.device = DevicePresetOrThrow(item.substr(0, eq), "--leave-one-out");
-  d.ops = ReadKernelFolder(item.substr(eq + 1));
+  d.ops = ReadKernelFolder(item.substr(eq + 1), d.device);
   return d;
 }
 
@@ -223,7 +223,7 @@ int CmdCalibrate(int argc, char** argv) {
   }
   if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
   const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
-  const Measurements m = ReadMeasurements(vm);
+  const Measurements m = ReadMeasurements(vm, device);
   const CalibrationReport rep = Calibrate(device, m.ops, m.collectives);
   std::ostringstream out;
   if (!m.steps.empty()) {
@@ -238,7 +238,7 @@ int CmdCalibrate(int argc, char** argv) {
     DeviceSpec fitted = device;
     fitted.efficiency = rep.efficiency;
     out << "\nOut of sample (not fitted on): " << dir << "\n\n";
-    PrintErrors(out, OperatorErrors(ReadKernelFolder(dir), fitted));
+    PrintErrors(out, OperatorErrors(ReadKernelFolder(dir, device), fitted));
   }
   std::cout << out.str();
   return 0;
