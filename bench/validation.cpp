@@ -56,7 +56,7 @@ std::string KnownGaps(const std::vector<Row>& rows) {
   }
   return "\n### Known gaps\n\nBudgeted rows that miss:" + (misses.empty() ? " none." : misses) +
          "\n\n"
-         "- The RTX PRO 6000 run's TTFT (out of sample, -14 %): the kernel fit prices prompt "
+         "- The RTX PRO 6000 run's TTFT (out of sample, -12.8 %): the kernel fit prices prompt "
          "chunks too fast. This GPU's prefill attention is bound by occupancy, not by FLOPs or "
          "bytes (a 16-token chunk over 16,384 cached keys takes 369 us in the profile bundle, "
          "the time of a 128-row query tile per head on one SM each, 32 of 188 SMs busy), which the "

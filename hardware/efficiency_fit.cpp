@@ -9,7 +9,10 @@
 
 namespace servesim {
 
-void MinimizeLoss(const std::function<double()>& loss, std::vector<FitParam> params) {
+namespace {
+
+// Coordinate descent with multiplicative steps (halved when no step helps).
+void CoordinateDescent(const std::function<double()>& loss, std::vector<FitParam>& params) {
   double best = loss();
   double step = 0.5;
   for (int round = 0; round < 60 && step > 1e-3; ++round) {
@@ -32,6 +35,91 @@ void MinimizeLoss(const std::function<double()>& loss, std::vector<FitParam> par
     }
     if (!improved) step *= 0.5;
   }
+}
+
+// Each parameter as u in [0, 1], log-linear between max(lo, hi * 1e-6) and hi.
+double ToUnit(const FitParam& p, double v) {
+  const double a = std::max(p.lo, p.hi * 1e-6);
+  return std::clamp(std::log(std::max(v, a) / a) / std::log(p.hi / a), 0.0, 1.0);
+}
+double FromUnit(const FitParam& p, double u) {
+  const double a = std::max(p.lo, p.hi * 1e-6);
+  return a * std::exp(std::clamp(u, 0.0, 1.0) * std::log(p.hi / a));
+}
+
+// Nelder-Mead in the unit box from the current values: moves parameters together, which
+// coordinate descent cannot (a GEMM's compute efficiency against its ramp and sharpness).
+void NelderMead(const std::function<double()>& loss, std::vector<FitParam>& params) {
+  const size_t n = params.size();
+  auto eval = [&](const std::vector<double>& u) {
+    for (size_t i = 0; i < n; ++i) *params[i].value = FromUnit(params[i], u[i]);
+    return loss();
+  };
+  std::vector<std::vector<double>> x(n + 1, std::vector<double>(n));
+  for (size_t i = 0; i < n; ++i) x[0][i] = ToUnit(params[i], *params[i].value);
+  const double best_start = loss();
+  std::vector<double> f(n + 1);
+  for (size_t k = 1; k <= n; ++k) {
+    x[k] = x[0];
+    x[k][k - 1] += x[0][k - 1] > 0.9 ? -0.1 : 0.1;
+  }
+  for (size_t k = 0; k <= n; ++k) f[k] = eval(x[k]);
+  auto along = [&](const std::vector<double>& c, const std::vector<double>& w, double t) {
+    std::vector<double> r(n);
+    for (size_t i = 0; i < n; ++i) r[i] = std::clamp(c[i] + t * (w[i] - c[i]), 0.0, 1.0);
+    return r;
+  };
+  for (int it = 0; it < 300 * static_cast<int>(n); ++it) {
+    std::vector<size_t> order(n + 1);
+    for (size_t k = 0; k <= n; ++k) order[k] = k;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return f[a] < f[b]; });
+    const size_t lo = order.front(), hi = order.back(), second = order[n - 1];
+    if (f[hi] - f[lo] < 1e-10) break;
+    std::vector<double> c(n, 0.0);
+    for (size_t k = 0; k <= n; ++k) {
+      if (k == hi) continue;
+      for (size_t i = 0; i < n; ++i) c[i] += x[k][i] / static_cast<double>(n);
+    }
+    const auto r = along(c, x[hi], -1.0);
+    const double fr = eval(r);
+    if (fr < f[lo]) {
+      const auto e = along(c, x[hi], -2.0);
+      const double fe = eval(e);
+      if (fe < fr) {
+        x[hi] = e, f[hi] = fe;
+      } else {
+        x[hi] = r, f[hi] = fr;
+      }
+    } else if (fr < f[second]) {
+      x[hi] = r, f[hi] = fr;
+    } else {
+      const auto ct = along(c, x[hi], 0.5);
+      const double fc = eval(ct);
+      if (fc < f[hi]) {
+        x[hi] = ct, f[hi] = fc;
+      } else {
+        for (size_t k = 0; k <= n; ++k) {
+          if (k == lo) continue;
+          x[k] = along(x[lo], x[k], 0.5);
+          f[k] = eval(x[k]);
+        }
+      }
+    }
+  }
+  const size_t best = static_cast<size_t>(std::min_element(f.begin(), f.end()) - f.begin());
+  if (f[best] < best_start) {
+    eval(x[best]);
+  } else {
+    eval(x[0]);
+  }
+}
+
+}  // namespace
+
+void MinimizeLoss(const std::function<double()>& loss, std::vector<FitParam> params) {
+  CoordinateDescent(loss, params);
+  NelderMead(loss, params);
+  CoordinateDescent(loss, params);
 }
 
 namespace {

@@ -27,8 +27,9 @@ struct FitParam {
   double lo, hi;
 };
 
-// Deterministic coordinate descent with multiplicative steps (halved when no step helps) on
-// `loss`; leaves every parameter at the best value found.
+// Deterministic minimization of `loss`: coordinate descent with multiplicative steps, then
+// Nelder-Mead over all parameters at once (log-scaled between their bounds), then coordinate
+// descent again; leaves every parameter at the best value found.
 void MinimizeLoss(const std::function<double()>& loss, std::vector<FitParam> params);
 
 // Kernel measurements of one device. `device` supplies the peaks and bandwidth the efficiencies

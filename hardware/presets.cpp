@@ -318,16 +318,16 @@ DeviceSpec Mi300x() {
 // The kernel-level fit of the RTX PRO 6000 Server Edition (see RtxPro6000Server).
 Efficiency RtxPro6000KernelFit() {
   Efficiency e;
-  e.gemm = {0.773, 0.970, 4.80e-6};
-  e.gemm_ramp_tokens = 0.12;
-  e.roofline_sharpness = 1.639;
-  e.attention = {0.410, 0.896, 13.83e-6};
+  e.gemm = {0.802, 0.965, 4.35e-6};
+  e.gemm_ramp_tokens = 0.0;
+  e.roofline_sharpness = 1.481;
+  e.attention = {0.414, 0.897, 13.77e-6};
   e.attention_row_keys = 0.0;
   e.attention_masked_fraction = 0.0;
   e.norm = {1.0, 1.0, 2.02e-6};
   e.rope = {1.0, 1.0, 1.74e-6};
   e.act = {1.0, 1.0, 1.45e-6};
-  e.embed = {1.0, 1.0, 2.09e-6};
+  e.embed = {1.0, 1.0, 2.10e-6};
   return e;
 }
 

@@ -1,6 +1,7 @@
 // servesim calibrate: fits a device's cost-model efficiencies (and the engine overheads) to
 // measured kernel and step timings, and prints the fit as markdown.
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -10,6 +11,7 @@
 #include "hardware/cost_model.h"
 #include "hardware/efficiency_fit.h"
 #include "hardware/measured_kernels.h"
+#include "hardware/profile_bundle.h"
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "sim/app/cli_common.h"
@@ -126,6 +128,17 @@ void PrintKernelFit(std::ostream& out, const DeviceSpec& device, const Calibrati
   out << line;
 }
 
+// What a kernel folder holds, without the machine's paths: a bundle's model, variant and GPU, or
+// a Vidur folder's name.
+std::string FolderName(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "meta.yaml", ec)) {
+    const ProfileBundleMeta meta = ReadProfileBundleMeta(dir);
+    return "profile bundle " + meta.model + " (" + meta.variant + ") on " + meta.hardware;
+  }
+  return std::filesystem::path(dir).lexically_normal().filename().string();
+}
+
 // "DEVICE=DIR" of --leave-one-out.
 DeviceOps ReadDeviceFolder(const std::string& item) {
   const auto eq = item.find('=');
@@ -237,7 +250,7 @@ int CmdCalibrate(int argc, char** argv) {
   for (const auto& dir : Strings(vm, "evaluate")) {
     DeviceSpec fitted = device;
     fitted.efficiency = rep.efficiency;
-    out << "\nOut of sample (not fitted on): " << dir << "\n\n";
+    out << "\nOut of sample (not fitted on): " << FolderName(dir) << "\n\n";
     PrintErrors(out, OperatorErrors(ReadKernelFolder(dir, device), fitted));
   }
   std::cout << out.str();

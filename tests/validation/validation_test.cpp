@@ -43,7 +43,7 @@ TEST_CASE("vLLM RTX PRO 6000 run: mean TTFT, TPOT, E2E within 10 %, p99 within 2
   // The measured means (../shared/data/README.md: TTFT 7,097 ms, TPOT 32.5 ms, E2E 28,201 ms)
   // and p99s are computed from the run's requests.jsonl. The rtx-pro-6000 preset is fitted to
   // kernel profiles only (hardware/presets.cpp), so these rows are out of sample; the mean TTFT
-  // misses (-14 %, bench/results/validation.md), hence [!mayfail].
+  // misses (-12.8 %, bench/results/validation.md), hence [!mayfail].
   if (testing::SharedDataFile("measured/vllm_runs/rtxpro6000_llama31_8b/requests.jsonl").empty()) {
     WARN("skipped: ../shared/data/measured not found (set SERVESIM_DATA)");
     return;
