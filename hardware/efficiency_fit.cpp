@@ -186,7 +186,7 @@ std::vector<FitParam> ParamsOf(const std::string& group, Efficiency& e, OpId op,
   if (group == "attention") {
     params.push_back({&k.compute_eff, 0.05, 1.0});
     params.push_back({&e.attention_row_keys, 0.0, 8192});
-    params.push_back({&e.attention_masked_fraction, 0.0, 1.0});
+    params.push_back({&e.attention_masked_fraction, 1e-3, 1.0});  // validation: (0, 1]
   }
   return params;
 }
