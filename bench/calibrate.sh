@@ -2,7 +2,8 @@
 # Re-runs the device calibration on the measurements in ../shared/data/measured and writes
 # bench/results/calibration.md. Usage: bench/calibrate.sh [path/to/servesim] [path/to/measured]
 # Copy the fitted values it prints into hardware/device_spec.h (A100 defaults), the device's
-# preset in hardware/presets.cpp, and the runtime profiles in hardware/cost_model.cpp.
+# preset in hardware/presets.cpp (rtx-pro-6000: RtxPro6000KernelFit), and the runtime profiles in
+# hardware/cost_model.cpp. Only kernel-level measurements are fitted, never an end-to-end run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${1:-$here/../build/servesim}
@@ -60,5 +61,25 @@ mkdir -p "$here/results"
   echo "# A40: Vidur operator profiles"
   echo
   "$bin" calibrate --device a40 --ops "$data"/vidur_a40/*_ops.csv
+  bundles=$data/llmservingsim_profiles/RTXPRO6000
+  echo
+  echo "# RTX PRO 6000: LLMServingSim profile bundle of Llama-3.1-8B (TP 1 and 2)"
+  echo
+  echo "Kernel timings only; attention rows that mix a prefill chunk with decodes are left out"
+  echo "(hardware/measured_kernels.h says why). The Qwen3-32B bundle of the same GPU is priced with"
+  echo "the fitted parameters, not fitted on: another model on this GPU, out of sample."
+  echo
+  "$bin" calibrate --device rtx-pro-6000 --bundle "$bundles"/meta-llama/Llama-3.1-8B/bf16 \
+    --evaluate "$bundles"/Qwen/Qwen3-32B/bf16
+  echo
+  echo "# Leave one device out"
+  echo
+  echo "One set of efficiencies (fractions of each device's datasheet peak FLOP/s and bandwidth,"
+  echo "shape terms shared) fitted on all devices but one, then the held-out device's kernels"
+  echo "priced from its datasheet peaks alone: out of sample for that device. Goal: median per-"
+  echo "operator error <= 5 %, p90 <= 15 %."
+  echo
+  "$bin" calibrate --leave-one-out a100-80gb="$data"/vidur_a100 a40="$data"/vidur_a40 \
+    rtx-pro-6000="$bundles"/meta-llama/Llama-3.1-8B/bf16
 } > "$out"
 echo "wrote $out"

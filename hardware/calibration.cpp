@@ -9,6 +9,7 @@
 
 #include "hardware/cost_model.h"
 #include "hardware/csv_table.h"
+#include "hardware/efficiency_fit.h"
 #include "models/input_error.h"
 #include "models/presets.h"
 
@@ -243,6 +244,12 @@ double PredictAllReduce(const CollectiveMeasurement& m, const Interconnect& link
   return AllReduceSeconds(m.bytes, m.workers, link);
 }
 
+OpWork MeasuredOpWork(const OpMeasurement& m) { return WorkOf(m); }
+
+double PredictOpWork(const OpMeasurement& m, const OpWork& work, const DeviceSpec& device) {
+  return PriceOne(work, m.model, m.tp, device, m.batch);
+}
+
 ErrorStats ComputeErrors(const std::string& group, const std::vector<double>& predicted,
                          const std::vector<double>& measured) {
   ErrorStats e;
@@ -271,72 +278,9 @@ ErrorStats ComputeErrors(const std::string& group, const std::vector<double>& pr
 
 namespace {
 
-struct Param {
-  double* value;
-  double lo, hi;
-};
-
-// Coordinate descent with multiplicative steps on a robust loss; deterministic.
-void Minimize(const std::function<double()>& loss, std::vector<Param> params) {
-  double best = loss();
-  double step = 0.5;
-  for (int round = 0; round < 60 && step > 1e-3; ++round) {
-    bool improved = false;
-    for (Param& p : params) {
-      for (double factor : {1.0 + step, 1.0 / (1.0 + step)}) {
-        const double old = *p.value;
-        double candidate = old == 0 ? (factor > 1 ? p.hi * 1e-3 : 0) : old * factor;
-        candidate = std::clamp(candidate, p.lo, p.hi);
-        if (candidate == old) continue;
-        *p.value = candidate;
-        const double l = loss();
-        if (l < best - 1e-12) {
-          best = l;
-          improved = true;
-        } else {
-          *p.value = old;
-        }
-      }
-    }
-    if (!improved) step *= 0.5;
-  }
-}
-
-// Which tuning group an operator belongs to (GEMMs share one).
-std::string GroupOf(OpId id) {
-  switch (id) {
-    case OpId::kQkvProj:
-    case OpId::kOProj:
-    case OpId::kGateUpProj:
-    case OpId::kUpProj:
-    case OpId::kDownProj:
-    case OpId::kLmHead:
-    case OpId::kMoeRouter:
-      return "gemm";
-    default:
-      return std::string(OpName(id));
-  }
-}
-
-struct Prepared {
-  OpWork work;
-  const OpMeasurement* m;
-};
-
-std::vector<ErrorStats> Evaluate(const std::vector<Prepared>& rows, const DeviceSpec& device) {
-  std::map<std::string, std::pair<std::vector<double>, std::vector<double>>> by_op;
-  std::vector<double> all_p, all_m;
-  for (const auto& r : rows) {
-    const double p = PriceOne(r.work, r.m->model, r.m->tp, device, r.m->batch);
-    auto& [pv, mv] = by_op[std::string(OpName(r.m->op))];
-    pv.push_back(p);
-    mv.push_back(r.m->measured_s);
-    all_p.push_back(p);
-    all_m.push_back(r.m->measured_s);
-  }
-  std::vector<ErrorStats> out;
-  for (const auto& [name, pm] : by_op) out.push_back(ComputeErrors(name, pm.first, pm.second));
-  if (!rows.empty()) out.push_back(ComputeErrors("all operators", all_p, all_m));
+// Per-operator errors of the kernels.
+std::vector<ErrorStats> Evaluate(const std::vector<OpMeasurement>& ops, const DeviceSpec& device) {
+  return OperatorErrors(ops, device);
   return out;
 }
 
@@ -396,7 +340,7 @@ RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
     }
     return sum / static_cast<double>(rows.size());
   };
-  Minimize(
+  MinimizeLoss(
       loss,
       {{&r.step_s, 0.0, 0.1}, {&r.step_per_seq_s, 0.0, 1e-3}, {&r.kernel_launch_s, 0.0, 1e-3}});
   c.after = EvaluateSteps(steps, device, c.overheads);
@@ -405,45 +349,11 @@ RuntimeCalibration CalibrateRuntime(const DeviceSpec& device,
 
 CalibrationReport Calibrate(const DeviceSpec& base, const std::vector<OpMeasurement>& ops) {
   DeviceSpec device = base;
-  std::vector<Prepared> rows;
-  rows.reserve(ops.size());
-  for (const auto& m : ops) rows.push_back({WorkOf(m), &m});
-
   CalibrationReport report;
-  report.before = Evaluate(rows, device);
-
-  std::map<std::string, std::vector<const Prepared*>> groups;
-  for (const auto& r : rows) groups[GroupOf(r.m->op)].push_back(&r);
-
-  Efficiency& e = device.efficiency;
-  for (const auto& [group, members] : groups) {
-    auto loss = [&, &members = members]() {
-      double sum = 0;
-      for (const Prepared* r : members) {
-        sum += std::abs(std::log(PriceOne(r->work, r->m->model, r->m->tp, device, r->m->batch) /
-                                 r->m->measured_s));
-      }
-      return sum / static_cast<double>(members.size());
-    };
-    if (group == "gemm") {
-      Minimize(loss, {{&e.gemm.compute_eff, 0.05, 1.0},
-                      {&e.gemm.memory_eff, 0.05, 1.0},
-                      {&e.gemm.overhead_s, 0.0, 1e-3},
-                      {&e.gemm_ramp_tokens, 0.0, 4096},
-                      {&e.roofline_sharpness, 1.0, 64}});
-    } else {
-      KernelTuning& k = TuningFor(e, members.front()->m->op, members.front()->work.kind);
-      std::vector<Param> params = {{&k.memory_eff, 0.01, 1.0}, {&k.overhead_s, 0.0, 1e-3}};
-      if (group == "attention") {
-        params.push_back({&k.compute_eff, 0.05, 1.0});
-        params.push_back({&e.attention_row_keys, 0.0, 8192});
-        params.push_back({&e.attention_masked_fraction, 0.0, 1.0});
-      }
-      Minimize(loss, params);
-    }
-  }
+  report.before = Evaluate(ops, device);
+  if (!ops.empty()) device.efficiency = FitSharedEfficiency({{base, ops}}, base.efficiency);
   report.efficiency = device.efficiency;
-  report.after = Evaluate(rows, device);
+  report.after = Evaluate(ops, device);
   return report;
 }
 
@@ -510,7 +420,7 @@ LinkCalibration CalibrateLink(const Interconnect& link,
   // Coordinate descent stalls in this loss's ridges (the two protocols trade rows at the
   // crossover); restarting its step size three times finds a lower minimum.
   for (int restart = 0; restart < 3; ++restart) {
-    Minimize(loss, {{&l.low_latency.launch_s, 0.0, 1e-3},
+    MinimizeLoss(loss, {{&l.low_latency.launch_s, 0.0, 1e-3},
                     {&l.low_latency.hop_s, 0.0, 1e-4},
                     {&l.low_latency.bus_eff, 0.01, 1.0},
                     {&l.simple.launch_s, 0.0, 1e-3},

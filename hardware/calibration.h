@@ -63,6 +63,10 @@ std::vector<StepMeasurement> ReadSplitwiseStepsCsv(const std::string& path,
 // Predicted time of one measurement with `device` (which carries the efficiencies).
 double PredictOp(const OpMeasurement& m, const DeviceSpec& device);
 double PredictAllReduce(const CollectiveMeasurement& m, const Interconnect& link);
+// The measured operator's work (one occurrence). Throws InputError when the model lacks it.
+OpWork MeasuredOpWork(const OpMeasurement& m);
+// PredictOp with the work already built (fits price each row many times).
+double PredictOpWork(const OpMeasurement& m, const OpWork& work, const DeviceSpec& device);
 
 struct ErrorStats {
   std::string group;

@@ -196,37 +196,6 @@ inline std::string VllmRunBundle(const std::string& data_dir) {
   return data_dir + "/measured/llmservingsim_profiles/RTXPRO6000/meta-llama/Llama-3.1-8B/bf16";
 }
 
-// How the rtx-pro-6000 preset's one run-derived parameter is obtained: the roofline sharpness p
-// (it differs even between devices of one generation: the A100 preset has 1.39, the A40's 1.75)
-// that makes the simulated makespan of the run equal the measured one (a throughput figure; no
-// per-request latency enters the fit). Every other efficiency keeps its preset value. Bisection
-// on log p in [1, 64]; the makespan falls as p grows.
-struct SharpnessFit {
-  double sharpness = 0;
-  double simulated_makespan_s = 0;
-  double measured_makespan_s = 0;
-};
-
-inline SharpnessFit FitRunSharpness(const std::string& source_dir, const std::string& data_dir) {
-  const std::string run = std::filesystem::absolute(VllmRunFile(data_dir)).string();
-  SharpnessFit fit;
-  fit.measured_makespan_s = ReadVllmRequests(run).makespan_s;
-  Efficiency e = DevicePresetOrThrow("rtx-pro-6000", "validation").efficiency;
-  auto makespan = [&](double p) {
-    e.roofline_sharpness = p;
-    return SimulateRun(VllmScenario(source_dir), run, &e).makespan_s;
-  };
-  double lo = std::log(1.0), hi = std::log(64.0);
-  if (makespan(std::exp(hi)) > fit.measured_makespan_s) lo = hi;
-  for (int i = 0; i < 30 && hi - lo > 1e-4; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    (makespan(std::exp(mid)) > fit.measured_makespan_s ? lo : hi) = mid;
-  }
-  fit.sharpness = std::exp(hi);
-  fit.simulated_makespan_s = makespan(fit.sharpness);
-  return fit;
-}
-
 // Budgets of the fidelity issue.
 constexpr double kRunMeanBudget = 0.10;
 constexpr double kRunP99Budget = 0.20;
@@ -238,7 +207,9 @@ constexpr double kVidurBudget = 0.15;
 constexpr double kDistServeBudget = 0.15;
 constexpr double kIdealBudget = 0.05;
 
-inline constexpr char kVllmGroup[] = "vLLM 0.19, Llama-3.1-8B, RTX PRO 6000";
+inline constexpr char kVllmGroup[] =
+    "vLLM 0.19, Llama-3.1-8B, RTX PRO 6000 (out of sample: roofline fitted to this GPU's kernel "
+    "profiles only)";
 inline constexpr char kVllmProfiledGroup[] =
     "vLLM 0.19, Llama-3.1-8B, RTX PRO 6000, profile bundle (out of sample)";
 
@@ -306,7 +277,8 @@ inline Row Aggregate(std::string group, std::string metric, const std::vector<do
   return r;
 }
 
-inline constexpr char kSplitwiseGroup[] = "Splitwise A100, Llama-2-70B (eager)";
+inline constexpr char kSplitwiseGroup[] =
+    "Splitwise A100, Llama-2-70B (eager; in sample: the eager runtime is fitted to these steps)";
 
 // 2. Splitwise: median |error| per phase and TP degree, overall per phase, and the figures
 // REFERENCES.md quotes (TP8 decode batch 1/16/64 at prompt 512, prompt 512 at batch 1).
@@ -361,7 +333,8 @@ inline std::vector<Row> SplitwiseRows(const std::string& data_dir) {
   return rows;
 }
 
-inline constexpr char kVidurGroup[] = "Vidur A100, CodeLlama-34B TP2";
+inline constexpr char kVidurGroup[] =
+    "Vidur A100, CodeLlama-34B TP2 (in sample: A100 efficiencies fitted to Vidur's kernels)";
 
 inline std::unique_ptr<CostModel> VidurModel() {
   CostModelOptions o;
@@ -397,7 +370,8 @@ inline std::vector<Row> VidurTableRows() {
   return rows;
 }
 
-inline constexpr char kVidurOpsGroup[] = "Vidur A100 kernels, CodeLlama-34B TP2 (one layer)";
+inline constexpr char kVidurOpsGroup[] =
+    "Vidur A100 kernels, CodeLlama-34B TP2 (one layer; in sample)";
 
 // 3b. The measured kernels behind those shapes: one layer's operators (sum of the medians of
 // CodeLlama-34b_ops.csv at TP 2) and the attention kernel (attention_8192h_64q_8kv_tp2.csv) vs the
@@ -457,7 +431,7 @@ inline std::vector<Row> VidurKernelRows(const std::string& data_dir) {
   return rows;
 }
 
-inline constexpr char kDistServeGroup[] = "DistServe fit, OPT-13B prefill, A100";
+inline constexpr char kDistServeGroup[] = "DistServe fit, OPT-13B prefill, A100 (out of sample)";
 
 // 4. DistServe's fitted prefill time: 18.10 + 0.1019 l + 7.12e-6 l^2 ms (one sequence of l tokens).
 inline std::vector<Row> DistServeRows() {
@@ -476,7 +450,7 @@ inline std::vector<Row> DistServeRows() {
   return rows;
 }
 
-inline constexpr char kIdealGroup[] = "LLM-Viewer pure roofline (ideal mode)";
+inline constexpr char kIdealGroup[] = "LLM-Viewer pure roofline (ideal mode; nothing fitted)";
 
 // 5. LLM-Viewer: Llama-2-7B fp16 decode, batch 1, context 1024: A100-80G 6.752 ms, H100 4.482 ms
 // (LLM-Viewer's H100 uses 3,072 GB/s, so the H100 row does too).

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <string>
@@ -11,6 +12,9 @@
 #include "hardware/calibration.h"
 #include "hardware/collectives.h"
 #include "hardware/cost_model.h"
+#include "hardware/efficiency_fit.h"
+#include "hardware/measured_kernels.h"
+#include "hardware/profile_bundle.h"
 #include "hardware/presets.h"
 #include "models/input_error.h"
 #include "sim/app/cli_common.h"
@@ -66,7 +70,7 @@ std::vector<int> AllreduceWorkers(const po::variables_map& vm) {
   return out;
 }
 
-Measurements ReadMeasurements(const po::variables_map& vm) {
+Measurements ReadMeasurements(const po::variables_map& vm, const DeviceSpec& device) {
   Measurements m;
   for (const auto& f : Strings(vm, "ops")) {
     auto rows = ReadVidurOpsCsv(f);
@@ -77,6 +81,10 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
     m.ops.insert(m.ops.end(), rows.begin(), rows.end());
   }
   const std::vector<int> workers = AllreduceWorkers(vm);
+  for (const auto& dir : Strings(vm, "bundle")) {
+    auto rows = ReadBundleOps(dir, device);
+    m.ops.insert(m.ops.end(), rows.begin(), rows.end());
+  }
   for (const auto& f : Strings(vm, "allreduce")) {
     for (const auto& row : ReadVidurAllReduceCsv(f)) {
       if (workers.empty() || std::count(workers.begin(), workers.end(), row.workers) > 0)
@@ -92,7 +100,8 @@ Measurements ReadMeasurements(const po::variables_map& vm) {
   }
   if (m.ops.empty() && m.collectives.empty() && m.steps.empty()) {
     throw InputError(
-        "servesim calibrate: no measurements given (--ops, --attention, --allreduce or --steps)");
+        "servesim calibrate: no measurements given (--ops, --attention, --bundle, --allreduce or "
+        "--steps)");
   }
   return m;
 }
@@ -190,6 +199,63 @@ Interconnect LinkToFit(const po::variables_map& vm, const DeviceSpec& device) {
   return link;
 }
 
+// What a kernel folder holds, without the machine's paths: a bundle's model, variant and GPU, or
+// a Vidur folder's name.
+std::string FolderName(const std::string& dir) {
+  std::error_code ec;
+  if (std::filesystem::exists(std::filesystem::path(dir) / "meta.yaml", ec)) {
+    const ProfileBundleMeta meta = ReadProfileBundleMeta(dir);
+    return "profile bundle " + meta.model + " (" + meta.variant + ") on " + meta.hardware;
+  }
+  return std::filesystem::path(dir).lexically_normal().filename().string();
+}
+
+// "DEVICE=DIR" of --leave-one-out.
+DeviceOps ReadDeviceFolder(const std::string& item) {
+  const auto eq = item.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == item.size()) {
+    throw InputError("servesim calibrate: --leave-one-out expects DEVICE=FOLDER items, found '" +
+                     item + "'");
+  }
+  DeviceOps d;
+  d.device = DevicePresetOrThrow(item.substr(0, eq), "--leave-one-out");
+  d.ops = ReadKernelFolder(item.substr(eq + 1), d.device);
+  return d;
+}
+
+// Rows of the fit per operator group and device: enough for the medians, bounded time.
+constexpr size_t kLeaveOneOutRowsPerGroup = 4000;
+
+int LeaveOneOut(const std::vector<std::string>& items) {
+  if (items.size() < 2) {
+    throw InputError("servesim calibrate: --leave-one-out needs at least two DEVICE=FOLDER items");
+  }
+  std::vector<DeviceOps> data;
+  for (const auto& item : items) data.push_back(ReadDeviceFolder(item));
+  const auto folds = LeaveOneDeviceOut(data, Efficiency{}, kLeaveOneOutRowsPerGroup);
+  std::ostringstream out;
+  out << "| held-out device | fitted on (rows) | held-out rows | median abs err | p90 abs err | "
+         "mean signed err |\n|---|---|---:|---:|---:|---:|\n";
+  char line[512];
+  for (size_t i = 0; i < folds.size(); ++i) {
+    std::string others;
+    for (size_t d = 0; d < data.size(); ++d) {
+      if (d != i) others += (others.empty() ? "" : " + ") + data[d].device.name;
+    }
+    const ErrorStats& all = folds[i].errors.back();
+    std::snprintf(line, sizeof(line), "| %s | %s (%zu) | %zu | %.1f %% | %.1f %% | %+.1f %% |\n",
+                  folds[i].device.c_str(), others.c_str(), folds[i].fit_rows, all.count,
+                  100 * all.median_abs_rel, 100 * all.p90_abs_rel, 100 * all.mean_signed_rel);
+    out << line;
+  }
+  for (const auto& f : folds) {
+    out << "\n### " << f.device << " held out: per operator\n\n";
+    PrintErrors(out, f.errors);
+  }
+  std::cout << out.str();
+  return 0;
+}
+
 }  // namespace
 
 int CmdCalibrate(int argc, char** argv) {
@@ -200,6 +266,11 @@ int CmdCalibrate(int argc, char** argv) {
       "per-operator timing CSVs (Vidur *_ops.csv layout)")(
       "attention", po::value<std::vector<std::string>>()->multitoken(),
       "attention timing CSVs (Vidur layout)")(
+      "bundle", po::value<std::vector<std::string>>()->multitoken(),
+      "profile bundle folders (LLMServingSim layout: meta.yaml, tp<N>/*.csv), every TP degree")(
+      "evaluate", po::value<std::vector<std::string>>()->multitoken(),
+      "kernel folders (bundle or Vidur) priced with the fitted parameters, not fitted on: "
+      "out-of-sample errors (e.g. another model on the same device)")(
       "allreduce", po::value<std::vector<std::string>>()->multitoken(),
       "NCCL all-reduce timing CSVs (Vidur layout): fits "
       "the link's protocol costs")("allreduce-workers", po::value<std::string>(),
@@ -213,11 +284,18 @@ int CmdCalibrate(int argc, char** argv) {
       "steps-hardware", po::value<std::string>()->default_value("a100-80gb"),
       "`hardware` value of the step rows to use")(
       "runtime", po::value<std::string>()->default_value("eager"),
-      "engine profile the step fit starts from (its cuda_graphs setting is kept)");
+      "engine profile the step fit starts from (its cuda_graphs setting is kept)")(
+      "leave-one-out", po::value<std::vector<std::string>>()->multitoken(),
+      "DEVICE=FOLDER items (a Vidur profiling folder or a profile bundle each): fits the "
+      "efficiencies on all devices but one, prices the held-out one at its datasheet peaks");
   const auto parsed = ParseOrHelp(
       "calibrate", argc, argv, desc,
-      "usage: servesim calibrate --device D --ops FILE... [--attention FILE...] [--allreduce "
-      "FILE... [--link KIND] [--link-gbps G] [--allreduce-workers N,M]]\n\n"
+      "usage: servesim calibrate --device D [--ops FILE...] [--attention FILE...] [--bundle "
+      "DIR...]\n"
+      "                          [--allreduce FILE... [--link KIND] [--link-gbps G] "
+      "[--allreduce-workers N,M]]\n"
+      "                          [--evaluate FOLDER...]\n"
+      "       servesim calibrate --leave-one-out DEVICE=FOLDER DEVICE=FOLDER...\n\n"
       "Fits the device's kernel efficiencies and overheads (and a link kind's all-reduce "
       "latencies and\n"
       "bus efficiencies) to measured medians, and prints the fitted parameters and the error "
@@ -226,9 +304,19 @@ int CmdCalibrate(int argc, char** argv) {
       "the\nlink kind's costs in hardware/collectives.cpp.");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
+  if (vm.count("leave-one-out")) {
+    for (const char* flag :
+         {"device", "ops", "attention", "bundle", "allreduce", "steps", "evaluate"}) {
+      if (vm.count(flag)) {
+        throw InputError("servesim calibrate: --leave-one-out takes no --" + std::string(flag) +
+                         " (it names each device with its folder)");
+      }
+    }
+    return LeaveOneOut(Strings(vm, "leave-one-out"));
+  }
   if (!vm.count("device")) throw InputError("servesim calibrate: --device is required");
   const DeviceSpec& device = DevicePresetOrThrow(vm["device"].as<std::string>(), "--device");
-  const Measurements m = ReadMeasurements(vm);
+  const Measurements m = ReadMeasurements(vm, device);
   const CalibrationReport rep = Calibrate(device, m.ops);
   const LinkCalibration link = m.collectives.empty()
                                    ? LinkCalibration{device.interconnect, {}, {}}
@@ -237,6 +325,12 @@ int CmdCalibrate(int argc, char** argv) {
   if (!m.steps.empty()) PrintStepFit(out, device, rep, link, m, vm["runtime"].as<std::string>());
   if (!m.ops.empty()) PrintKernelFit(out, device, rep, m);
   if (!m.collectives.empty()) PrintLinkFit(out, link, m);
+  for (const auto& dir : Strings(vm, "evaluate")) {
+    DeviceSpec fitted = device;
+    fitted.efficiency = rep.efficiency;
+    out << "\nOut of sample (not fitted on): " << FolderName(dir) << "\n\n";
+    PrintErrors(out, OperatorErrors(ReadKernelFolder(dir, device), fitted));
+  }
   std::cout << out.str();
   return 0;
 }

@@ -382,6 +382,10 @@ fail "CLI flags" goodput-twice "run --goodput ttft:300 ttft:200" "--goodput ttft
 fail "CLI flags" goodput-missing "run --goodput with no value" "the required argument for option '--goodput' is missing" -- run "$V" --out "$tmp/out-gp8" -q --goodput
 fail "CLI flags" set-key-of-other-impl "--set kv_cache.reserve=request_max while kv_cache stays paged" "--set kv_cache.reserve=request_max: a key of contiguous, not of paged; set kv_cache.impl to contiguous" -- run "$S/valid.yaml" --out "$tmp/out-other-impl" -q --set kv_cache.reserve=request_max
 fail "CLI flags" model-yaml-huge "--model names a 17 MiB YAML file" "huge_model.yaml: 17825792 bytes is too large for a model YAML file (limit 16 MiB)" -- analyze --model "$tmp/huge_model.yaml" --device a100-80gb
+mkdir -p "$tmp/not-kernels"
+fail "CLI flags" calibrate-bundle-missing "calibrate --bundle on a folder that does not exist" "no-bundle: not a directory; expected a profile bundle (meta.yaml, tp<N>/)" -- calibrate --device rtx-pro-6000 --bundle "$tmp/no-bundle"
+fail "CLI flags" calibrate-loo-no-kernels "calibrate --leave-one-out on a folder without kernel tables" "not-kernels: no kernel measurements" -- calibrate --leave-one-out a40="$tmp/not-kernels" a100-80gb="$tmp/not-kernels"
+fail "CLI flags" calibrate-loo-syntax "calibrate --leave-one-out item without =FOLDER" "--leave-one-out expects DEVICE=FOLDER items, found 'a40'" -- calibrate --leave-one-out a40 a100-80gb="$tmp/not-kernels"
 fail "CLI flags" calibrate-huge-csv "calibrate --ops on a 513 MiB file" "huge_ops.csv: 537919488 bytes is too large for a measurement CSV (limit 512 MiB)" -- calibrate --device a100-80gb --ops "$tmp/huge_ops.csv"
 fail "CLI flags" calibrate-binary "calibrate --ops on binary junk" "junk_ops.csv" -- calibrate --device a100-80gb --ops "$tmp/junk_ops.csv"
 accept "CLI flags" calibrate-bom "calibrate --allreduce CSV with a UTF-8 byte-order mark" "the mark is stripped from the header (calibration.cpp)" "stdout~6 all-reduce measurements" -- calibrate --device a100-80gb --allreduce "$tmp/allreduce_bom.csv"

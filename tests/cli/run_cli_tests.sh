@@ -114,6 +114,34 @@ expect_fail calibrate-nothing "no measurements given" calibrate --device a100-80
 expect_fail calibrate-missing "cannot open file" calibrate --device a100-80gb --ops "$tmp/none.csv"
 printf 'a,b\n1,2\n' > "$tmp/bad.csv"
 expect_fail calibrate-columns "missing column" calibrate --device a100-80gb --ops "$tmp/bad.csv"
+# A hand-made profile bundle (one TP, a few points) for calibrate --bundle.
+mkbundle() {  # DIR MODEL GPU
+  mkdir -p "$1/tp1"
+  printf 'model: %s\nhardware: TESTGPU\ngpu: %s\nvariant: bf16\ntp_degrees: [1]\nengine_effective:\n  max_num_batched_tokens: 2048\n  max_num_seqs: 256\n  hf_overrides: {num_attention_heads: 32, num_key_value_heads: 8, intermediate_size: 14336, vocab_size: 128256}\n' "$2" "$3" > "$1/meta.yaml"
+  printf 'layer,tokens,time_us\nqkv_proj,1,36\nqkv_proj,512,98\ngate_up_proj,1,160\ngate_up_proj,512,365\n' > "$1/tp1/dense.csv"
+  printf 'layer,sequences,time_us\nlm_head,1,714\nlm_head,2,687\n' > "$1/tp1/per_sequence.csv"
+  printf 'prefill_chunk,kv_prefill,n_decode,kv_decode,time_us\n0,0,1,16,8.4\n0,0,1,4096,27.2\n512,0,0,0,24.9\n512,0,1,16,30.0\n' > "$1/tp1/attention.csv"
+}
+rtx="NVIDIA RTX PRO 6000 Blackwell Server Edition"
+mkbundle "$tmp/bundle" meta-llama/Llama-3.1-8B "$rtx"
+expect_ok calibrate-bundle "rtx-pro-6000: 9 kernel" calibrate --device rtx-pro-6000 --bundle "$tmp/bundle"
+expect_fail calibrate-bundle-missing "none: not a directory" calibrate --device rtx-pro-6000 --bundle "$tmp/none"
+expect_fail calibrate-bundle-gpu "gpu 'NVIDIA RTX PRO 6000 Blackwell Server Edition' was profiled, not device a40" calibrate --device a40 --bundle "$tmp/bundle"
+mkbundle "$tmp/bundle-model" acme/NoSuchModel-7B "$rtx"
+expect_fail calibrate-bundle-model "model 'acme/NoSuchModel-7B' is not a model preset" calibrate --device rtx-pro-6000 --bundle "$tmp/bundle-model"
+mkbundle "$tmp/bundle-dtype" meta-llama/Llama-3.1-8B "$rtx"
+sed -i 's/^variant: bf16/variant: bf17/' "$tmp/bundle-dtype/meta.yaml"
+expect_fail calibrate-bundle-dtype "variant 'bf17': unknown dtype 'bf17'" calibrate --device rtx-pro-6000 --bundle "$tmp/bundle-dtype"
+mkbundle "$tmp/bundle-cell" meta-llama/Llama-3.1-8B "$rtx"
+printf 'prefill_chunk,kv_prefill,n_decode,kv_decode,time_us\n0,0,1,16,fast\n' > "$tmp/bundle-cell/tp1/attention.csv"
+expect_fail calibrate-bundle-cell "attention.csv:2" calibrate --device rtx-pro-6000 --bundle "$tmp/bundle-cell"
+mkdir -p "$tmp/empty-folder"
+expect_fail calibrate-loo-empty "empty-folder: no kernel measurements" calibrate --leave-one-out a40="$tmp/empty-folder" rtx-pro-6000="$tmp/bundle"
+expect_fail calibrate-loo-item "expects DEVICE=FOLDER items, found 'a40'" calibrate --leave-one-out a40 rtx-pro-6000="$tmp/bundle"
+expect_fail calibrate-loo-one "needs at least two DEVICE=FOLDER items" calibrate --leave-one-out rtx-pro-6000="$tmp/bundle"
+expect_fail calibrate-loo-device "--leave-one-out takes no --device" calibrate --device a40 --leave-one-out a40="$tmp/bundle" rtx-pro-6000="$tmp/bundle"
+expect_fail calibrate-loo-unknown "unknown device" calibrate --leave-one-out a4O="$tmp/bundle" rtx-pro-6000="$tmp/bundle"
+expect_ok calibrate-evaluate "Out of sample (not fitted on)" calibrate --device rtx-pro-6000 --bundle "$tmp/bundle" --evaluate "$tmp/bundle"
 
 # ---- scenarios: servesim run / validate ----
 src=$(cd "$(dirname "$0")/../.." && pwd)
