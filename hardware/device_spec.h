@@ -3,7 +3,8 @@
 // Models: dense peak throughput per numeric format, memory tiers (device memory, then slower tiers
 // the device can stream from: host DRAM over its link, local storage), the interconnect used for
 // tensor-parallel collectives, the number of compute units (for wave quantization), and the
-// calibrated efficiency parameters of the roofline cost model. Ignores: power and clock throttling,
+// calibrated efficiency parameters of the roofline cost model, and its idle and maximum power and
+// price per hour (hardware/power_model.h). Ignores: power and clock throttling,
 // sparsity peaks, caches between tiers (L2 is folded into the calibrated efficiencies), NUMA.
 #ifndef SERVESIM_HARDWARE_DEVICE_SPEC_H_
 #define SERVESIM_HARDWARE_DEVICE_SPEC_H_
@@ -13,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "hardware/power_model.h"
 #include "models/dtype.h"
 
 namespace servesim {
@@ -102,6 +104,7 @@ struct DeviceSpec {
                                 // stands in for wave quantization)
   bool unified_memory = false;  // host and device share memory (Apple, Jetson, phones)
   Efficiency efficiency;
+  DevicePower power;  // idle / max watts and price; max_w 0: unknown
 
   // Peak for a computation carried out in `dtype`, falling back to wider formats.
   double PeakFlopsFor(DType dtype) const;

@@ -1,5 +1,7 @@
 #include "hardware/hardware_yaml.h"
 
+#include <cstdio>
+
 #include "hardware/presets.h"
 #include "models/yaml_scalar.h"
 
@@ -46,6 +48,27 @@ std::vector<MemoryTier> ReadOffloadTiers(YamlMapReader& hw) {
   return tiers;
 }
 
+// hardware.idle_power_w, max_power_w, price_per_hour_usd: per-field overrides of the preset's
+// power figures (hardware/power_model.h); idle must not exceed max, and idle needs a max.
+void ReadPower(YamlMapReader& hw, DeviceSpec& d) {
+  DevicePower& p = d.power;
+  p.idle_w = hw.Double("idle_power_w", p.idle_w, 0, 1e6);
+  p.max_w = hw.Double("max_power_w", p.max_w, 0, 1e6);
+  p.price_per_hour_usd = hw.Double("price_per_hour_usd", p.price_per_hour_usd, 0, 1e6);
+  if (p.max_w == 0 && p.idle_w > 0) {
+    hw.Fail("hardware.max_power_w",
+            "required (W, > 0) with idle_power_w: device " + d.name + " has no power figures", "",
+            hw.Get("idle_power_w"));
+  }
+  if (p.idle_w > p.max_w) {
+    char found[96];
+    std::snprintf(found, sizeof(found), "idle %g W > max %g W", p.idle_w, p.max_w);
+    hw.Fail(hw.Has("idle_power_w") ? "hardware.idle_power_w" : "hardware.max_power_w",
+            "idle power at most max power", found,
+            hw.Has("idle_power_w") ? hw.Get("idle_power_w") : hw.Get("max_power_w"));
+  }
+}
+
 }  // namespace
 
 const std::vector<KeyDoc>& HardwareKeys() {
@@ -66,6 +89,13 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "of device memory for weights + activations + KV (vLLM's `gpu_memory_utilization`)"},
       {"kv_blocks", "integer", "blocks", "computed",
        "KV blocks per replica; overrides the memory plan"},
+      {"idle_power_w", "number", "W", "preset",
+       "power of a device with no step running (per-field override; energy in summary.json)"},
+      {"max_power_w", "number", "W", "preset",
+       "power at full activity, the board limit (TDP) (per-field override; 0: no energy figures)"},
+      {"price_per_hour_usd", "number", "USD/device-hour", "preset",
+       "price of one device for an hour, busy or idle (per-field override; 0: no dollar "
+       "figures)"},
   };
   return kKeys;
 }
@@ -87,6 +117,7 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
   ValidateTensorParallel(model, h.tp, path + ": hardware.tp");
   h.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
   h.kv_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
+  ReadPower(hw, d);
   hw.Finish();
   return h;
 }

@@ -44,6 +44,18 @@
 //
 // Efficiency: every preset keeps the Efficiency{} defaults (the A100 fit) until it is calibrated;
 // each builder marks the spot with "CALIBRATION".
+//
+// Power (hardware/power_model.h): max_w is the datasheet's maximum board power (TDP; "up to" for
+// configurable parts). idle_w is an assumption of the right order, not a measurement: an idle
+// datacenter GPU with a model loaded reads roughly 10-20 % of its TDP on nvidia-smi (about 60 W
+// on an A100 SXM, 80-100 W on H100/H200 SXM). The activity weights are the A100 fit of
+// bench/results/energy.md for every device. Devices without a cited TDP (laptop parts, SoCs,
+// phones) have max_w 0: no energy figures. price_per_hour_usd is an on-demand list price per
+// device-hour as published in 2025 (cloud prices change; override with
+// hardware.price_per_hour_usd): Lambda's on-demand GPU cloud page (per GPU in 8-GPU
+// instances) for A100/H100, AWS EC2 on-demand (us-east-1, the 1-GPU instance of a family:
+// g4dn.xlarge T4, g5.xlarge A10G, g6.xlarge L4, g6e.xlarge L40S) for the others; 0 where no price
+// is cited (no dollar figures).
 
 namespace servesim {
 namespace {
@@ -72,6 +84,14 @@ constexpr double kNvmeGen4Bps = 7 * kGB;
 constexpr double kPcie3x16Bps = 16 * kGB;
 constexpr double kPcie4x16Bps = 32 * kGB;
 constexpr double kPcie5x16Bps = 64 * kGB;
+
+DevicePower Power(double idle_w, double max_w, double price_per_hour_usd) {
+  DevicePower p;
+  p.idle_w = idle_w;
+  p.max_w = max_w;
+  p.price_per_hour_usd = price_per_hour_usd;
+  return p;
+}
 
 MemoryTier Tier(std::string name, double capacity_bytes, double bandwidth_bytes_per_s,
                 double latency_s) {
@@ -140,6 +160,7 @@ DeviceSpec A100Sxm80() {
   // medians, median error 6.8 %; NCCL all-reduce on a DGX A100 (NVSwitch), 2-8 GPUs.
   d.efficiency = Efficiency{};
   d.interconnect.latency_s = 48.43e-6;
+  d.power = Power(60, 400, 1.79);  // TDP 400 W (datasheet); Lambda $1.79/GPU-h
   return d;
 }
 
@@ -155,6 +176,7 @@ DeviceSpec A100Sxm40() {
   d.compute_units = 108;
   d.efficiency = Efficiency{};  // Same silicon as the 80GB part: its fit applies.
   d.interconnect.latency_s = 48.43e-6;
+  d.power = Power(60, 400, 1.29);  // TDP 400 W (datasheet); Lambda $1.29/GPU-h
   return d;
 }
 
@@ -170,7 +192,8 @@ DeviceSpec H100Sxm() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);  // 900 GB/s total, 450 each way
   d.compute_units = 132;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(90, 700, 2.99);  // TDP up to 700 W (datasheet); Lambda $2.99/GPU-h
   return d;
 }
 
@@ -185,7 +208,8 @@ DeviceSpec H100Pcie() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("pcie5", kPcie5x16Bps, kPcieStepS);
   d.compute_units = 114;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(50, 350, 2.49);  // TDP 300-350 W (datasheet); Lambda $2.49/GPU-h
   return d;
 }
 
@@ -201,6 +225,7 @@ DeviceSpec H200() {
   d.interconnect = Link("nvlink4", 450 * kGB, kNvlinkStepS);
   d.compute_units = 132;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(90, 700, 0);  // TDP up to 700 W (datasheet); no cited price
   return d;
 }
 
@@ -215,7 +240,8 @@ DeviceSpec L4() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
   d.compute_units = 58;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(16, 72, 0.8048);  // TDP 72 W (datasheet); AWS g6.xlarge $0.8048/h
   return d;
 }
 
@@ -231,7 +257,8 @@ DeviceSpec L40s() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
   d.compute_units = 142;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(35, 350, 1.861);  // TDP 350 W (datasheet); AWS g6e.xlarge $1.861/h
   return d;
 }
 
@@ -249,7 +276,8 @@ DeviceSpec A10g() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", kPcie4x16Bps, kPcieStepS);
   d.compute_units = 80;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};   // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(0, 0, 1.006);  // no published TDP; AWS g5.xlarge $1.006/h
   return d;
 }
 
@@ -276,6 +304,7 @@ DeviceSpec A40() {
   d.efficiency.act = {1.0, 0.783, 1.55e-6};
   d.efficiency.residual_add = {1.0, 0.839, 0.65e-6};
   d.efficiency.embed = {1.0, 0.371, 2.39e-6};
+  d.power = Power(30, 300, 0);  // TDP 300 W (datasheet); no cited price
   return d;
 }
 
@@ -295,7 +324,8 @@ DeviceSpec T4() {
                      Tier("ssd", 1.5 * kTB, 0.473 * kGB, kNvmeLatencyS)};
   d.interconnect = Link("pcie3", kPcie3x16Bps, kPcieStepS);
   d.compute_units = 40;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(10, 70, 0.526);  // TDP 70 W (datasheet); AWS g4dn.xlarge $0.526/h
   return d;
 }
 
@@ -311,7 +341,8 @@ DeviceSpec Mi300x() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("infinity-fabric", 448 * kGB, kNvlinkStepS);
   d.compute_units = 304;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};   // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(140, 750, 0);  // TDP 750 W (datasheet); no cited price
   return d;
 }
 

@@ -505,6 +505,10 @@ run_fail "device spec" replicas-zero "hardware.replicas: 0" "replicas_zero.yaml:
 run_fail "device spec" kv-blocks-negative "hardware.kv_blocks: -16" "kv_blocks_negative.yaml:2: hardware.kv_blocks: expected an integer in [0," "found '-16'" -- "$D/kv_blocks_negative.yaml"
 run_fail "device spec" memory-tiny "hardware.memory_gib: 0.5 for an 8B model" "memory_tiny.yaml: hardware: the weights of llama-3.1-8b" "do not fit" -- "$D/memory_tiny.yaml"
 run_fail "device spec" tiers-five "hardware.offload_tiers: five tiers" "tiers_five.yaml:4: hardware.offload_tiers: expected at most 4 tiers" -- "$D/tiers_five.yaml"
+run_fail "device spec" idle-above-max "hardware.idle_power_w: 800 on a 700 W device" "idle_above_max.yaml:2: hardware.idle_power_w: idle power at most max power, found idle 800 W > max 700 W" -- "$D/idle_above_max.yaml"
+run_fail "device spec" idle-without-max "hardware.idle_power_w on a device with no power figures" "idle_without_max.yaml:2: hardware.max_power_w: required (W, > 0) with idle_power_w: device a10g has no power figures" -- "$D/idle_without_max.yaml"
+run_fail "device spec" price-negative "hardware.price_per_hour_usd: -2" "price_negative.yaml:2: hardware.price_per_hour_usd: expected a number in [0, 1e+06], found '-2'" -- "$D/price_negative.yaml"
+run_fail "device spec" max-power-nan "hardware.max_power_w: .nan" "max_power_nan.yaml:2: hardware.max_power_w" "found '.nan'" -- "$D/max_power_nan.yaml"
 run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
 
 # ---- overload: far above capacity, stopped by the simulation limits with a report
