@@ -373,9 +373,10 @@ int main(int argc, char** argv) {
         "errors.\n"
         "- Per-GPU decode power falls faster than linearly with the memory utilisation across TP "
         "degrees: 0.736 / 0.599 / 0.435 of TDP at u_memory 0.62 / 0.38 / 0.19 (TP 2 / 4 / 8). A "
-        "line through TP 2 and 4 overshoots TP 8 by about 9 %%; the activity model is linear, so "
-        "even the fit over all three TPs leaves TP 8 7 %% high. A term for collective time (more "
-        "of a TP 8 step) would need power measured at more TP degrees than these.\n"
+        "line through TP 2 and 4 overshoots TP 8 by about 9 %%; the fit over all three TPs trades "
+        "that for a worse TP 2 and 4 (3.0 %% instead of 2.3 %%): the activity model is linear in "
+        "the utilisations. A term for collective time (more of a TP 8 step) would need power "
+        "measured at more TP degrees than these to be checked.\n"
         "- The measured peak is the highest sample of the run; the model's prefill-step power is a "
         "mean over the step, so it lies at or below the peak.\n");
     MlEnergy(scenarios);
