@@ -146,6 +146,17 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   ValidateTuning(v, e.residual_add, "efficiency.residual_add");
   ValidateTuning(v, e.embed, "efficiency.embed");
   v.NonNegative(e.dequant_compute_overhead, "efficiency.dequant_compute_overhead", "");
+
+  const DevicePower& p = device.power;
+  v.NonNegative(p.idle_w, "power.idle_w", "W");
+  v.NonNegative(p.max_w, "power.max_w", "W");
+  v.NonNegative(p.price_per_hour_usd, "power.price_per_hour_usd", "USD per device-hour");
+  if (p.max_w > 0 && p.idle_w > p.max_w) {
+    v.Fail("power.idle_w", "at most power.max_w (" + FormatValue(p.max_w) + " W)", "W", p.idle_w);
+  }
+  v.NonNegative(p.activity_base, "power.activity_base", "");
+  v.NonNegative(p.compute_weight, "power.compute_weight", "");
+  v.NonNegative(p.memory_weight, "power.memory_weight", "");
 }
 
 double TierReadSeconds(const MemoryTier& tier, double bytes, double request_bytes, int io_depth) {

@@ -3,7 +3,8 @@
 // Models: dense peak throughput per numeric format, memory tiers (device memory, then slower tiers
 // the device can stream from: host DRAM over its link, local storage), the interconnect used for
 // tensor-parallel collectives, the number of compute units (for wave quantization), and the
-// calibrated efficiency parameters of the roofline cost model. Ignores: power and clock throttling,
+// calibrated efficiency parameters of the roofline cost model, and its idle and maximum power and
+// price per hour (hardware/power_model.h). Ignores: power and clock throttling,
 // sparsity peaks, caches between tiers (L2 is folded into the calibrated efficiencies), NUMA.
 #ifndef SERVESIM_HARDWARE_DEVICE_SPEC_H_
 #define SERVESIM_HARDWARE_DEVICE_SPEC_H_
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "hardware/collectives.h"
+#include "hardware/power_model.h"
 #include "models/dtype.h"
 
 namespace servesim {
@@ -105,6 +107,7 @@ struct DeviceSpec {
   // it names none: `llama.cpp` on Apple, phone and Jetson presets, `cuda-graphs` elsewhere.
   std::string default_runtime = "cuda-graphs";
   Efficiency efficiency;
+  DevicePower power;  // idle / max watts and price; max_w 0: unknown
 
   // Peak for a computation carried out in `dtype`, falling back to wider formats.
   double PeakFlopsFor(DType dtype) const;

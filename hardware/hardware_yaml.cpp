@@ -1,5 +1,7 @@
 #include "hardware/hardware_yaml.h"
 
+#include <cstdio>
+
 #include "hardware/presets.h"
 #include "models/yaml_scalar.h"
 
@@ -135,6 +137,27 @@ Interconnect ReadInterconnect(YamlMapReader& hw, const Interconnect& preset) {
   return link;
 }
 
+// hardware.idle_power_w, max_power_w, price_per_hour_usd: per-field overrides of the preset's
+// power figures (hardware/power_model.h); idle must not exceed max, and idle needs a max.
+void ReadPower(YamlMapReader& hw, DeviceSpec& d) {
+  DevicePower& p = d.power;
+  p.idle_w = hw.Double("idle_power_w", p.idle_w, 0, 1e6);
+  p.max_w = hw.Double("max_power_w", p.max_w, 0, 1e6);
+  p.price_per_hour_usd = hw.Double("price_per_hour_usd", p.price_per_hour_usd, 0, 1e6);
+  if (p.max_w == 0 && p.idle_w > 0) {
+    hw.Fail("hardware.max_power_w",
+            "required (W, > 0) with idle_power_w: device " + d.name + " has no power figures", "",
+            hw.Get("idle_power_w"));
+  }
+  if (p.idle_w > p.max_w) {
+    char found[96];
+    std::snprintf(found, sizeof(found), "idle %g W > max %g W", p.idle_w, p.max_w);
+    hw.Fail(hw.Has("idle_power_w") ? "hardware.idle_power_w" : "hardware.max_power_w",
+            "idle power at most max power", found,
+            hw.Has("idle_power_w") ? hw.Get("idle_power_w") : hw.Get("max_power_w"));
+  }
+}
+
 }  // namespace
 
 const std::vector<KeyDoc>& HardwareKeys() {
@@ -172,6 +195,13 @@ const std::vector<KeyDoc>& HardwareKeys() {
       {"all2all_backend", "name", "", "`allgather_reducescatter`",
        "token exchange around each MoE layer when data_parallel > 1: "
        "`allgather_reducescatter` (vLLM's default) or `all_to_all` (DeepEP / pplx-style)"},
+      {"idle_power_w", "number", "W", "preset",
+       "power of a device with no step running (per-field override; energy in summary.json)"},
+      {"max_power_w", "number", "W", "preset",
+       "power at full activity, the board limit (TDP) (per-field override; 0: no energy figures)"},
+      {"price_per_hour_usd", "number", "USD/device-hour", "preset",
+       "price of one device for an hour, busy or idle (per-field override; 0: no dollar "
+       "figures)"},
   };
   return kKeys;
 }
@@ -195,6 +225,7 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
   h.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
   h.kv_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
   ReadDataParallel(hw, model, h);
+  ReadPower(hw, d);
   hw.Finish();
   return h;
 }

@@ -45,6 +45,18 @@
 //
 // Efficiency: every preset keeps the Efficiency{} defaults (the A100 fit) until it is calibrated;
 // each builder marks the spot with "CALIBRATION".
+//
+// Power (hardware/power_model.h): max_w is the datasheet's maximum board power (TDP; "up to" for
+// configurable parts). idle_w is an assumption of the right order, not a measurement: an idle
+// datacenter GPU with a model loaded reads roughly 10-20 % of its TDP on nvidia-smi (about 60 W
+// on an A100 SXM, 80-100 W on H100/H200 SXM). The activity weights are the A100 fit of
+// bench/results/energy.md for every device. Devices without a cited TDP (laptop parts, SoCs,
+// phones) have max_w 0: no energy figures. price_per_hour_usd is an on-demand list price per
+// device-hour as published in 2025 (cloud prices change; override with
+// hardware.price_per_hour_usd): Lambda's on-demand GPU cloud page (per GPU in 8-GPU
+// instances) for A100/H100, AWS EC2 on-demand (us-east-1, the 1-GPU instance of a family:
+// g4dn.xlarge T4, g5.xlarge A10G, g6.xlarge L4, g6e.xlarge L40S) for the others; 0 where no price
+// is cited (no dollar figures).
 
 namespace servesim {
 namespace {
@@ -71,6 +83,14 @@ constexpr double kNvmeGen4Bps = 7 * kGB;
 constexpr double kPcie3x16Bps = 16 * kGB;
 constexpr double kPcie4x16Bps = 32 * kGB;
 constexpr double kPcie5x16Bps = 64 * kGB;
+
+DevicePower Power(double idle_w, double max_w, double price_per_hour_usd) {
+  DevicePower p;
+  p.idle_w = idle_w;
+  p.max_w = max_w;
+  p.price_per_hour_usd = price_per_hour_usd;
+  return p;
+}
 
 MemoryTier Tier(std::string name, double capacity_bytes, double bandwidth_bytes_per_s,
                 double latency_s) {
@@ -135,6 +155,7 @@ DeviceSpec A100Sxm80() {
   // medians, median error 6.8 %. Its link (an HGX board's NVSwitch) is priced by the nvswitch
   // kind, fitted to NCCL all-reduce on a DGX A100, 2-8 GPUs (hardware/collectives.cpp).
   d.efficiency = Efficiency{};
+  d.power = Power(60, 400, 1.79);  // TDP 400 W (datasheet); Lambda $1.79/GPU-h
   return d;
 }
 
@@ -149,6 +170,7 @@ DeviceSpec A100Sxm40() {
   d.interconnect = Link("nvlink3", LinkKind::kNvswitch, 300 * kGB);
   d.compute_units = 108;
   d.efficiency = Efficiency{};  // Same silicon as the 80GB part: its fit applies.
+  d.power = Power(60, 400, 1.29);  // TDP 400 W (datasheet); Lambda $1.29/GPU-h
   return d;
 }
 
@@ -164,7 +186,8 @@ DeviceSpec H100Sxm() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("nvlink4", LinkKind::kNvswitch, 450 * kGB);  // 900 GB/s total, 450 each way
   d.compute_units = 132;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(90, 700, 2.99);  // TDP up to 700 W (datasheet); Lambda $2.99/GPU-h
   return d;
 }
 
@@ -179,7 +202,8 @@ DeviceSpec H100Pcie() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("pcie5", LinkKind::kPcieHostBridge, kPcie5x16Bps);
   d.compute_units = 114;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(50, 350, 2.49);  // TDP 300-350 W (datasheet); Lambda $2.49/GPU-h
   return d;
 }
 
@@ -195,6 +219,7 @@ DeviceSpec H200() {
   d.interconnect = Link("nvlink4", LinkKind::kNvswitch, 450 * kGB);
   d.compute_units = 132;
   d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(90, 700, 0);  // TDP up to 700 W (datasheet); no cited price
   return d;
 }
 
@@ -209,7 +234,8 @@ DeviceSpec L4() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 58;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(16, 72, 0.8048);  // TDP 72 W (datasheet); AWS g6.xlarge $0.8048/h
   return d;
 }
 
@@ -225,7 +251,8 @@ DeviceSpec L40s() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 142;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};      // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(35, 350, 1.861);  // TDP 350 W (datasheet); AWS g6e.xlarge $1.861/h
   return d;
 }
 
@@ -243,7 +270,8 @@ DeviceSpec A10g() {
   d.offload_tiers = ServerTiers(kPcie4x16EffectiveBps);
   d.interconnect = Link("pcie4", LinkKind::kPcieHostBridge, kPcie4x16Bps);
   d.compute_units = 80;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};   // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(0, 0, 1.006);  // no published TDP; AWS g5.xlarge $1.006/h
   return d;
 }
 
@@ -270,6 +298,7 @@ DeviceSpec A40() {
   d.efficiency.act = {1.0, 0.783, 1.55e-6};
   d.efficiency.residual_add = {1.0, 0.839, 0.65e-6};
   d.efficiency.embed = {1.0, 0.371, 2.39e-6};
+  d.power = Power(30, 300, 0);  // TDP 300 W (datasheet); no cited price
   return d;
 }
 
@@ -289,7 +318,8 @@ DeviceSpec T4() {
                      Tier("ssd", 1.5 * kTB, 0.473 * kGB, kNvmeLatencyS)};
   d.interconnect = Link("pcie3", LinkKind::kPcieHostBridge, kPcie3x16Bps);
   d.compute_units = 40;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};     // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(10, 70, 0.526);  // TDP 70 W (datasheet); AWS g4dn.xlarge $0.526/h
   return d;
 }
 
@@ -305,7 +335,8 @@ DeviceSpec Mi300x() {
   d.offload_tiers = ServerTiers(kPcie5x16EffectiveBps);
   d.interconnect = Link("infinity-fabric", LinkKind::kInfinityFabric, 448 * kGB);
   d.compute_units = 304;
-  d.efficiency = Efficiency{};  // CALIBRATION: defaults are the A100 fit.
+  d.efficiency = Efficiency{};   // CALIBRATION: defaults are the A100 fit.
+  d.power = Power(140, 750, 0);  // TDP 750 W (datasheet); no cited price
   return d;
 }
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -11,6 +12,7 @@
 #include "models/input_error.h"
 #include "models/yaml_scalar.h"
 #include "sim/config/scenario.h"
+#include "sim/core/energy.h"
 #include "sim/core/load_check.h"
 #include "sim/output/json_writer.h"
 
@@ -140,6 +142,54 @@ bool MeetsSlos(const RunSummary& s, const std::vector<Slo>& slos, std::vector<do
   return ok;
 }
 
+// --rank-by needs the figure it ranks by: power figures for tokens per joule, a price for tokens
+// per dollar.
+void CheckRankable(CapacityRank rank, const Scenario& sc, bool priced) {
+  const std::string& device = sc.engine.device.name;
+  if (rank == CapacityRank::kTokensPerJoule && !sc.engine.device.power.Known()) {
+    throw InputError("--rank-by tokens_per_joule: device '" + device +
+                     "' has no power figures; set hardware.max_power_w (and idle_power_w)");
+  }
+  if (rank == CapacityRank::kTokensPerDollar && !priced) {
+    throw InputError("--rank-by tokens_per_dollar: device '" + device +
+                     "' has no price; set hardware.price_per_hour_usd or give --price");
+  }
+}
+
+// Output tokens/s, per joule and per dollar of the run at the capacity.
+void SetTokenFigures(CapacityRow& row) {
+  if (!row.has_metrics) return;
+  const RunSummary& s = row.at_capacity;
+  if (s.duration_s > 0)
+    row.output_tokens_per_s = static_cast<double>(s.output_tokens) / s.duration_s;
+  row.tokens_per_joule = ComputeEnergy(s, row.config_at_capacity).tokens_per_joule;
+  if (row.price_per_device_hour && row.devices > 0) {
+    row.tokens_per_dollar = row.output_tokens_per_s * 3600.0 /
+                            (static_cast<double>(row.devices) * *row.price_per_device_hour);
+  }
+}
+
+// Best first by the ranked figure; ties keep grid order, rows without metrics go last.
+void RankRows(CapacityRank rank, std::vector<CapacityRow>& rows) {
+  if (rank == CapacityRank::kGrid) return;
+  auto key = [rank](const CapacityRow& r) {
+    if (!r.has_metrics) return -1.0;
+    switch (rank) {
+      case CapacityRank::kThroughput:
+        return r.output_tokens_per_s;
+      case CapacityRank::kTokensPerJoule:
+        return r.tokens_per_joule;
+      case CapacityRank::kTokensPerDollar:
+        return r.tokens_per_dollar;
+      case CapacityRank::kGrid:
+        break;
+    }
+    return 0.0;
+  };
+  std::stable_sort(rows.begin(), rows.end(),
+                   [&](const CapacityRow& a, const CapacityRow& b) { return key(a) > key(b); });
+}
+
 struct Prepared {
   std::vector<Override> overrides;  // --set, assignment, seed, goodput SLOs
   RateKnob knob;
@@ -160,7 +210,7 @@ std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>
   for (const auto& a : o.grid.axes) csv += "," + CsvField(a.key);
   csv +=
       ",status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,"
-      "requests_per_dollar,evaluations,sustained,load_status";
+      "requests_per_dollar,tokens_per_joule,tokens_per_dollar,evaluations,sustained,load_status";
   for (size_t i : extra) csv += "," + o.slos[i].metric;
   for (const auto& c : metric_columns) csv += "," + c;
   csv += "\n";
@@ -172,6 +222,8 @@ std::string CapacityCsv(const CapacityOptions& o, const std::vector<CapacityRow>
            (r.has_metrics ? FormatNumber(r.rate_value) : "") + "," + std::to_string(r.devices) +
            "," + (r.price_per_device_hour ? FormatNumber(*r.price_per_device_hour) : "") + "," +
            (r.price_per_device_hour ? FormatNumber(r.requests_per_dollar) : "") + "," +
+           (r.tokens_per_joule > 0 ? FormatNumber(r.tokens_per_joule) : "") + "," +
+           (r.tokens_per_dollar > 0 ? FormatNumber(r.tokens_per_dollar) : "") + "," +
            std::to_string(r.search.evaluations);
     csv += r.has_metrics ? std::string(NotSustainedReasons(r).empty() ? ",true," : ",false,") +
                                LoadStatusName(CheckRunLoad(r.at_capacity).status)
@@ -205,6 +257,15 @@ std::vector<std::string> NotSustainedReasons(const CapacityRow& row) {
     out.push_back(line);
   }
   return out;
+}
+
+CapacityRank ParseCapacityRank(const std::string& text) {
+  if (text == "throughput") return CapacityRank::kThroughput;
+  if (text == "tokens_per_joule") return CapacityRank::kTokensPerJoule;
+  if (text == "tokens_per_dollar") return CapacityRank::kTokensPerDollar;
+  throw InputError(
+      "--rank-by: expected throughput, tokens_per_joule or tokens_per_dollar, found '" + text +
+      "'");
 }
 
 const char* CapacityStatusName(CapacityStatus status) {
@@ -397,6 +458,9 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
       p.overrides.insert(p.overrides.end(), goodput.begin(), goodput.end());
       p.devices = int64_t{sc.engine.cost.tp} * sc.engine.replicas;
       p.price = options.price_per_device_hour;
+      const DevicePower& power = sc.engine.device.power;
+      if (!p.price && options.device_prices.empty() && power.price_per_hour_usd > 0)
+        p.price = power.price_per_hour_usd;
       if (!options.device_prices.empty()) {
         const auto it = options.device_prices.find(sc.engine.device.name);
         if (it == options.device_prices.end()) {
@@ -405,6 +469,7 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
         }
         p.price = it->second;
       }
+      CheckRankable(options.rank, sc, p.price.has_value());
     } catch (const InputError& e) {
       throw InputError(SweepPointError(g.axes, c, e.what(), "configuration"));
     }
@@ -447,7 +512,9 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
       row.requests_per_dollar =
           row.search.capacity_per_s * 3600.0 / (static_cast<double>(p.devices) * *p.price);
     }
+    SetTokenFigures(row);
   });
+  RankRows(options.rank, result.rows);
   result.csv = CapacityCsv(options, result.rows);
   result.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return result;

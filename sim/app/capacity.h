@@ -22,7 +22,12 @@
 // request_goodput at the capacity counts requests whose own TTFT, TPOT and E2E latency are within
 // the scenario's output.slo, or, where that is unset, within the bound of the highest percentile
 // of that metric in --slo (p99_ttft_ms=500 -> ttft_ms: 500). Requests per dollar =
-// capacity * 3600 / (devices * price per device-hour), devices = hardware.tp x hardware.replicas.
+// capacity * 3600 / (devices * price per device-hour), devices = hardware.tp x hardware.replicas;
+// the price is --price-per-device-hour or --price, else the device's own
+// (hardware.price_per_hour_usd or the preset's). At the capacity's run: output tokens per joule
+// (sim/core/energy.h; devices with power figures) and output tokens per dollar (output tokens/s *
+// 3600 / (devices * price)). --rank-by orders the rows (best first) by output tokens/s, tokens
+// per joule or tokens per dollar at the capacity.
 //
 // Ignores: the devices of a speculative draft_device; runs cut at simulation.max_time_s are judged
 // on the requests that finished.
@@ -86,12 +91,20 @@ struct CapacitySearch {
 CapacitySearch SearchCapacity(double start_per_s, double tolerance,
                               const std::function<bool(double)>& meets);
 
+// How capacity.csv and the printed lines are ordered: the configurations' grid order, or best first
+// by a figure at the capacity.
+enum class CapacityRank { kGrid, kThroughput, kTokensPerJoule, kTokensPerDollar };
+
+// "throughput", "tokens_per_joule" or "tokens_per_dollar"; InputError naming --rank-by otherwise.
+CapacityRank ParseCapacityRank(const std::string& text);
+
 struct CapacityOptions {
   SweepOptions grid;  // scenario, --set, --vary, --jobs, --independent-seeds (shard unused)
   std::vector<Slo> slos;
   double tolerance = 0.01;
   std::optional<double> price_per_device_hour;
   std::map<std::string, double> device_prices;  // device preset name -> price per device-hour
+  CapacityRank rank = CapacityRank::kGrid;
 };
 
 // Parses `--price DEVICE=USD_PER_HOUR[,DEVICE=...]` entries (device presets, positive prices).
@@ -110,6 +123,11 @@ struct CapacityRow {
   int64_t devices = 0;
   std::optional<double> price_per_device_hour;
   double requests_per_dollar = 0;
+  // At the capacity (0 without metrics): output tokens/s, per joule (0 when the device has no
+  // power figures) and per dollar (0 without a price).
+  double output_tokens_per_s = 0;
+  double tokens_per_joule = 0;
+  double tokens_per_dollar = 0;
 };
 
 // Why the capacity's run does not show a sustained rate (empty: it does, or there was no run):

@@ -44,6 +44,12 @@ void PrintCapacityRow(const CapacityRow& row, const std::vector<Slo>& slos) {
                 FormatNumber4(row.requests_per_dollar).c_str(),
                 CountNoun(row.devices, "device", "devices").c_str(), *row.price_per_device_hour);
   }
+  if (row.tokens_per_joule > 0) {
+    std::printf(", %s output tokens per J", FormatNumber4(row.tokens_per_joule).c_str());
+  }
+  if (row.tokens_per_dollar > 0) {
+    std::printf(", %s output tokens per $", FormatNumber4(row.tokens_per_dollar).c_str());
+  }
   const std::vector<std::string> reasons = NotSustainedReasons(row);
   std::printf("; %d runs%s\n", row.search.evaluations, reasons.empty() ? "" : "; NOT SUSTAINED");
   for (const std::string& r : reasons) {
@@ -68,7 +74,10 @@ int CmdCapacity(int argc, char** argv) {
       "price-per-device-hour", po::value<double>(),
       "USD per device-hour: adds requests per dollar")(
       "price", po::value<std::vector<std::string>>()->composing(),
-      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5");
+      "USD per device-hour by device preset: --price h100-sxm=2.5,a100-80gb=1.5")(
+      "rank-by", po::value<std::string>(),
+      "order configurations best first by output tokens/s, tokens per joule or tokens per dollar "
+      "at the capacity: throughput|tokens_per_joule|tokens_per_dollar");
   AddOutOption(desc);
   desc.add_options()("jobs,j", po::value<int>(),
                      "threads over configurations (default: all hardware threads)")(
@@ -80,11 +89,13 @@ int CmdCapacity(int argc, char** argv) {
       "capacity", argc, argv, desc,
       "usage: servesim capacity SCENARIO.yaml --slo METRIC=MS[,METRIC=MS...] [--vary KEY=V1,V2]\n"
       "                         [--set key=value ...]\n"
-      "                         [--price-per-device-hour X | --price DEVICE=X,...]\n\n"
+      "                         [--price-per-device-hour X | --price DEVICE=X,...]\n"
+      "                         [--rank-by throughput|tokens_per_joule|tokens_per_dollar]\n\n"
       "Finds the highest request rate meeting every SLO: doubles the workload's rate (synthetic\n"
       "rate_per_s, trace time_scale) until one fails, then bisects to --tolerance. Writes\n"
       "DIR/capacity.csv (one row per configuration: capacity, metrics there, requests per\n"
-      "dollar with devices = tp x replicas) and prints a line per configuration.",
+      "dollar with devices = tp x replicas, output tokens per joule and per dollar) and prints a\n"
+      "line per configuration. Without --price the device's own price is used where it has one.",
       "scenario");
   if (!parsed) return 0;
   const po::variables_map& vm = *parsed;
@@ -111,6 +122,7 @@ int CmdCapacity(int argc, char** argv) {
   if (vm.count("price-per-device-hour"))
     o.price_per_device_hour = vm["price-per-device-hour"].as<double>();
   o.device_prices = ParseDevicePrices(Strings(vm, "price"));
+  if (vm.count("rank-by")) o.rank = ParseCapacityRank(vm["rank-by"].as<std::string>());
   const std::filesystem::path dir = vm["out"].as<std::string>();
   std::optional<OutputDir> out;
   o.grid.before_runs = [&] {

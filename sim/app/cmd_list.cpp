@@ -53,8 +53,8 @@ void ListDevices(bool json) {
   if (json)
     j.BeginArray();
   else
-    std::printf("%-24s %10s %9s %9s %10s %-16s  %s\n", "name", "bf16 TF/s", "mem GB", "TB/s",
-                "link GB/s", "link", "description");
+    std::printf("%-24s %10s %9s %9s %10s %-16s %10s %7s  %s\n", "name", "bf16 TF/s", "mem GB",
+                "TB/s", "link GB/s", "link", "idle/max W", "$/h", "description");
   for (const auto& p : DevicePresets()) {
     const DeviceSpec& d = p.spec;
     if (json) {
@@ -63,14 +63,22 @@ void ListDevices(bool json) {
       j.Field("memory_bytes", d.memory.capacity_bytes)
           .Field("memory_bytes_per_s", d.memory.bandwidth_bytes_per_s);
       j.Field("link_bytes_per_s", d.interconnect.bandwidth_bytes_per_s)
-          .Field("link_kind", std::string(LinkKindName(d.interconnect.kind)))
+          .Field("link_kind", std::string(LinkKindName(d.interconnect.kind)));
+      j.Field("idle_power_w", d.power.idle_w).Field("max_power_w", d.power.max_w);
+      j.Field("price_per_hour_usd", d.power.price_per_hour_usd)
           .Field("source", d.source)
           .EndObject();
     } else {
-      std::printf("%-24s %10.1f %9.1f %9.3f %10.1f %-16s  %s\n", d.name.c_str(), d.peak.bf16 / 1e12,
-                  d.memory.capacity_bytes / 1e9, d.memory.bandwidth_bytes_per_s / 1e12,
-                  d.interconnect.bandwidth_bytes_per_s / 1e9,
-                  std::string(LinkKindName(d.interconnect.kind)).c_str(), d.description.c_str());
+      char power[32] = "-", price[16] = "-";
+      if (d.power.Known())
+        std::snprintf(power, sizeof(power), "%.0f/%.0f", d.power.idle_w, d.power.max_w);
+      if (d.power.price_per_hour_usd > 0)
+        std::snprintf(price, sizeof(price), "%.2f", d.power.price_per_hour_usd);
+      std::printf("%-24s %10.1f %9.1f %9.3f %10.1f %-16s %10s %7s  %s\n", d.name.c_str(),
+                  d.peak.bf16 / 1e12, d.memory.capacity_bytes / 1e9,
+                  d.memory.bandwidth_bytes_per_s / 1e12, d.interconnect.bandwidth_bytes_per_s / 1e9,
+                  std::string(LinkKindName(d.interconnect.kind)).c_str(), power, price,
+                  d.description.c_str());
     }
   }
   if (json) std::cout << j.EndArray().str() << "\n";

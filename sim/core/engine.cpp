@@ -8,6 +8,7 @@
 
 #include "hardware/memory_plan.h"
 #include "hardware/profiled_cost_model.h"
+#include "hardware/power_model.h"
 #include "models/arithmetic.h"
 #include "models/input_error.h"
 #include "models/log.h"
@@ -39,7 +40,8 @@ struct Replica {
   int64_t step_start_ns = 0;
   // The last step recorded, so that a run cut inside it counts only the part it simulated.
   int64_t last_start_ns = 0, last_duration_ns = 0;
-  double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0;
+  double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
+  int64_t busy_ns = 0;  // time in steps, exact (its devices idle the rest of the run)
 };
 
 int64_t InFlight(const ReplicaQueues& queues) {
@@ -62,6 +64,7 @@ struct Engine::Impl {
   // Prices steps as if every weight were resident; stateless apart from an exact memo, so the
   // replicas share it (its tables would otherwise cost ~40 KB a replica).
   std::unique_ptr<CostModel> compute;
+  PowerModel power;  // per device; unknown power prices every step at 0 J
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
@@ -108,6 +111,8 @@ struct Engine::Impl {
     router = MakeRouter(cfg.routing);
     loads.resize(static_cast<size_t>(cfg.replicas));
     compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
+    power = PowerModel(cfg.device.power, cfg.device.PeakFlopsFor(cfg.model.activation_dtype),
+                       cfg.device.memory.bandwidth_bytes_per_s);
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
@@ -464,8 +469,14 @@ struct Engine::Impl {
     rep.last_bytes = cost.bytes;
     rep.last_usage = usage;
     rep.last_waste = waste;
+    // Every device of the replica runs the step (tensor parallelism shards it evenly).
+    const double joules = power.StepJoules(cost.flops, cost.bytes, TicksToSeconds(duration)) *
+                          static_cast<double>(cfg.cost.tp);
+    rep.last_joules = joules;
+    s.energy_step_j += joules;
     ++s.steps;
     s.busy_s += TicksToSeconds(duration);
+    rep.busy_ns += duration;
     s.kv_usage_time_weighted += usage * TicksToSeconds(duration);
     s.kv_usage_peak = std::max(s.kv_usage_peak, usage);
     s.kv_waste_time_weighted += waste * TicksToSeconds(duration);
@@ -508,6 +519,7 @@ struct Engine::Impl {
     r.io_bytes = cost.io_bytes;
     r.stall_s = cost.stall_s;
     r.io_tier_bytes = cost.io_tier_bytes;
+    r.energy_j = joules;
     for (EngineObserver* o : *observers) o->OnStep(r);
   }
 
@@ -755,7 +767,7 @@ struct Engine::Impl {
   // Steps still running at `end_ns` (the run stopped inside them) count only the part before it,
   // so utilization and time-weighted means stay within their meaning.
   void CutStepsAt(int64_t end_ns) {
-    for (const Replica& r : replicas) {
+    for (Replica& r : replicas) {
       const int64_t end = r.last_start_ns + r.last_duration_ns;
       if (!r.busy || end <= end_ns || r.last_duration_ns <= 0) continue;
       const int64_t cut_ns = end - std::max(end_ns, r.last_start_ns);
@@ -763,6 +775,8 @@ struct Engine::Impl {
       s.flops -= r.last_flops * cut;
       s.bytes -= r.last_bytes * cut;
       s.busy_s -= TicksToSeconds(cut_ns);
+      r.busy_ns -= cut_ns;
+      s.energy_step_j -= r.last_joules * cut;
       s.kv_usage_time_weighted -= r.last_usage * TicksToSeconds(cut_ns);
       s.kv_waste_time_weighted -= r.last_waste * TicksToSeconds(cut_ns);
     }
@@ -864,8 +878,15 @@ struct Engine::Impl {
     const int64_t end_ns = s.truncated && !s.horizon_exceeded ? cfg.max_time_ns : now;
     CutStepsAt(end_ns);
     CountNotArrived();
-    if (first_arrival_ns >= 0)
-      s.duration_s = TicksToSeconds(std::max(last_finish_ns, end_ns) - first_arrival_ns);
+    if (first_arrival_ns >= 0) {
+      const int64_t duration_ns = std::max(last_finish_ns, end_ns) - first_arrival_ns;
+      s.duration_s = TicksToSeconds(duration_ns);
+      // Devices draw idle power over the replica-time no step covered.
+      for (const Replica& r : replicas) {
+        s.energy_idle_j += power.IdleJoules(TicksToSeconds(duration_ns - r.busy_ns)) *
+                           static_cast<double>(cfg.cost.tp);
+      }
+    }
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return std::move(s);
   }

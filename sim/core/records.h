@@ -71,6 +71,9 @@ struct RunSummary {
   double batch_size_sum = 0, tokens_per_step_sum = 0;
   int64_t batch_size_peak = 0, tokens_per_step_peak = 0;
   double flops = 0, bytes = 0;  // per device, summed over steps
+  // Energy of all devices (hardware/power_model.h; 0 when the device's power is unknown): during
+  // steps, and at idle power over the replica-time between steps (first arrival to the end).
+  double energy_step_j = 0, energy_idle_j = 0;
   int64_t kv_blocks_per_replica = 0;
   int64_t events = 0;
   int64_t jumped_steps = 0;  // steps advanced inside decode stretches (not in summary.json)
@@ -103,6 +106,7 @@ struct StepRecord {
   double stall_s = 0;   // and the time compute sat waiting for them
   // io_bytes split by offload tier (index = device.offload_tiers; unused entries 0).
   std::array<double, kMaxOffloadTiers> io_tier_bytes{};
+  double energy_j = 0;  // all devices of the replica over the step (0: power unknown)
 };
 
 enum class RequestStatus : uint8_t { kCompleted, kRejected, kInFlight };

@@ -28,13 +28,14 @@ constexpr const char* kBatch = "Batch";
 constexpr const char* kUtil = "Utilisation";
 constexpr const char* kSpec = "Speculative decoding";
 constexpr const char* kOffload = "Offload";
+constexpr const char* kEnergy = "Energy and cost";
 constexpr const char* kLoad = "Load";
 constexpr const char* kSim = "Simulation";
 constexpr const char* kSlo = "SLO";
 constexpr const char* kOther = "Other";
 // Groups in page order.
-constexpr const char* kGroups[] = {kRequests, kThroughput, kKv,  kBatch, kUtil, kSpec,
-                                   kOffload,  kLoad,       kSim, kSlo,   kOther};
+constexpr const char* kGroups[] = {kRequests, kThroughput, kKv,   kBatch, kUtil, kEnergy,
+                                   kSpec,     kOffload,    kLoad, kSim,   kSlo,  kOther};
 
 // The keys summary.json writes, in the order each group lists them.
 constexpr KeySpec kKeys[] = {
@@ -77,6 +78,23 @@ constexpr KeySpec kKeys[] = {
     {"peak_tokens_per_step", kBatch, "tokens per step, peak", Unit::kCount},
     {"mfu", kUtil, "MFU (model FLOPs / peak, over the makespan)", Unit::kFraction},
     {"mbu", kUtil, "MBU (bytes moved / bandwidth, over the makespan)", Unit::kFraction},
+    {"energy.devices", kEnergy, "devices (tp x replicas)", Unit::kCount},
+    {"energy.idle_power_w", kEnergy, "idle power per device (W)", Unit::kNumber},
+    {"energy.max_power_w", kEnergy, "max power per device (W)", Unit::kNumber},
+    {"energy.joules", kEnergy, "energy (J)", Unit::kNumber},
+    {"energy.kwh", kEnergy, "energy (kWh)", Unit::kNumber},
+    {"energy.step_joules", kEnergy, "energy during steps (J)", Unit::kNumber},
+    {"energy.idle_joules", kEnergy, "energy at idle (J)", Unit::kNumber},
+    {"energy.idle_share", kEnergy, "share of the energy at idle", Unit::kFraction},
+    {"energy.mean_power_w", kEnergy, "mean power, all devices (W)", Unit::kNumber},
+    {"energy.mean_power_per_device_w", kEnergy, "mean power per device (W)", Unit::kNumber},
+    {"energy.joules_per_output_token", kEnergy, "J per output token", Unit::kNumber},
+    {"energy.kwh_per_million_tokens", kEnergy, "kWh per million output tokens", Unit::kNumber},
+    {"energy.tokens_per_joule", kEnergy, "output tokens per J", Unit::kNumber},
+    {"energy.price_per_device_hour_usd", kEnergy, "price per device-hour (USD)", Unit::kNumber},
+    {"energy.usd", kEnergy, "cost of the run (USD)", Unit::kNumber},
+    {"energy.usd_per_million_tokens", kEnergy, "USD per million output tokens", Unit::kNumber},
+    {"energy.tokens_per_dollar", kEnergy, "output tokens per USD", Unit::kNumber},
     {"spec_rounds", kSpec, "verification rounds", Unit::kCount},
     {"spec_drafts_proposed", kSpec, "drafts proposed", Unit::kCount},
     {"spec_drafts_accepted", kSpec, "drafts accepted", Unit::kCount},
@@ -131,6 +149,7 @@ KeySpec GuessKey(const std::string& key) {
   if (key.rfind("offload_", 0) == 0) k.group = kOffload;
   if (key.rfind("load.", 0) == 0) k.group = kLoad;
   if (key.rfind("sim.", 0) == 0) k.group = kSim;
+  if (key.rfind("energy.", 0) == 0) k.group = kEnergy;
   if (EndsWith(key, "_ms")) k.unit = Unit::kMs;
   if (EndsWith(key, "_seconds") || EndsWith(key, "_s")) k.unit = Unit::kSeconds;
   if (EndsWith(key, "_per_s")) k.unit = Unit::kRate;

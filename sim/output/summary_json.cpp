@@ -2,6 +2,7 @@
 
 #include <limits>
 
+#include "sim/core/energy.h"
 #include "sim/core/load_check.h"
 #include "sim/output/json_writer.h"
 
@@ -123,6 +124,32 @@ void DataParallelFields(const RunSummary& s, const EngineConfig& cfg, JsonWriter
   j.EndObject();
 }
 
+// "energy": joules, power and dollars of every device (sim/core/energy.h); the energy fields when
+// the device has power figures, the dollar fields when it has a price.
+void EnergyObject(const RunSummary& s, const EngineConfig& cfg, JsonWriter& j) {
+  const EnergyReport e = ComputeEnergy(s, cfg);
+  if (!e.known && !e.priced) return;
+  j.Key("energy").BeginObject();
+  j.Field("devices", e.devices);
+  if (e.known) {
+    j.Field("idle_power_w", cfg.device.power.idle_w).Field("max_power_w", cfg.device.power.max_w);
+    j.Field("joules", e.joules).Field("kwh", e.kwh);
+    j.Field("step_joules", e.step_joules).Field("idle_joules", e.idle_joules);
+    j.Field("idle_share", e.idle_share);
+    j.Field("mean_power_w", e.mean_power_w)
+        .Field("mean_power_per_device_w", e.mean_power_per_device_w);
+    j.Field("joules_per_output_token", e.joules_per_output_token);
+    j.Field("kwh_per_million_tokens", e.kwh_per_million_tokens);
+    j.Field("tokens_per_joule", e.tokens_per_joule);
+  }
+  if (e.priced) {
+    j.Field("price_per_device_hour_usd", cfg.device.power.price_per_hour_usd);
+    j.Field("usd", e.usd).Field("usd_per_million_tokens", e.usd_per_million_tokens);
+    j.Field("tokens_per_dollar", e.tokens_per_dollar);
+  }
+  j.EndObject();
+}
+
 }  // namespace
 
 std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
@@ -196,6 +223,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   const double devices_time = dur * static_cast<double>(cfg.replicas);
   j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
   j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
+  EnergyObject(s, cfg, j);
   j.Key("sim").BeginObject();
   j.Field("events", s.events).Field("steps", s.steps);
   if (cfg.cost.profile) {  // only then: roofline runs keep their bytes

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "hardware/presets.h"
+#include "sim/core/energy.h"
 #include "sim/core/load_check.h"
 
 namespace servesim {
@@ -183,6 +184,9 @@ std::string DeviceLabel(const DeviceSpec& d) {
   field("memory_bandwidth_gbps", d.memory.bandwidth_bytes_per_s / 1e9,
         p.memory.bandwidth_bytes_per_s / 1e9);
   field("bf16_tflops", d.peak.bf16 / 1e12, p.peak.bf16 / 1e12);
+  field("idle_power_w", d.power.idle_w, p.power.idle_w);
+  field("max_power_w", d.power.max_w, p.power.max_w);
+  field("price_per_hour_usd", d.power.price_per_hour_usd, p.power.price_per_hour_usd);
   bool tiers_same = d.offload_tiers.size() == p.offload_tiers.size();
   for (size_t i = 0; tiers_same && i < d.offload_tiers.size(); ++i) {
     const MemoryTier &a = d.offload_tiers[i], &b = p.offload_tiers[i];
@@ -191,6 +195,25 @@ std::string DeviceLabel(const DeviceSpec& d) {
   }
   if (!tiers_same) changed += std::string(changed.empty() ? "" : ", ") + "offload_tiers";
   return changed.empty() ? d.name : d.name + " (overridden: " + changed + ")";
+}
+
+// "1.234 kWh, 0.1523 J/output token, mean 412.3 W (1 device; 18.2 % of it at idle), $0.84 per
+// million output tokens"; empty when the device has neither power figures nor a price.
+std::string EnergyCell(const RunSummary& s, const EngineConfig& c) {
+  const EnergyReport e = ComputeEnergy(s, c);
+  std::string cell;
+  if (e.known) {
+    cell = FormatNumber4(e.kwh) + " kWh, " + FormatNumber4(e.joules_per_output_token) +
+           " J/output token, mean " + FormatNumber4(e.mean_power_w) + " W (" +
+           CountNoun(e.devices, "device", "devices") + "; " + FormatFixed(100 * e.idle_share, 1) +
+           " % of it at idle)";
+  }
+  if (e.priced) {
+    cell += std::string(cell.empty() ? "" : ", ") + "$" + FormatNumber4(e.usd_per_million_tokens) +
+            " per million output tokens ($" + FormatNumber4(c.device.power.price_per_hour_usd) +
+            "/device-hour)";
+  }
+  return cell;
 }
 
 std::string RunSummaryText(const RunSummary& s, const EngineConfig& c, const std::string& path,
@@ -215,6 +238,8 @@ std::string RunSummaryText(const RunSummary& s, const EngineConfig& c, const std
                          FormatMs(l.bound_ms) + (met ? ": met" : ": MISSED")});
   }
   t.AddRow({"load", LoadCell(CheckRunLoad(s))});
+  const std::string energy = EnergyCell(s, c);
+  if (!energy.empty()) t.AddRow({"energy", energy});
   std::string out = HeaderLine(s, c, path) + t.Render("  ") + LatencyTable(s);
   const double steps_per_s = s.wall_s > 0 ? static_cast<double>(s.steps) / s.wall_s : 0.0;
   out += "  simulated " + CountNoun(s.steps, "step", "steps") + " in " + FormatDuration(s.wall_s) +

@@ -540,6 +540,10 @@ run_fail "device spec" interconnect-list "hardware.interconnect: [pcie-switch]" 
 run_fail "device spec" interconnect-no-link "a PCIe kind on a device without a link, no bandwidth" "interconnect_no_link.yaml:2: hardware.interconnect.bandwidth_gbps: required when the kind changes the medium" -- "$D/interconnect_no_link.yaml"
 run_fail "device spec" interconnect-empty "hardware.interconnect: {}" "interconnect_empty.yaml:2: hardware.interconnect: expected at least one of kind, bandwidth_gbps, latency_us" -- "$D/interconnect_empty.yaml"
 run_ok "device spec" interconnect-override "hardware.interconnect: {kind: pcie-switch, latency_us: 8} at TP 2" "a kind of the device's medium keeps its bandwidth (hardware/hardware_yaml.cpp)" completed=5 -- "$D/interconnect_override.yaml" -q
+run_fail "device spec" idle-above-max "hardware.idle_power_w: 800 on a 700 W device" "idle_above_max.yaml:2: hardware.idle_power_w: idle power at most max power, found idle 800 W > max 700 W" -- "$D/idle_above_max.yaml"
+run_fail "device spec" idle-without-max "hardware.idle_power_w on a device with no power figures" "idle_without_max.yaml:2: hardware.max_power_w: required (W, > 0) with idle_power_w: device a10g has no power figures" -- "$D/idle_without_max.yaml"
+run_fail "device spec" price-negative "hardware.price_per_hour_usd: -2" "price_negative.yaml:2: hardware.price_per_hour_usd: expected a number in [0, 1e+06], found '-2'" -- "$D/price_negative.yaml"
+run_fail "device spec" max-power-nan "hardware.max_power_w: .nan" "max_power_nan.yaml:2: hardware.max_power_w" "found '.nan'" -- "$D/max_power_nan.yaml"
 run_fail "device spec" draft-device-unknown "speculative.draft_device: h100" "draft_device_unknown.yaml: speculative.draft_device: unknown device 'h100'" -- "$D/draft_device_unknown.yaml"
 
 # ---- overload: far above capacity, stopped by the simulation limits with a report

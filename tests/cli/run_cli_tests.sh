@@ -615,7 +615,7 @@ expect_fail run-slo-bad "--slo p99_ttft_ms: expected metric=bound_ms" "${nos[@]}
 # capacity marks a configuration whose run at the capacity is too short: NOT SUSTAINED, and
 # capacity.csv says sustained false.
 expect_ok capacity-not-sustained "NOT SUSTAINED: short run: only 40 request(s) completed" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --out "$tmp/cap-short"
-check capacity-sustained-column grep -q "^config,status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,requests_per_dollar,evaluations,sustained,load_status," "$tmp/cap-short/capacity.csv"
+check capacity-sustained-column grep -q "^config,status,capacity_req_per_s,rate_key,rate_value,devices,price_per_device_hour,requests_per_dollar,tokens_per_joule,tokens_per_dollar,evaluations,sustained,load_status," "$tmp/cap-short/capacity.csv"
 check capacity-sustained-false grep -q ",false,short_run," "$tmp/cap-short/capacity.csv"
 # An SLO no latency misses (1,000 s) no longer makes the capacity unbounded: the overloaded rates
 # fail, so the search brackets a finite capacity (status ok, not "at least").
@@ -623,6 +623,13 @@ check capacity-sustained-false grep -q ",false,short_run," "$tmp/cap-short/capac
 check capacity-overload-bounds grep -q "^config 0: capacity [0-9]" "$tmp/cap-loose.out"
 check capacity-overload-status grep -q "^0,ok," "$tmp/cap-loose/capacity.csv"
 expect_ok capacity-one-device "(1 device at \$2/h)" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --price-per-device-hour 2 --out "$tmp/cap-price"
+# Energy: --rank-by orders configurations best first; tokens per joule and per dollar fill
+# capacity.csv; ranking by a figure the device lacks is an error.
+"$bin" capacity "$default" --set workload.num_requests=40 --slo p99_ttft_ms=1000 --vary hardware.device=h100-sxm,a100-80gb --rank-by tokens_per_joule --out "$tmp/cap-rank" >"$tmp/cap-rank.out" 2>/dev/null
+check capacity-rank-tokens-per-joule test "$(awk -F, 'NR > 1 && $10 > 0' "$tmp/cap-rank/capacity.csv" | wc -l)" -eq 2
+check capacity-rank-order bash -c "awk -F, 'NR > 1 {print \$10}' $tmp/cap-rank/capacity.csv | sort -g -r -c"
+expect_fail capacity-rank-bad "--rank-by: expected throughput, tokens_per_joule or tokens_per_dollar, found 'joules'" capacity "$default" --slo p99_ttft_ms=1000 --rank-by joules --out "$tmp/cap-x"
+expect_fail capacity-rank-no-power "--rank-by tokens_per_joule: device 'a10g' has no power figures; set hardware.max_power_w (and idle_power_w)" capacity "$default" --set hardware.device=a10g --slo p99_ttft_ms=1000 --rank-by tokens_per_joule --out "$tmp/cap-x"
 
 # The help lists each command of the table once, and each listed command dispatches.
 listed=$("$bin" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 {print $1}')
