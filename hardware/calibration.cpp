@@ -281,7 +281,6 @@ namespace {
 // Per-operator errors of the kernels.
 std::vector<ErrorStats> Evaluate(const std::vector<OpMeasurement>& ops, const DeviceSpec& device) {
   return OperatorErrors(ops, device);
-  return out;
 }
 
 }  // namespace
