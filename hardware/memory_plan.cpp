@@ -13,6 +13,11 @@ double KvBytesPerTokenPerDevice(const ModelSpec& m, int tp) {
   return 2.0 * static_cast<double>(m.num_layers * kv_heads * m.head_dim) * m.KvBytesPerElement();
 }
 
+double NonTorchBytes(int tp) {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  return (tp > 1 ? 0.55 : 0.13) * kGiB;
+}
+
 MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
                       const MemoryPlanOptions& o) {
   MemoryPlan p;
@@ -22,7 +27,9 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
   p.weight_bytes = WeightBytes(model) / tp;
   p.activation_bytes =
       ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
-  p.reserve_bytes = o.framework_reserve_bytes;
+  p.non_torch_bytes = o.non_torch_bytes < 0 ? NonTorchBytes(tp) : o.non_torch_bytes;
+  p.cuda_graph_bytes = o.cuda_graph_bytes;
+  p.reserve_bytes = p.non_torch_bytes + p.cuda_graph_bytes;
   p.draft_weight_bytes = o.draft_weight_bytes;
   p.resident_weight_bytes = o.resident_weight_bytes < 0
                                 ? p.weight_bytes

@@ -343,6 +343,9 @@ fail "CLI flags" context-float "--context 1.5" "option '--context' is invalid" -
 fail "CLI flags" utilization-nan "--memory-utilization nan" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization nan
 fail "CLI flags" utilization-inf "--memory-utilization inf" "--memory-utilization: expected a fraction in (0, 1]" -- "${A[@]}" --memory-utilization inf
 fail "CLI flags" analyze-curves-empty "--curves ''" "--curves: expected a file name, found ''" -- "${A[@]}" --curves ''
+fail "CLI flags" analyze-max-num-seqs-zero "--max-num-seqs 0" "--max-num-seqs: expected an integer in [1, 1048576], found 0" -- "${A[@]}" --max-num-seqs 0
+fail "CLI flags" analyze-profile-with-scenario "--max-num-batched-tokens with --scenario" "servesim analyze: --max-num-batched-tokens conflicts with --scenario" -- analyze --scenario "$V" --max-num-batched-tokens 4096
+fail "CLI flags" set-async-scheduling-not-bool "--set scheduler.async_scheduling=maybe" "--set scheduler.async_scheduling=maybe: expected true or false" -- run "$V" --out "$tmp/out-async1" -q --set scheduler.async_scheduling=maybe
 fail "CLI flags" analyze-curves-no-value "--curves without a file" "the required argument for option '--curves' is missing" -- "${A[@]}" --curves
 fail "CLI flags" analyze-curves-missing-dir "--curves in a directory that does not exist" "--curves: cannot write $tmp/no_such_dir/c.csv" -- "${A[@]}" --curves "$tmp/no_such_dir/c.csv"
 fail "CLI flags" analyze-html-empty "--html ''" "--html: expected a file name, found ''" -- "${A[@]}" --html ''
