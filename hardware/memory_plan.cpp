@@ -26,8 +26,11 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
   p.usable_bytes = p.device_bytes * o.memory_utilization;
   p.weight_bytes = WeightBytes(model) / tp;
   p.activation_bytes =
-      ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
-  p.non_torch_bytes = o.non_torch_bytes < 0 ? NonTorchBytes(tp) : o.non_torch_bytes;
+      o.vllm_profile
+          ? ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp)
+          : ForwardLogitsWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
+  p.non_torch_bytes =
+      o.non_torch_bytes >= 0 ? o.non_torch_bytes : (o.vllm_profile ? NonTorchBytes(tp) : 0.0);
   p.cuda_graph_bytes = o.cuda_graph_bytes;
   p.reserve_bytes = p.non_torch_bytes + p.cuda_graph_bytes;
   p.draft_weight_bytes = o.draft_weight_bytes;

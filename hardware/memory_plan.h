@@ -35,6 +35,9 @@ struct MemoryPlanOptions {
   // none).
   double non_torch_bytes = -1;
   double cuda_graph_bytes = 0;
+  // false: an engine other than vLLM (offload planners): the profiling pass is the forward with
+  // two fp32 copies of its logits (ForwardLogitsWorkingSetBytes), no non-torch reserve.
+  bool vllm_profile = true;
   int64_t block_size_tokens = 16;  // KV block granularity
   // A co-resident draft model (speculative decoding): its weights and its KV per token on this
   // device, allocated in lockstep with the target's blocks.

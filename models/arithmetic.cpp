@@ -381,6 +381,15 @@ double ActivationWorkingSetBytes(const ModelSpec& s, int64_t tokens, int64_t log
   return std::max(live * ab, n * h * ab + sampler);
 }
 
+double ForwardLogitsWorkingSetBytes(const ModelSpec& s, int64_t tokens, int64_t logit_tokens,
+                                    int tp) {
+  // The forward alone: the sampler term of ActivationWorkingSetBytes with no sequences.
+  // max(live, n h) == live: the residual stream is part of live.
+  const double forward = ActivationWorkingSetBytes(s, tokens, 0, tp);
+  return forward + 2.0 * static_cast<double>(logit_tokens) * static_cast<double>(s.vocab_size) /
+                       static_cast<double>(std::max(1, tp)) * 4.0;
+}
+
 double TrainingMemoryBytes(const ModelSpec& s, int64_t batch, int64_t seq_len) {
   const double params = static_cast<double>(CountParams(s).Total());
   const double sbh = static_cast<double>(seq_len) * static_cast<double>(batch) *

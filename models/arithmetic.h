@@ -184,6 +184,11 @@ inline constexpr double kSamplerPeakLogitCopies = 9.566;
 // output hidden states are still held. The larger of the two.
 double ActivationWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens,
                                  int tp);
+// An engine's forward working set (as above) plus two fp32 copies (logits, probabilities) of the
+// logits of `logit_tokens` tokens split over `tp` devices: the working set of engines that do not
+// run vLLM's sampler profiling (the offload planners).
+double ForwardLogitsWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens,
+                                    int tp);
 
 // Training memory with AdamW mixed precision: 20 bytes per parameter (fp16 weights and grads, fp32
 // master weights and two moments) plus activations with full recomputation off, per Korthikanti et
