@@ -20,6 +20,11 @@ double WeightBytesPerDevice(const ModelSpec& m, int tp, int dp) {
   return (WeightBytes(m) - experts) / t + experts / (static_cast<double>(t) * d);
 }
 
+double NonTorchBytes(int tp) {
+  constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+  return (tp > 1 ? 0.55 : 0.13) * kGiB;
+}
+
 MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
                       const MemoryPlanOptions& o) {
   MemoryPlan p;
@@ -29,8 +34,13 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
   p.weight_bytes = WeightBytesPerDevice(model, tp, o.dp);
   p.expert_weight_bytes = RoutedExpertWeightBytes(model) / (tp * std::max(1, o.dp));
   p.activation_bytes =
-      ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
-  p.reserve_bytes = o.framework_reserve_bytes;
+      o.vllm_profile
+          ? ActivationWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp)
+          : ForwardLogitsWorkingSetBytes(model, o.profile_tokens, o.profile_logit_tokens, tp);
+  p.non_torch_bytes =
+      o.non_torch_bytes >= 0 ? o.non_torch_bytes : (o.vllm_profile ? NonTorchBytes(tp) : 0.0);
+  p.cuda_graph_bytes = o.cuda_graph_bytes;
+  p.reserve_bytes = p.non_torch_bytes + p.cuda_graph_bytes;
   p.draft_weight_bytes = o.draft_weight_bytes;
   p.resident_weight_bytes = o.resident_weight_bytes < 0
                                 ? p.weight_bytes

@@ -440,9 +440,18 @@ double ActivationWorkingSetBytes(const ModelSpec& s, int64_t tokens, int64_t log
                        p;
   const double ffn = n * inter * static_cast<double>(FfnMatrices(s));  // gate+up out, act out
   const double live = 2.0 * n * h + std::max(qkv + attn_out, ffn);     // residual + normed input
-  const double logits =
-      2.0 * static_cast<double>(logit_tokens) * static_cast<double>(s.vocab_size) / p * 4.0;
-  return live * ab + logits;
+  const double sampler = kSamplerPeakLogitCopies * static_cast<double>(logit_tokens) *
+                         static_cast<double>(s.vocab_size) * 4.0;
+  return std::max(live * ab, n * h * ab + sampler);
+}
+
+double ForwardLogitsWorkingSetBytes(const ModelSpec& s, int64_t tokens, int64_t logit_tokens,
+                                    int tp) {
+  // The forward alone: the sampler term of ActivationWorkingSetBytes with no sequences.
+  // max(live, n h) == live: the residual stream is part of live.
+  const double forward = ActivationWorkingSetBytes(s, tokens, 0, tp);
+  return forward + 2.0 * static_cast<double>(logit_tokens) * static_cast<double>(s.vocab_size) /
+                       static_cast<double>(std::max(1, tp)) * 4.0;
 }
 
 double TrainingMemoryBytes(const ModelSpec& s, int64_t batch, int64_t seq_len) {

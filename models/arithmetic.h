@@ -212,11 +212,28 @@ std::vector<OpWork> BuildStepOps(const ModelSpec& spec, const BatchShape& batch,
 // ---------------------------------------------------------------------------------------------
 // Memory footprint.
 
-// Peak activation memory of a forward pass over `tokens` tokens on one of `tp` devices: the
-// largest set of live intermediates (residual stream, QKV, FFN intermediate) plus fp32 logits of
-// `logit_tokens` tokens. It is the working set an engine profiles before sizing its KV cache.
+// fp32 copies of the [sequences x vocab] logits live at the peak of vLLM v1's dummy sampler run
+// (temperature, top-k = vocab - 1, top-p 0.9: the fp32 cast, the sort's values, int64 indices and
+// scratch, softmax, cumulative sum, masks). Measured, not derived: the torch peak increase that
+// vLLM v1 logs for Qwen3-0.6B on an H100 (5.56 GiB, max_num_seqs 1024, vocab 151,936; llm-d/
+// llm-d-benchmark config_explorer/empirical-vllm-memory-results.md), less the forward's bf16
+// hidden states (8,192 x 1,024): (5.56 GiB - 16 MiB) / (1024 x 151,936 x 4 B) = 9.566. The same
+// source's Llama-3.1-8B, Qwen3-32B, gpt-oss-20b and Llama-3.3-70B (TP 2) give 9.56-9.64.
+inline constexpr double kSamplerPeakLogitCopies = 9.566;
+
+// Peak activation memory (torch's peak allocation above the weights) of the profiling pass a
+// serving engine runs before sizing its KV cache, on one of `tp` devices: a forward pass over
+// `tokens` tokens (the largest set of live intermediates: residual stream, QKV, FFN intermediate),
+// then the sampler over `logit_tokens` sequences, whose fp32 logits are gathered over the whole
+// vocabulary on every device (kSamplerPeakLogitCopies of them live at once) while the forward's
+// output hidden states are still held. The larger of the two.
 double ActivationWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens,
                                  int tp);
+// An engine's forward working set (as above) plus two fp32 copies (logits, probabilities) of the
+// logits of `logit_tokens` tokens split over `tp` devices: the working set of engines that do not
+// run vLLM's sampler profiling (the offload planners).
+double ForwardLogitsWorkingSetBytes(const ModelSpec& spec, int64_t tokens, int64_t logit_tokens,
+                                    int tp);
 
 // Training memory with AdamW mixed precision: 20 bytes per parameter (fp16 weights and grads, fp32
 // master weights and two moments) plus activations with full recomputation off, per Korthikanti et

@@ -30,6 +30,10 @@ struct ReplicaQueues {
   // first.
   std::vector<Sequence*> running;
   std::deque<Sequence*> swapped;  // swap-preempted, KV in host memory; resumed FCFS
+  // When an engine that plans one step ahead (vLLM's async scheduling) would have formed this
+  // step's plan: the start of the step that just completed, or the scheduling time itself when
+  // the replica was idle. Set by the engine before each Schedule.
+  int64_t planned_at_ns = 0;
 };
 
 struct ScheduledSeq {
@@ -71,6 +75,8 @@ struct SchedulerOptions {
   int64_t max_model_len = 0;        // 0: no cap
   int64_t max_wait_ns = 0;          // static: wait up to this long for a full batch
   bool return_at_batch_end = true;  // static: responses return when the batch drains
+  bool async_scheduling = false;    // vllm_v1: plan each step while the previous one runs (the
+                                    // scenario key's default is true, as in vLLM 0.19)
 };
 
 // vLLM v1 (vllm/v1/core/sched/scheduler.py): running first, then waiting, one token budget.

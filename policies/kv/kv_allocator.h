@@ -95,6 +95,8 @@ enum class ContiguousReserve {
 struct KvOptions {
   std::string impl = "paged";  // paged | contiguous (registry table)
   int64_t capacity_blocks = 0;
+  int64_t planned_blocks = 0;  // the memory plan's figure when hardware.kv_blocks overrides it (for
+                               // reports; 0: capacity_blocks is the plan's)
   int64_t block_size = 16;
   int64_t watermark_blocks = 0;  // kept free at admission (vLLM v0: 1 % of blocks)
   bool prefix_caching = false;   // paged only

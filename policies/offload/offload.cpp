@@ -346,6 +346,9 @@ OffloadPlan PlanOffload(const ModelSpec& model, const DeviceSpec& device, Memory
   p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp) + mem.draft_kv_bytes_per_token;
   p.streamed_per_pass.assign(p.tiers.size(), 0.0);
   if (o.impl == "none") return PlanResident(model, device, mem, std::move(p));
+  // Streaming engines (FlexGen, llama.cpp-style) are not vLLM: no sampler-sort profiling pass, no
+  // cuBLAS / NCCL reserve of its size.
+  mem.vllm_profile = false;
 
   PlacementContext c{model, device, o, source + ": offload"};
   CheckTiers(p, device, c.where);

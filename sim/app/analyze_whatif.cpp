@@ -17,6 +17,7 @@ AnalyzeRequest RequestFromScenario(const Scenario& s, const AnalyzeRequest& step
   r.memory.tp = r.cost.tp;
   r.memory.memory_utilization = s.memory.usable_bytes / s.memory.device_bytes;
   r.memory.block_size_tokens = s.engine.kv.block_size;
+  r.kv_blocks_override = s.kv_blocks_override;
   return r;
 }
 

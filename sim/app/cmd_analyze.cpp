@@ -1,5 +1,6 @@
 // servesim analyze: one inference step priced operator by operator (roofline), with a memory-fit
 // check; as text, JSON, CSV or a roofline page.
+#include <algorithm>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ po::options_description AnalyzeOptions() {
       "memory-utilization", po::value<double>()->default_value(0.9),
       "fraction of device memory for weights + KV")(
       "block-size", po::value<int64_t>()->default_value(16), "KV block size in tokens")(
+      "max-num-seqs", po::value<int64_t>()->default_value(256),
+      "sequences of the profiling pass's sampler run that sizes the KV cache (vLLM's "
+      "max_num_seqs)")("max-num-batched-tokens", po::value<int64_t>()->default_value(8192),
+                       "tokens of the profiling forward pass that sizes the KV cache (vLLM's "
+                       "max_num_batched_tokens)")(
       "format", po::value<std::string>()->default_value("text"), "text | json | csv")(
       "html", po::value<std::string>(),
       "also write a self-contained roofline page (operators by intensity vs FLOP/s, and the "
@@ -66,8 +72,9 @@ po::options_description AnalyzeOptions() {
 std::optional<Scenario> ReadModelAndDevice(const po::variables_map& vm, AnalyzeRequest& r) {
   std::optional<Scenario> scenario;
   if (vm.count("scenario")) {
-    for (const char* flag : {"model", "device", "dtype", "weight-dtype", "kv-dtype"}) {
-      if (vm.count(flag)) {
+    for (const char* flag : {"model", "device", "dtype", "weight-dtype", "kv-dtype", "max-num-seqs",
+                             "max-num-batched-tokens"}) {
+      if (vm.count(flag) && !vm[flag].defaulted()) {
         throw InputError(std::string("servesim analyze: --") + flag +
                          " conflicts with --scenario (use --set to change the scenario)");
       }
@@ -138,6 +145,20 @@ void ApplyStepFlags(const po::variables_map& vm, AnalyzeRequest& r) {
     throw InputError("--block-size: expected an integer in [1, 4096], found " +
                      std::to_string(r.memory.block_size_tokens));
   }
+  // The profiling pass as vLLM runs it: the forward over the token budget, the sampler over
+  // min(max_num_seqs, max_num_batched_tokens) requests.
+  const int64_t seqs = vm["max-num-seqs"].as<int64_t>();
+  const int64_t tokens = vm["max-num-batched-tokens"].as<int64_t>();
+  if (seqs < 1 || seqs > (int64_t{1} << 20)) {
+    throw InputError("--max-num-seqs: expected an integer in [1, 1048576], found " +
+                     std::to_string(seqs));
+  }
+  if (tokens < 1 || tokens > (int64_t{1} << 24)) {
+    throw InputError("--max-num-batched-tokens: expected an integer in [1, 16777216], found " +
+                     std::to_string(tokens));
+  }
+  r.memory.profile_tokens = tokens;
+  r.memory.profile_logit_tokens = std::min(seqs, tokens);
 }
 
 OutputFormat ParseFormat(const std::string& format) {

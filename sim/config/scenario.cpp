@@ -451,8 +451,10 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   e.offload = PlanOffload(e.model, e.device, mem, reads.offload, path);
   sc.memory = e.offload.memory;
   const int64_t explicit_blocks = reads.hardware.kv_blocks;
+  sc.kv_blocks_override = explicit_blocks;
   e.kv.capacity_blocks =
       explicit_blocks > 0 ? explicit_blocks : sc.memory.kv_blocks + e.offload.kv_host_blocks;
+  e.kv.planned_blocks = explicit_blocks > 0 ? sc.memory.kv_blocks + e.offload.kv_host_blocks : 0;
   e.kv.watermark_blocks =
       static_cast<int64_t>(reads.kv.watermark * static_cast<double>(e.kv.capacity_blocks));
   if (reads.kv.swap) PlanSwap(sc, reads);

@@ -52,6 +52,7 @@ struct Scenario {
   uint64_t seed = 0;
   EngineConfig engine;
   MemoryPlan memory;
+  int64_t kv_blocks_override = 0;  // hardware.kv_blocks (0: the plan's kv_blocks are used)
   std::string runtime_name;
   bool write_requests_csv = true;
   bool write_steps_csv = true;

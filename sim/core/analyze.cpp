@@ -77,8 +77,10 @@ Analysis Analyze(const AnalyzeRequest& r) {
   const int64_t seq_tokens = r.context + r.tokens;
   const int64_t blocks = BlocksFor(seq_tokens, mo.block_size_tokens) * r.batch;
   a.batch_kv_bytes = static_cast<double>(seq_tokens * r.batch) * a.memory.kv_bytes_per_token;
-  a.max_batch = MaxConcurrentSequences(a.memory, seq_tokens, mo.block_size_tokens);
-  a.fits = a.memory.weights_fit && blocks <= a.memory.kv_blocks;
+  // The blocks a run would use: the scenario's hardware.kv_blocks when it sets one.
+  const int64_t kv_blocks = r.kv_blocks_override > 0 ? r.kv_blocks_override : a.memory.kv_blocks;
+  a.max_batch = kv_blocks / BlocksFor(seq_tokens, mo.block_size_tokens);
+  a.fits = a.memory.weights_fit && blocks <= kv_blocks;
   const double produced = r.phase == StepPhase::kDecode ? static_cast<double>(r.batch)
                                                         : static_cast<double>(r.batch * r.tokens);
   a.tokens_per_second = a.step.seconds > 0 ? produced / a.step.seconds : 0;

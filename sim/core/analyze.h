@@ -37,6 +37,8 @@ struct AnalyzeRequest {
   // active plan prices the step with the weight/KV transfers and reports what streams from where.
   bool use_offload_plan = false;
   OffloadPlan offload;
+  int64_t kv_blocks_override = 0;  // the scenario's hardware.kv_blocks (0: none), shown beside
+                                   // the plan's figure
 };
 
 // Checks sizes against each other and the model (batch >= 1, tokens >= 1, decode has tokens == 1,

@@ -38,6 +38,7 @@ struct Replica {
   bool busy = false;
   bool start_pending = false;
   int64_t step_start_ns = 0;
+  int64_t step_done_ns = -1;  // when its last step completed (-1: none yet)
   // The last step recorded, so that a run cut inside it counts only the part it simulated.
   int64_t last_start_ns = 0, last_duration_ns = 0;
   double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
@@ -293,6 +294,9 @@ struct Engine::Impl {
   // drafts cleared) when there is nothing to run.
   bool PlanStep(Replica& rep, int64_t now) {
     rep.plan.Clear();
+    // A step that starts as the previous one completes was planned, by an engine that plans one
+    // step ahead, when that previous step started; after idling, now.
+    rep.queues.planned_at_ns = rep.step_done_ns == now ? rep.step_start_ns : now;
     if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
@@ -654,6 +658,7 @@ struct Engine::Impl {
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
     rep.busy = false;
+    rep.step_done_ns = now;
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
       Sequence& seq = *p.seq;

@@ -102,9 +102,12 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
   j.Field("device_bytes", a.memory.device_bytes).Field("usable_bytes", a.memory.usable_bytes);
   j.Field("weight_bytes_per_device", a.memory.weight_bytes);
   j.Field("activation_bytes", a.memory.activation_bytes);
+  j.Field("non_torch_bytes", a.memory.non_torch_bytes);
+  j.Field("cuda_graph_bytes", a.memory.cuda_graph_bytes);
   j.Field("kv_budget_bytes", a.memory.kv_budget_bytes);
   j.Field("kv_bytes_per_token_per_device", a.memory.kv_bytes_per_token);
   j.Field("kv_blocks", a.memory.kv_blocks).Field("kv_token_capacity", a.memory.kv_token_capacity);
+  if (r.kv_blocks_override > 0) j.Field("kv_blocks_override", r.kv_blocks_override);
   j.Field("batch_kv_bytes", a.batch_kv_bytes);
   j.Field("fits", a.fits).Field("max_batch", a.max_batch);
   // For completeness: training the same model with AdamW mixed precision at this batch x context.
@@ -258,14 +261,21 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 Si(a.kv_bytes_per_token, "B").c_str(),
                 Si(a.memory.kv_bytes_per_token, "B").c_str());
   out += line;
-  std::snprintf(
-      line, sizeof(line),
-      "  device %s x %.2f = %s usable; activations %s; KV budget %s = %lld blocks of %lld tokens\n",
-      GiB(a.memory.device_bytes).c_str(), r.memory.memory_utilization,
-      GiB(a.memory.usable_bytes).c_str(), GiB(a.memory.activation_bytes).c_str(),
-      GiB(a.memory.kv_budget_bytes).c_str(), static_cast<long long>(a.memory.kv_blocks),
-      static_cast<long long>(r.memory.block_size_tokens));
+  std::snprintf(line, sizeof(line),
+                "  device %s x %.2f = %s usable; activations %s; non-torch %s; KV budget %s = "
+                "%lld blocks of %lld tokens\n",
+                GiB(a.memory.device_bytes).c_str(), r.memory.memory_utilization,
+                GiB(a.memory.usable_bytes).c_str(), GiB(a.memory.activation_bytes).c_str(),
+                GiB(a.memory.reserve_bytes).c_str(), GiB(a.memory.kv_budget_bytes).c_str(),
+                static_cast<long long>(a.memory.kv_blocks),
+                static_cast<long long>(r.memory.block_size_tokens));
   out += line;
+  if (r.kv_blocks_override > 0) {
+    std::snprintf(
+        line, sizeof(line), "  hardware.kv_blocks: %lld blocks used instead of the %lld computed\n",
+        static_cast<long long>(r.kv_blocks_override), static_cast<long long>(a.memory.kv_blocks));
+    out += line;
+  }
   std::snprintf(line, sizeof(line),
                 "  this batch needs %s of KV: %s; largest batch at this context: %lld\n",
                 GiB(a.batch_kv_bytes).c_str(), a.fits ? "fits" : "does NOT fit",

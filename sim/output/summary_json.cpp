@@ -24,9 +24,11 @@ void LoadObject(const RunSummary& s, JsonWriter& j) {
 }
 
 // Preemption, KV usage, prefix cache and swap counters.
-void KvFields(const RunSummary& s, JsonWriter& j) {
+void KvFields(const RunSummary& s, const EngineConfig& cfg, JsonWriter& j) {
   j.Field("preemptions", s.preemptions);
   j.Field("kv_blocks", s.kv_blocks_per_replica);
+  // hardware.kv_blocks overrode the memory plan: its figure beside the one used.
+  if (cfg.kv.planned_blocks > 0) j.Field("kv_blocks_planned", cfg.kv.planned_blocks);
   j.Field("kv_usage_mean", s.busy_s > 0 ? s.kv_usage_time_weighted / s.busy_s : 0.0);
   j.Field("kv_usage_peak", s.kv_usage_peak);
   j.Field("kv_wasted_fraction_mean", s.busy_s > 0 ? s.kv_waste_time_weighted / s.busy_s : 0.0);
@@ -210,7 +212,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   } else {
     j.Field("good_requests", kNull);
   }
-  KvFields(s, j);
+  KvFields(s, cfg, j);
   if (!s.kv_tiers.empty()) KvTierFields(s, j);
   if (cfg.speculative.enabled()) SpeculativeFields(s, j);
   if (cfg.offload.active) OffloadFields(s, cfg.offload, j);

@@ -31,6 +31,8 @@ std::string HeaderLine(const RunSummary& s, const EngineConfig& c, const std::st
   std::string line = path + ": " + c.model.name + " on " + on + " (tp " +
                      std::to_string(c.cost.tp) + "), " + FormatCount(s.kv_blocks_per_replica) +
                      " KV blocks of " + std::to_string(c.kv.block_size) + " tokens";
+  if (c.kv.planned_blocks > 0)
+    line += " (hardware.kv_blocks; the memory plan gives " + FormatCount(c.kv.planned_blocks) + ")";
   return line + (c.replicas > 1 ? " per replica\n" : "\n");
 }
 

@@ -103,10 +103,12 @@ TEST_CASE("analyze what-if: a KV reserve for max_model_len pushes 13B int4 weigh
   const Analysis a = Analyze(r);
   REQUIRE(a.memory.kv_bytes_per_token == 819200.0);
   const double streamed = StreamedBytesPerPass(r);
-  // What must leave the device: weights + the 4096-token reserve + activations + buffers beyond
-  // the usable memory, rounded up to whole units (a decoder layer: 1/40 of the layers' bytes).
+  // What must leave the device: weights + the 4096-token reserve + activations + non-torch memory
+  // + buffers beyond the usable memory, rounded up to whole units (a decoder layer: 1/40 of the
+  // layers' bytes).
   const double deficit = r.offload.weight_bytes + 4096 * 819200.0 + a.memory.activation_bytes +
-                         a.memory.offload_buffer_bytes - a.memory.usable_bytes;
+                         a.memory.reserve_bytes + a.memory.offload_buffer_bytes -
+                         a.memory.usable_bytes;
   REQUIRE(deficit > 0);
   CHECK(streamed >= deficit - 1);
   CHECK(streamed < deficit + r.offload.weight_bytes / 40 + 1);

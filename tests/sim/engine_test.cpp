@@ -207,4 +207,43 @@ TEST_CASE("a run that drains reports nothing not arrived", "[sim][horizon]") {
   CHECK(s.not_arrived == 0);
 }
 
+TEST_CASE("vLLM v1 async scheduling: a request arriving mid-step is admitted one step later",
+          "[sim]") {
+  // A (prompt 100) arrives at 0 on an idle replica: step 1 prefills it over [0, d1], step 2
+  // decodes it over [d1, d1 + d2]. B (prompt 100) arrives at d1 + 1, during step 2.
+  // Synchronous: step 3, formed when step 2 ends, decodes A and prefills B.
+  // Async (vLLM 0.19's default): step 3 was formed when step 2 started (d1), before B arrived, so
+  // it decodes A alone (context 101); step 4, formed at step 3's start (d1 + d2), prefills B.
+  EngineConfig c = Config(10000);
+  const int64_t d1 = StepTicks(c, BatchShape::Uniform(1, 100, 0));
+  const int64_t d2 = StepTicks(c, BatchShape::Uniform(1, 1, 100));
+  const int64_t d3 = StepTicks(c, BatchShape::Uniform(1, 1, 101));
+  const std::vector<Request> reqs = {testing::MakeRequest(0, 100, 10),
+                                     testing::MakeRequest(d1 + 1, 100, 2)};
+  std::string sync_steps, async_steps;
+  RunRequests(c, reqs, &sync_steps);
+  c.scheduler.async_scheduling = true;
+  RunRequests(c, reqs, &async_steps);
+  const std::vector<int64_t> sync_prefill = testing::Column(sync_steps, 4);
+  const std::vector<int64_t> async_prefill = testing::Column(async_steps, 4);
+  REQUIRE(sync_prefill.size() >= 4);
+  REQUIRE(async_prefill.size() >= 4);
+  CHECK(std::vector<int64_t>(sync_prefill.begin(), sync_prefill.begin() + 3) ==
+        std::vector<int64_t>{100, 0, 100});
+  CHECK(std::vector<int64_t>(async_prefill.begin(), async_prefill.begin() + 4) ==
+        std::vector<int64_t>{100, 0, 0, 100});
+  // Step 4 starts when step 3 (A alone, context 101) ends.
+  const auto lines = Lines(async_steps);
+  CHECK(std::stod(Field(lines[4], 1)) == Approx((d1 + d2 + d3) * 1e-9).epsilon(1e-9));
+}
+
+TEST_CASE("vLLM v1 async scheduling: an idle replica admits an arrival at once", "[sim]") {
+  // Nothing runs when the request arrives, so no plan was formed ahead: TTFT is its prefill.
+  EngineConfig c = Config(10000);
+  c.scheduler.async_scheduling = true;
+  const RunSummary s = RunRequests(c, {testing::MakeRequest(5000, 300, 4)});
+  CHECK(s.ttft_s.max() ==
+        Approx(StepTicks(c, BatchShape::Uniform(1, 300, 0)) * 1e-9).epsilon(1e-12));
+}
+
 }  // namespace servesim
