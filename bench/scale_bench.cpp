@@ -43,6 +43,15 @@ long PeakRssKib() {
   return u.ru_maxrss;
 }
 
+// User + system CPU seconds of the process so far (wall time on a shared machine overstates the
+// simulator's cost; CPU time does not count waiting for the core).
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) * 1e-6;
+}
+
 [[noreturn]] void Fail(const std::string& message) {
   std::fprintf(stderr, "error: scale_bench: %s\n", message.c_str());
   std::exit(1);
@@ -119,19 +128,22 @@ void ReplayOnce(const Options& o, const std::string& outputs) {
     steps_writer = std::make_unique<servesim::StepsCsvWriter>(steps_file);
     observers = {requests_writer.get(), steps_writer.get()};
   }
+  const double cpu0_s = CpuSeconds();
   const auto start = std::chrono::steady_clock::now();
   const servesim::RunSummary s = engine.Run(observers);
   requests_file.flush();
   steps_file.flush();
   const double wall_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double cpu_s = CpuSeconds() - cpu0_s;
   std::printf(
       "outputs: %s\n  requests %lld (completed %lld, rejected %lld)\n  replicas %lld (%s, %.0f "
-      "req/s each, %s req/s in all)\n  simulated %.1f s\n  wall %.2f s\n  requests/s of wall "
+      "req/s each, %s req/s in all)\n  simulated %.1f s\n  wall %.2f s (cpu %.2f s)\n  requests/s "
+      "of wall "
       "%.0f\n  steps %lld (%lld in decode stretches), events %lld\n  peak RSS %ld MiB\n",
       outputs.empty() ? "none" : outputs.c_str(), static_cast<long long>(s.arrived),
       static_cast<long long>(s.completed), static_cast<long long>(s.rejected), o.replicas,
-      o.model.c_str(), o.rate_per_replica_per_s, rate, s.duration_s, wall_s,
+      o.model.c_str(), o.rate_per_replica_per_s, rate, s.duration_s, wall_s, cpu_s,
       static_cast<double>(s.arrived) / wall_s, static_cast<long long>(s.steps),
       static_cast<long long>(s.jumped_steps), static_cast<long long>(s.events),
       PeakRssKib() / 1024);
