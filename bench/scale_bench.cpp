@@ -8,6 +8,8 @@
 // Usage:
 //   scale_bench [--requests N] [--replicas R] [--rate-per-replica X] [--model M]
 //               [--outputs none|null|DIR] [--scenario FILE] [--set key=value ...]
+// The defaults (10 M requests, the scenario's prefix caching on) take many minutes and ~9.3 GiB
+// on a 2-core VM (bench/results/scale.md); start with --requests 100000 or 1000000.
 // The peak RSS is the process's: a run with outputs after one without reports the larger of the
 // two; run the bench twice (once per mode) to see each alone.
 #include <sys/resource.h>
