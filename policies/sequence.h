@@ -13,7 +13,9 @@
 
 namespace servesim {
 
-enum class SeqStatus : uint8_t { kWaiting, kRunning, kPreempted, kSwapped, kFinished };
+// kHandedOff: its prompt is done on a prefill replica and its KV is on the way to a decode replica
+// (sim/core/kv_handoff.h); it left the running set and still holds its blocks.
+enum class SeqStatus : uint8_t { kWaiting, kRunning, kPreempted, kSwapped, kFinished, kHandedOff };
 
 struct Sequence {
   int64_t request_id = 0;

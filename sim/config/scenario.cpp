@@ -17,6 +17,7 @@
 #include "models/yaml_reader.h"
 #include "models/yaml_scalar.h"
 #include "policies/registry.h"
+#include "sim/config/pools_yaml.h"
 #include "workloads/workload_yaml.h"
 
 namespace servesim {
@@ -480,11 +481,15 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   }
 }
 
+void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scenario& sc);
+void ReadPooledScenario(Scenario& sc);
+
 // Loads the scenario `root` into `sc`, whose path and base_dir are set (sc.overridden fills in as
 // the overrides apply, for the caller's messages).
 void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scenario& sc) {
   const std::string& path = sc.path;
   sc.root = LoadRoot(root, path, overrides, sc);
+  if (sc.root["pools"] || sc.root["serving"]) return ReadPooledScenario(sc);
 
   YamlMapReader top(sc.root, path, "");
   sc.seed = static_cast<uint64_t>(top.Int("seed", 0, 0, std::numeric_limits<int64_t>::max()));
@@ -515,6 +520,132 @@ void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scena
   e.seed = sc.seed;
   e.routing.seed = sc.seed;
   PlanScenarioMemory(sc, reads);
+}
+
+// Pool `name` read as a single-pool scenario: the root's keys with the pool's slots in place of
+// the top-level ones.
+Scenario ReadPool(const Scenario& sc, const std::string& name, const YAML::Node& pool) {
+  const std::string key = "pools." + name;
+  YamlMapReader pr(pool, sc.path, key);
+  YAML::Node tree(YAML::NodeType::Map);
+  for (const auto& kv : sc.root) {
+    const std::string k = kv.first.Scalar();
+    if (k != "pools" && k != "serving") tree[k] = kv.second;
+  }
+  for (const std::string& slot : PoolSlots()) {
+    if (!pr.Has(slot)) continue;
+    const YAML::Node v = pr.Get(slot);
+    if (slot == "model" && YAML::Dump(v) != YAML::Dump(sc.root["model"])) {
+      pr.Fail(key + ".model",
+              "every pool serves the scenario's model (" + YAML::Dump(sc.root["model"]) + ")",
+              YAML::Dump(v), v);
+    }
+    tree[slot] = v;
+  }
+  pr.Finish();
+  Scenario sub;
+  sub.path = sc.path;
+  sub.base_dir = sc.base_dir;
+  try {
+    ReadScenario(tree, {}, sub);
+  } catch (const InputError& e) {
+    throw InputError(PoolMessage(e.what(), sc.path, name));
+  }
+  const EngineConfig& e = sub.engine;
+  const char* refused = e.speculative.enabled() ? "speculative decoding"
+                        : e.offload.active      ? "an offload plan"
+                        : e.cost.dp > 1         ? "data_parallel ranks"
+                                                : nullptr;
+  if (refused)
+    throw InputError(sc.path + ": " + key + ": " + refused + " is not supported inside pools");
+  return sub;
+}
+
+std::string ImplOfPath(YamlMapReader& serving) {
+  return serving.Has("path") ? serving.String("path", "") : "colocated";
+}
+
+// The pool `serving.KEY` names, read (and appended to `subs`).
+PoolOptions NamedPool(YamlMapReader& serving, const char* key, const YAML::Node& pools,
+                      Scenario& sc, std::vector<Scenario>& subs) {
+  const std::string what = std::string("serving.") + key;
+  std::string name;
+  if (serving.Has(key)) {
+    name = serving.String(key, "");
+  } else if (std::string(key) == "pool" && pools && pools.IsMap() && pools.size() == 1) {
+    name = pools.begin()->first.Scalar();  // colocated: the only pool
+  } else {
+    serving.Fail(what, "required with serving.path " + ImplOfPath(serving), "");
+  }
+  if (!pools || !pools.IsMap() || !pools[name]) {
+    std::string defined;
+    if (pools && pools.IsMap()) {
+      for (const auto& kv : pools) defined += (defined.empty() ? "" : ", ") + kv.first.Scalar();
+    }
+    serving.Fail(what, "no pool named '" + name + "' in pools (defined: " +
+                           (defined.empty() ? "none" : defined) + ")", name);
+  }
+  subs.push_back(ReadPool(sc, name, pools[name]));
+  const EngineConfig& e = subs.back().engine;
+  PoolOptions p;
+  p.name = name;
+  p.device = e.device;
+  p.cost = e.cost;
+  p.replicas = e.replicas;
+  p.kv = e.kv;
+  p.scheduler = e.scheduler;
+  p.routing = e.routing;
+  return p;
+}
+
+// A decode pool must hold a request of max_model_len tokens (vLLM refuses to start otherwise).
+void CheckDecodePool(const Scenario& sc, const PoolOptions& p, int64_t max_model_len) {
+  const int64_t tokens = p.kv.capacity_blocks * p.kv.block_size;
+  if (tokens >= max_model_len) return;
+  throw InputError(sc.path + ": pools." + p.name + ": its KV cache holds " +
+                   std::to_string(tokens) + " tokens, fewer than one request of max_model_len (" +
+                   std::to_string(max_model_len) +
+                   "); raise tp or memory_utilization, or lower scheduler.max_model_len");
+}
+
+// A scenario with `pools`/`serving`: each pool the path names is read as a single-pool
+// scenario; the first one's settings stand for the run's (seed, workload, outputs, SLOs).
+void ReadPooledScenario(Scenario& sc) {
+  YamlMapReader top(sc.root, sc.path, "");
+  const YAML::Node pools = top.Get("pools");
+  YamlMapReader serving(top.Get("serving"), sc.path, "serving");
+  std::vector<std::string> names;
+  for (const ServingPathDescriptor& d : ServingPaths()) names.push_back(d.name);
+  const std::string path_name = serving.OneOf("path", "colocated", names, "serving path");
+  const ServingPathDescriptor* path = nullptr;
+  for (const ServingPathDescriptor& d : ServingPaths()) {
+    if (d.name == path_name) path = &d;
+  }
+  ServingOptions so;
+  so.path = path->path;
+  std::vector<Scenario> subs;
+  for (const char* key : path->pool_keys) {
+    so.pools.push_back(NamedPool(serving, key, pools, sc, subs));
+  }
+  if (path->transfers_kv) {
+    if (!serving.Has("kv_transfer"))
+      serving.Fail("serving.kv_transfer", "required with path " + path_name, "");
+    YamlMapReader kt(serving.Get("kv_transfer"), sc.path, "serving.kv_transfer");
+    so.transfer = ReadKvTransfer(kt);
+    CheckDecodePool(sc, so.pools.back(), subs.back().engine.max_model_len > 0
+                                             ? subs.back().engine.max_model_len
+                                             : subs.back().engine.model.max_context);
+  }
+  serving.Finish();
+  const YAML::Node root = sc.root;
+  const std::vector<OverriddenKey> overridden = sc.overridden;
+  std::vector<std::string> warnings = sc.warnings;
+  for (const Scenario& sub : subs) warnings.insert(warnings.end(), sub.warnings.begin(), sub.warnings.end());
+  sc = subs.front();
+  sc.root = root;
+  sc.overridden = overridden;
+  sc.warnings = warnings;
+  sc.engine.serving = so;
 }
 
 }  // namespace

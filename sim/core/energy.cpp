@@ -8,6 +8,18 @@ EnergyReport ComputeEnergy(const RunSummary& s, const EngineConfig& config) {
   e.known = power.Known();
   e.priced = power.price_per_hour_usd > 0;
   e.devices = static_cast<int64_t>(config.cost.tp) * config.replicas;
+  double usd_per_hour = static_cast<double>(e.devices) * power.price_per_hour_usd;
+  if (!s.pools.empty()) {  // every pool's devices at their own power figures and price
+    e.devices = 0;
+    usd_per_hour = 0;
+    for (const PoolStats& p : s.pools) {
+      const int64_t devices = static_cast<int64_t>(p.tp) * p.replicas;
+      e.devices += devices;
+      usd_per_hour += static_cast<double>(devices) * p.price_per_device_hour_usd;
+      e.known = e.known && p.power_known;
+      e.priced = e.priced && p.price_per_device_hour_usd > 0;
+    }
+  }
   const double tokens = static_cast<double>(s.output_tokens);
   if (e.known) {
     e.step_joules = s.energy_step_j;
@@ -26,7 +38,7 @@ EnergyReport ComputeEnergy(const RunSummary& s, const EngineConfig& config) {
     if (e.joules > 0) e.tokens_per_joule = tokens / e.joules;
   }
   if (e.priced) {
-    e.usd = static_cast<double>(e.devices) * power.price_per_hour_usd * s.duration_s / 3600.0;
+    e.usd = usd_per_hour * s.duration_s / 3600.0;
     if (tokens > 0) e.usd_per_million_tokens = e.usd / tokens * 1e6;
     if (e.usd > 0) e.tokens_per_dollar = tokens / e.usd;
   }

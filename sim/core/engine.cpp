@@ -4,6 +4,7 @@
 #include <chrono>
 #include <deque>
 #include <limits>
+#include <span>
 #include <stdexcept>
 
 #include "hardware/memory_plan.h"
@@ -14,12 +15,14 @@
 #include "models/log.h"
 #include "policies/registry.h"
 #include "sim/core/kernel.h"
+#include "sim/core/kv_handoff.h"
 
 namespace servesim {
 
 namespace {
 
 struct Replica {
+  int32_t pool = 0;  // index into Impl::pools
   ReplicaQueues queues;
   std::unique_ptr<KvAllocator> kv;
   std::unique_ptr<BatchScheduler> scheduler;
@@ -43,7 +46,37 @@ struct Replica {
   int64_t last_start_ns = 0, last_duration_ns = 0;
   double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
   int64_t busy_ns = 0;  // time in steps, exact (its devices idle the rest of the run)
+  int32_t incoming = 0;  // requests handed to it that have not joined yet (kv_handoff.h)
 };
+
+// One pool's shared parts: what prices its steps, its power, its router and its rules.
+struct PoolState {
+  PoolOptions opt;
+  int32_t first = 0;  // engine-wide id of its first replica
+  // Prices steps as if every weight were resident; stateless apart from an exact memo, so the
+  // replicas share it (its tables would otherwise cost ~40 KB a replica).
+  std::unique_ptr<CostModel> compute;
+  PowerModel power;  // per device; unknown power prices every step at 0 J
+  std::unique_ptr<Router> router;
+  bool jump_decodes = false;    // advance decode-only stretches in one go
+  bool reserves_max = false;    // the scheduler reserves each request's maximum KV (orca)
+  double swap_s_per_block = 0;  // host link transfer of one KV block on one device
+  double swap_latency_s = 0;
+  int64_t steps = 0;
+  double step_j = 0, flops = 0, bytes = 0;
+};
+
+// A pool of the engine's own fields (a scenario without `pools`).
+PoolOptions OwnPool(const EngineConfig& cfg) {
+  PoolOptions p;
+  p.device = cfg.device;
+  p.cost = cfg.cost;
+  p.replicas = cfg.replicas;
+  p.kv = cfg.kv;
+  p.scheduler = cfg.scheduler;
+  p.routing = cfg.routing;
+  return p;
+}
 
 int64_t InFlight(const ReplicaQueues& queues) {
   return static_cast<int64_t>(queues.waiting.size() + queues.running.size() +
@@ -62,25 +95,18 @@ struct Engine::Impl {
   EngineConfig cfg;
   std::vector<Source> sources;
   std::vector<Replica> replicas;
-  // Prices steps as if every weight were resident; stateless apart from an exact memo, so the
-  // replicas share it (its tables would otherwise cost ~40 KB a replica).
-  std::unique_ptr<CostModel> compute;
-  PowerModel power;  // per device; unknown power prices every step at 0 J
+  std::vector<PoolState> pools;  // in path order; replicas are numbered pool by pool
+  std::unique_ptr<KvHandoffs> handoffs;  // a disaggregated path's requests between pools
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
   std::vector<Sequence*> free_list;
   RunSummary s;
   const std::vector<EngineObserver*>* observers = nullptr;
   int64_t pulled = 0;
-  std::unique_ptr<Router> router;
-  std::vector<ReplicaLoad> loads;  // per replica, as the router sees them
+  std::vector<ReplicaLoad> loads;  // per replica, as its pool's router sees them
   int64_t first_arrival_ns = -1;
   int64_t last_finish_ns = 0;
   int64_t max_model_len = 0;
-  double swap_s_per_block = 0;  // host link transfer of one KV block on one device
-  double swap_latency_s = 0;
-  bool jump_decodes = false;  // advance decode-only stretches in one go
-  bool reserves_max = false;  // the scheduler reserves each request's maximum KV (orca)
   SpecShared spec_shared{0};  // every replica's acceptance streams and counters
   // Completed sequences, reused only after their replica's running list dropped them.
   std::vector<Sequence*> pending_free;
@@ -101,42 +127,72 @@ struct Engine::Impl {
                        "memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
-    // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
-    const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
-    jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
-                   !cfg.speculative.enabled() && !cfg.lockstep;
-    reserves_max = caps.reserves_max_length;
     spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
-    replicas.resize(static_cast<size_t>(cfg.replicas));
-    router = MakeRouter(cfg.routing);
-    loads.resize(static_cast<size_t>(cfg.replicas));
-    compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
-    power = PowerModel(cfg.device.power, cfg.device.PeakFlopsFor(cfg.model.activation_dtype),
-                       cfg.device.memory.bandwidth_bytes_per_s);
-    for (auto& r : replicas) {
-      r.kv = MakeKvAllocator(cfg.kv);
-      r.scheduler = MakeBatchScheduler(cfg.scheduler);
-      r.cost = compute.get();
+    if (cfg.serving.pools.empty()) {
+      AddPool(OwnPool(cfg));
+    } else {
+      pools.reserve(cfg.serving.pools.size());
+      for (const PoolOptions& p : cfg.serving.pools) AddPool(p);
+    }
+    if (cfg.serving.disaggregated()) MakeHandoffs();
+    s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
+  }
+
+  // Adds pool `o` and its replicas (numbered after the pools before it).
+  void AddPool(const PoolOptions& o) {
+    const std::string who = o.name.empty() ? "" : "pools." + o.name + ": ";
+    if (o.replicas < 1) throw InputError(who + "hardware.replicas: expected a positive integer");
+    if (o.kv.capacity_blocks < 1) throw InputError(who + "the KV cache has no room");
+    PoolState& p = pools.emplace_back();
+    p.opt = o;
+    p.first = static_cast<int32_t>(replicas.size());
+    // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    const SchedulerCaps& caps = FindScheduler(o.scheduler.impl).caps;
+    p.jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
+                     !cfg.speculative.enabled() && !cfg.lockstep;
+    p.reserves_max = caps.reserves_max_length;
+    p.router = MakeRouter(o.routing);
+    p.compute = MakeCostModel(cfg.model, o.device, o.cost);
+    p.power = PowerModel(o.device.power, o.device.PeakFlopsFor(cfg.model.activation_dtype),
+                         o.device.memory.bandwidth_bytes_per_s);
+    const size_t end = replicas.size() + static_cast<size_t>(o.replicas);
+    replicas.resize(end);
+    loads.resize(end);
+    for (size_t i = static_cast<size_t>(p.first); i < end; ++i) {
+      Replica& r = replicas[i];
+      r.pool = static_cast<int32_t>(pools.size() - 1);
+      r.kv = MakeKvAllocator(o.kv);
+      r.scheduler = MakeBatchScheduler(o.scheduler);
+      r.cost = p.compute.get();
       if (cfg.offload.active) {  // per replica: page-cache residency is state
-        r.offload = MakeOffloadCostModel(*compute, cfg.offload);
+        r.offload = MakeOffloadCostModel(*p.compute, cfg.offload);
         r.cost = r.offload.get();
       }
       // Draft heads are priced against resident compute: they stay in device memory.
       if (cfg.speculative.enabled())
-        r.spec = std::make_unique<Speculator>(cfg.speculative, *compute, spec_shared);
+        r.spec = std::make_unique<Speculator>(cfg.speculative, *p.compute, spec_shared);
     }
-    s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
-    if (cfg.kv.swap_blocks > 0) {
-      if (cfg.device.offload_tiers.empty()) {
+    if (o.kv.swap_blocks > 0) {
+      if (o.device.offload_tiers.empty()) {
         throw InputError("kv_cache.preemption: swap needs host memory, and device " +
-                         cfg.device.name + " has no host tier");
+                         o.device.name + " has no host tier");
       }
-      const MemoryTier& host = cfg.device.offload_tiers.front();
-      swap_s_per_block = KvBytesPerTokenPerDevice(cfg.model, cfg.cost.tp) *
-                         static_cast<double>(cfg.kv.block_size) / host.bandwidth_bytes_per_s;
-      swap_latency_s = host.latency_s;
+      const MemoryTier& host = o.device.offload_tiers.front();
+      p.swap_s_per_block = KvBytesPerTokenPerDevice(cfg.model, o.cost.tp) *
+                           static_cast<double>(o.kv.block_size) / host.bandwidth_bytes_per_s;
+      p.swap_latency_s = host.latency_s;
     }
+  }
+
+  // The KV links of the prefill pool (pools[0]) to the decode pool (pools[1]).
+  void MakeHandoffs() {
+    const PoolState& pre = pools.at(0);
+    const PoolState& dec = pools.at(1);
+    handoffs = std::make_unique<KvHandoffs>(
+        cfg.serving.transfer, KvBytesPerTokenPerDevice(cfg.model, pre.opt.cost.tp),
+        pre.opt.cost.tp, static_cast<int>(cfg.model.num_layers), pre.first, pre.opt.replicas,
+        dec.first, dec.opt.replicas);
   }
 
   void PullNext(int32_t index) {
@@ -216,11 +272,12 @@ struct Engine::Impl {
     seq->prefix_block_tokens = r.prefix_block_tokens;
     // Every replica's speculator draws from the same model and stream; any one will do.
     if (cfg.speculative.enabled()) replicas.front().spec->DrawRequestAlpha(*seq);
-    const int32_t rep_index = RouteArrival();
+    const int32_t rep_index = RouteIn(pools.front());
     Replica& rep = replicas[static_cast<size_t>(rep_index)];
     if (seq->MaxTokens() > max_model_len) {
       Reject(*seq, now, s.rejected_too_long);
-    } else if (!rep.kv->CanEverFit(*seq)) {
+    } else if (!rep.kv->CanEverFit(*seq) ||
+               (handoffs && !replicas[static_cast<size_t>(pools[1].first)].kv->CanEverFit(*seq))) {
       Reject(*seq, now, s.rejected_kv);
     } else if (cfg.max_waiting > 0 &&
                static_cast<int64_t>(rep.queues.waiting.size()) >= cfg.max_waiting) {
@@ -252,20 +309,24 @@ struct Engine::Impl {
     }
   }
 
-  int32_t RouteArrival() {
-    if (replicas.size() == 1) return 0;
-    // Request counts come from the queues; tokens are kept as requests enter and finish.
-    for (size_t i = 0; i < replicas.size(); ++i) {
+  // The replica (engine-wide id) of pool `p` that its router picks.
+  int32_t RouteIn(const PoolState& p) {
+    const size_t first = static_cast<size_t>(p.first), n = static_cast<size_t>(p.opt.replicas);
+    if (n == 1) return p.first;
+    // Request counts come from the queues (and requests on their way in); tokens are kept as
+    // requests enter and finish.
+    for (size_t i = first; i < first + n; ++i) {
       const ReplicaQueues& q = replicas[i].queues;
-      loads[i].outstanding_requests = InFlight(q);
-      loads[i].waiting = static_cast<int64_t>(q.waiting.size() + q.swapped.size());
+      const int64_t incoming = replicas[i].incoming;
+      loads[i].outstanding_requests = InFlight(q) + incoming;
+      loads[i].waiting = static_cast<int64_t>(q.waiting.size() + q.swapped.size()) + incoming;
       loads[i].running = static_cast<int64_t>(q.running.size());
-      if (router->needs_kv_usage()) loads[i].kv_usage = replicas[i].kv->Usage();
+      if (p.router->needs_kv_usage()) loads[i].kv_usage = replicas[i].kv->Usage();
     }
-    const int32_t r = router->Route(loads);
-    if (r < 0 || r >= static_cast<int32_t>(replicas.size()))
+    const int32_t r = p.router->Route(std::span<const ReplicaLoad>(loads).subspan(first, n));
+    if (r < 0 || r >= static_cast<int32_t>(n))
       throw std::logic_error("router returned replica " + std::to_string(r));
-    return r;
+    return p.first + r;
   }
 
   void WakeReplica(int32_t index, int64_t now) {
@@ -336,8 +397,10 @@ struct Engine::Impl {
   // rep.swap_s and rep.draft_s; the speculator counts its draft time here, once per step).
   int64_t OwnTicks(Replica& rep, const StepCost& cost) {
     const int64_t swap_blocks = rep.plan.swap_out_blocks + rep.plan.swap_in_blocks;
-    rep.swap_s =
-        swap_blocks > 0 ? swap_latency_s + swap_s_per_block * static_cast<double>(swap_blocks) : 0;
+    const PoolState& p = pools[static_cast<size_t>(rep.pool)];
+    rep.swap_s = swap_blocks > 0 ? p.swap_latency_s +
+                                       p.swap_s_per_block * static_cast<double>(swap_blocks)
+                                 : 0;
     KvTiers* tiers = rep.kv->tiers();
     rep.loads = tiers && tiers->loading();
     const double compute_s = rep.loads ? PriceTierLoads(rep, *tiers, cost.seconds) : cost.seconds;
@@ -366,7 +429,7 @@ struct Engine::Impl {
     rep.busy = true;
     rep.step_start_ns = now;
     if (group_ticks >= 0) return now + duration;
-    if (jump_decodes && swap_blocks == 0 && !rep.verifies && !rep.loads) {
+    if (pools[static_cast<size_t>(rep.pool)].jump_decodes && swap_blocks == 0 && !rep.verifies && !rep.loads) {
       return JumpDecodeStretch(index, now, duration, shape);
     }
     return now + duration;
@@ -474,9 +537,14 @@ struct Engine::Impl {
     rep.last_usage = usage;
     rep.last_waste = waste;
     // Every device of the replica runs the step (tensor parallelism shards it evenly).
-    const double joules = power.StepJoules(cost.flops, cost.bytes, TicksToSeconds(duration)) *
-                          static_cast<double>(cfg.cost.tp);
+    PoolState& pool = pools[static_cast<size_t>(rep.pool)];
+    const double joules = pool.power.StepJoules(cost.flops, cost.bytes, TicksToSeconds(duration)) *
+                          static_cast<double>(pool.opt.cost.tp);
     rep.last_joules = joules;
+    ++pool.steps;
+    pool.step_j += joules;
+    pool.flops += cost.flops;
+    pool.bytes += cost.bytes;
     s.energy_step_j += joules;
     ++s.steps;
     s.busy_s += TicksToSeconds(duration);
@@ -671,7 +739,9 @@ struct Engine::Impl {
           // A speculative round emits its accepted drafts and the target's bonus token. Orca
           // keeps its up-front reservation: rejected slots stay inside it.
           const int64_t emitted =
-              drafts > 0 ? rep.spec->FinishRound(seq, drafts, *rep.kv, !reserves_max) : 1;
+              drafts > 0 ? rep.spec->FinishRound(seq, drafts, *rep.kv,
+                                                 !pools[static_cast<size_t>(rep.pool)].reserves_max)
+                         : 1;
           seq.generated += emitted;
           s.output_tokens += emitted;
           // One inter-token sample per streamed chunk (a round's tokens arrive together, as
@@ -688,6 +758,10 @@ struct Engine::Impl {
       if (seq.generated >= seq.output_tokens && !seq.hold && seq.status != SeqStatus::kFinished) {
         Complete(seq, index, now);
         any_finished = true;
+      } else if (handoffs && rep.pool == 0 && seq.generated > 0 &&
+                 seq.status == SeqStatus::kRunning) {
+        HandOff(seq, index, now);
+        any_finished = true;
       }
     }
     if (rep.spec) rep.spec->ClearDrafts();
@@ -695,10 +769,73 @@ struct Engine::Impl {
       auto& run = rep.queues.running;
       run.erase(
           std::remove_if(run.begin(), run.end(),
-                         [](const Sequence* seq) { return seq->status == SeqStatus::kFinished; }),
+                         [](const Sequence* seq) {
+                           return seq->status == SeqStatus::kFinished ||
+                                  seq->status == SeqStatus::kHandedOff;
+                         }),
           run.end());
     }
+    if (handoffs && rep.pool == 1) AdmitHandoffs(index, now);
     WakeReplica(index, now);
+  }
+
+  // The prompt of `pseq` is done on prefill replica `from` and its first token out: it leaves the
+  // running set (keeping its blocks until its KV has moved) and a copy heads for a decode
+  // replica, which must first have room (kv_handoff.h).
+  void HandOff(Sequence& pseq, int32_t from, int64_t now) {
+    pseq.status = SeqStatus::kHandedOff;
+    const int64_t tokens = pseq.prompt_tokens + pseq.output_tokens;
+    loads[static_cast<size_t>(from)].outstanding_tokens -= tokens;
+    Sequence* d = NewSequence();
+    d->request_id = pseq.request_id;
+    d->arrival_ns = pseq.arrival_ns;
+    d->prompt_tokens = pseq.prompt_tokens;
+    d->output_tokens = pseq.output_tokens;
+    d->source = pseq.source;
+    d->client = pseq.client;
+    d->generated = pseq.generated;
+    d->first_scheduled_ns = pseq.first_scheduled_ns;
+    d->first_token_ns = pseq.first_token_ns;
+    d->last_token_ns = pseq.last_token_ns;
+    d->preemptions = pseq.preemptions;
+    const int32_t to = RouteIn(pools[1]);
+    loads[static_cast<size_t>(to)].outstanding_tokens += tokens;
+    ++replicas[static_cast<size_t>(to)].incoming;
+    handoffs->Add({&pseq, d, from, to, pseq.first_scheduled_ns, now, -1});
+    AdmitHandoffs(to, now);
+  }
+
+  // Grants room on decode replica `to` to the requests waiting for it, in order, and starts
+  // their transfers: blocks for the prompt and the token its first decode step computes (the
+  // request's maximum under a scheduler that reserves it), the prompt counted as computed.
+  void AdmitHandoffs(int32_t to, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(to)];
+    const bool whole = pools[static_cast<size_t>(rep.pool)].reserves_max;
+    std::deque<int32_t>& waiting = handoffs->Waiting(to);
+    while (!waiting.empty()) {
+      const int32_t slot = waiting.front();
+      Sequence& d = *handoffs->at(slot).decode;
+      if (!rep.kv->Admit(d, 0, whole ? d.MaxTokens() : d.Tokens())) break;
+      d.computed = d.prompt_tokens;
+      waiting.pop_front();
+      events.Push(handoffs->Start(slot, now), Phase::kTransferDone, slot);
+    }
+  }
+
+  // The KV of handoff `slot` has arrived: the prefill replica frees its blocks and the decode
+  // copy joins its replica's running set.
+  void FinishTransfer(int32_t slot, int64_t now) {
+    const Handoff h = handoffs->at(slot);
+    handoffs->Free(slot);
+    replicas[static_cast<size_t>(h.from)].kv->Release(*h.prefill);
+    h.prefill->status = SeqStatus::kFinished;
+    free_list.push_back(h.prefill);
+    Replica& to = replicas[static_cast<size_t>(h.to)];
+    --to.incoming;
+    h.decode->status = SeqStatus::kRunning;
+    to.queues.running.push_back(h.decode);
+    WakeReplica(h.from, now);
+    WakeReplica(h.to, now);
   }
 
   void Complete(Sequence& seq, int32_t replica, int64_t now) {
@@ -735,11 +872,20 @@ struct Engine::Impl {
 
   void CheckInvariants() const {
 #ifndef NDEBUG
-    int64_t queued = 0;
+    int64_t queued = handoffs ? handoffs->live() : 0;
+    // Requests between pools: their tokens count at the decode replica, their blocks on both.
+    std::vector<int64_t> moving_tokens(replicas.size(), 0), moving_blocks(replicas.size(), 0);
+    if (handoffs) {
+      handoffs->ForEach([&](const Handoff& h) {
+        moving_tokens[static_cast<size_t>(h.to)] += h.decode->prompt_tokens + h.decode->output_tokens;
+        moving_blocks[static_cast<size_t>(h.to)] += h.decode->kv_blocks;
+        moving_blocks[static_cast<size_t>(h.from)] += h.prefill->kv_blocks;
+      });
+    }
     for (size_t i = 0; i < replicas.size(); ++i) {
       const Replica& r = replicas[i];
       queued += InFlight(r.queues);
-      int64_t tokens = 0;
+      int64_t tokens = moving_tokens[i];
       auto add = [&tokens](const auto& queue) {
         for (const Sequence* seq : queue) tokens += seq->prompt_tokens + seq->output_tokens;
       };
@@ -751,7 +897,7 @@ struct Engine::Impl {
             "invariant: the router's outstanding tokens differ from a "
             "replica's queues");
       }
-      int64_t held = 0;
+      int64_t held = moving_blocks[i];
       for (const Sequence* seq : r.queues.running) held += seq->kv_blocks;
       for (const Sequence* seq : r.queues.waiting) held += seq->kv_blocks;
       for (const Sequence* seq : r.queues.swapped) {
@@ -782,8 +928,45 @@ struct Engine::Impl {
       s.busy_s -= TicksToSeconds(cut_ns);
       r.busy_ns -= cut_ns;
       s.energy_step_j -= r.last_joules * cut;
+      PoolState& p = pools[static_cast<size_t>(r.pool)];
+      p.step_j -= r.last_joules * cut;
+      p.flops -= r.last_flops * cut;
+      p.bytes -= r.last_bytes * cut;
       s.kv_usage_time_weighted -= r.last_usage * TicksToSeconds(cut_ns);
       s.kv_waste_time_weighted -= r.last_waste * TicksToSeconds(cut_ns);
+    }
+  }
+
+  // Requests between pools when the run ended: in flight, on their decode replica.
+  void ReportHandoffsAtEnd() {
+    s.in_flight_at_end += handoffs->live();
+    handoffs->ForEach([this](const Handoff& h) {
+      ReportRequest(*h.decode, RequestStatus::kInFlight, h.to, -1);
+    });
+    s.kv_transfer = std::move(handoffs->stats());
+  }
+
+  // Each pool's share of the run (s.pools), over `duration_ns`.
+  void SummarizePools(int64_t duration_ns) {
+    for (const PoolState& p : pools) {
+      PoolStats& ps = s.pools.emplace_back();
+      ps.name = p.opt.name;
+      ps.device = p.opt.device.name;
+      ps.replicas = p.opt.replicas;
+      ps.tp = p.opt.cost.tp;
+      ps.first_replica = p.first;
+      ps.steps = p.steps;
+      ps.step_j = p.step_j;
+      ps.flops = p.flops;
+      ps.bytes = p.bytes;
+      ps.power_known = p.opt.device.power.max_w > 0;
+      ps.price_per_device_hour_usd = p.opt.device.power.price_per_hour_usd;
+      for (int32_t i = p.first; i < p.first + p.opt.replicas; ++i) {
+        const int64_t busy = replicas[static_cast<size_t>(i)].busy_ns;
+        ps.busy_s += TicksToSeconds(busy);
+        ps.idle_j += p.power.IdleJoules(TicksToSeconds(duration_ns - busy)) *
+                     static_cast<double>(p.opt.cost.tp);
+      }
     }
   }
 
@@ -833,6 +1016,9 @@ struct Engine::Impl {
         case Phase::kArrival:
           Arrive(e.target, now);
           break;
+        case Phase::kTransferDone:
+          FinishTransfer(e.target, now);
+          break;
         case Phase::kStepStart:
           if (e.target == kGroupTarget) {
             StartGroupStep(now);
@@ -869,6 +1055,7 @@ struct Engine::Impl {
       s.kv.swap_in_blocks += k.swap_in_blocks;
       if (const KvTiers* t = r.kv->tiers()) AddTierStats(*t);
     }
+    if (handoffs) ReportHandoffsAtEnd();
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
     const SpecCounters& spec = spec_shared.counters;
     s.spec_rounds = spec.rounds;
@@ -888,9 +1075,11 @@ struct Engine::Impl {
       s.duration_s = TicksToSeconds(duration_ns);
       // Devices draw idle power over the replica-time no step covered.
       for (const Replica& r : replicas) {
-        s.energy_idle_j += power.IdleJoules(TicksToSeconds(duration_ns - r.busy_ns)) *
-                           static_cast<double>(cfg.cost.tp);
+        const PoolState& p = pools[static_cast<size_t>(r.pool)];
+        s.energy_idle_j += p.power.IdleJoules(TicksToSeconds(duration_ns - r.busy_ns)) *
+                           static_cast<double>(p.opt.cost.tp);
       }
+      if (!cfg.serving.pools.empty()) SummarizePools(duration_ns);
     }
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     return std::move(s);

@@ -18,6 +18,9 @@
 // the group's tokens, and the group step lasts as long as its slowest rank (decode stretches are
 // not jumped). Ignores: network and tokenization latency, detokenization, routing cost, the
 // padding of every rank's batch to the largest (CUDA-graph sizes across DP ranks).
+// Pools (EngineConfig::serving, sim/core/pool.h): each pool has its own cost model, power model,
+// router and per-replica policies; on a disaggregated path a request's prefill replica hands it
+// to a decode replica once its first token is out (sim/core/kv_handoff.h).
 #ifndef SERVESIM_SIM_CORE_ENGINE_H_
 #define SERVESIM_SIM_CORE_ENGINE_H_
 
@@ -35,6 +38,7 @@
 #include "policies/routing/router.h"
 #include "policies/speculative/speculator.h"
 #include "sim/core/metrics.h"
+#include "sim/core/pool.h"
 #include "sim/core/records.h"
 #include "workloads/workload.h"
 
@@ -64,6 +68,9 @@ struct EngineConfig {
   double slo_ttft_s = 0;
   double slo_tpot_s = 0;
   double slo_e2e_s = 0;
+  // Instance pools and the request path (sim/core/pool.h); no pools: the fields above are the
+  // one pool. With pools, the fields above are the first pool's.
+  ServingOptions serving;
   bool HasSlo() const { return slo_ttft_s > 0 || slo_tpot_s > 0 || slo_e2e_s > 0; }
 };
 

@@ -23,14 +23,15 @@ int64_t SecondsToTicks(double seconds);
 inline double TicksToSeconds(int64_t ticks) { return static_cast<double>(ticks) * 1e-9; }
 
 // Within one instant: steps finish first (freeing memory and completing requests), then arrivals
-// are enqueued, then idle replicas plan their next step seeing both.
-enum class Phase : uint8_t { kStepDone = 0, kArrival = 1, kStepStart = 2 };
+// are enqueued, KV transfers between pools land (sim/core/kv_handoff.h), then idle replicas plan
+// their next step seeing all of them.
+enum class Phase : uint8_t { kStepDone = 0, kArrival = 1, kTransferDone = 2, kStepStart = 3 };
 
 struct Event {
   int64_t time_ns = 0;
   Phase phase = Phase::kStepDone;
   uint64_t seq = 0;
-  int32_t target = 0;  // replica index (step events) or source index (arrivals)
+  int32_t target = 0;  // replica index (step events), source index (arrivals) or handoff slot
 };
 
 class EventQueue {

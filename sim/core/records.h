@@ -21,6 +21,34 @@
 
 namespace servesim {
 
+// One instance pool's share of a run with `pools` (sim/core/pool.h).
+struct PoolStats {
+  std::string name;
+  std::string device;
+  int replicas = 0, tp = 0;
+  int64_t first_replica = 0;  // its replicas' ids are first_replica .. + replicas - 1
+  int64_t steps = 0;
+  double busy_s = 0;  // summed over its replicas
+  double flops = 0, bytes = 0;
+  double step_j = 0, idle_j = 0;
+  bool power_known = false;
+  double price_per_device_hour_usd = 0;
+};
+
+// KV transfers from a prefill pool to a decode pool (sim/core/kv_handoff.h).
+struct KvTransferStats {
+  std::string link;
+  std::string mode;
+  int64_t links = 0;  // one per prefill replica
+  int64_t transfers = 0;
+  double bytes = 0;        // all devices' shards
+  double link_busy_s = 0;  // summed over links
+  LogHistogram transfer_s;   // latency + bytes / bandwidth of each transfer
+  LogHistogram room_wait_s;  // prefill end to room on the decode replica
+  LogHistogram link_wait_s;  // room granted to the transfer's start (the link busy with others)
+  LogHistogram handoff_s;    // prefill end to joining the decode replica's running set
+};
+
 // Everything summary.json reports.
 struct RunSummary {
   int64_t arrived = 0, completed = 0, rejected = 0, in_flight_at_end = 0;
@@ -86,6 +114,9 @@ struct RunSummary {
   double device_s = 0, outside_device_s = 0;
   int64_t outside_steps = 0;
   double wall_s = 0;
+  // Only in runs with `pools`: each pool's share, and the KV transfers of a disaggregated path.
+  std::vector<PoolStats> pools;
+  KvTransferStats kv_transfer;
 };
 
 // What a step did, for observers (timeline traces, reports). Times in ns of simulated time.

@@ -152,6 +152,37 @@ void EnergyObject(const RunSummary& s, const EngineConfig& cfg, JsonWriter& j) {
   j.EndObject();
 }
 
+// "pools" (each pool's replicas, busy share, energy) and, on a disaggregated path,
+// "kv_transfer": only in runs with `pools`.
+void PoolFields(const RunSummary& s, JsonWriter& j) {
+  const double dur = s.duration_s > 0 ? s.duration_s : 1.0;
+  j.Key("pools").BeginArray();
+  for (const PoolStats& p : s.pools) {
+    j.BeginObject().Field("name", p.name).Field("device", p.device);
+    j.Field("replicas", p.replicas).Field("tp", p.tp).Field("first_replica", p.first_replica);
+    j.Field("steps", p.steps);
+    j.Field("busy_share", p.busy_s / (dur * static_cast<double>(p.replicas)));
+    if (p.power_known) j.Field("joules", p.step_j + p.idle_j).Field("idle_joules", p.idle_j);
+    j.EndObject();
+  }
+  j.EndArray();
+  const KvTransferStats& k = s.kv_transfer;
+  if (k.links == 0) return;
+  auto ms = [&j](const char* name, const LogHistogram& h) {
+    j.Field(std::string("mean_") + name + "_ms", h.Mean() * 1e3);
+    j.Field(std::string("p99_") + name + "_ms", h.Quantile(0.99) * 1e3);
+  };
+  j.Key("kv_transfer").BeginObject();
+  j.Field("link", k.link).Field("mode", k.mode).Field("links", k.links);
+  j.Field("transfers", k.transfers).Field("bytes", k.bytes);
+  ms("transfer", k.transfer_s);
+  ms("room_wait", k.room_wait_s);
+  ms("link_wait", k.link_wait_s);
+  ms("handoff", k.handoff_s);
+  j.Field("link_utilization", k.link_busy_s / (dur * static_cast<double>(k.links)));
+  j.EndObject();
+}
+
 }  // namespace
 
 std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_clock) {
@@ -217,14 +248,25 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   if (cfg.speculative.enabled()) SpeculativeFields(s, j);
   if (cfg.offload.active) OffloadFields(s, cfg.offload, j);
   if (cfg.cost.dp > 1 || cfg.cost.expert_parallel) DataParallelFields(s, cfg, j);
+  if (!s.pools.empty()) PoolFields(s, j);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)
       .Field("peak_tokens_per_step", s.tokens_per_step_peak);
   // Model FLOPs / bandwidth utilization over the makespan, per device.
   const double devices_time = dur * static_cast<double>(cfg.replicas);
-  j.Field("mfu", s.flops / (devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype)));
-  j.Field("mbu", s.bytes / (devices_time * cfg.device.memory.bandwidth_bytes_per_s));
+  double flops_capacity = devices_time * cfg.device.PeakFlopsFor(cfg.model.activation_dtype);
+  double bytes_capacity = devices_time * cfg.device.memory.bandwidth_bytes_per_s;
+  if (!s.pools.empty()) {  // every pool's replicas at their own device's peaks
+    flops_capacity = bytes_capacity = 0;
+    for (const PoolOptions& p : cfg.serving.pools) {
+      const double pool_time = dur * static_cast<double>(p.replicas);
+      flops_capacity += pool_time * p.device.PeakFlopsFor(cfg.model.activation_dtype);
+      bytes_capacity += pool_time * p.device.memory.bandwidth_bytes_per_s;
+    }
+  }
+  j.Field("mfu", s.flops / flops_capacity);
+  j.Field("mbu", s.bytes / bytes_capacity);
   EnergyObject(s, cfg, j);
   j.Key("sim").BeginObject();
   j.Field("events", s.events).Field("steps", s.steps);

@@ -324,6 +324,12 @@ run_fail "scenario YAML" kv-tier-zero-bandwidth "kv_cache.tiers[0].bandwidth_gbp
 run_fail "scenario YAML" kv-tier-unknown-eviction "kv_cache.tiers[0].eviction: lfu" "kv_tier_unknown_eviction.yaml:6: kv_cache.tiers[0].eviction: unknown eviction policy 'lfu'" "expected one of lru, fifo" -- "$S/kv_tier_unknown_eviction.yaml"
 run_fail "scenario YAML" kv-tier-no-prefix-caching "kv_cache.tiers with prefix_caching: false" "kv_tier_no_prefix_caching.yaml:7: kv_cache.tiers: needs kv_cache.prefix_caching: true" -- "$S/kv_tier_no_prefix_caching.yaml"
 run_fail "scenario YAML" kv-tier-too-small "kv_cache.tiers[0].capacity_gib: 0.001 (under one KV block)" "kv_tier_too_small.yaml: kv_cache.tiers[0].capacity_gib: 0.001 GiB holds no KV block of 2 MiB" -- "$S/kv_tier_too_small.yaml"
+run_fail "scenario YAML" disagg-undefined-pool "serving.decode_pool names no pool" "disagg_undefined_pool.yaml: serving.decode_pool: no pool named 'dec' in pools (defined: p, d)" -- "$S/disagg_undefined_pool.yaml"
+run_fail "scenario YAML" disagg-no-decode-pool "path disaggregated without decode_pool" "disagg_no_decode_pool.yaml: serving.decode_pool: required with serving.path disaggregated" -- "$S/disagg_no_decode_pool.yaml"
+run_fail "scenario YAML" disagg-zero-bandwidth "serving.kv_transfer.bandwidth_gbps: 0" "disagg_zero_bandwidth.yaml:7: serving.kv_transfer.bandwidth_gbps: expected a number in (0, 1e+06], found '0'" -- "$S/disagg_zero_bandwidth.yaml"
+run_fail "scenario YAML" disagg-unknown-link "serving.kv_transfer.link: infiniband" "disagg_unknown_link.yaml:7: serving.kv_transfer.link: unknown link 'infiniband'" -- "$S/disagg_unknown_link.yaml"
+run_fail "scenario YAML" disagg-decode-too-small "a decode pool of 10 KV blocks" "disagg_decode_too_small.yaml: pools.d: its KV cache holds 160 tokens, fewer than one request of max_model_len (131072)" -- "$S/disagg_decode_too_small.yaml"
+run_fail "scenario YAML" disagg-model-differs "pools.d.model: opt-13b" "disagg_model_differs.yaml:6: pools.d.model: every pool serves the scenario's model (llama-3.1-8b)" -- "$S/disagg_model_differs.yaml"
 
 # ---- profile bundles (cost_model.impl: profiled; a hand-written tiny bundle, broken copies)
 PB=$in/profile/tiny
