@@ -304,7 +304,8 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
     // all-to-all around each MoE layer) are not in them.
     if (e.lockstep)
       throw InputError(sc.path + ": cost_model.impl: profiled prices one rank of a MoE model; " +
-                       "expected hardware.data_parallel 1 with it, found " + std::to_string(e.cost.dp));
+                       "expected hardware.data_parallel 1 with it, found " +
+                       std::to_string(e.cost.dp));
   }
   const int draft_tp = e.speculative.draft_cost.tp;
   e.speculative.draft_cost = e.cost;
@@ -582,8 +583,10 @@ PoolOptions NamedPool(YamlMapReader& serving, const char* key, const YAML::Node&
     if (pools && pools.IsMap()) {
       for (const auto& kv : pools) defined += (defined.empty() ? "" : ", ") + kv.first.Scalar();
     }
-    serving.Fail(what, "no pool named '" + name + "' in pools (defined: " +
-                           (defined.empty() ? "none" : defined) + ")", name);
+    serving.Fail(what,
+                 "no pool named '" + name +
+                     "' in pools (defined: " + (defined.empty() ? "none" : defined) + ")",
+                 name);
   }
   subs.push_back(ReadPool(sc, name, pools[name]));
   const EngineConfig& e = subs.back().engine;
@@ -632,15 +635,16 @@ void ReadPooledScenario(Scenario& sc) {
       serving.Fail("serving.kv_transfer", "required with path " + path_name, "");
     YamlMapReader kt(serving.Get("kv_transfer"), sc.path, "serving.kv_transfer");
     so.transfer = ReadKvTransfer(kt);
-    CheckDecodePool(sc, so.pools.back(), subs.back().engine.max_model_len > 0
-                                             ? subs.back().engine.max_model_len
-                                             : subs.back().engine.model.max_context);
+    CheckDecodePool(sc, so.pools.back(),
+                    subs.back().engine.max_model_len > 0 ? subs.back().engine.max_model_len
+                                                         : subs.back().engine.model.max_context);
   }
   serving.Finish();
   const YAML::Node root = sc.root;
   const std::vector<OverriddenKey> overridden = sc.overridden;
   std::vector<std::string> warnings = sc.warnings;
-  for (const Scenario& sub : subs) warnings.insert(warnings.end(), sub.warnings.begin(), sub.warnings.end());
+  for (const Scenario& sub : subs)
+    warnings.insert(warnings.end(), sub.warnings.begin(), sub.warnings.end());
   sc = subs.front();
   sc.root = root;
   sc.overridden = overridden;

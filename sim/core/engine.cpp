@@ -45,7 +45,7 @@ struct Replica {
   // The last step recorded, so that a run cut inside it counts only the part it simulated.
   int64_t last_start_ns = 0, last_duration_ns = 0;
   double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
-  int64_t busy_ns = 0;  // time in steps, exact (its devices idle the rest of the run)
+  int64_t busy_ns = 0;   // time in steps, exact (its devices idle the rest of the run)
   int32_t incoming = 0;  // requests handed to it that have not joined yet (kv_handoff.h)
 };
 
@@ -95,7 +95,7 @@ struct Engine::Impl {
   EngineConfig cfg;
   std::vector<Source> sources;
   std::vector<Replica> replicas;
-  std::vector<PoolState> pools;  // in path order; replicas are numbered pool by pool
+  std::vector<PoolState> pools;          // in path order; replicas are numbered pool by pool
   std::unique_ptr<KvHandoffs> handoffs;  // a disaggregated path's requests between pools
   EventQueue events;
   std::deque<Sequence> pool;  // stable addresses; finished entries are reused
@@ -190,9 +190,9 @@ struct Engine::Impl {
     const PoolState& pre = pools.at(0);
     const PoolState& dec = pools.at(1);
     handoffs = std::make_unique<KvHandoffs>(
-        cfg.serving.transfer, KvBytesPerTokenPerDevice(cfg.model, pre.opt.cost.tp),
-        pre.opt.cost.tp, static_cast<int>(cfg.model.num_layers), pre.first, pre.opt.replicas,
-        dec.first, dec.opt.replicas);
+        cfg.serving.transfer, KvBytesPerTokenPerDevice(cfg.model, pre.opt.cost.tp), pre.opt.cost.tp,
+        static_cast<int>(cfg.model.num_layers), pre.first, pre.opt.replicas, dec.first,
+        dec.opt.replicas);
   }
 
   void PullNext(int32_t index) {
@@ -398,9 +398,9 @@ struct Engine::Impl {
   int64_t OwnTicks(Replica& rep, const StepCost& cost) {
     const int64_t swap_blocks = rep.plan.swap_out_blocks + rep.plan.swap_in_blocks;
     const PoolState& p = pools[static_cast<size_t>(rep.pool)];
-    rep.swap_s = swap_blocks > 0 ? p.swap_latency_s +
-                                       p.swap_s_per_block * static_cast<double>(swap_blocks)
-                                 : 0;
+    rep.swap_s = swap_blocks > 0
+                     ? p.swap_latency_s + p.swap_s_per_block * static_cast<double>(swap_blocks)
+                     : 0;
     KvTiers* tiers = rep.kv->tiers();
     rep.loads = tiers && tiers->loading();
     const double compute_s = rep.loads ? PriceTierLoads(rep, *tiers, cost.seconds) : cost.seconds;
@@ -429,7 +429,8 @@ struct Engine::Impl {
     rep.busy = true;
     rep.step_start_ns = now;
     if (group_ticks >= 0) return now + duration;
-    if (pools[static_cast<size_t>(rep.pool)].jump_decodes && swap_blocks == 0 && !rep.verifies && !rep.loads) {
+    if (pools[static_cast<size_t>(rep.pool)].jump_decodes && swap_blocks == 0 && !rep.verifies &&
+        !rep.loads) {
       return JumpDecodeStretch(index, now, duration, shape);
     }
     return now + duration;
@@ -767,13 +768,12 @@ struct Engine::Impl {
     if (rep.spec) rep.spec->ClearDrafts();
     if (any_finished) {
       auto& run = rep.queues.running;
-      run.erase(
-          std::remove_if(run.begin(), run.end(),
-                         [](const Sequence* seq) {
-                           return seq->status == SeqStatus::kFinished ||
-                                  seq->status == SeqStatus::kHandedOff;
-                         }),
-          run.end());
+      run.erase(std::remove_if(run.begin(), run.end(),
+                               [](const Sequence* seq) {
+                                 return seq->status == SeqStatus::kFinished ||
+                                        seq->status == SeqStatus::kHandedOff;
+                               }),
+                run.end());
     }
     if (handoffs && rep.pool == 1) AdmitHandoffs(index, now);
     WakeReplica(index, now);
@@ -877,7 +877,8 @@ struct Engine::Impl {
     std::vector<int64_t> moving_tokens(replicas.size(), 0), moving_blocks(replicas.size(), 0);
     if (handoffs) {
       handoffs->ForEach([&](const Handoff& h) {
-        moving_tokens[static_cast<size_t>(h.to)] += h.decode->prompt_tokens + h.decode->output_tokens;
+        moving_tokens[static_cast<size_t>(h.to)] +=
+            h.decode->prompt_tokens + h.decode->output_tokens;
         moving_blocks[static_cast<size_t>(h.to)] += h.decode->kv_blocks;
         moving_blocks[static_cast<size_t>(h.from)] += h.prefill->kv_blocks;
       });
@@ -940,9 +941,8 @@ struct Engine::Impl {
   // Requests between pools when the run ended: in flight, on their decode replica.
   void ReportHandoffsAtEnd() {
     s.in_flight_at_end += handoffs->live();
-    handoffs->ForEach([this](const Handoff& h) {
-      ReportRequest(*h.decode, RequestStatus::kInFlight, h.to, -1);
-    });
+    handoffs->ForEach(
+        [this](const Handoff& h) { ReportRequest(*h.decode, RequestStatus::kInFlight, h.to, -1); });
     s.kv_transfer = std::move(handoffs->stats());
   }
 

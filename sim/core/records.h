@@ -41,8 +41,8 @@ struct KvTransferStats {
   std::string mode;
   int64_t links = 0;  // one per prefill replica
   int64_t transfers = 0;
-  double bytes = 0;        // all devices' shards
-  double link_busy_s = 0;  // summed over links
+  double bytes = 0;          // all devices' shards
+  double link_busy_s = 0;    // summed over links
   LogHistogram transfer_s;   // latency + bytes / bandwidth of each transfer
   LogHistogram room_wait_s;  // prefill end to room on the decode replica
   LogHistogram link_wait_s;  // room granted to the transfer's start (the link busy with others)
