@@ -98,6 +98,7 @@ struct CostModelOptions {
   // came from; null prices with the roofline alone (hardware/profiled_cost_model.h).
   std::shared_ptr<const ProfileBundle> profile;
   std::string profile_dir;
+  std::string profile_format;  // cost_model.format: "" (detect), "llmservingsim" or "vidur"
 };
 
 // Price of one operator over all its repeats in a step.
@@ -107,6 +108,7 @@ struct OpCost {
   double memory_s = 0;   // per occurrence (network time for all-reduce)
   double seconds = 0;    // all repeats
   Bound bound = Bound::kMemory;
+  bool measured = false;  // profiled cost model: priced from kernel tables, not the roofline
 };
 
 struct StepCost {

@@ -256,8 +256,13 @@ void ReadRooflineKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& ru
 const std::vector<KeyDoc>& ProfiledKeys() {
   static const std::vector<KeyDoc> kKeys = {
       {"profile", "string", "", "required",
-       "folder of an LLMServingSim profile bundle (`meta.yaml`, `tp<N>/`) of the scenario's model "
-       "on its GPU, relative to the scenario file; `hardware.tp` picks `tp<N>/`"},
+       "kernel tables of the scenario's model on its GPU, relative to the scenario file: the "
+       "folder of an LLMServingSim profile bundle (`meta.yaml`, `tp<N>/`; `hardware.tp` picks "
+       "`tp<N>/`), or Vidur's profiling CSVs: a folder of `<model>_ops.csv` and `attention*.csv` "
+       "(the rows of the model's shape at `hardware.tp`) or one `*_ops.csv`"},
+      {"format", "name", "", "detected",
+       "`llmservingsim` or `vidur`; default: `vidur` when `profile` holds `*_ops.csv` and no "
+       "`meta.yaml`"},
       {"runtime", "name", "", "`cuda-graphs`",
        "engine overhead profile (`servesim list runtimes`)"},
   };
@@ -269,6 +274,8 @@ void ReadProfiledKeys(YamlMapReader& cm, CostModelOptions& cost, std::string& ru
   cost.profile_dir = cm.String("profile", "");
   if (cost.profile_dir.empty())
     cm.Fail("cost_model.profile", "expected a profile bundle folder", "''", cm.Get("profile"));
+  if (cm.Has("format"))
+    cost.profile_format = cm.OneOf("format", "", {"llmservingsim", "vidur"}, "profile format");
   runtime_name = cm.String("runtime", "cuda-graphs");
   cost.runtime = RuntimeProfileOrThrow(runtime_name, cm.file() + ": cost_model.runtime").overheads;
 }

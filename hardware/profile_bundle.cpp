@@ -357,6 +357,10 @@ void RequireFile(const std::string& path) {
 
 }  // namespace
 
+std::string_view ProfileFormatName(const ProfileBundle& bundle) {
+  return bundle.format == ProfileFormat::kVidur ? "vidur" : "llmservingsim";
+}
+
 ProfileBundleMeta ReadProfileBundleMeta(const std::string& dir) { return ReadMetaFull(dir).meta; }
 
 ProfileBundle ReadProfileBundle(const std::string& dir, int tp) {

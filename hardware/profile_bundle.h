@@ -17,8 +17,10 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace servesim {
@@ -91,9 +93,17 @@ struct ProfileBundleMeta {
   bool skew_fit_enabled = false;
 };
 
+struct VidurProfile;  // hardware/vidur_profile.h
+
+// Whose layout the kernel tables came in.
+enum class ProfileFormat { kLlmServingSim, kVidur };
+
 struct ProfileBundle {
   std::string dir;
   int tp = 1;
+  ProfileFormat format = ProfileFormat::kLlmServingSim;
+  // format kVidur: Vidur's tables of the model at this TP; the fields below stay empty.
+  std::shared_ptr<const VidurProfile> vidur;
   ProfileBundleMeta meta;
   std::map<std::string, MeasuredCurve> dense;         // layer -> time over tokens
   std::map<std::string, MeasuredCurve> per_sequence;  // lm_head, sampler -> time over sequences
@@ -102,6 +112,9 @@ struct ProfileBundle {
   std::optional<NestedGrid> moe;  // (tokens, activated_experts) -> one layer's MoE block
   std::optional<SkewFit> skew;    // absent when the bundle has no fit for this TP
 };
+
+// "llmservingsim" or "vidur".
+std::string_view ProfileFormatName(const ProfileBundle& bundle);
 
 // Reads meta.yaml alone. Throws InputError "DIR/meta.yaml: ...".
 ProfileBundleMeta ReadProfileBundleMeta(const std::string& dir);

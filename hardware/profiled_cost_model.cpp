@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
+#include "hardware/vidur_cost_model.h"
+#include "hardware/vidur_profile.h"
 #include "models/input_error.h"
 #include "models/presets.h"
 
@@ -279,7 +282,23 @@ void Mismatch(const std::string& source, const std::string& what, int64_t expect
 }  // namespace
 
 std::shared_ptr<const ProfileBundle> LoadProfileFor(const std::string& dir, const ModelSpec& model,
-                                                    int tp, const std::string& source) {
+                                                    int tp, const std::string& source,
+                                                    const std::string& format) {
+  if (format != "" && format != "llmservingsim" && format != "vidur") {
+    throw std::logic_error("unknown profile format " + format);  // the key reader checks it
+  }
+  std::error_code ec;
+  const bool vidur =
+      format == "vidur" || (format.empty() && !std::filesystem::exists(dir + "/meta.yaml", ec) &&
+                            LooksLikeVidurProfile(dir));
+  if (vidur) {
+    auto bundle = std::make_shared<ProfileBundle>();
+    bundle->dir = dir;
+    bundle->tp = tp;
+    bundle->format = ProfileFormat::kVidur;
+    bundle->vidur = std::make_shared<const VidurProfile>(ReadVidurProfile(dir, model, tp));
+    return bundle;
+  }
   auto bundle = std::make_shared<ProfileBundle>(ReadProfileBundle(dir, tp));
   const ProfileBundleMeta& m = bundle->meta;
   const int64_t top = *std::max_element(m.tp_degrees.begin(), m.tp_degrees.end());
@@ -315,6 +334,8 @@ std::shared_ptr<const ProfileBundle> LoadProfileFor(const std::string& dir, cons
 std::unique_ptr<CostModel> MakeProfiledCostModel(const ModelSpec& model, const DeviceSpec& device,
                                                  const CostModelOptions& options) {
   if (!options.profile) throw std::logic_error("profiled cost model without a profile");
+  if (options.profile->format == ProfileFormat::kVidur)
+    return MakeVidurCostModel(model, device, options);
   return std::make_unique<ProfiledCostModel>(model, device, options);
 }
 

@@ -27,16 +27,20 @@
 
 namespace servesim {
 
-// Reads the bundle at `dir` for `model` at tensor parallelism `tp` and checks that it was
-// profiled for that model: its per-rank heads, KV heads, intermediate size and vocabulary (meta's
-// hf_overrides at the largest profiled TP), its QK-norm and FFN / MoE layers, and, when its HF id
-// names a model preset, that preset's layers and hidden size. Throws InputError naming `source`
-// ("scenario.yaml: cost_model.profile") and the first mismatch, expected vs found.
+// Reads the kernel tables at `dir` for `model` at tensor parallelism `tp`. `format` "vidur", or
+// "" with `dir` holding Vidur's `*_ops.csv` and no meta.yaml (or naming one such file): Vidur's
+// tables (hardware/vidur_profile.h; their reader names file:line and column of a mismatch).
+// Otherwise an LLMServingSim bundle, checked to have been profiled for that model: its per-rank
+// heads, KV heads, intermediate size and vocabulary (meta's hf_overrides at the largest profiled
+// TP), its QK-norm and FFN / MoE layers, and, when its HF id names a model preset, that preset's
+// layers and hidden size. Throws InputError naming `source` ("scenario.yaml: cost_model.profile")
+// and the first mismatch, expected vs found.
 std::shared_ptr<const ProfileBundle> LoadProfileFor(const std::string& dir, const ModelSpec& model,
-                                                    int tp, const std::string& source);
+                                                    int tp, const std::string& source,
+                                                    const std::string& format = "");
 
-// The profiled cost model over options.profile (required). Throws InputError when the bundle
-// lacks a layer the model needs.
+// The profiled cost model over options.profile (required): a bundle's, or Vidur's tables'
+// (hardware/vidur_cost_model.h). Throws InputError when the bundle lacks a layer the model needs.
 std::unique_ptr<CostModel> MakeProfiledCostModel(const ModelSpec& model, const DeviceSpec& device,
                                                  const CostModelOptions& options);
 

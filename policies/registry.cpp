@@ -108,8 +108,8 @@ const std::vector<CostModelDescriptor>& CostModelDescriptors() {
       {"roofline", "calibrated per-operator roofline (hardware/cost_model.h)", RooflineKeys(),
        ReadRooflineKeys},
       {"profiled",
-       "measured kernel tables of an LLMServingSim profile bundle, the roofline for what they lack "
-       "(hardware/profiled_cost_model.h)",
+       "measured kernel tables (an LLMServingSim profile bundle or Vidur's profiling CSVs), the "
+       "roofline for what they lack (hardware/profiled_cost_model.h)",
        ProfiledKeys(), ReadProfiledKeys},
   };
   return kTable;

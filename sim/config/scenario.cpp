@@ -299,7 +299,8 @@ void ReadRest(YamlMapReader& top, Scenario& sc) {
     const std::filesystem::path dir(e.cost.profile_dir);
     const std::string resolved =
         dir.is_absolute() || sc.base_dir.empty() ? dir.string() : sc.base_dir + "/" + dir.string();
-    e.cost.profile = LoadProfileFor(resolved, e.model, e.cost.tp, sc.path + ": cost_model.profile");
+    e.cost.profile = LoadProfileFor(resolved, e.model, e.cost.tp, sc.path + ": cost_model.profile",
+                                    e.cost.profile_format);
     // A bundle's tables are one rank's kernels: a MoE model's lockstep DP groups (experts sharded,
     // all-to-all around each MoE layer) are not in them.
     if (e.lockstep)

@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "hardware/profiled_cost_model.h"
 #include "models/arithmetic.h"
 #include "models/format_number.h"
 #include "models/input_error.h"
@@ -57,7 +58,9 @@ Analysis Analyze(const AnalyzeRequest& r) {
   ValidateAnalyzeRequest(r);
   Analysis a;
   for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
-  const auto model = MakeRooflineCostModel(r.model, r.device, r.cost);
+  // The scenario's cost model: measured kernel tables where its profile has the operator.
+  const auto model = MakeCostModel(r.model, r.device, r.cost);
+  a.profiled = r.cost.profile != nullptr;
   std::unique_ptr<CostModel> offload;
   if (r.use_offload_plan && r.offload.active) offload = MakeOffloadCostModel(*model, r.offload);
   const CostModel& priced = offload ? *offload : *model;

@@ -1,5 +1,6 @@
-// `servesim analyze`: the roofline analysis of one inference step, operator by operator, with a
-// memory-fit check, as data (sim/output/analysis_report.h renders it as text, JSON or CSV).
+// `servesim analyze`: the analysis of one inference step, operator by operator (the roofline, or a
+// scenario's profiled cost model: measured kernel times where its tables have the operator), with
+// a memory-fit check, as data (sim/output/analysis_report.h renders it as text, JSON or CSV).
 //
 // Models: one step of `batch` identical sequences, each computing `tokens` new tokens over
 // `context` cached ones (decode: tokens = 1); with an offload plan, the placement of weights
@@ -58,6 +59,10 @@ struct Analysis {
   int64_t max_batch = 0;  // sequences of this length that fit the KV cache
   bool fits = false;      // weights and this batch's KV
   double tokens_per_second = 0;
+  // Priced by the profiled cost model (the scenario's cost_model.profile): each operator's
+  // OpCost::measured says whether its time came from the kernel tables or the roofline, and
+  // step.outside_s how much of the step was priced outside measured data.
+  bool profiled = false;
   // llama-bench's standard tests (EstimateLlamaBench), priced when the runtime runs its kernels
   // in series as llama.cpp does (RuntimeOverheads::serial_launch); 0 otherwise.
   double llama_bench_pp512_tokens_per_s = 0;

@@ -78,6 +78,13 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
   j.Field("flops", a.step.flops)
       .Field("bytes", a.step.bytes)
       .Field("bound", BoundName(a.step.bound));
+  if (a.profiled) {
+    j.Key("cost_model").BeginObject();
+    j.Field("impl", "profiled").Field("profile", r.cost.profile_dir);
+    j.Field("format", ProfileFormatName(*r.cost.profile));
+    j.Field("outside_seconds", a.step.outside_s);
+    j.EndObject();
+  }
   if (r.use_offload_plan && FindOffloadPlanner(r.offload.impl).caps.offloads) {
     const OffloadPlan& o = r.offload;
     j.Key("offload").BeginObject();
@@ -126,6 +133,7 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
     j.Field("intensity", c.work.Intensity())
         .Field("bound", BoundName(c.bound))
         .Field("seconds", c.seconds);
+    if (a.profiled) j.Field("source", c.measured ? "measured" : "roofline");
     j.EndObject();
   }
   j.EndArray();
@@ -134,16 +142,21 @@ std::string RenderJson(const AnalyzeRequest& r, const Analysis& a,
 }
 
 std::string RenderCsv(const Analysis& a) {
-  std::string out = "name,kind,repeats,flops,bytes,intensity,bound,seconds\n";
+  // A profiled analysis adds whether each operator's time was measured or from the roofline.
+  std::string out = "name,kind,repeats,flops,bytes,intensity,bound,seconds";
+  out += a.profiled ? ",source\n" : "\n";
   for (const OpCost& c : a.ops) {
     const double reps = static_cast<double>(c.work.repeats);
     out += std::string(OpName(c.work.id)) + "," + std::string(OpKindName(c.work.kind)) + "," +
            std::to_string(c.work.repeats) + "," + FormatNumber(c.work.flops * reps) + "," +
            FormatNumber(c.work.Bytes() * reps) + "," + FormatNumber(c.work.Intensity()) + "," +
-           std::string(BoundName(c.bound)) + "," + FormatNumber(c.seconds) + "\n";
+           std::string(BoundName(c.bound)) + "," + FormatNumber(c.seconds);
+    if (a.profiled) out += c.measured ? ",measured" : ",roofline";
+    out += "\n";
   }
   out += "total,,," + FormatNumber(a.step.flops) + "," + FormatNumber(a.step.bytes) + ",," +
-         std::string(BoundName(a.step.bound)) + "," + FormatNumber(a.step.seconds) + "\n";
+         std::string(BoundName(a.step.bound)) + "," + FormatNumber(a.step.seconds) +
+         (a.profiled ? ",\n" : "\n");
   return out;
 }
 
@@ -217,17 +230,28 @@ std::string RenderText(const AnalyzeRequest& r, const Analysis& a) {
                 static_cast<long long>(r.batch), static_cast<long long>(r.tokens),
                 static_cast<long long>(r.context), r.cost.ideal ? " (ideal roofline)" : "");
   out += line;
-  std::snprintf(line, sizeof(line), "%-14s %7s %12s %12s %10s %-9s %12s %6s\n", "operator", "x",
-                "FLOPs", "bytes", "FLOP/B", "bound", "time", "share");
+  if (a.profiled) {
+    std::snprintf(
+        line, sizeof(line),
+        "cost model: profiled (%s tables at %s); %.1f%% of kernel time from the roofline\n",
+        std::string(ProfileFormatName(*r.cost.profile)).c_str(), r.cost.profile_dir.c_str(),
+        a.step.device_s > 0 ? 100.0 * a.step.outside_s / a.step.device_s : 0.0);
+    out += line;
+  }
+  std::snprintf(line, sizeof(line), "%-14s %7s %12s %12s %10s %-9s %12s %6s%s\n", "operator", "x",
+                "FLOPs", "bytes", "FLOP/B", "bound", "time", "share", a.profiled ? "  source" : "");
   out += line;
   for (const OpCost& c : a.ops) {
     const double reps = static_cast<double>(c.work.repeats);
-    std::snprintf(line, sizeof(line), "%-14s %7lld %12s %12s %10.2f %-9s %12s %5.1f%%\n",
+    std::snprintf(line, sizeof(line), "%-14s %7lld %12s %12s %10.2f %-9s %12s %5.1f%%%s\n",
                   std::string(OpName(c.work.id)).c_str(), static_cast<long long>(c.work.repeats),
                   Si(c.work.flops * reps, "").c_str(), Si(c.work.Bytes() * reps, "B").c_str(),
                   c.work.Intensity(), std::string(BoundName(c.bound)).c_str(),
                   Fmt("%.4f ms", c.seconds * 1e3).c_str(),
-                  a.step.device_s > 0 ? 100.0 * c.seconds / a.step.device_s : 0.0);
+                  a.step.device_s > 0 ? 100.0 * c.seconds / a.step.device_s : 0.0,
+                  !a.profiled  ? ""
+                  : c.measured ? "  measured"
+                               : "  roofline");
     out += line;
   }
   std::snprintf(

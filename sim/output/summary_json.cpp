@@ -273,6 +273,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   if (cfg.cost.profile) {  // only then: roofline runs keep their bytes
     j.Key("cost_model").BeginObject();
     j.Field("impl", "profiled").Field("profile", cfg.cost.profile_dir);
+    if (cfg.cost.profile->format == ProfileFormat::kVidur) j.Field("format", "vidur");
     j.Field("outside_steps", s.outside_steps).Field("outside_device_s", s.outside_device_s);
     j.Field("outside_share", s.device_s > 0 ? s.outside_device_s / s.device_s : 0.0);
     j.EndObject();

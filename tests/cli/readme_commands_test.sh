@@ -58,7 +58,7 @@ inline_commands() {
 bind() {
   local c=$1
   case "$c" in
-    *mlp\*.csv* | *steps.csv* | build/validation*)
+    *scenarios/vidur_* | *mlp\*.csv* | *steps.csv* | build/validation*)
       [ -n "$data" ] || return 0
       local m=$data/measured
       c=${c//NEW/a100-80gb}
