@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "hardware/occupancy.h"
 #include "models/input_error.h"
 
 namespace servesim {
@@ -159,6 +160,14 @@ double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, cons
   return 4.0 * heads * static_cast<double>(model.head_dim) * keys;
 }
 
+double AttentionWaveFlops(const OpWork& w, const ModelSpec& model, const DeviceSpec& device, int tp,
+                          const BatchShape& batch) {
+  if (w.id != OpId::kAttention) return 0.0;
+  return AttentionOccupancyExtraFlops(batch, static_cast<double>(model.num_heads / std::max(1, tp)),
+                                      static_cast<double>(model.head_dim), device.compute_units,
+                                      device.efficiency.attention_query_tile);
+}
+
 double VectorPathRatio(const DeviceSpec& device, DType activation_dtype) {
   const double matrix = device.PeakFlopsFor(activation_dtype);
   return matrix > 0 ? std::max(1.0, matrix / device.peak.fp32) : 1.0;
@@ -196,7 +205,10 @@ OpCost PriceOp(const OpWork& w, const ModelSpec& model, const DeviceSpec& dev,
   const double compute_eff = ideal ? 1.0 : k.compute_eff;
   const double memory_eff = ideal ? 1.0 : k.memory_eff;
   const double bw = dev.memory.bandwidth_bytes_per_s;
-  const double extra_flops = ideal ? 0.0 : AttentionExtraFlops(w, model, opt.tp, e, batch);
+  const double extra_flops =
+      ideal ? 0.0
+            : AttentionExtraFlops(w, model, opt.tp, e, batch) +
+                  (batch ? AttentionWaveFlops(w, model, dev, opt.tp, *batch) : 0.0);
   c.compute_s = peak > 0 ? (w.flops + extra_flops) / (peak * compute_eff) : 0.0;
   if (!ideal && w.kind == OpKind::kGemm && c.compute_s > 0) {
     const double m = static_cast<double>(std::max<int64_t>(1, w.m));
@@ -235,6 +247,8 @@ class RooflineCostModel final : public CostModel {
     ValidateDataParallel();
     if (options_.ideal) options_.runtime = RuntimeOverheads{0, 0, 0, true};
     scratch_.reserve(static_cast<size_t>(OpId::kCount) + 4);
+    attention_work_.id = OpId::kAttention;
+    attention_work_.kind = OpKind::kAttention;
     if (!model_.IsMoe()) BuildLinearPlan();
   }
 
@@ -293,6 +307,7 @@ class RooflineCostModel final : public CostModel {
     Coefs flops{}, bytes{}, act{};
     double inv_compute = 0, inv_memory = 0, overhead = 0, ramp = 0, vector_ratio = 1,
            row_compute_per_token = 0, dequant = 1, masked_compute_per_pair = 0;
+    bool occupancy = false;  // attention with the occupancy term (AttentionWaveFlops)
     // No term in the context sums (x[2], x[4], x[5]): its price depends on the new and logit
     // tokens only, so a decode stretch (same batch, growing context) reuses it.
     bool context_free = false;
@@ -404,6 +419,7 @@ class RooflineCostModel final : public CostModel {
               AttentionExtraFlops(row, model_, options_.tp, rows_only, nullptr) * op.inv_compute;
           op.masked_compute_per_pair =
               AttentionExtraFlops(w, model_, options_.tp, masked_only, &one_pair) * op.inv_compute;
+          op.occupancy = e.attention_query_tile > 0 && device_.compute_units > 0;
         }
       }
       op.context_free = op.flops[2] == 0 && op.flops[4] == 0 && op.flops[5] == 0 &&
@@ -415,7 +431,7 @@ class RooflineCostModel final : public CostModel {
     }
   }
 
-  OpTerm PriceLinearOp(const LinearOp& op, const Coefs& x) const {
+  OpTerm PriceLinearOp(const LinearOp& op, const Coefs& x, const BatchShape& batch) const {
     OpTerm r;
     const double flops = Dot(op.flops, x);
     const double bytes = Dot(op.bytes, x);
@@ -431,6 +447,9 @@ class RooflineCostModel final : public CostModel {
       }
       tc *= op.dequant;
       tc += op.row_compute_per_token * x[1] + op.masked_compute_per_pair * (x[5] - x[4]);
+      if (op.occupancy && batch.prefill_seqs > 0)
+        tc += AttentionWaveFlops(attention_work_, model_, device_, options_.tp, batch) *
+              op.inv_compute;
       const double tm = bytes * op.inv_memory;
       const double busy = options_.ideal ? std::max(tc, tm) : smooth_.Combine(tc, tm);
       r.bound = tc >= tm ? Bound::kCompute : Bound::kMemory;
@@ -456,7 +475,7 @@ class RooflineCostModel final : public CostModel {
       for (const uint32_t i : free_ops_) {
         const LinearOp& op = linear_[i];
         if (op.needs_logits && batch.logit_tokens <= 0) continue;
-        f.Add(PriceLinearOp(op, x), op.repeats);
+        f.Add(PriceLinearOp(op, x, batch), op.repeats);
       }
       free_sum_ = f;
       free_sum_valid_ = true;
@@ -467,7 +486,7 @@ class RooflineCostModel final : public CostModel {
     for (const uint32_t i : context_ops_) {
       const LinearOp& op = linear_[i];
       if (op.needs_logits && batch.logit_tokens <= 0) continue;
-      t.Add(PriceLinearOp(op, x), op.repeats);
+      t.Add(PriceLinearOp(op, x, batch), op.repeats);
     }
     return Finish(batch, t);
   }
@@ -516,6 +535,7 @@ class RooflineCostModel final : public CostModel {
   SmoothRoofline smooth_;
   Interconnect link_;  // the device's link, or its ideal form in ideal mode
   mutable std::vector<OpWork> scratch_;
+  OpWork attention_work_;  // names the attention operator for AttentionWaveFlops
   std::vector<LinearOp> linear_;
   std::vector<uint32_t> free_ops_, context_ops_;  // indices into linear_, plan order
   // PriceLinear's context-free sums for the last (new tokens, logit tokens) priced (a

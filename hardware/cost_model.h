@@ -13,6 +13,8 @@
 // work), and e_c, e_m, overhead the device's calibrated KernelTuning for that kind of kernel (GEMM,
 // attention, norm, rope, activation, residual add, embedding). The smooth p-norm replaces the
 // sharp max because measured kernels near the ridge point are slower than either bound alone.
+// Prompt chunks' attention adds the occupancy (wave) term of hardware/occupancy.h: whole
+// query tiles, and the idle SMs of a grid with fewer thread blocks than SMs or a partial last wave.
 // The attention row term is FlashAttention's fixed work per query block (loading Q, the final
 // rescale and output write), so prefill efficiency rises with the keys per query k as
 // k / (k + row_keys); the masked fraction is the share of the causally masked pairs the kernel
@@ -201,6 +203,12 @@ double AttentionExtraFlops(const OpWork& w, const ModelSpec& model, int tp, cons
 // slower one; on a device without matrix units (Apple GPUs: FP16 at the FP32 rate) the ramp
 // vanishes, and a batch-1 decode GEMV stays memory-bound, as it is on those devices.
 double VectorPathRatio(const DeviceSpec& device, DType activation_dtype);
+
+// FLOP-equivalents the occupancy term (hardware/occupancy.h) adds to attention operator `w` of
+// `batch` on `device` (its compute_units and efficiency.attention_query_tile); 0 for any other
+// operator, without prompt chunks, or when the device has no SM count or tile.
+double AttentionWaveFlops(const OpWork& w, const ModelSpec& model, const DeviceSpec& device, int tp,
+                          const BatchShape& batch);
 double SmallMGemmSeconds(double full_rate_s, double m, double ramp_tokens, double vector_ratio);
 
 // Prices a single operator occurrence (exposed for calibration and tests). Without `smooth` the

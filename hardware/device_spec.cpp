@@ -140,6 +140,7 @@ void ValidateDeviceSpec(const DeviceSpec& device, std::string_view source) {
   ValidateTuning(v, e.attention, "efficiency.attention");
   v.NonNegative(e.attention_row_keys, "efficiency.attention_row_keys", "keys");
   v.Fraction(e.attention_masked_fraction, "efficiency.attention_masked_fraction");
+  v.NonNegative(e.attention_query_tile, "efficiency.attention_query_tile", "rows");
   ValidateTuning(v, e.norm, "efficiency.norm");
   ValidateTuning(v, e.rope, "efficiency.rope");
   ValidateTuning(v, e.act, "efficiency.act");

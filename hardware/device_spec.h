@@ -75,6 +75,16 @@ struct Efficiency {
   // with them (prefill rows 18.7 % -> 4.8 %).
   double attention_row_keys = 564.1;
   double attention_masked_fraction = 1.0;
+  // Query rows per thread block of the prefill attention kernel (hardware/occupancy.h: with the
+  // device's compute_units as SMs, a prompt chunk pays for whole tiles and for idle SMs when its
+  // sequences x heads x tiles are fewer than the SMs or end in a partial wave). 0 (the default):
+  // no occupancy term. Kernel-level checks (servesim calibrate, in sample): on the RTX PRO 6000
+  // bundle of Llama-3.1-8B, tile 64 takes attention's median error from 12.1 % to 6.5 % (p90
+  // 70 % -> 31 %; the Qwen3-32B bundle, out of sample, 12.8 % -> 6.5 %); chunks of 16 and 128
+  // tokens over 16k keys take the same 369 us there (one wave of 32 or 64 blocks at 64 rows; at
+  // 128 rows the 16-token chunk would need 109 % of an SM's peak). On Vidur's A100 attention rows
+  // it does not help (7.1 % without, 8.3 % at 64 rows, 9.6 % at 128), so it is off by default.
+  double attention_query_tile = 0;
   KernelTuning norm{1.0, 0.358, 2.30e-6};
   KernelTuning rope{1.0, 0.448, 2.30e-6};
   KernelTuning act{1.0, 0.497, 2.07e-6};
@@ -100,8 +110,9 @@ struct DeviceSpec {
   MemoryTier memory;                      // device memory (unified memory on SoCs)
   std::vector<MemoryTier> offload_tiers;  // slower tiers, nearest first
   Interconnect interconnect;    // what joins it to its tensor-parallel peers (collectives.h)
-  int compute_units = 0;        // SMs / CUs (informational; the fitted GEMM ramp
-                                // stands in for wave quantization)
+  int compute_units = 0;        // SMs / CUs: the waves of the attention occupancy term
+                                // (hardware/occupancy.h); GEMMs' wave quantization is
+                                // left to the fitted GEMM ramp. 0: unknown (no term)
   bool unified_memory = false;  // host and device share memory (Apple, Jetson, phones)
   // The engine profile (hardware/cost_model.h RuntimeProfiles) a scenario or `analyze` uses when
   // it names none: `llama.cpp` on Apple, phone and Jetson presets, `cuda-graphs` elsewhere.
