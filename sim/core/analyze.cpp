@@ -5,6 +5,7 @@
 #include <memory>
 #include <utility>
 
+#include "hardware/pipeline.h"
 #include "models/arithmetic.h"
 #include "models/format_number.h"
 #include "models/input_error.h"
@@ -57,7 +58,9 @@ Analysis Analyze(const AnalyzeRequest& r) {
   ValidateAnalyzeRequest(r);
   Analysis a;
   for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
-  const auto model = MakeRooflineCostModel(r.model, r.device, r.cost);
+  const std::unique_ptr<CostModel> model =
+      r.pp > 1 ? std::make_unique<PipelineCostModel>(r.model, r.device, r.cost, r.pp)
+               : MakeRooflineCostModel(r.model, r.device, r.cost);
   std::unique_ptr<CostModel> offload;
   if (r.use_offload_plan && r.offload.active) offload = MakeOffloadCostModel(*model, r.offload);
   const CostModel& priced = offload ? *offload : *model;
@@ -72,6 +75,7 @@ Analysis Analyze(const AnalyzeRequest& r) {
   a.kv_bytes_per_token = KvBytesPerToken(r.model);
   MemoryPlanOptions mo = r.memory;
   mo.tp = r.cost.tp;
+  mo.pp = r.pp;
   mo.dp = r.model.IsMoe() ? r.cost.dp : 1;
   a.memory = r.use_offload_plan ? r.offload.memory : PlanMemory(r.model, r.device, mo);
   const int64_t seq_tokens = r.context + r.tokens;

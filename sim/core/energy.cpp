@@ -7,7 +7,7 @@ EnergyReport ComputeEnergy(const RunSummary& s, const EngineConfig& config) {
   const DevicePower& power = config.device.power;
   e.known = power.Known();
   e.priced = power.price_per_hour_usd > 0;
-  e.devices = static_cast<int64_t>(config.cost.tp) * config.replicas;
+  e.devices = static_cast<int64_t>(config.cost.tp) * config.pp * config.replicas;
   const double tokens = static_cast<double>(s.output_tokens);
   if (e.known) {
     e.step_joules = s.energy_step_j;

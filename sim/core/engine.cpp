@@ -1,12 +1,14 @@
 #include "sim/core/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <limits>
 #include <stdexcept>
 
 #include "hardware/memory_plan.h"
+#include "hardware/pipeline.h"
 #include "hardware/profiled_cost_model.h"
 #include "hardware/power_model.h"
 #include "models/arithmetic.h"
@@ -14,6 +16,7 @@
 #include "models/log.h"
 #include "policies/registry.h"
 #include "sim/core/kernel.h"
+#include "sim/core/pipeline_stages.h"
 
 namespace servesim {
 
@@ -43,6 +46,12 @@ struct Replica {
   int64_t last_start_ns = 0, last_duration_ns = 0;
   double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
   int64_t busy_ns = 0;  // time in steps, exact (its devices idle the rest of the run)
+  // Pipeline parallelism: the stages' schedule, the plans of the micro-batches in flight (a ring
+  // from flight_head, oldest first) and the running requests hidden from the scheduler meanwhile.
+  PipelineStages stages;
+  std::vector<StepPlan> flight;
+  size_t flight_head = 0;
+  std::vector<Sequence*> hidden;
 };
 
 int64_t InFlight(const ReplicaQueues& queues) {
@@ -81,6 +90,11 @@ struct Engine::Impl {
   double swap_latency_s = 0;
   bool jump_decodes = false;  // advance decode-only stretches in one go
   bool reserves_max = false;  // the scheduler reserves each request's maximum KV (orca)
+  // Pipeline parallelism (cfg.pp > 1): compute prices stage by stage.
+  bool pipelined = false;
+  const PipelineCostModel* pipeline_cost = nullptr;
+  PipelineCost pipe_scratch;
+  int64_t devices_per_replica = 1;  // tp x pp
   SpecShared spec_shared{0};  // every replica's acceptance streams and counters
   // Completed sequences, reused only after their replica's running list dropped them.
   std::vector<Sequence*> pending_free;
@@ -103,21 +117,35 @@ struct Engine::Impl {
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
     const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
+    pipelined = cfg.pp > 1;
+    // Pipeline micro-batches overlap, which a stretch of one batch at a time does not model.
     jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
-                   !cfg.speculative.enabled() && !cfg.lockstep;
+                   !cfg.speculative.enabled() && !cfg.lockstep && !pipelined;
     reserves_max = caps.reserves_max_length;
     spec_shared = SpecShared(cfg.seed);
     for (auto& w : workloads) sources.push_back(Source{std::move(w), Request{}, false});
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
     loads.resize(static_cast<size_t>(cfg.replicas));
-    compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
+    if (pipelined) {
+      auto pipeline = std::make_unique<PipelineCostModel>(cfg.model, cfg.device, cfg.cost, cfg.pp);
+      pipeline_cost = pipeline.get();
+      compute = std::move(pipeline);
+    } else {
+      compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
+    }
+    devices_per_replica = int64_t{cfg.cost.tp} * std::max(1, cfg.pp);
+    s.pipeline.stages = std::max(1, cfg.pp);
     power = PowerModel(cfg.device.power, cfg.device.PeakFlopsFor(cfg.model.activation_dtype),
                        cfg.device.memory.bandwidth_bytes_per_s);
     for (auto& r : replicas) {
       r.kv = MakeKvAllocator(cfg.kv);
       r.scheduler = MakeBatchScheduler(cfg.scheduler);
       r.cost = compute.get();
+      if (pipelined) {
+        r.stages = PipelineStages(cfg.pp);
+        r.flight.resize(static_cast<size_t>(cfg.pp));
+      }
       if (cfg.offload.active) {  // per replica: page-cache residency is state
         r.offload = MakeOffloadCostModel(*compute, cfg.offload);
         r.cost = r.offload.get();
@@ -271,12 +299,14 @@ struct Engine::Impl {
   void WakeReplica(int32_t index, int64_t now) {
     if (cfg.lockstep) return WakeGroup(now);
     Replica& rep = replicas[static_cast<size_t>(index)];
-    if (rep.busy || rep.start_pending) return;
+    // A pipeline is busy while stage 0 is, and then a start is pending already.
+    if (rep.start_pending || (rep.busy && !pipelined)) return;
     rep.start_pending = true;
     events.Push(now, Phase::kStepStart, index);
   }
 
   void StartStep(int32_t index, int64_t now) {
+    if (pipelined) return StartMicroBatch(index, now);
     Replica& rep = replicas[static_cast<size_t>(index)];
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
@@ -296,7 +326,8 @@ struct Engine::Impl {
     rep.plan.Clear();
     // A step that starts as the previous one completes was planned, by an engine that plans one
     // step ahead, when that previous step started; after idling, now.
-    rep.queues.planned_at_ns = rep.step_done_ns == now ? rep.step_start_ns : now;
+    rep.queues.planned_at_ns =
+        !pipelined && rep.step_done_ns == now ? rep.step_start_ns : now;
     if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
@@ -464,9 +495,13 @@ struct Engine::Impl {
   }
 
   // The metrics and outputs of a step that starts at `now`.
-  void RecordStep(int32_t index, Replica& rep, int64_t now, int64_t duration, int64_t batch,
+  // `accounted_ns` >= 0: the device time a pipeline micro-batch adds per device of the replica
+  // (its stage times / pp), which busy time, time weights and energy count instead of `duration`.
+  void RecordStep(int32_t index, Replica& rep, int64_t now, int64_t duration_ns, int64_t batch,
                   const BatchShape& shape, const StepCost& cost, double usage, double waste,
-                  int64_t preempted, int64_t swap_blocks, double draft_s) {
+                  int64_t preempted, int64_t swap_blocks, double draft_s,
+                  int64_t accounted_ns = -1) {
+    const int64_t duration = accounted_ns >= 0 ? accounted_ns : duration_ns;
     rep.last_start_ns = now;
     rep.last_duration_ns = duration;
     rep.last_flops = cost.flops;
@@ -475,7 +510,7 @@ struct Engine::Impl {
     rep.last_waste = waste;
     // Every device of the replica runs the step (tensor parallelism shards it evenly).
     const double joules = power.StepJoules(cost.flops, cost.bytes, TicksToSeconds(duration)) *
-                          static_cast<double>(cfg.cost.tp);
+                          static_cast<double>(devices_per_replica);
     rep.last_joules = joules;
     s.energy_step_j += joules;
     ++s.steps;
@@ -506,7 +541,7 @@ struct Engine::Impl {
     StepRecord r;
     r.replica = index;
     r.start_ns = now;
-    r.duration_ns = duration;
+    r.duration_ns = duration_ns;
     r.batch = batch;
     r.prefill_tokens = shape.prefill_tokens;
     r.decode_seqs = shape.decode_seqs;
@@ -655,9 +690,88 @@ struct Engine::Impl {
     return t + d;
   }
 
+  // Pipeline parallelism: the next micro-batch enters stage 0 once that stage is free and fewer
+  // than pp are in flight (sim/core/pipeline_stages.h), from the requests not in flight (vLLM v1
+  // skips requests already scheduled); its stages are priced one by one and it completes after
+  // the last stage. A start is kept pending while stage 0 is busy; a full pipeline waits for its
+  // oldest micro-batch to complete.
+  void StartMicroBatch(int32_t index, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    rep.start_pending = false;
+    if (!rep.stages.CanStart(now)) {
+      if (rep.stages.in_flight() < rep.stages.stages()) {
+        rep.start_pending = true;
+        events.Push(rep.stages.first_free_ns(), Phase::kStepStart, index);
+      }
+      return;
+    }
+    HideInFlight(rep);
+    const bool planned = PlanStep(rep, now);
+    RestoreInFlight(rep);
+    if (!planned) {
+      if (rep.plan.wake_at_ns > now) events.Push(rep.plan.wake_at_ns, Phase::kStepStart, index);
+      return;
+    }
+    PipelineCost& pc = pipe_scratch;
+    pipeline_cost->PriceStages(rep.shape, pc);
+    std::array<int64_t, kMaxPipelineStages> ticks{};
+    int64_t stage_ticks = 0;
+    for (int st = 0; st < pc.stages; ++st) {
+      ticks[static_cast<size_t>(st)] = SecondsToTicks(pc.stage_s[static_cast<size_t>(st)]);
+      stage_ticks += ticks[static_cast<size_t>(st)];
+    }
+    const int64_t done = rep.stages.Place(now, ticks.data(), SecondsToTicks(pc.send_s));
+    s.pipeline.send_bytes += pc.send_bytes * static_cast<double>((pc.stages - 1) * cfg.cost.tp);
+    ++s.pipeline.micro_batches;
+    const StepPlan& plan = rep.plan;
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
+    RecordStep(index, rep, now, done - now, batch, rep.shape, pc.total, rep.kv->Usage(),
+               rep.kv->WastedFraction(), plan.preempted, 0, 0, stage_ticks / pc.stages);
+    for (const ScheduledSeq& p : plan.seqs) p.seq->in_flight = true;
+    const size_t slot = (rep.flight_head + static_cast<size_t>(rep.stages.in_flight()) - 1) %
+                        rep.flight.size();
+    std::swap(rep.flight[slot], rep.plan);
+    rep.busy = true;
+    rep.step_start_ns = now;
+    events.Push(done, Phase::kStepDone, index);
+    rep.start_pending = true;
+    events.Push(now + ticks[0], Phase::kStepStart, index);
+  }
+
+  // The oldest micro-batch in flight completes: its plan becomes rep.plan for FinishStep.
+  void RetireMicroBatch(Replica& rep) {
+    std::swap(rep.plan, rep.flight[rep.flight_head]);
+    rep.flight_head = (rep.flight_head + 1) % rep.flight.size();
+    rep.stages.Retire();
+    for (const ScheduledSeq& p : rep.plan.seqs) p.seq->in_flight = false;
+  }
+
+  // Takes the running requests in flight out of the scheduler's view (counted in
+  // in_flight_elsewhere), and puts them back in front (they were admitted before the rest).
+  void HideInFlight(Replica& rep) {
+    std::vector<Sequence*>& run = rep.queues.running;
+    rep.hidden.clear();
+    size_t kept = 0;
+    for (Sequence* seq : run) {
+      if (seq->in_flight) {
+        rep.hidden.push_back(seq);
+      } else {
+        run[kept++] = seq;
+      }
+    }
+    run.resize(kept);
+    rep.queues.in_flight_elsewhere = static_cast<int64_t>(rep.hidden.size());
+  }
+  void RestoreInFlight(Replica& rep) {
+    std::vector<Sequence*>& run = rep.queues.running;
+    run.insert(run.begin(), rep.hidden.begin(), rep.hidden.end());
+    rep.queues.in_flight_elsewhere = 0;
+  }
+
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
-    rep.busy = false;
+    if (pipelined) RetireMicroBatch(rep);
+    rep.busy = pipelined && rep.stages.in_flight() > 0;
     rep.step_done_ns = now;
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
@@ -868,6 +982,7 @@ struct Engine::Impl {
       s.kv.swap_out_blocks += k.swap_out_blocks;
       s.kv.swap_in_blocks += k.swap_in_blocks;
       if (const KvTiers* t = r.kv->tiers()) AddTierStats(*t);
+      if (pipelined) s.pipeline.Add(r.stages);
     }
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
     const SpecCounters& spec = spec_shared.counters;
@@ -889,7 +1004,7 @@ struct Engine::Impl {
       // Devices draw idle power over the replica-time no step covered.
       for (const Replica& r : replicas) {
         s.energy_idle_j += power.IdleJoules(TicksToSeconds(duration_ns - r.busy_ns)) *
-                           static_cast<double>(cfg.cost.tp);
+                           static_cast<double>(devices_per_replica);
       }
     }
     s.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
