@@ -95,7 +95,13 @@ struct CostModelOptions {
   int dp = 1;
   bool expert_parallel = false;
   All2AllBackend all2all = All2AllBackend::kAllgatherReduceScatter;
-  StepOptions Step() const { return StepOptions{tp, attention, dp, expert_parallel}; }
+  // One pipeline stage (hardware/pipeline.h): the model priced is the stage's layers, with the
+  // embedding only on the first stage and the final norm and LM head only on the last.
+  bool first_stage = true;
+  bool last_stage = true;
+  StepOptions Step() const {
+    return StepOptions{tp, attention, dp, expert_parallel, first_stage, last_stage};
+  }
   // cost_model.impl profiled: the measured kernel tables (for the scenario's TP) and where they
   // came from; null prices with the roofline alone (hardware/profiled_cost_model.h).
   std::shared_ptr<const ProfileBundle> profile;

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "hardware/pipeline.h"
 #include "hardware/presets.h"
 #include "models/yaml_scalar.h"
 
@@ -179,6 +180,10 @@ const std::vector<KeyDoc>& HardwareKeys() {
        "preset's link: raw GB/s per direction, and the time of a tiny 2-device all-reduce "
        "(hardware/collectives.h)"},
       {"tp", "integer", "devices", "1", "tensor-parallel degree per replica"},
+      {"pp", "integer", "stages", "1",
+       "pipeline-parallel stages per replica (vLLM's `--pipeline-parallel-size`): each stage "
+       "holds num_layers / pp consecutive layers on its own `tp` devices (a replica spans tp x pp "
+       "devices); must divide the layers; up to pp micro-batches in flight"},
       {"replicas", "integer", "", "1", "identical replicas behind one load balancer (`routing`)"},
       {"memory_utilization", "number", "fraction", "0.9",
        "of device memory for weights + activations + KV (vLLM's `gpu_memory_utilization`)"},
@@ -222,6 +227,8 @@ HardwareOptions ReadHardware(YamlMapReader& hw, const ModelSpec& model) {
   h.tp = static_cast<int>(hw.Int("tp", 1, 1, 1024));
   h.replicas = static_cast<int>(hw.Int("replicas", 1, 1, 100000));
   ValidateTensorParallel(model, h.tp, path + ": hardware.tp");
+  h.pp = static_cast<int>(hw.Int("pp", 1, 1, kMaxPipelineStages));
+  ValidatePipelineParallel(model, h.pp, path + ": hardware.pp");
   h.memory_utilization = hw.Double("memory_utilization", 0.9, 0, 1, true);
   h.kv_blocks = hw.Int("kv_blocks", 0, 0, int64_t{1} << 40);
   ReadDataParallel(hw, model, h);

@@ -23,6 +23,7 @@ namespace servesim {
 struct HardwareOptions {
   DeviceSpec device;
   int tp = 1;
+  int pp = 1;  // pipeline stages per replica (hardware/pipeline.h)
   int replicas = 1;
   double memory_utilization = 0.9;
   int64_t kv_blocks = 0;  // 0: from the memory plan

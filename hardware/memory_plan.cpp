@@ -7,14 +7,20 @@
 
 namespace servesim {
 
-double KvBytesPerTokenPerDevice(const ModelSpec& m, int tp) {
+double KvBytesPerTokenPerDevice(const ModelSpec& m, int tp, int pp) {
   const int64_t p = std::max(1, tp);
   const int64_t kv_heads = m.num_kv_heads % p == 0 ? m.num_kv_heads / p : 1;
-  return 2.0 * static_cast<double>(m.num_layers * kv_heads * m.head_dim) * m.KvBytesPerElement();
+  const int64_t layers = m.num_layers / std::max(1, pp);
+  return 2.0 * static_cast<double>(layers * kv_heads * m.head_dim) * m.KvBytesPerElement();
 }
 
-double WeightBytesPerDevice(const ModelSpec& m, int tp, int dp) {
+double WeightBytesPerDevice(const ModelSpec& m, int tp, int dp, int pp) {
   const int t = std::max(1, tp), d = std::max(1, dp);
+  if (pp > 1) {
+    const WeightLayout w = WeightBytesLayout(m);
+    const double layers = static_cast<double>(m.num_layers / pp);
+    return (layers * w.layer + std::max(w.embedding, w.head)) / t;
+  }
   if (d == 1) return WeightBytes(m) / t;
   const double experts = RoutedExpertWeightBytes(m);
   return (WeightBytes(m) - experts) / t + experts / (static_cast<double>(t) * d);
@@ -31,7 +37,8 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
   const int tp = std::max(1, o.tp);
   p.device_bytes = device.memory.capacity_bytes;
   p.usable_bytes = p.device_bytes * o.memory_utilization;
-  p.weight_bytes = WeightBytesPerDevice(model, tp, o.dp);
+  const int pp = std::max(1, o.pp);
+  p.weight_bytes = WeightBytesPerDevice(model, tp, o.dp, pp);
   p.expert_weight_bytes = RoutedExpertWeightBytes(model) / (tp * std::max(1, o.dp));
   p.activation_bytes =
       o.vllm_profile
@@ -49,7 +56,7 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
   const double on_device = p.resident_weight_bytes + p.offload_buffer_bytes;
   p.kv_budget_bytes =
       p.usable_bytes - on_device - p.draft_weight_bytes - p.activation_bytes - p.reserve_bytes;
-  p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp) + o.draft_kv_bytes_per_token;
+  p.kv_bytes_per_token = KvBytesPerTokenPerDevice(model, tp, pp) + o.draft_kv_bytes_per_token;
   p.weights_fit = on_device + p.draft_weight_bytes <= p.usable_bytes;
   const double block_bytes =
       p.kv_bytes_per_token * static_cast<double>(std::max<int64_t>(1, o.block_size_tokens));

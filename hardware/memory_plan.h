@@ -28,6 +28,10 @@ namespace servesim {
 
 struct MemoryPlanOptions {
   int tp = 1;
+  // Pipeline stages (hardware/pipeline.h): a device holds num_layers / pp layers' weights and KV;
+  // the plan is the heaviest stage's (the embedding table or the LM head beside its layers), as
+  // vLLM sizes the KV cache by the worker with the least room.
+  int pp = 1;
   // Data parallel MoE: the routed experts spread over dp x tp devices (whole experts with expert
   // parallelism, slices without: the same bytes per device); the rest is per DP rank over tp.
   int dp = 1;
@@ -77,15 +81,17 @@ MemoryPlan PlanMemory(const ModelSpec& model, const DeviceSpec& device,
                       const MemoryPlanOptions& options);
 
 // Weight bytes on one device: everything / tp, except a MoE model's routed experts / (dp x tp).
-double WeightBytesPerDevice(const ModelSpec& model, int tp, int dp);
+// With pp > 1 stages (dp 1): (num_layers / pp layers + the larger of the embedding table and the
+// LM head with the final norm) / tp, the heaviest stage.
+double WeightBytesPerDevice(const ModelSpec& model, int tp, int dp, int pp = 1);
 // Non-torch memory vLLM v1 deducts on one device: 0.13 GiB alone, 0.55 GiB under tensor parallelism
 // (NCCL communicators and custom all-reduce buffers). Measured by vLLM's own profiler on H100s
 // (llm-d/llm-d-benchmark config_explorer/empirical-vllm-memory-results.md: 0.13 GiB for five models
 // at TP 1, 0.55 GiB for Llama-3.3-70B at TP 2); taken as device-independent.
 double NonTorchBytes(int tp);
 
-// KV bytes of one token on one of `tp` devices.
-double KvBytesPerTokenPerDevice(const ModelSpec& model, int tp);
+// KV bytes of one token on one of `tp` devices of a stage holding num_layers / pp layers.
+double KvBytesPerTokenPerDevice(const ModelSpec& model, int tp, int pp = 1);
 
 // Blocks one sequence of `tokens` tokens occupies.
 inline int64_t BlocksFor(int64_t tokens, int64_t block_size) {

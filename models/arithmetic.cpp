@@ -286,7 +286,7 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   const double hd = static_cast<double>(h);
 
   // Embedding gather (vocab-parallel: each device reads the rows it owns, ~1/p of them).
-  {
+  if (o.first_stage) {
     OpWork op;
     op.id = OpId::kEmbed;
     op.kind = OpKind::kEmbedding;
@@ -304,7 +304,8 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
 
   // Norms: per layer (1 or 2) plus the final one; ~4 FLOPs per element (RMSNorm), 5 (LayerNorm).
   const double norm_flops = (s.norm == NormType::kLayerNorm ? 5.0 : 4.0) * nd * hd;
-  ops.push_back(Elementwise(OpId::kNorm, L * NormsPerLayer(s) + 1, norm_flops, 2.0 * nd * hd * ab,
+  const int64_t norms = L * NormsPerLayer(s) + (o.last_stage ? 1 : 0);  // + the final norm
+  ops.push_back(Elementwise(OpId::kNorm, norms, norm_flops, 2.0 * nd * hd * ab,
                             static_cast<double>(NormParams(s)) * ob));
 
   // Attention block.
@@ -387,7 +388,7 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
   }
   for (const auto& op : ffn) ops.push_back(op);
 
-  if (b.logit_tokens > 0) {
+  if (b.logit_tokens > 0 && o.last_stage) {
     OpWork head =
         LinearOp(OpId::kLmHead, b.logit_tokens, h, s.vocab_size / p, ob, ab, s.lm_head_bias);
     ops.push_back(head);
@@ -397,7 +398,8 @@ void BuildStepOps(const ModelSpec& s, const BatchShape& b, const StepOptions& o,
     OpWork ar;
     ar.id = OpId::kTpAllReduce;
     ar.kind = OpKind::kAllReduce;
-    ar.repeats = L * (s.parallel_attn_mlp ? 1 : 2) + 1;  // + the vocab-parallel embedding
+    // + the vocab-parallel embedding's
+    ar.repeats = L * (s.parallel_attn_mlp ? 1 : 2) + (o.first_stage ? 1 : 0);
     ar.flops = nd * hd;
     ar.act_bytes = nd * hd * ab;  // message size
     ar.m = n;

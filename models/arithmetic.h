@@ -185,6 +185,11 @@ struct StepOptions {
   AttentionImpl attention = AttentionImpl::kFlash;
   int dp = 1;
   bool expert_parallel = false;
+  // Pipeline parallelism: the stage priced holds the embedding (first) and the final norm and LM
+  // head (last); the spec passed to BuildStepOps then has the stage's layers only. Both true
+  // without pipeline parallelism.
+  bool first_stage = true;
+  bool last_stage = true;
 };
 
 // Devices the expert layers are spread over: dp x tp.

@@ -36,6 +36,9 @@ struct Sequence {
   // Static batching: the response is held until its whole batch finishes (the engine completes a
   // sequence only once this is false).
   bool hold = false;
+  // Pipeline parallelism: in a micro-batch that has not completed yet (set by the engine; the
+  // scheduler does not see it then).
+  bool in_flight = false;
   // Speculative decoding: drafts this decoding sequence verifies in the coming step (given by the
   // Speculator before each Schedule; 0 outside speculation) and its acceptance rate for
   // per-request acceptance models.

@@ -34,6 +34,10 @@ struct ReplicaQueues {
   // step's plan: the start of the step that just completed, or the scheduling time itself when
   // the replica was idle. Set by the engine before each Schedule.
   int64_t planned_at_ns = 0;
+  // Pipeline parallelism: running requests left out of `running` while they are in flight in an
+  // earlier micro-batch (vLLM v1 skips requests already scheduled); they still count toward the
+  // running-set cap. 0 without pipeline parallelism.
+  int64_t in_flight_elsewhere = 0;
 };
 
 struct ScheduledSeq {

@@ -26,6 +26,9 @@ struct SchedulerCaps {
   bool speculation = false;             // continuous batching: can verify drafts per request
   bool decode_stretch_jump = false;     // decode-only stretches may be advanced in one jump
   bool reserves_max_length = false;     // each admitted request reserves its maximum KV
+  // Schedules pipeline micro-batches (hardware.pp > 1): skips requests in flight in another
+  // micro-batch (ReplicaQueues::in_flight_elsewhere counts them toward max_num_seqs).
+  bool pipeline = false;
   bool chunk_at_least_block = false;    // its token budget (chunk_size) fills a KV block
   const char* kv_default = "paged";     // kv_cache.impl when the scenario names none
   double watermark_default = 0;         // kv_cache.watermark when the scenario gives none

@@ -68,7 +68,8 @@ class VllmV1Scheduler final : public BatchScheduler {
   int64_t AdmitWaiting(ReplicaQueues& queues, KvAllocator& kv, int64_t visible_ns, int64_t budget,
                        StepPlan& plan) const {
     while (!queues.waiting.empty() && budget > 0 &&
-           static_cast<int64_t>(queues.running.size()) < o_.max_num_seqs) {
+           static_cast<int64_t>(queues.running.size()) + queues.in_flight_elsewhere <
+               o_.max_num_seqs) {
       Sequence* seq = queues.waiting.front();
       if (seq->arrival_ns > visible_ns) break;
       // Prefix-cache hits count as computed; the threshold, the whole-prompt check and the budget
@@ -154,6 +155,7 @@ const SchedulerDescriptor& VllmV1SchedulerDescriptor() {
        .preempts = true,
        .speculation = true,
        .decode_stretch_jump = true,
+       .pipeline = true,
        .preemption = "recompute only"},
   };
   return kDescriptor;

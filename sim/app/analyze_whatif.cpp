@@ -15,6 +15,8 @@ AnalyzeRequest RequestFromScenario(const Scenario& s, const AnalyzeRequest& step
   r.cost = s.engine.cost;  // the scenario's engine settings win over the flags' defaults
   r.runtime_name = s.runtime_name;
   r.memory.tp = r.cost.tp;
+  r.pp = s.engine.pp;
+  r.memory.pp = r.pp;
   r.memory.memory_utilization = s.memory.usable_bytes / s.memory.device_bytes;
   r.memory.block_size_tokens = s.engine.kv.block_size;
   r.kv_blocks_override = s.kv_blocks_override;

@@ -456,7 +456,7 @@ CapacityResult RunCapacity(const CapacityOptions& options) {
       p.knob = FindRateKnob(sc);
       const auto goodput = GoodputOverrides(sc, options.slos);
       p.overrides.insert(p.overrides.end(), goodput.begin(), goodput.end());
-      p.devices = int64_t{sc.engine.cost.tp} * sc.engine.replicas;
+      p.devices = int64_t{sc.engine.cost.tp} * sc.engine.pp * sc.engine.replicas;
       p.price = options.price_per_device_hour;
       const DevicePower& power = sc.engine.device.power;
       if (!p.price && options.device_prices.empty() && power.price_per_hour_usd > 0)

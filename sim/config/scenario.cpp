@@ -483,6 +483,29 @@ void PlanScenarioMemory(Scenario& sc, SlotReads& reads) {
   }
 }
 
+// Pipeline stages (hardware.pp > 1) with the features they do not combine with yet.
+void CheckPipeline(const Scenario& sc, const SlotReads& reads) {
+  const EngineConfig& e = sc.engine;
+  if (e.pp <= 1) return;
+  const std::string what = sc.path + ": hardware.pp=" + std::to_string(e.pp) + ": ";
+  auto fail = [&](const std::string& why) { throw InputError(what + why); };
+  if (!reads.scheduler->caps.pipeline) {
+    fail("scheduler " + e.scheduler.impl + " does not schedule pipeline micro-batches; use " +
+         JoinNamesOr(NamesWhere(SchedulerDescriptors(),
+                                [](const auto& d) { return d.caps.pipeline; })));
+  }
+  if (e.cost.dp > 1) fail("not with hardware.data_parallel > 1");
+  if (e.speculative.enabled()) fail("not with speculative decoding");
+  if (e.offload.active) fail("not with an offload plan (offload: " + e.offload.impl + ")");
+  if (reads.kv.swap) fail("not with kv_cache.preemption: swap");
+  if (e.kv.tiers.enabled()) fail("not with kv_cache.tiers");
+  if (!e.cost.profile_dir.empty()) fail("not with cost_model.impl profiled (whole-model tables)");
+  if (!(e.device.interconnect.bandwidth_bytes_per_s > 0)) {
+    fail("device " + e.device.name +
+         " has no link between pipeline stages (link kind none; set hardware.interconnect)");
+  }
+}
+
 void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scenario& sc);
 void ReadPooledScenario(Scenario& sc);
 
@@ -505,6 +528,7 @@ void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scena
   reads.hardware = ReadHardware(hw, e.model);
   e.device = reads.hardware.device;
   e.cost.tp = reads.hardware.tp;
+  e.pp = reads.hardware.pp;
   e.replicas = reads.hardware.replicas;
   e.cost.dp = reads.hardware.data_parallel;
   e.cost.expert_parallel = reads.hardware.expert_parallel;
@@ -512,6 +536,7 @@ void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scena
   if (e.cost.dp > 1) e.replicas = e.cost.dp;  // DP ranks are the replicas
   e.lockstep = e.cost.dp > 1 && e.model.IsMoe();
   reads.memory.tp = e.cost.tp;
+  reads.memory.pp = e.pp;
   reads.memory.dp = e.model.IsMoe() ? e.cost.dp : 1;
   reads.memory.memory_utilization = reads.hardware.memory_utilization;
 
@@ -522,6 +547,7 @@ void ReadScenario(YAML::Node root, const std::vector<Override>& overrides, Scena
   e.seed = sc.seed;
   e.routing.seed = sc.seed;
   PlanScenarioMemory(sc, reads);
+  CheckPipeline(sc, reads);
 }
 
 // Pool `name` read as a single-pool scenario: the root's keys with the pool's slots in place of
@@ -557,6 +583,7 @@ Scenario ReadPool(const Scenario& sc, const std::string& name, const YAML::Node&
   const char* refused = e.speculative.enabled() ? "speculative decoding"
                         : e.offload.active      ? "an offload plan"
                         : e.cost.dp > 1         ? "data_parallel ranks"
+                        : e.pp > 1              ? "pipeline parallelism (hardware.pp > 1)"
                                                 : nullptr;
   if (refused)
     throw InputError(sc.path + ": " + key + ": " + refused + " is not supported inside pools");
@@ -596,6 +623,7 @@ PoolOptions NamedPool(YamlMapReader& serving, const char* key, const YAML::Node&
   p.device = e.device;
   p.cost = e.cost;
   p.replicas = e.replicas;
+  p.pp = e.pp;
   p.kv = e.kv;
   p.scheduler = e.scheduler;
   p.routing = e.routing;

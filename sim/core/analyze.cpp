@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "hardware/profiled_cost_model.h"
+#include "hardware/pipeline.h"
 #include "models/arithmetic.h"
 #include "models/format_number.h"
 #include "models/input_error.h"
@@ -58,8 +59,11 @@ Analysis Analyze(const AnalyzeRequest& r) {
   ValidateAnalyzeRequest(r);
   Analysis a;
   for (int64_t i = 0; i < r.batch; ++i) a.batch.Add(r.tokens, r.context, true);
-  // The scenario's cost model: measured kernel tables where its profile has the operator.
-  const auto model = MakeCostModel(r.model, r.device, r.cost);
+  // The scenario's cost model: measured kernel tables where its profile has the operator; a
+  // pipeline's stages priced one by one.
+  const std::unique_ptr<CostModel> model =
+      r.pp > 1 ? std::make_unique<PipelineCostModel>(r.model, r.device, r.cost, r.pp)
+               : MakeCostModel(r.model, r.device, r.cost);
   a.profiled = r.cost.profile != nullptr;
   std::unique_ptr<CostModel> offload;
   if (r.use_offload_plan && r.offload.active) offload = MakeOffloadCostModel(*model, r.offload);
@@ -75,6 +79,7 @@ Analysis Analyze(const AnalyzeRequest& r) {
   a.kv_bytes_per_token = KvBytesPerToken(r.model);
   MemoryPlanOptions mo = r.memory;
   mo.tp = r.cost.tp;
+  mo.pp = r.pp;
   mo.dp = r.model.IsMoe() ? r.cost.dp : 1;
   a.memory = r.use_offload_plan ? r.offload.memory : PlanMemory(r.model, r.device, mo);
   const int64_t seq_tokens = r.context + r.tokens;

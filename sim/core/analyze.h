@@ -32,6 +32,7 @@ struct AnalyzeRequest {
   int64_t tokens = 1;   // new tokens per sequence
   int64_t context = 0;  // cached tokens per sequence before this step
   CostModelOptions cost;
+  int pp = 1;  // pipeline stages: the step is one micro-batch through all of them
   MemoryPlanOptions memory;
   std::string runtime_name = "none";
   // From a scenario (`--scenario`): its memory plan and offload placement replace `memory`; an

@@ -7,13 +7,13 @@ EnergyReport ComputeEnergy(const RunSummary& s, const EngineConfig& config) {
   const DevicePower& power = config.device.power;
   e.known = power.Known();
   e.priced = power.price_per_hour_usd > 0;
-  e.devices = static_cast<int64_t>(config.cost.tp) * config.replicas;
+  e.devices = static_cast<int64_t>(config.cost.tp) * config.pp * config.replicas;
   double usd_per_hour = static_cast<double>(e.devices) * power.price_per_hour_usd;
   if (!s.pools.empty()) {  // every pool's devices at their own power figures and price
     e.devices = 0;
     usd_per_hour = 0;
     for (const PoolStats& p : s.pools) {
-      const int64_t devices = static_cast<int64_t>(p.tp) * p.replicas;
+      const int64_t devices = static_cast<int64_t>(p.tp) * p.pp * p.replicas;
       e.devices += devices;
       usd_per_hour += static_cast<double>(devices) * p.price_per_device_hour_usd;
       e.known = e.known && p.power_known;

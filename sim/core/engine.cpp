@@ -1,6 +1,7 @@
 #include "sim/core/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <deque>
 #include <limits>
@@ -8,6 +9,7 @@
 #include <stdexcept>
 
 #include "hardware/memory_plan.h"
+#include "hardware/pipeline.h"
 #include "hardware/profiled_cost_model.h"
 #include "hardware/power_model.h"
 #include "models/arithmetic.h"
@@ -16,6 +18,7 @@
 #include "policies/registry.h"
 #include "sim/core/kernel.h"
 #include "sim/core/kv_handoff.h"
+#include "sim/core/pipeline_stages.h"
 
 namespace servesim {
 
@@ -47,6 +50,12 @@ struct Replica {
   double last_flops = 0, last_bytes = 0, last_usage = 0, last_waste = 0, last_joules = 0;
   int64_t busy_ns = 0;   // time in steps, exact (its devices idle the rest of the run)
   int32_t incoming = 0;  // requests handed to it that have not joined yet (kv_handoff.h)
+  // Pipeline parallelism: the stages' schedule, the plans of the micro-batches in flight (a ring
+  // from flight_head, oldest first) and the running requests hidden from the scheduler meanwhile.
+  PipelineStages stages;
+  std::vector<StepPlan> flight;
+  size_t flight_head = 0;
+  std::vector<Sequence*> hidden;
 };
 
 // One pool's shared parts: what prices its steps, its power, its router and its rules.
@@ -62,6 +71,11 @@ struct PoolState {
   bool reserves_max = false;    // the scheduler reserves each request's maximum KV (orca)
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
   double swap_latency_s = 0;
+  // Pipeline parallelism (opt.pp > 1): compute prices stage by stage.
+  bool pipelined = false;
+  const PipelineCostModel* pipeline_cost = nullptr;
+  PipelineCost pipe_scratch;
+  int64_t devices_per_replica = 1;  // tp x pp
   int64_t steps = 0;
   double step_j = 0, flops = 0, bytes = 0;
 };
@@ -72,6 +86,7 @@ PoolOptions OwnPool(const EngineConfig& cfg) {
   p.device = cfg.device;
   p.cost = cfg.cost;
   p.replicas = cfg.replicas;
+  p.pp = cfg.pp;
   p.kv = cfg.kv;
   p.scheduler = cfg.scheduler;
   p.routing = cfg.routing;
@@ -139,6 +154,8 @@ struct Engine::Impl {
     s.kv_blocks_per_replica = cfg.kv.capacity_blocks;
   }
 
+  PoolState& PoolOf(const Replica& r) { return pools[static_cast<size_t>(r.pool)]; }
+
   // Adds pool `o` and its replicas (numbered after the pools before it).
   void AddPool(const PoolOptions& o) {
     const std::string who = o.name.empty() ? "" : "pools." + o.name + ": ";
@@ -149,11 +166,21 @@ struct Engine::Impl {
     p.first = static_cast<int32_t>(replicas.size());
     // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
     const SchedulerCaps& caps = FindScheduler(o.scheduler.impl).caps;
+    p.pipelined = o.pp > 1;
+    // Pipeline micro-batches overlap, which a stretch of one batch at a time does not model.
     p.jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
-                     !cfg.speculative.enabled() && !cfg.lockstep;
+                     !cfg.speculative.enabled() && !cfg.lockstep && !p.pipelined;
     p.reserves_max = caps.reserves_max_length;
     p.router = MakeRouter(o.routing);
-    p.compute = MakeCostModel(cfg.model, o.device, o.cost);
+    if (p.pipelined) {
+      auto pipeline = std::make_unique<PipelineCostModel>(cfg.model, o.device, o.cost, o.pp);
+      p.pipeline_cost = pipeline.get();
+      p.compute = std::move(pipeline);
+      s.pipeline.stages = o.pp;
+    } else {
+      p.compute = MakeCostModel(cfg.model, o.device, o.cost);
+    }
+    p.devices_per_replica = int64_t{o.cost.tp} * std::max(1, o.pp);
     p.power = PowerModel(o.device.power, o.device.PeakFlopsFor(cfg.model.activation_dtype),
                          o.device.memory.bandwidth_bytes_per_s);
     const size_t end = replicas.size() + static_cast<size_t>(o.replicas);
@@ -165,6 +192,10 @@ struct Engine::Impl {
       r.kv = MakeKvAllocator(o.kv);
       r.scheduler = MakeBatchScheduler(o.scheduler);
       r.cost = p.compute.get();
+      if (p.pipelined) {
+        r.stages = PipelineStages(o.pp);
+        r.flight.resize(static_cast<size_t>(o.pp));
+      }
       if (cfg.offload.active) {  // per replica: page-cache residency is state
         r.offload = MakeOffloadCostModel(*p.compute, cfg.offload);
         r.cost = r.offload.get();
@@ -332,13 +363,15 @@ struct Engine::Impl {
   void WakeReplica(int32_t index, int64_t now) {
     if (cfg.lockstep) return WakeGroup(now);
     Replica& rep = replicas[static_cast<size_t>(index)];
-    if (rep.busy || rep.start_pending) return;
+    // A pipeline is busy while stage 0 is, and then a start is pending already.
+    if (rep.start_pending || (rep.busy && !PoolOf(rep).pipelined)) return;
     rep.start_pending = true;
     events.Push(now, Phase::kStepStart, index);
   }
 
   void StartStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
+    if (PoolOf(rep).pipelined) return StartMicroBatch(index, now);
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     if (!PlanStep(rep, now)) {
@@ -357,7 +390,8 @@ struct Engine::Impl {
     rep.plan.Clear();
     // A step that starts as the previous one completes was planned, by an engine that plans one
     // step ahead, when that previous step started; after idling, now.
-    rep.queues.planned_at_ns = rep.step_done_ns == now ? rep.step_start_ns : now;
+    rep.queues.planned_at_ns =
+        !PoolOf(rep).pipelined && rep.step_done_ns == now ? rep.step_start_ns : now;
     if (rep.spec) rep.spec->GiveDrafts(rep.queues.running);
     rep.scheduler->Schedule(rep.queues, *rep.kv, now, rep.plan);
     const StepPlan& plan = rep.plan;
@@ -528,9 +562,13 @@ struct Engine::Impl {
   }
 
   // The metrics and outputs of a step that starts at `now`.
-  void RecordStep(int32_t index, Replica& rep, int64_t now, int64_t duration, int64_t batch,
+  // `accounted_ns` >= 0: the device time a pipeline micro-batch adds per device of the replica
+  // (its stage times / pp), which busy time, time weights and energy count instead of `duration`.
+  void RecordStep(int32_t index, Replica& rep, int64_t now, int64_t duration_ns, int64_t batch,
                   const BatchShape& shape, const StepCost& cost, double usage, double waste,
-                  int64_t preempted, int64_t swap_blocks, double draft_s) {
+                  int64_t preempted, int64_t swap_blocks, double draft_s,
+                  int64_t accounted_ns = -1) {
+    const int64_t duration = accounted_ns >= 0 ? accounted_ns : duration_ns;
     rep.last_start_ns = now;
     rep.last_duration_ns = duration;
     rep.last_flops = cost.flops;
@@ -540,7 +578,7 @@ struct Engine::Impl {
     // Every device of the replica runs the step (tensor parallelism shards it evenly).
     PoolState& pool = pools[static_cast<size_t>(rep.pool)];
     const double joules = pool.power.StepJoules(cost.flops, cost.bytes, TicksToSeconds(duration)) *
-                          static_cast<double>(pool.opt.cost.tp);
+                          static_cast<double>(pool.devices_per_replica);
     rep.last_joules = joules;
     ++pool.steps;
     pool.step_j += joules;
@@ -575,7 +613,7 @@ struct Engine::Impl {
     StepRecord r;
     r.replica = index;
     r.start_ns = now;
-    r.duration_ns = duration;
+    r.duration_ns = duration_ns;
     r.batch = batch;
     r.prefill_tokens = shape.prefill_tokens;
     r.decode_seqs = shape.decode_seqs;
@@ -724,9 +762,91 @@ struct Engine::Impl {
     return t + d;
   }
 
+  // Pipeline parallelism: the next micro-batch enters stage 0 once that stage is free and fewer
+  // than pp are in flight (sim/core/pipeline_stages.h), from the requests not in flight (vLLM v1
+  // skips requests already scheduled); its stages are priced one by one and it completes after
+  // the last stage. A start is kept pending while stage 0 is busy; a full pipeline waits for its
+  // oldest micro-batch to complete.
+  void StartMicroBatch(int32_t index, int64_t now) {
+    Replica& rep = replicas[static_cast<size_t>(index)];
+    rep.start_pending = false;
+    if (!rep.stages.CanStart(now)) {
+      if (rep.stages.in_flight() < rep.stages.stages()) {
+        rep.start_pending = true;
+        events.Push(rep.stages.first_free_ns(), Phase::kStepStart, index);
+      }
+      return;
+    }
+    HideInFlight(rep);
+    const bool planned = PlanStep(rep, now);
+    RestoreInFlight(rep);
+    if (!planned) {
+      if (rep.plan.wake_at_ns > now) events.Push(rep.plan.wake_at_ns, Phase::kStepStart, index);
+      return;
+    }
+    PoolState& pool = PoolOf(rep);
+    PipelineCost& pc = pool.pipe_scratch;
+    pool.pipeline_cost->PriceStages(rep.shape, pc);
+    std::array<int64_t, kMaxPipelineStages> ticks{};
+    int64_t stage_ticks = 0;
+    for (int st = 0; st < pc.stages; ++st) {
+      ticks[static_cast<size_t>(st)] = SecondsToTicks(pc.stage_s[static_cast<size_t>(st)]);
+      stage_ticks += ticks[static_cast<size_t>(st)];
+    }
+    const int64_t done = rep.stages.Place(now, ticks.data(), SecondsToTicks(pc.send_s));
+    s.pipeline.send_bytes +=
+        pc.send_bytes * static_cast<double>((pc.stages - 1) * pool.opt.cost.tp);
+    ++s.pipeline.micro_batches;
+    const StepPlan& plan = rep.plan;
+    const int64_t batch = static_cast<int64_t>(plan.seqs.size()) + plan.pad_decode_seqs;
+    RecordStep(index, rep, now, done - now, batch, rep.shape, pc.total, rep.kv->Usage(),
+               rep.kv->WastedFraction(), plan.preempted, 0, 0, stage_ticks / pc.stages);
+    for (const ScheduledSeq& p : plan.seqs) p.seq->in_flight = true;
+    const size_t slot = (rep.flight_head + static_cast<size_t>(rep.stages.in_flight()) - 1) %
+                        rep.flight.size();
+    std::swap(rep.flight[slot], rep.plan);
+    rep.busy = true;
+    rep.step_start_ns = now;
+    events.Push(done, Phase::kStepDone, index);
+    rep.start_pending = true;
+    events.Push(now + ticks[0], Phase::kStepStart, index);
+  }
+
+  // The oldest micro-batch in flight completes: its plan becomes rep.plan for FinishStep.
+  void RetireMicroBatch(Replica& rep) {
+    std::swap(rep.plan, rep.flight[rep.flight_head]);
+    rep.flight_head = (rep.flight_head + 1) % rep.flight.size();
+    rep.stages.Retire();
+    for (const ScheduledSeq& p : rep.plan.seqs) p.seq->in_flight = false;
+  }
+
+  // Takes the running requests in flight out of the scheduler's view (counted in
+  // in_flight_elsewhere), and puts them back in front (they were admitted before the rest).
+  void HideInFlight(Replica& rep) {
+    std::vector<Sequence*>& run = rep.queues.running;
+    rep.hidden.clear();
+    size_t kept = 0;
+    for (Sequence* seq : run) {
+      if (seq->in_flight) {
+        rep.hidden.push_back(seq);
+      } else {
+        run[kept++] = seq;
+      }
+    }
+    run.resize(kept);
+    rep.queues.in_flight_elsewhere = static_cast<int64_t>(rep.hidden.size());
+  }
+  void RestoreInFlight(Replica& rep) {
+    std::vector<Sequence*>& run = rep.queues.running;
+    run.insert(run.begin(), rep.hidden.begin(), rep.hidden.end());
+    rep.queues.in_flight_elsewhere = 0;
+  }
+
   void FinishStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
-    rep.busy = false;
+    const bool pipelined = PoolOf(rep).pipelined;
+    if (pipelined) RetireMicroBatch(rep);
+    rep.busy = pipelined && rep.stages.in_flight() > 0;
     rep.step_done_ns = now;
     bool any_finished = false;
     for (const ScheduledSeq& p : rep.plan.seqs) {
@@ -954,6 +1074,7 @@ struct Engine::Impl {
       ps.device = p.opt.device.name;
       ps.replicas = p.opt.replicas;
       ps.tp = p.opt.cost.tp;
+      ps.pp = p.opt.pp;
       ps.first_replica = p.first;
       ps.steps = p.steps;
       ps.step_j = p.step_j;
@@ -965,7 +1086,7 @@ struct Engine::Impl {
         const int64_t busy = replicas[static_cast<size_t>(i)].busy_ns;
         ps.busy_s += TicksToSeconds(busy);
         ps.idle_j += p.power.IdleJoules(TicksToSeconds(duration_ns - busy)) *
-                     static_cast<double>(p.opt.cost.tp);
+                     static_cast<double>(p.devices_per_replica);
       }
     }
   }
@@ -1054,6 +1175,7 @@ struct Engine::Impl {
       s.kv.swap_out_blocks += k.swap_out_blocks;
       s.kv.swap_in_blocks += k.swap_in_blocks;
       if (const KvTiers* t = r.kv->tiers()) AddTierStats(*t);
+      if (PoolOf(r).pipelined) s.pipeline.Add(r.stages);
     }
     if (handoffs) ReportHandoffsAtEnd();
     for (const auto& src : sources) s.skipped_rows += src.workload->skipped_rows();
@@ -1077,7 +1199,7 @@ struct Engine::Impl {
       for (const Replica& r : replicas) {
         const PoolState& p = pools[static_cast<size_t>(r.pool)];
         s.energy_idle_j += p.power.IdleJoules(TicksToSeconds(duration_ns - r.busy_ns)) *
-                           static_cast<double>(p.opt.cost.tp);
+                           static_cast<double>(p.devices_per_replica);
       }
       if (!cfg.serving.pools.empty()) SummarizePools(duration_ns);
     }

@@ -49,6 +49,7 @@ struct EngineConfig {
   DeviceSpec device;
   CostModelOptions cost;
   int replicas = 1;
+  int pp = 1;                  // pipeline stages per replica (hardware/pipeline.h)
   KvOptions kv;                // per replica (capacity_blocks, block size, prefix caching, swap)
   SchedulerOptions scheduler;  // per replica
   SpeculativeOptions speculative;  // per replica

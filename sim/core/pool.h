@@ -30,6 +30,7 @@ struct PoolOptions {
   DeviceSpec device;
   CostModelOptions cost;
   int replicas = 1;
+  int pp = 1;                  // pipeline stages per replica
   KvOptions kv;                // per replica
   SchedulerOptions scheduler;  // per replica
   RoutingOptions routing;      // which of the pool's replicas a request joins

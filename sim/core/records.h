@@ -18,6 +18,7 @@
 #include "policies/kv/kv_allocator.h"
 #include "sim/core/load_check.h"
 #include "sim/core/metrics.h"
+#include "sim/core/pipeline_stages.h"
 
 namespace servesim {
 
@@ -25,7 +26,7 @@ namespace servesim {
 struct PoolStats {
   std::string name;
   std::string device;
-  int replicas = 0, tp = 0;
+  int replicas = 0, tp = 0, pp = 1;
   int64_t first_replica = 0;  // its replicas' ids are first_replica .. + replicas - 1
   int64_t steps = 0;
   double busy_s = 0;  // summed over its replicas
@@ -109,6 +110,8 @@ struct RunSummary {
   // ranks, and the rank-seconds that ranks with work sat waiting for the group's slowest rank.
   int64_t dp_group_steps = 0, dp_dummy_steps = 0;
   double dp_sync_wait_s = 0;
+  // Pipeline parallelism (hardware.pp > 1; stages 1 without): stage occupancy over all replicas.
+  PipelineTotals pipeline;
   // Device time of all steps, and of it the share priced outside measured kernel data (profiled
   // cost model: StepCost::outside_s) with the count of steps that had any.
   double device_s = 0, outside_device_s = 0;

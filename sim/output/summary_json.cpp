@@ -126,6 +126,17 @@ void DataParallelFields(const RunSummary& s, const EngineConfig& cfg, JsonWriter
   j.EndObject();
 }
 
+// Pipeline parallelism (hardware.pp > 1): the stages' occupancy (sim/core/pipeline_stages.h).
+void PipelineFields(const RunSummary& s, JsonWriter& j) {
+  const PipelineTotals& p = s.pipeline;
+  j.Key("pipeline").BeginObject();
+  j.Field("stages", p.stages).Field("micro_batches", p.micro_batches);
+  j.Field("bubble_share", p.BubbleShare());
+  j.Field("mean_micro_batches_in_flight", p.MeanInFlight());
+  j.Field("activation_bytes_sent", p.send_bytes);
+  j.EndObject();
+}
+
 // "energy": joules, power and dollars of every device (sim/core/energy.h); the energy fields when
 // the device has power figures, the dollar fields when it has a price.
 void EnergyObject(const RunSummary& s, const EngineConfig& cfg, JsonWriter& j) {
@@ -249,6 +260,7 @@ std::string SummaryJson(const RunSummary& s, const EngineConfig& cfg, bool wall_
   if (cfg.offload.active) OffloadFields(s, cfg.offload, j);
   if (cfg.cost.dp > 1 || cfg.cost.expert_parallel) DataParallelFields(s, cfg, j);
   if (!s.pools.empty()) PoolFields(s, j);
+  if (cfg.pp > 1) PipelineFields(s, j);
   const double steps = s.steps > 0 ? static_cast<double>(s.steps) : 1.0;
   j.Field("mean_batch_size", s.batch_size_sum / steps).Field("peak_batch_size", s.batch_size_peak);
   j.Field("mean_tokens_per_step", s.tokens_per_step_sum / steps)

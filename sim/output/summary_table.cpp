@@ -28,8 +28,9 @@ std::string Percent(double fraction) { return FormatFixed(100.0 * fraction, 1) +
 std::string HeaderLine(const RunSummary& s, const EngineConfig& c, const std::string& path) {
   std::string on = DeviceLabel(c.device);
   if (c.replicas > 1) on = std::to_string(c.replicas) + " x " + on;
+  const std::string pp = c.pp > 1 ? " x pp " + std::to_string(c.pp) : "";
   std::string line = path + ": " + c.model.name + " on " + on + " (tp " +
-                     std::to_string(c.cost.tp) + "), " + FormatCount(s.kv_blocks_per_replica) +
+                     std::to_string(c.cost.tp) + pp + "), " + FormatCount(s.kv_blocks_per_replica) +
                      " KV blocks of " + std::to_string(c.kv.block_size) + " tokens";
   if (c.kv.planned_blocks > 0)
     line += " (hardware.kv_blocks; the memory plan gives " + FormatCount(c.kv.planned_blocks) + ")";

@@ -91,9 +91,9 @@ TEST_CASE("tensor parallelism adds all-reduce time and splits the rest", "[hardw
   // 1.75 x 262,144 = 458,752 bytes on the wire. LL: 5 + 14 x 1 + 458,752 / 150e9 s = 22.058 us;
   // Simple: 20 + 14 x 2 + 458,752 / 240e9 s = 49.911 us. LL wins; 161 all-reduces a step.
   CHECK(s8.network_s == Approx(161 * 22.05835e-6).epsilon(1e-6));
-  CHECK_THROWS_WITH(
-      MakeRooflineCostModel(m, d, CostModelOptions{3, AttentionImpl::kFlash, false, {}}),
-      Catch::Contains("tp=3"));
+  CostModelOptions tp3;
+  tp3.tp = 3;
+  CHECK_THROWS_WITH(MakeRooflineCostModel(m, d, tp3), Catch::Contains("tp=3"));
 }
 
 TEST_CASE("eager engines are launch-bound, CUDA graphs are not", "[hardware]") {
