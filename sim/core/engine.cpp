@@ -74,6 +74,7 @@ struct Engine::Impl {
   int64_t pulled = 0;
   std::unique_ptr<Router> router;
   std::vector<ReplicaLoad> loads;  // per replica, as the router sees them
+  uint32_t route_reads = kReadsNothing;  // the LoadFields the router reads (kept current)
   int64_t first_arrival_ns = -1;
   int64_t last_finish_ns = 0;
   int64_t max_model_len = 0;
@@ -111,6 +112,8 @@ struct Engine::Impl {
     replicas.resize(static_cast<size_t>(cfg.replicas));
     router = MakeRouter(cfg.routing);
     loads.resize(static_cast<size_t>(cfg.replicas));
+    if (cfg.replicas > 1) route_reads = FindRouter(cfg.routing.impl).reads;
+    if (route_reads != kReadsNothing) router->Track(loads);
     compute = MakeCostModel(cfg.model, cfg.device, cfg.cost);
     power = PowerModel(cfg.device.power, cfg.device.PeakFlopsFor(cfg.model.activation_dtype),
                        cfg.device.memory.bandwidth_bytes_per_s);
@@ -229,6 +232,7 @@ struct Engine::Impl {
       loads[static_cast<size_t>(rep_index)].outstanding_tokens +=
           seq->prompt_tokens + seq->output_tokens;
       rep.queues.waiting.push_back(seq);
+      RefreshLoad(rep_index);
       WakeReplica(rep_index, now);
     }
     PullNext(index);
@@ -252,16 +256,22 @@ struct Engine::Impl {
     }
   }
 
+  // Brings replica `index`'s load up to date after its queues or KV cache changed (every handler
+  // that changes them ends here), for a router that reads loads: O(log replicas), no scan.
+  void RefreshLoad(int32_t index) {
+    if (route_reads == kReadsNothing) return;
+    const Replica& rep = replicas[static_cast<size_t>(index)];
+    ReplicaLoad& load = loads[static_cast<size_t>(index)];
+    // Request counts come from the queues; tokens are kept as requests enter and finish.
+    load.outstanding_requests = InFlight(rep.queues);
+    load.waiting = static_cast<int64_t>(rep.queues.waiting.size() + rep.queues.swapped.size());
+    load.running = static_cast<int64_t>(rep.queues.running.size());
+    if (route_reads & kReadsKvUsage) load.kv_usage = rep.kv->Usage();
+    router->Update(index, load);
+  }
+
   int32_t RouteArrival() {
     if (replicas.size() == 1) return 0;
-    // Request counts come from the queues; tokens are kept as requests enter and finish.
-    for (size_t i = 0; i < replicas.size(); ++i) {
-      const ReplicaQueues& q = replicas[i].queues;
-      loads[i].outstanding_requests = InFlight(q);
-      loads[i].waiting = static_cast<int64_t>(q.waiting.size() + q.swapped.size());
-      loads[i].running = static_cast<int64_t>(q.running.size());
-      if (router->needs_kv_usage()) loads[i].kv_usage = replicas[i].kv->Usage();
-    }
     const int32_t r = router->Route(loads);
     if (r < 0 || r >= static_cast<int32_t>(replicas.size()))
       throw std::logic_error("router returned replica " + std::to_string(r));
@@ -283,11 +293,13 @@ struct Engine::Impl {
     if (!PlanStep(rep, now)) {
       // Idle until an arrival wakes it, or until the time the scheduler asked for.
       if (rep.plan.wake_at_ns > now) events.Push(rep.plan.wake_at_ns, Phase::kStepStart, index);
+      RefreshLoad(index);
       return;
     }
     const StepCost cost = rep.cost->PriceStep(rep.shape);
     const int64_t done_ns = CommitStep(index, now, cost, -1);
     events.Push(done_ns, Phase::kStepDone, index);
+    RefreshLoad(index);
   }
 
   // Schedules the replica's next batch into rep.plan and its shape into rep.shape; false (and
@@ -396,6 +408,7 @@ struct Engine::Impl {
       }
     }
     if (planned == 0) {
+      for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) RefreshLoad(i);
       if (wake_ns > now) events.Push(wake_ns, Phase::kStepStart, kGroupTarget);
       return;
     }
@@ -419,6 +432,7 @@ struct Engine::Impl {
     s.dp_dummy_steps += idle;
     for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) {
       Replica& rep = replicas[static_cast<size_t>(i)];
+      RefreshLoad(i);
       if (!rep.planned) continue;
       s.dp_sync_wait_s += TicksToSeconds(group_ticks - rep.own_ticks);
       CommitStep(i, now, rep.group_cost, group_ticks);
@@ -698,6 +712,7 @@ struct Engine::Impl {
                          [](const Sequence* seq) { return seq->status == SeqStatus::kFinished; }),
           run.end());
     }
+    RefreshLoad(index);
     WakeReplica(index, now);
   }
 
