@@ -102,7 +102,7 @@ struct Engine::Impl {
                        "memory_utilization)");
     }
     max_model_len = cfg.max_model_len > 0 ? cfg.max_model_len : cfg.model.max_context;
-    // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    // Schedulers whose decode-only steps follow the stretch's rule declare it; speculation steps.
     const SchedulerCaps& caps = FindScheduler(cfg.scheduler.impl).caps;
     jump_decodes = cfg.jump_decode_stretches && caps.decode_stretch_jump &&
                    !cfg.speculative.enabled() && !cfg.lockstep;
@@ -566,8 +566,9 @@ struct Engine::Impl {
 
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
   // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
-  // or is swapped out: then the next steps are the same batch one token further each, under vLLM
-  // v1's rules, until a request would finish, a step would need more KV blocks than are free (a
+  // or is swapped out: then the next steps are the same batch one token further each (the rule of
+  // every scheduler that declares SchedulerCaps::decode_stretch_jump: vllm_v1, vllm_v0, sarathi:
+  // running requests decode in order, a step preempts only when its reservations do not fit), until a request would finish, a step would need more KV blocks than are free (a
   // preemption), or any other event (an arrival, another replica's step, the time limit) comes
   // first. Each step of the stretch is priced, its blocks reserved (in the scheduler's order),
   // and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
