@@ -478,7 +478,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // blocks of the free queue without a mapped key (kNoKey, or kPrivateKey: evicting one counts),
   // which have no identity anyone can look up, so one node stands for all of them.
   struct Block {
-    int32_t ref = 0;  // references; a run node: the blocks it stands for
+    int32_t ref = 0;       // references; a run node: the blocks it stands for
     int32_t prev = kNone;  // free queue links (kNone at the ends and for referenced blocks)
     int32_t next = kNone;
     uint8_t has_key = 0;  // kNoKey, kMappedKey or kPrivateKey
@@ -495,10 +495,10 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   static constexpr int64_t kTableBytesPerBlock = sizeof(Block) + sizeof(uint64_t);
 
  private:
-  std::vector<Block> blk_;     // slots, grown on demand: held + mapped free blocks + run nodes
-  std::vector<uint64_t> key_;  // valid where has_key == kMappedKey
+  std::vector<Block> blk_;      // slots, grown on demand: held + mapped free blocks + run nodes
+  std::vector<uint64_t> key_;   // valid where has_key == kMappedKey
   std::vector<int32_t> spare_;  // recycled slots
-  int32_t head_ = kNone;       // next block to allocate (least recently freed)
+  int32_t head_ = kNone;        // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
   int64_t num_free_ = 0;            // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;                // Σ refs

@@ -1,8 +1,8 @@
 #include "policies/routing/router.h"
 
 #include <limits>
-#include <utility>
 #include <stdexcept>
+#include <utility>
 
 #include "policies/routing/min_index.h"
 #include "workloads/random.h"

@@ -73,7 +73,7 @@ struct Engine::Impl {
   const std::vector<EngineObserver*>* observers = nullptr;
   int64_t pulled = 0;
   std::unique_ptr<Router> router;
-  std::vector<ReplicaLoad> loads;  // per replica, as the router sees them
+  std::vector<ReplicaLoad> loads;        // per replica, as the router sees them
   uint32_t route_reads = kReadsNothing;  // the LoadFields the router reads (kept current)
   int64_t first_arrival_ns = -1;
   int64_t last_finish_ns = 0;
@@ -566,12 +566,13 @@ struct Engine::Impl {
 
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
   // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
-  // or is swapped out: then the next steps are the same batch one token further each (the rule of
-  // every scheduler that declares SchedulerCaps::decode_stretch_jump: vllm_v1, vllm_v0, sarathi:
-  // running requests decode in order, a step preempts only when its reservations do not fit), until a request would finish, a step would need more KV blocks than are free (a
-  // preemption), or any other event (an arrival, another replica's step, the time limit) comes
-  // first. Each step of the stretch is priced, its blocks reserved (in the scheduler's order),
-  // and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
+  // or is swapped out: then the next steps are the same batch one token further each (the rule
+  // of every scheduler that declares SchedulerCaps::decode_stretch_jump, vllm_v1, vllm_v0,
+  // sarathi and orca: running requests decode in order, a step preempts only when its
+  // reservations do not fit), until a request would finish, a step would need more KV blocks than
+  // are free (a preemption), or any other event (an arrival, another replica's step, the time
+  // limit) comes first. Each step of the stretch is priced, its blocks reserved (in the
+  // scheduler's order), and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
   // (every request's latency in a step is that step's duration). Returns the completion time of
   // the last step started, whose StepDone the caller queues.
   int64_t JumpDecodeStretch(int32_t index, int64_t now, int64_t duration,

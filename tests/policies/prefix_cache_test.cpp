@@ -366,7 +366,7 @@ TEST_CASE("prefix cache: blocks evicted before the resume are not hit", "[prefix
   Sequence a = Seq(48);  // blocks 0 1 2, all keyed at admission
   REQUIRE(AdmitAll(*kv, a));
   a.computed = 48;
-  DecodeTo(*kv, a, 1);         // 49 tokens: block 3
+  DecodeTo(*kv, a, 1);  // 49 tokens: block 3
   const std::vector<int32_t> a_ids = a.block_ids;
   PreemptByRecompute(*kv, a);  // queue: 3 2 1 0 (tail first)
   CHECK(kv->CachedPrefixTokens(a) == 48);
