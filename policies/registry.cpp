@@ -87,18 +87,28 @@ const std::vector<OffloadDescriptor>& OffloadDescriptors() {
 const std::vector<RoutingDescriptor>& RoutingDescriptors() {
   static const std::vector<RoutingDescriptor> kTable = {
       {"round_robin", "replicas in turn (most gateways' default)", {}, MakeRouter},
-      {"least_requests", "join the shortest queue: fewest outstanding requests", {}, MakeRouter},
+      {"least_requests",
+       "join the shortest queue: fewest outstanding requests",
+       {},
+       MakeRouter,
+       kReadsRequests},
       {"least_tokens",
        "fewest outstanding tokens (prompt + output of the requests a replica holds)",
        {},
-       MakeRouter},
-      {"least_kv", "lowest KV-cache usage, then fewest outstanding requests", {}, MakeRouter},
+       MakeRouter,
+       kReadsTokens},
+      {"least_kv",
+       "lowest KV-cache usage, then fewest outstanding requests",
+       {},
+       MakeRouter,
+       kReadsKvUsage | kReadsRequests},
       {"random", "uniform, from the scenario's random stream \"routing\"", {}, MakeRouter},
       {"vllm_dp",
        "vLLM's data-parallel balancer: least 4 x waiting + running requests (the default with "
        "hardware.data_parallel > 1)",
        {},
-       MakeRouter},
+       MakeRouter,
+       kReadsWaitingRunning},
   };
   return kTable;
 }

@@ -78,6 +78,7 @@ const SchedulerDescriptor& OrcaSchedulerDescriptor() {
       ParseOrca,
       MakeOrcaScheduler,
       {.speculation = true,
+       .decode_stretch_jump = true,
        .reserves_max_length = true,
        .kv_default = "contiguous",
        .preemption = "recompute only or never"},

@@ -144,6 +144,7 @@ const SchedulerDescriptor& SarathiSchedulerDescriptor() {
       {.prefix_caching = true,
        .preempts = true,
        .speculation = true,
+       .decode_stretch_jump = true,
        .chunk_at_least_block = true,
        .watermark_default = 0.01,
        .preemption = "recompute only or never"},

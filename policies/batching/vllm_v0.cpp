@@ -275,6 +275,7 @@ const SchedulerDescriptor& VllmV0SchedulerDescriptor() {
        .preempts = true,
        .swap_preemption = true,
        .speculation = true,
+       .decode_stretch_jump = true,
        .watermark_default = 0.01,
        .preemption = "recompute or swap"},
   };

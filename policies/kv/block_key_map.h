@@ -2,9 +2,10 @@
 //
 // Models: an open-addressing hash map from a well-mixed 64-bit key to an int32 block id, linear
 // probing in a power-of-two table kept at most half full, deletion by backward shift (no
-// tombstones). It holds at most one entry per KV block, so it is sized once and never allocates
-// afterwards; a node-based std::unordered_map spent most of a Mooncake replay in cache misses.
-// Ignores: growth beyond max_entries (a logic error the allocator never commits), iteration.
+// tombstones). Sized for max_entries up front, it doubles (rehashing) when an insert would fill
+// it past half, so it allocates only while its largest size grows; a node-based
+// std::unordered_map spent most of a Mooncake replay in cache misses. Ignores: iteration,
+// shrinking.
 #ifndef SERVESIM_POLICIES_KV_BLOCK_KEY_MAP_H_
 #define SERVESIM_POLICIES_KV_BLOCK_KEY_MAP_H_
 
@@ -41,8 +42,13 @@ class BlockKeyMap {
     for (; keys_[i] != kEmpty; i = (i + 1) & mask_) {
       if (keys_[i] == key) return false;
     }
+    if ((size_ + 1) * 2 > keys_.size()) {
+      Grow();
+      for (i = key & mask_; keys_[i] != kEmpty;) i = (i + 1) & mask_;
+    }
     keys_[i] = key;
     blocks_[i] = block;
+    ++size_;
     return true;
   }
   void Erase(uint64_t key) {
@@ -64,6 +70,7 @@ class BlockKeyMap {
       }
     }
     keys_[i] = kEmpty;
+    --size_;
   }
 
  private:
@@ -76,9 +83,26 @@ class BlockKeyMap {
   // 0 marks an empty slot, so key 0 is stored as 1: keys are 64-bit mixes, a clash is ~2^-64.
   static uint64_t Stored(uint64_t key) { return key == kEmpty ? 1 : key; }
 
+  // Doubles the table and re-inserts every entry (keys are stored already).
+  void Grow() {
+    std::vector<uint64_t> keys(keys_.size() * 2, kEmpty);
+    std::vector<int32_t> blocks(keys.size(), 0);
+    keys.swap(keys_);
+    blocks.swap(blocks_);
+    mask_ = keys_.size() - 1;
+    for (size_t j = 0; j < keys.size(); ++j) {
+      if (keys[j] == kEmpty) continue;
+      size_t i = keys[j] & mask_;
+      while (keys_[i] != kEmpty) i = (i + 1) & mask_;
+      keys_[i] = keys[j];
+      blocks_[i] = blocks[j];
+    }
+  }
+
   std::vector<uint64_t> keys_;
   std::vector<int32_t> blocks_;
   size_t mask_ = 0;
+  size_t size_ = 0;
 };
 
 }  // namespace servesim

@@ -110,9 +110,9 @@ struct KvOptions {
 std::unique_ptr<KvAllocator> MakePagedKvAllocator(const KvOptions& options);
 // Paged blocks with vLLM v1 prefix caching (policies/kv/prefix_cache.cpp).
 std::unique_ptr<KvAllocator> MakePrefixCachingKvAllocator(const KvOptions& options);
-// The bytes of the prefix cache's per-block tables for `capacity_blocks` blocks (block table and
-// key map, built when a replica admits its first request); the scenario check bounds
-// replicas x this so that an accepted scenario runs within its memory budget.
+// The bytes of the prefix cache's per-block tables when all `capacity_blocks` blocks hold mapped
+// keys (their worst case; they grow with the blocks held and keys cached); the scenario check
+// bounds replicas x this so that an accepted scenario runs within its memory budget.
 int64_t PrefixCacheTableBytes(int64_t capacity_blocks);
 // One contiguous region per request sized at admission (policies/kv/contiguous.cpp).
 std::unique_ptr<KvAllocator> MakeContiguousKvAllocator(const KvOptions& options);

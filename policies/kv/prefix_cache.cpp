@@ -66,10 +66,12 @@
 // null block, copy-on-write, and the time spent hashing or looking up.
 //
 // Cost: CachedPrefixTokens and Admit are O(blocks looked up); Reserve, Release and swap O(blocks
-// touched), a decode step that fills no block O(1). No allocation once warmed up: the block table
-// and the key map (one key per block) are sized at the replica's first admission, so a replica
-// that never admits holds no per-block state; seq.block_ids keeps its capacity across release and
-// reuse.
+// touched), a decode step that fills no block O(1). Memory follows the blocks held and the keys
+// cached, not the capacity: the free queue keeps a slot only for a free block holding a mapped
+// key, and one run node for each stretch of free blocks without (never used, partly filled, or
+// holding a private key), which no lookup can reach; slots are recycled, so the tables and the key
+// map allocate only while their high-water mark grows; seq.block_ids keeps its capacity across
+// release and reuse.
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -103,12 +105,17 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
                              std::to_string(o.capacity_blocks));
     }
     num_free_ = o.capacity_blocks;
+    // Every block starts free, in id order (as vLLM's block pool has them): one run node.
+    if (num_free_ > 0) {
+      head_ = tail_ = NewSlot();
+      blk_[0].ref = static_cast<int32_t>(num_free_);
+    }
     if (o.tiers.enabled()) tiers_ = std::make_unique<KvTiers>(o.tiers);
   }
 
   int64_t CachedPrefixTokens(const Sequence& seq) const override {
     const int64_t tokens = seq.Tokens();
-    if (tokens <= 1 || blk_.empty()) return 0;
+    if (tokens <= 1) return 0;
     const int64_t limit = (tokens - 1) / o_.block_size;
     int64_t hit = 0;
     while (hit < limit && cached_.Find(Key(seq, hit)) >= 0) ++hit;
@@ -124,7 +131,6 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
 
   bool Admit(Sequence& seq, int64_t cached_tokens, int64_t tokens) override {
     CheckAdmission(seq, cached_tokens, tokens);
-    if (blk_.empty()) MakeBlockTable();
     const int64_t hit = cached_tokens / o_.block_size;
     // Find the hit blocks: the device block holding each, or kNone where a tier holds it (only
     // seq.block_ids is written, and cleared again on failure).
@@ -219,7 +225,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     // then undefined, so the check needs no pass of its own).
     for (auto it = seq.block_ids.rbegin(); it != seq.block_ids.rend(); ++it) {
       const int32_t b = *it;
-      if (b < 0 || b >= o_.capacity_blocks || blk_[static_cast<size_t>(b)].ref <= 0) {
+      if (b < 0 || static_cast<size_t>(b) >= blk_.size() || blk_[static_cast<size_t>(b)].ref <= 0) {
         throw std::logic_error("prefix-caching KV: releasing block " + std::to_string(b) +
                                ", which no sequence references (double release)");
       }
@@ -364,7 +370,7 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
         std::min<int64_t>(seq.kv_keyed_blocks, static_cast<int64_t>(seq.block_ids.size())));
     for (size_t i = 0; i < keyed; ++i) {
       const int32_t b = seq.block_ids[i];
-      if (b < 0 || b >= o_.capacity_blocks) continue;  // Release reports it
+      if (b < 0 || static_cast<size_t>(b) >= blk_.size()) continue;  // Release reports it
       Block& blk = blk_[static_cast<size_t>(b)];
       if (blk.has_key != kPrivateKey) continue;
       const uint64_t key = Key(seq, static_cast<int64_t>(i));
@@ -377,8 +383,12 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     }
   }
 
+  // Only a block holding a mapped key can be found while free (a cache hit revives it).
   void AddRef(int32_t b) {
-    if (blk_[static_cast<size_t>(b)].ref++ == 0) Unlink(b);
+    if (blk_[static_cast<size_t>(b)].ref++ == 0) {
+      Unlink(b);
+      --num_free_;
+    }
     ++held_;
   }
 
@@ -392,39 +402,46 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   // Takes the front of the free queue with one reference; cached contents it held are evicted
   // (into the tiers below, when there are tiers and the key is looked up).
   int32_t PopFree() {
-    const int32_t b = head_;
-    if (b == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
-    Unlink(b);
-    const size_t ub = static_cast<size_t>(b);
-    if (blk_[ub].has_key != kNoKey) {
-      if (blk_[ub].has_key == kMappedKey) {
-        cached_.Erase(key_[ub]);
-        if (tiers_) tiers_->Demote(key_[ub]);
-      }
-      blk_[ub].has_key = kNoKey;
-      ++stats_.evicted_blocks;
-    }
-    blk_[ub].ref = 1;
+    const int32_t h = head_;
+    if (h == kNone) throw std::logic_error("prefix-caching KV: free queue empty");
+    --num_free_;
     ++held_;
+    const size_t uh = static_cast<size_t>(h);
+    if (blk_[uh].has_key == kMappedKey) {
+      Unlink(h);
+      cached_.Erase(key_[uh]);
+      if (tiers_) tiers_->Demote(key_[uh]);
+      blk_[uh].has_key = kNoKey;
+      ++stats_.evicted_blocks;
+      blk_[uh].ref = 1;
+      return h;
+    }
+    // The front block of an anonymous run: a private key it held is evicted (nothing to erase).
+    if (blk_[uh].has_key == kPrivateKey) ++stats_.evicted_blocks;
+    if (--blk_[uh].ref == 0) {  // the run's last block: its node becomes the block
+      Unlink(h);
+      blk_[uh] = Block{};
+      blk_[uh].ref = 1;
+      return h;
+    }
+    const int32_t b = NewSlot();
+    blk_[static_cast<size_t>(b)].ref = 1;
     return b;
   }
 
-  // Per-block state exists only once a replica admits a request: an idle replica holds O(1)
-  // memory, not O(capacity) (about 1.3 MB for an H100's 36k blocks, which 1,000 replicas would
-  // multiply). Every block starts free, in id order (as vLLM's block pool does).
-  void MakeBlockTable() {
-    const size_t n = static_cast<size_t>(o_.capacity_blocks);
-    blk_.assign(n, Block{});
-    key_.assign(n, 0);
-    for (size_t b = 0; b < n; ++b) {
-      blk_[b].prev = static_cast<int32_t>(b) - 1;
-      blk_[b].next = b + 1 < n ? static_cast<int32_t>(b + 1) : kNone;
+  // A slot for a block or a run node: a recycled one, else a new entry at the tables' end.
+  int32_t NewSlot() {
+    if (!spare_.empty()) {
+      const int32_t b = spare_.back();
+      spare_.pop_back();
+      return b;
     }
-    head_ = n > 0 ? 0 : kNone;
-    tail_ = n > 0 ? static_cast<int32_t>(n - 1) : kNone;
-    cached_ = BlockKeyMap(o_.capacity_blocks);
+    blk_.emplace_back();
+    key_.push_back(0);
+    return static_cast<int32_t>(blk_.size() - 1);
   }
 
+  // Takes node b out of the free queue (counts are the caller's).
   void Unlink(int32_t b) {
     const size_t ub = static_cast<size_t>(b);
     const int32_t p = blk_[ub].prev;
@@ -432,24 +449,36 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
     (p == kNone ? head_ : blk_[static_cast<size_t>(p)].next) = n;
     (n == kNone ? tail_ : blk_[static_cast<size_t>(n)].prev) = p;
     blk_[ub].prev = blk_[ub].next = kNone;
-    --num_free_;
   }
 
   // A block reaching ref 0 joins the back of the free queue (vLLM's order: least recently freed
-  // is evicted first).
+  // is evicted first). One without a mapped key has no identity there: it joins the run at the
+  // back when that run is of its kind (its slot is recycled), else becomes a run of one.
   void PushBack(int32_t b) {
     const size_t ub = static_cast<size_t>(b);
+    ++num_free_;
+    if (blk_[ub].has_key != kMappedKey) {
+      if (tail_ != kNone && blk_[static_cast<size_t>(tail_)].has_key == blk_[ub].has_key) {
+        ++blk_[static_cast<size_t>(tail_)].ref;
+        blk_[ub] = Block{};
+        spare_.push_back(b);
+        return;
+      }
+      blk_[ub].ref = 1;
+    }
     blk_[ub].prev = tail_;
     blk_[ub].next = kNone;
     (tail_ == kNone ? head_ : blk_[static_cast<size_t>(tail_)].next) = b;
     tail_ = b;
-    ++num_free_;
   }
 
-  // Per block, the fields every allocation and release touch, together (one cache line holds
-  // four blocks; separate arrays cost a miss each on the free queue's scattered order).
+  // Per slot, the fields every allocation and release touch, together (one cache line holds
+  // four; separate arrays cost a miss each on the free queue's scattered order). A slot is a
+  // block held by a sequence, a free block holding a mapped key, or a run node: consecutive free
+  // blocks of the free queue without a mapped key (kNoKey, or kPrivateKey: evicting one counts),
+  // which have no identity anyone can look up, so one node stands for all of them.
   struct Block {
-    int32_t ref = 0;
+    int32_t ref = 0;       // references; a run node: the blocks it stands for
     int32_t prev = kNone;  // free queue links (kNone at the ends and for referenced blocks)
     int32_t next = kNone;
     uint8_t has_key = 0;  // kNoKey, kMappedKey or kPrivateKey
@@ -466,13 +495,14 @@ class PrefixCachingKvAllocator final : public PagedKvAllocatorBase {
   static constexpr int64_t kTableBytesPerBlock = sizeof(Block) + sizeof(uint64_t);
 
  private:
-  std::vector<Block> blk_;
-  std::vector<uint64_t> key_;  // valid where has_key == kMappedKey
-  int32_t head_ = kNone;       // next block to allocate (least recently freed)
+  std::vector<Block> blk_;      // slots, grown on demand: held + mapped free blocks + run nodes
+  std::vector<uint64_t> key_;   // valid where has_key == kMappedKey
+  std::vector<int32_t> spare_;  // recycled slots
+  int32_t head_ = kNone;        // next block to allocate (least recently freed)
   int32_t tail_ = kNone;
   int64_t num_free_ = 0;            // blocks with ref 0 (the free queue's length)
   int64_t held_ = 0;                // Σ refs
-  BlockKeyMap cached_;              // key -> the block holding it
+  BlockKeyMap cached_;              // key -> the block holding it (grows with the keys)
   std::unique_ptr<KvTiers> tiers_;  // null without kv_cache.tiers
 };
 

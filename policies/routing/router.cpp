@@ -2,7 +2,9 @@
 
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
+#include "policies/routing/min_index.h"
 #include "workloads/random.h"
 
 namespace servesim {
@@ -21,59 +23,84 @@ class RoundRobinRouter final : public Router {
   int32_t next_ = 0;
 };
 
-// Least loaded by `Less` (a strict weak order on loads), ties to the first replica after the
-// last one chosen.
-template <typename Less>
+// Least loaded by the key `KeyOf` gives (a strict weak order on keys), ties to the first replica
+// after the last one chosen. Tracked, the keys live in a MinIndex and a route costs O(log n).
+template <typename KeyOf>
 class LeastLoadedRouter final : public Router {
  public:
-  explicit LeastLoadedRouter(bool needs_kv) : needs_kv_(needs_kv) {}
+  using Key = decltype(KeyOf{}(ReplicaLoad{}));
 
   int32_t Route(std::span<const ReplicaLoad> loads) override {
     const auto n = static_cast<int32_t>(loads.size());
     int32_t best = (last_ + 1) % n;
-    for (int32_t k = 1; k < n; ++k) {
-      const int32_t i = (last_ + 1 + k) % n;
-      if (Less{}(loads[static_cast<size_t>(i)], loads[static_cast<size_t>(best)])) best = i;
+    if (tracked_) {
+      best = index_.FirstMinFrom(best);
+    } else {
+      Key best_key = KeyOf{}(loads[static_cast<size_t>(best)]);
+      for (int32_t k = 1; k < n; ++k) {
+        const int32_t i = (last_ + 1 + k) % n;
+        const Key key = KeyOf{}(loads[static_cast<size_t>(i)]);
+        if (key < best_key) best = i, best_key = key;
+      }
     }
     last_ = best;
     return best;
   }
-  bool needs_kv_usage() const override { return needs_kv_; }
+  void Track(std::span<const ReplicaLoad> loads) override {
+    index_.Reset(static_cast<int32_t>(loads.size()), Key{});
+    for (size_t i = 0; i < loads.size(); ++i)
+      index_.Set(static_cast<int32_t>(i), KeyOf{}(loads[i]));
+    tracked_ = true;
+  }
+  void Update(int32_t replica, const ReplicaLoad& load) override {
+    index_.Set(replica, KeyOf{}(load));
+  }
 
  private:
-  bool needs_kv_;
   int32_t last_ = -1;
+  bool tracked_ = false;
+  MinIndex<Key> index_;
 };
 
-struct FewerRequests {
-  bool operator()(const ReplicaLoad& a, const ReplicaLoad& b) const {
-    return a.outstanding_requests < b.outstanding_requests;
-  }
+struct RequestsKey {
+  int64_t operator()(const ReplicaLoad& l) const { return l.outstanding_requests; }
 };
-struct FewerTokens {
-  bool operator()(const ReplicaLoad& a, const ReplicaLoad& b) const {
-    return a.outstanding_tokens < b.outstanding_tokens;
-  }
+struct TokensKey {
+  int64_t operator()(const ReplicaLoad& l) const { return l.outstanding_tokens; }
 };
-struct LessKv {
-  bool operator()(const ReplicaLoad& a, const ReplicaLoad& b) const {
-    if (a.kv_usage != b.kv_usage) return a.kv_usage < b.kv_usage;
-    return a.outstanding_requests < b.outstanding_requests;
+// KV usage, then outstanding requests.
+struct KvKey {
+  std::pair<double, int64_t> operator()(const ReplicaLoad& l) const {
+    return {l.kv_usage, l.outstanding_requests};
   }
 };
 
 // vLLM's DP balancer: min 4 x waiting + running, the first (lowest index) on ties.
 class VllmDpRouter final : public Router {
  public:
+  static int64_t Score(const ReplicaLoad& l) { return 4 * l.waiting + l.running; }
   int32_t Route(std::span<const ReplicaLoad> loads) override {
+    if (tracked_) return index_.FirstMinFrom(0);
     int32_t best = 0;
     int64_t best_score = std::numeric_limits<int64_t>::max();
     for (size_t i = 0; i < loads.size(); ++i) {
-      const int64_t score = 4 * loads[i].waiting + loads[i].running;
+      const int64_t score = Score(loads[i]);
       if (score < best_score) best = static_cast<int32_t>(i), best_score = score;
     }
     return best;
   }
+  void Track(std::span<const ReplicaLoad> loads) override {
+    index_.Reset(static_cast<int32_t>(loads.size()), 0);
+    for (size_t i = 0; i < loads.size(); ++i) index_.Set(static_cast<int32_t>(i), Score(loads[i]));
+    tracked_ = true;
+  }
+  void Update(int32_t replica, const ReplicaLoad& load) override {
+    index_.Set(replica, Score(load));
+  }
+
+ private:
+  bool tracked_ = false;
+  MinIndex<int64_t> index_;
 };
 
 class RandomRouter final : public Router {
@@ -91,9 +118,9 @@ class RandomRouter final : public Router {
 
 std::unique_ptr<Router> MakeRouter(const RoutingOptions& o) {
   if (o.impl == "round_robin") return std::make_unique<RoundRobinRouter>();
-  if (o.impl == "least_requests") return std::make_unique<LeastLoadedRouter<FewerRequests>>(false);
-  if (o.impl == "least_tokens") return std::make_unique<LeastLoadedRouter<FewerTokens>>(false);
-  if (o.impl == "least_kv") return std::make_unique<LeastLoadedRouter<LessKv>>(true);
+  if (o.impl == "least_requests") return std::make_unique<LeastLoadedRouter<RequestsKey>>();
+  if (o.impl == "least_tokens") return std::make_unique<LeastLoadedRouter<TokensKey>>();
+  if (o.impl == "least_kv") return std::make_unique<LeastLoadedRouter<KvKey>>();
   if (o.impl == "random") return std::make_unique<RandomRouter>(o.seed);
   if (o.impl == "vllm_dp") return std::make_unique<VllmDpRouter>();
   throw std::logic_error("no router named '" + o.impl + "'");

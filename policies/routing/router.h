@@ -36,7 +36,7 @@ namespace servesim {
 struct ReplicaLoad {
   int64_t outstanding_requests = 0;
   int64_t outstanding_tokens = 0;  // prompt + output tokens of the outstanding requests
-  double kv_usage = 0;             // fraction of KV blocks in use (filled only for least_kv)
+  double kv_usage = 0;             // fraction of KV blocks in use (kept only for least_kv)
   int64_t waiting = 0;             // of the outstanding requests: waiting or preempted
   int64_t running = 0;             // in the scheduler's running set
 };
@@ -49,14 +49,28 @@ struct RoutingOptions {
   uint64_t seed = 0;  // the scenario seed (random draws from its stream "routing")
 };
 
+// The ReplicaLoad fields a router reads (a capability in its descriptor, RoutingDescriptor):
+// the engine keeps only those current, and none for a router that reads nothing.
+enum LoadFields : uint32_t {
+  kReadsNothing = 0,
+  kReadsRequests = 1u << 0,        // outstanding_requests
+  kReadsTokens = 1u << 1,          // outstanding_tokens
+  kReadsKvUsage = 1u << 2,         // kv_usage
+  kReadsWaitingRunning = 1u << 3,  // waiting and running
+};
+
 // Contract: Route is given the loads of all replicas (at least one) and returns an index into
-// them; it is deterministic given the options and the sequence of calls.
+// them; it is deterministic given the options and the sequence of calls. Indexed use: after
+// Track(loads), the caller reports every change of a replica's load in a field the router reads
+// through Update (before the next Route, whose loads are then current); a router that reads loads
+// then routes from its own index in O(log replicas) instead of scanning them, choosing exactly
+// what the scan would.
 class Router {
  public:
   virtual ~Router() = default;
   virtual int32_t Route(std::span<const ReplicaLoad> loads) = 0;
-  // Whether Route reads ReplicaLoad::kv_usage (the engine computes it only then).
-  virtual bool needs_kv_usage() const { return false; }
+  virtual void Track(std::span<const ReplicaLoad> /*loads*/) {}
+  virtual void Update(int32_t /*replica*/, const ReplicaLoad& /*load*/) {}
 };
 
 // The factory behind the registry's "routing" names (policies/registry.cpp).

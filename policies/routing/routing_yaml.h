@@ -4,6 +4,7 @@
 #ifndef SERVESIM_POLICIES_ROUTING_ROUTING_YAML_H_
 #define SERVESIM_POLICIES_ROUTING_ROUTING_YAML_H_
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct RoutingDescriptor {
   const char* summary;
   std::vector<KeyDoc> keys;  // its own keys, beyond the slot's (RoutingSlotKeys)
   std::unique_ptr<Router> (*make)(const RoutingOptions& options);
+  uint32_t reads = kReadsNothing;  // the LoadFields its Route reads
 };
 
 // Keys every router takes.

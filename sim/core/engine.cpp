@@ -67,6 +67,7 @@ struct PoolState {
   std::unique_ptr<CostModel> compute;
   PowerModel power;  // per device; unknown power prices every step at 0 J
   std::unique_ptr<Router> router;
+  uint32_t route_reads = kReadsNothing;  // the LoadFields its router reads (kept current)
   bool jump_decodes = false;    // advance decode-only stretches in one go
   bool reserves_max = false;    // the scheduler reserves each request's maximum KV (orca)
   double swap_s_per_block = 0;  // host link transfer of one KV block on one device
@@ -164,7 +165,7 @@ struct Engine::Impl {
     PoolState& p = pools.emplace_back();
     p.opt = o;
     p.first = static_cast<int32_t>(replicas.size());
-    // The stretch follows vLLM v1's decode rules; other schedulers and speculation step.
+    // Schedulers whose decode-only steps follow the stretch's rule declare it; speculation steps.
     const SchedulerCaps& caps = FindScheduler(o.scheduler.impl).caps;
     p.pipelined = o.pp > 1;
     // Pipeline micro-batches overlap, which a stretch of one batch at a time does not model.
@@ -172,6 +173,7 @@ struct Engine::Impl {
                      !cfg.speculative.enabled() && !cfg.lockstep && !p.pipelined;
     p.reserves_max = caps.reserves_max_length;
     p.router = MakeRouter(o.routing);
+    if (o.replicas > 1) p.route_reads = FindRouter(o.routing.impl).reads;
     if (p.pipelined) {
       auto pipeline = std::make_unique<PipelineCostModel>(cfg.model, o.device, o.cost, o.pp);
       p.pipeline_cost = pipeline.get();
@@ -186,6 +188,8 @@ struct Engine::Impl {
     const size_t end = replicas.size() + static_cast<size_t>(o.replicas);
     replicas.resize(end);
     loads.resize(end);
+    if (p.route_reads != kReadsNothing)
+      p.router->Track(std::span<const ReplicaLoad>(loads).subspan(p.first, o.replicas));
     for (size_t i = static_cast<size_t>(p.first); i < end; ++i) {
       Replica& r = replicas[i];
       r.pool = static_cast<int32_t>(pools.size() - 1);
@@ -317,6 +321,7 @@ struct Engine::Impl {
       loads[static_cast<size_t>(rep_index)].outstanding_tokens +=
           seq->prompt_tokens + seq->output_tokens;
       rep.queues.waiting.push_back(seq);
+      RefreshLoad(rep_index);
       WakeReplica(rep_index, now);
     }
     PullNext(index);
@@ -340,20 +345,28 @@ struct Engine::Impl {
     }
   }
 
+  // Brings replica `index`'s load up to date after its queues, KV cache or incoming handoffs
+  // changed (every handler that changes them ends here), for a router that reads loads:
+  // O(log replicas), no scan.
+  void RefreshLoad(int32_t index) {
+    const Replica& rep = replicas[static_cast<size_t>(index)];
+    const PoolState& p = PoolOf(rep);
+    if (p.route_reads == kReadsNothing) return;
+    ReplicaLoad& load = loads[static_cast<size_t>(index)];
+    // Request counts come from the queues (and requests on their way in); tokens are kept as
+    // requests enter and finish.
+    load.outstanding_requests = InFlight(rep.queues) + rep.incoming;
+    load.waiting =
+        static_cast<int64_t>(rep.queues.waiting.size() + rep.queues.swapped.size()) + rep.incoming;
+    load.running = static_cast<int64_t>(rep.queues.running.size());
+    if (p.route_reads & kReadsKvUsage) load.kv_usage = rep.kv->Usage();
+    p.router->Update(index - p.first, load);
+  }
+
   // The replica (engine-wide id) of pool `p` that its router picks.
   int32_t RouteIn(const PoolState& p) {
     const size_t first = static_cast<size_t>(p.first), n = static_cast<size_t>(p.opt.replicas);
     if (n == 1) return p.first;
-    // Request counts come from the queues (and requests on their way in); tokens are kept as
-    // requests enter and finish.
-    for (size_t i = first; i < first + n; ++i) {
-      const ReplicaQueues& q = replicas[i].queues;
-      const int64_t incoming = replicas[i].incoming;
-      loads[i].outstanding_requests = InFlight(q) + incoming;
-      loads[i].waiting = static_cast<int64_t>(q.waiting.size() + q.swapped.size()) + incoming;
-      loads[i].running = static_cast<int64_t>(q.running.size());
-      if (p.router->needs_kv_usage()) loads[i].kv_usage = replicas[i].kv->Usage();
-    }
     const int32_t r = p.router->Route(std::span<const ReplicaLoad>(loads).subspan(first, n));
     if (r < 0 || r >= static_cast<int32_t>(n))
       throw std::logic_error("router returned replica " + std::to_string(r));
@@ -371,17 +384,22 @@ struct Engine::Impl {
 
   void StartStep(int32_t index, int64_t now) {
     Replica& rep = replicas[static_cast<size_t>(index)];
-    if (PoolOf(rep).pipelined) return StartMicroBatch(index, now);
+    if (PoolOf(rep).pipelined) {
+      StartMicroBatch(index, now);
+      return RefreshLoad(index);
+    }
     if (rep.busy) return;  // a timed wake-up that an earlier start overtook
     rep.start_pending = false;
     if (!PlanStep(rep, now)) {
       // Idle until an arrival wakes it, or until the time the scheduler asked for.
       if (rep.plan.wake_at_ns > now) events.Push(rep.plan.wake_at_ns, Phase::kStepStart, index);
+      RefreshLoad(index);
       return;
     }
     const StepCost cost = rep.cost->PriceStep(rep.shape);
     const int64_t done_ns = CommitStep(index, now, cost, -1);
     events.Push(done_ns, Phase::kStepDone, index);
+    RefreshLoad(index);
   }
 
   // Schedules the replica's next batch into rep.plan and its shape into rep.shape; false (and
@@ -494,6 +512,7 @@ struct Engine::Impl {
       }
     }
     if (planned == 0) {
+      for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) RefreshLoad(i);
       if (wake_ns > now) events.Push(wake_ns, Phase::kStepStart, kGroupTarget);
       return;
     }
@@ -517,6 +536,7 @@ struct Engine::Impl {
     s.dp_dummy_steps += idle;
     for (int32_t i = 0; i < static_cast<int32_t>(replicas.size()); ++i) {
       Replica& rep = replicas[static_cast<size_t>(i)];
+      RefreshLoad(i);
       if (!rep.planned) continue;
       s.dp_sync_wait_s += TicksToSeconds(group_ticks - rep.own_ticks);
       CommitStep(i, now, rep.group_cost, group_ticks);
@@ -659,11 +679,13 @@ struct Engine::Impl {
 
   // Advances a predictable stretch in one go (DESIGN.md: SplitwiseSim's contiguous iterations).
   // Step 0 (already started at `now`) decodes every running request of the replica, nothing waits
-  // or is swapped out: then the next steps are the same batch one token further each, under vLLM
-  // v1's rules, until a request would finish, a step would need more KV blocks than are free (a
-  // preemption), or any other event (an arrival, another replica's step, the time limit) comes
-  // first. Each step of the stretch is priced, its blocks reserved (in the scheduler's order),
-  // and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
+  // or is swapped out: then the next steps are the same batch one token further each (the rule
+  // of every scheduler that declares SchedulerCaps::decode_stretch_jump, vllm_v1, vllm_v0,
+  // sarathi and orca: running requests decode in order, a step preempts only when its
+  // reservations do not fit), until a request would finish, a step would need more KV blocks than
+  // are free (a preemption), or any other event (an arrival, another replica's step, the time
+  // limit) comes first. Each step of the stretch is priced, its blocks reserved (in the
+  // scheduler's order), and recorded exactly as stepping would; tokens and inter-token latencies are credited in bulk
   // (every request's latency in a step is that step's duration). Returns the completion time of
   // the last step started, whose StepDone the caller queues.
   int64_t JumpDecodeStretch(int32_t index, int64_t now, int64_t duration,
@@ -896,6 +918,7 @@ struct Engine::Impl {
                 run.end());
     }
     if (handoffs && rep.pool == 1) AdmitHandoffs(index, now);
+    RefreshLoad(index);
     WakeReplica(index, now);
   }
 
@@ -923,6 +946,7 @@ struct Engine::Impl {
     ++replicas[static_cast<size_t>(to)].incoming;
     handoffs->Add({&pseq, d, from, to, pseq.first_scheduled_ns, now, -1});
     AdmitHandoffs(to, now);
+    RefreshLoad(to);
   }
 
   // Grants room on decode replica `to` to the requests waiting for it, in order, and starts
@@ -954,6 +978,8 @@ struct Engine::Impl {
     --to.incoming;
     h.decode->status = SeqStatus::kRunning;
     to.queues.running.push_back(h.decode);
+    RefreshLoad(h.from);
+    RefreshLoad(h.to);
     WakeReplica(h.from, now);
     WakeReplica(h.to, now);
   }

@@ -60,8 +60,8 @@ struct EngineConfig {
   int64_t max_time_ns = 0;         // 0: no limit; events after it are not processed
   int64_t max_requests = 0;        // 0: no limit on requests pulled from the sources
   int64_t max_waiting = 0;         // 0: unbounded queue; else arrivals to a full queue are rejected
-  // Advance decode-only stretches in one jump (vllm_v1 without speculation); outputs are
-  // identical either way, false only to check that.
+  // Advance decode-only stretches in one jump (vllm_v1, vllm_v0, sarathi, orca; not with speculation);
+  // outputs are identical either way, false only to check that.
   bool jump_decode_stretches = true;
   // DP ranks of a MoE model step in lockstep (hardware.data_parallel > 1; cost.dp == replicas).
   bool lockstep = false;

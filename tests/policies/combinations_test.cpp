@@ -102,8 +102,9 @@ struct Outcome {
   std::string steps_csv;
 };
 
-Outcome Run(const Combo& c, const std::vector<Request>& requests) {
+Outcome Run(const Combo& c, const std::vector<Request>& requests, bool jump = true) {
   EngineConfig cfg;
+  cfg.jump_decode_stretches = jump;
   cfg.model = ModelPresetOrThrow("llama-3.1-8b", "test");
   cfg.device = DevicePresetOrThrow("h100-sxm", "test");
   cfg.max_model_len = 2048;
@@ -197,6 +198,12 @@ TEST_CASE("every scheduler x KV allocator conserves requests, tokens and KV",
     const Outcome again = Run(c, requests);
     CHECK(again.requests_csv == o.requests_csv);
     CHECK(again.steps_csv == o.steps_csv);
+    // And the same without decode-stretch jumps (for the schedulers that declare them).
+    const Outcome stepped = Run(c, requests, /*jump=*/false);
+    CHECK(stepped.requests_csv == o.requests_csv);
+    CHECK(stepped.steps_csv == o.steps_csv);
+    CHECK(stepped.summary.events == o.summary.events);
+    CHECK(stepped.summary.jumped_steps == 0);
   }
 }
 

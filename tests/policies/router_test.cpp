@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "policies/registry.h"
+#include "workloads/random.h"
 
 namespace servesim {
 namespace {
@@ -41,7 +42,7 @@ TEST_CASE("routing: round robin cycles whatever the loads", "[routing]") {
   std::vector<int32_t> got;
   for (int i = 0; i < 7; ++i) got.push_back(r->Route(loads));
   CHECK(got == std::vector<int32_t>{0, 1, 2, 0, 1, 2, 0});
-  CHECK_FALSE(r->needs_kv_usage());
+  CHECK(FindRouter("round_robin").reads == kReadsNothing);
 }
 
 TEST_CASE("routing: least_requests joins the shortest queue, ties rotate", "[routing]") {
@@ -66,7 +67,7 @@ TEST_CASE("routing: least_tokens weighs the work handed out, not the request cou
 
 TEST_CASE("routing: least_kv takes the emptiest cache, then the shorter queue", "[routing]") {
   auto r = Make("least_kv");
-  CHECK(r->needs_kv_usage());
+  CHECK(FindRouter("least_kv").reads == (kReadsKvUsage | kReadsRequests));
   CHECK(r->Route(std::vector<ReplicaLoad>{Load(0, 0, 0.5), Load(3, 0, 0.2), Load(1, 0, 0.2)}) == 2);
   CHECK(r->Route(std::vector<ReplicaLoad>{Load(0, 0, 0.1), Load(0, 0, 0.7)}) == 0);
 }
@@ -114,6 +115,32 @@ TEST_CASE("routing: vllm_dp takes the least 4 x waiting + running, ties to the f
   CHECK(r->Route(std::vector<ReplicaLoad>{Queues(1, 0), Queues(0, 4)}) == 0);
   CHECK(r->Route(std::vector<ReplicaLoad>{Queues(0, 0), Queues(0, 0), Queues(0, 0)}) == 0);
   CHECK(r->Route(std::vector<ReplicaLoad>{Queues(0, 5), Queues(1, 2), Queues(0, 5)}) == 0);
+}
+
+// Indexed routing (Track + Update) must choose exactly what scanning the loads chooses, ties
+// included: random loads drawn from a few values so that ties are common, one replica changed
+// between routes, over every router, replica counts that are and are not powers of two.
+TEST_CASE("routing: the indexed routers choose what the scan chooses", "[routing]") {
+  for (const std::string& name : ImplNames("routing")) {
+    for (const int n : {1, 2, 3, 7, 8, 33}) {
+      INFO(name << " over " << n << " replicas");
+      auto scan = Make(name, 5), indexed = Make(name, 5);
+      std::vector<ReplicaLoad> loads(static_cast<size_t>(n));
+      indexed->Track(loads);
+      RngStream rng = MakeStream(11, "test");
+      for (int step = 0; step < 2000; ++step) {
+        const auto i = static_cast<size_t>(UniformInt(rng, 0, n - 1));
+        ReplicaLoad& l = loads[i];
+        l.waiting = UniformInt(rng, 0, 2);
+        l.running = UniformInt(rng, 0, 3);
+        l.outstanding_requests = l.waiting + l.running;
+        l.outstanding_tokens = 100 * UniformInt(rng, 0, 3);
+        l.kv_usage = 0.25 * static_cast<double>(UniformInt(rng, 0, 2));
+        indexed->Update(static_cast<int32_t>(i), l);
+        REQUIRE(indexed->Route(loads) == scan->Route(loads));
+      }
+    }
+  }
 }
 
 }  // namespace

@@ -85,6 +85,40 @@ TEST_CASE("decode-stretch jump: identical outputs with and without it", "[engine
   CheckSame(base, {"scheduler.max_num_batched_tokens=32", "scheduler.max_num_seqs=32"});
 }
 
+// The other schedulers that declare the jump (SchedulerCaps::decode_stretch_jump): with nothing
+// waiting or swapped out, every running request decodes one token a step in running order and a
+// step preempts only when its reservations do not fit, as under vllm_v1.
+TEST_CASE("decode-stretch jump: vllm_v0, sarathi and orca outputs are identical too",
+          "[engine][jump]") {
+  testing::TempDir dir;
+  const std::string base = dir.Write("base.yaml", kBase);
+  for (const char* sched :
+       {"scheduler={impl: vllm_v0, max_num_seqs: 64, max_num_batched_tokens: 8192, "
+        "max_model_len: 8192}",
+        "scheduler={impl: vllm_v0, max_num_seqs: 64, max_num_batched_tokens: 2048, "
+        "chunked_prefill: true}",
+        "scheduler={impl: sarathi, max_num_seqs: 64, chunk_size: 512}",
+        "scheduler={impl: orca, max_batch_size: 64}"}) {
+    CheckSame(base, {sched});
+    CheckSame(base, {sched, "workload.rate_per_s=0.5"});
+    CheckSame(base, {sched, "hardware.kv_blocks=400", "workload.rate_per_s=20"});
+    CheckSame(base, {sched, "kv_cache.block_size=1", "hardware.kv_blocks=9000"});
+    CheckSame(base, {sched, "kv_cache.prefix_caching=false"});
+    CheckSame(base, {sched, "simulation.max_time_s=20"});
+    CheckSame(base, {sched, "hardware.replicas=3", "workload.rate_per_s=12"});
+    CheckSame(base, {sched,
+                     "workload={impl: closed_loop, clients: 24, num_requests: 200, "
+                     "prompt_tokens: 300, output_tokens: {dist: uniform, min: 1, max: 300}}"});
+    CheckSame(base, {sched, "workload.shared_prefix={prompts: 4, tokens: 512, share: 0.9}"});
+    const Outputs a = RunWith(base, {sched, "workload.rate_per_s=0.5"}, true);
+    CHECK(a.jumped > a.steps_run / 2);
+  }
+  // Swap preemption (vllm_v0 only): a stretch never starts with anything swapped out.
+  CheckSame(base, {"scheduler={impl: vllm_v0, max_num_seqs: 64, max_num_batched_tokens: 8192, "
+                   "max_model_len: 8192}",
+                   "kv_cache.preemption=swap", "hardware.kv_blocks=400", "workload.rate_per_s=20"});
+}
+
 TEST_CASE("decode-stretch jump: offloaded weights and a small device", "[engine][jump]") {
   testing::TempDir dir;
   const std::string path = dir.Write("phone.yaml", R"(
